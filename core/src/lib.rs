@@ -1,0 +1,36 @@
+//! # motcua-core
+//!
+//! The vocabulary and rules of a Vietnamese one-stop (một cửa) service centre, pure and fast:
+//! no I/O, no async, no clock. Both binaries (the server and the kiosk) and the drivers build on
+//! it.
+//!
+//! # Layout
+//!
+//! - [`codes`]: agency codes and dossier codes, parsed once at the edge and trusted inside.
+//! - [`citizen`]: CCCD, CMND and passport numbers.
+//! - [`text`]: folding for diacritic-insensitive search, name masking, Telex input.
+//! - [`status`]: the ten national statuses and the internal steps of Art. 8 and 10.
+//! - [`workflow`]: the state machine: a [`workflow::Command`] checked against a
+//!   [`workflow::Dossier`] yields [`workflow::Event`]s or a [`workflow::WorkflowError`].
+//! - [`calendar`]: office hours, holidays, make-up days, and every legal deadline over them.
+//! - [`slip`]: printer-independent receipt documents.
+//! - [`i18n`]: Vietnamese-first bilingual messages; every error implements [`Localized`].
+//!
+//! The calendar and the province list are data files under `assets/`, compiled in as defaults;
+//! a deployment loads its own calendar with [`calendar::Calendar::from_toml`].
+
+pub mod calendar;
+pub mod citizen;
+pub mod codes;
+pub mod i18n;
+pub mod slip;
+pub mod status;
+pub mod text;
+pub mod workflow;
+
+pub use calendar::{Calendar, ProcessingTime, Timeliness};
+pub use citizen::CitizenId;
+pub use codes::{AgencyCode, DossierCode};
+pub use i18n::{Bilingual, Lang, Localized};
+pub use status::{Channel, NationalStatus, ReturnChannel, Step};
+pub use workflow::{Command, Dossier, Event, EventKind, WorkflowError};

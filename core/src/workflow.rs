@@ -1,0 +1,967 @@
+//! The dossier workflow of regulation Art. 8 and 10 as a pure state machine.
+//!
+//! A [`Command`] is checked against a [`Dossier`] by [`Dossier::decide`], which yields the
+//! [`Event`]s it causes or a [`WorkflowError`]; events are stored and folded into state by
+//! [`Dossier::apply`]. `decide` is the one place that says what is legal; `apply` never fails on an
+//! event `decide` produced. Deadlines move inside `decide` (with the [`Calendar`]) and travel in the
+//! events, so replaying events needs no calendar and gives the same state.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, ProcessingTime, Timeliness};
+use crate::codes::AgencyCode;
+use crate::i18n::{Lang, Localized};
+use crate::status::{Channel, NationalStatus, ReturnChannel, Step};
+
+/// An instant as the workflow records it.
+pub type Instant = DateTime<FixedOffset>;
+
+/// One missing or wrong document in a supplement request (Mẫu 02).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingItem {
+    /// The document concerned.
+    pub document: String,
+    /// Why it is needed or what is wrong with it.
+    pub reason: String,
+    /// What the applicant must do.
+    pub guidance: String,
+}
+
+/// A verification appointment with the applicant (Art. 10.1c).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub at: Instant,
+    pub place: String,
+    pub participants: Vec<String>,
+    pub content: String,
+}
+
+/// An opinion asked of another agency (Art. 10.1b).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub agency: AgencyCode,
+    pub subject: String,
+    pub deadline: Instant,
+    pub asked_at: Instant,
+    pub answer: Option<String>,
+    pub answered_at: Option<Instant>,
+}
+
+/// Fees in đồng.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fees {
+    pub requested: u64,
+    pub paid: u64,
+    pub refunded: u64,
+}
+
+/// What a staff member asks the workflow to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Ask the applicant, once and completely, for what is missing (Art. 8.1a, Mẫu 02).
+    RequestSupplement { items: Vec<MissingItem> },
+    /// The applicant brought what was asked.
+    Supplemented,
+    /// Refuse at reception, with the reason (Mẫu 03).
+    Refuse { reason: String },
+    /// Accept and transfer to the competent agency (Art. 8.1b).
+    AcceptAndTransfer { agency: AgencyCode },
+    /// Assign (or reassign) to an officer.
+    Assign { officer: String },
+    /// Ask another agency's opinion by a deadline.
+    Consult {
+        agency: AgencyCode,
+        subject: String,
+        deadline: Instant,
+    },
+    /// Record an agency's answer.
+    AnswerConsultation { agency: AgencyCode, answer: String },
+    /// Schedule a verification with the applicant.
+    ScheduleVerification(Verification),
+    /// Submit to the agency head.
+    SubmitForApproval,
+    /// The head sends the dossier back for more appraisal.
+    SendBack { reason: String },
+    /// The head approves.
+    Approve,
+    /// Ineligible: reject with a written reason (Art. 10.2).
+    Reject { reason: String },
+    /// The result is at the one-stop desk.
+    MarkResultReady,
+    /// Hand the result (or the rejection) to the applicant.
+    Return { channel: ReturnChannel },
+    /// Ask for fees or taxes; the clock pauses until they are paid.
+    RequestFee { amount: u64, description: String },
+    /// Record a payment.
+    RecordFeePaid { amount: u64 },
+    /// Refund fees for a service that was not performed (Art. 10.4).
+    RefundFee { amount: u64, reason: String },
+    /// The applicant withdraws the dossier.
+    Withdraw { reason: String },
+    /// Stop processing; the clock pauses.
+    Stop { reason: String },
+    /// Resume after a stop.
+    Resume,
+    /// Apologise for a delay and set a new appointment (Mẫu 04).
+    Apologize { reason: String, new_due: Instant },
+}
+
+impl Command {
+    /// A stable name, as used in the API.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::RequestSupplement { .. } => "request_supplement",
+            Command::Supplemented => "supplemented",
+            Command::Refuse { .. } => "refuse",
+            Command::AcceptAndTransfer { .. } => "accept_and_transfer",
+            Command::Assign { .. } => "assign",
+            Command::Consult { .. } => "consult",
+            Command::AnswerConsultation { .. } => "answer_consultation",
+            Command::ScheduleVerification(_) => "schedule_verification",
+            Command::SubmitForApproval => "submit_for_approval",
+            Command::SendBack { .. } => "send_back",
+            Command::Approve => "approve",
+            Command::Reject { .. } => "reject",
+            Command::MarkResultReady => "mark_result_ready",
+            Command::Return { .. } => "return",
+            Command::RequestFee { .. } => "request_fee",
+            Command::RecordFeePaid { .. } => "record_fee_paid",
+            Command::RefundFee { .. } => "refund_fee",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Stop { .. } => "stop",
+            Command::Resume => "resume",
+            Command::Apologize { .. } => "apologize",
+        }
+    }
+}
+
+/// What happened to a dossier. Stored in order; folding them gives the dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Instant,
+    /// Who did it (a staff account, "applicant", "system").
+    pub by: String,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Received {
+        channel: Channel,
+        /// When it arrived; `received_at` is when it starts to count (Art. 8.1c).
+        submitted_at: Instant,
+        received_at: Instant,
+        due: Instant,
+        transfer_due: Instant,
+    },
+    SupplementRequested {
+        items: Vec<MissingItem>,
+    },
+    Supplemented {
+        due: Instant,
+    },
+    Refused {
+        reason: String,
+    },
+    AcceptedTransferred {
+        agency: AgencyCode,
+    },
+    Assigned {
+        officer: String,
+    },
+    ConsultationRequested {
+        agency: AgencyCode,
+        subject: String,
+        deadline: Instant,
+    },
+    ConsultationAnswered {
+        agency: AgencyCode,
+        answer: String,
+    },
+    VerificationScheduled(Verification),
+    SubmittedForApproval,
+    SentBack {
+        reason: String,
+    },
+    Approved,
+    Rejected {
+        reason: String,
+    },
+    ResultReady,
+    Returned {
+        channel: ReturnChannel,
+    },
+    FeeRequested {
+        amount: u64,
+        description: String,
+    },
+    FeePaid {
+        amount: u64,
+        /// The new due instant when the payment ended a pause.
+        due: Option<Instant>,
+    },
+    FeeRefunded {
+        amount: u64,
+        reason: String,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Stopped {
+        reason: String,
+    },
+    Resumed {
+        due: Instant,
+    },
+    Apologized {
+        reason: String,
+        previous_due: Instant,
+        new_due: Instant,
+    },
+}
+
+impl EventKind {
+    /// A short description for timelines.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        use EventKind::*;
+        let (vi, en) = match self {
+            Received { .. } => ("Tiếp nhận hồ sơ", "Dossier received"),
+            SupplementRequested { .. } => ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
+            Supplemented { .. } => ("Đã bổ sung hồ sơ", "Supplement provided"),
+            Refused { .. } => ("Từ chối tiếp nhận", "Refused at reception"),
+            AcceptedTransferred { .. } => ("Chuyển cơ quan giải quyết", "Sent to the agency"),
+            Assigned { .. } => ("Phân công xử lý", "Assigned"),
+            ConsultationRequested { .. } => ("Lấy ý kiến cơ quan liên quan", "Opinion requested"),
+            ConsultationAnswered { .. } => ("Cơ quan liên quan trả lời", "Opinion received"),
+            VerificationScheduled(_) => ("Hẹn thẩm tra, xác minh", "Verification scheduled"),
+            SubmittedForApproval => ("Trình phê duyệt", "Submitted for approval"),
+            SentBack { .. } => ("Trả lại để xử lý tiếp", "Sent back for appraisal"),
+            Approved => ("Phê duyệt", "Approved"),
+            Rejected { .. } => ("Không đủ điều kiện giải quyết", "Rejected"),
+            ResultReady => ("Kết quả đã chuyển Bộ phận Một cửa", "Result at the desk"),
+            Returned { .. } => ("Trả kết quả", "Result returned"),
+            FeeRequested { .. } => ("Yêu cầu nộp phí, lệ phí", "Fees requested"),
+            FeePaid { .. } => ("Đã nộp phí, lệ phí", "Fees paid"),
+            FeeRefunded { .. } => ("Hoàn trả phí, lệ phí", "Fees refunded"),
+            Withdrawn { .. } => ("Rút hồ sơ", "Withdrawn"),
+            Stopped { .. } => ("Dừng xử lý", "Processing stopped"),
+            Resumed { .. } => ("Tiếp tục xử lý", "Processing resumed"),
+            Apologized { .. } => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology, new date"),
+        };
+        match lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Why a command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    #[error("{command} is not allowed while the dossier is {from:?}")]
+    IllegalTransition { from: Step, command: &'static str },
+    #[error("{command} needs a reason")]
+    ReasonRequired { command: &'static str },
+    #[error("{0} must not be empty")]
+    FieldRequired(&'static str),
+    #[error("a supplement request must list every missing item")]
+    EmptySupplement,
+    #[error("supplement item {index} has no {field}")]
+    SupplementItemIncomplete { index: usize, field: &'static str },
+    #[error("a supplement was already requested in this round: ask once, completely")]
+    SupplementAlreadyRequested,
+    #[error("{0} consultation(s) are still unanswered")]
+    ConsultationsPending(usize),
+    #[error("no open consultation with agency {0}")]
+    NoSuchConsultation(AgencyCode),
+    #[error("agency {0} is already being consulted")]
+    ConsultationAlreadyOpen(AgencyCode),
+    #[error("the deadline must be after the time of the action")]
+    DeadlineNotAfter,
+    #[error("the new appointment must be later than the current one")]
+    NewDueNotLater,
+    #[error("the amount must be more than zero")]
+    AmountRequired,
+    #[error("only {refundable} đồng can be refunded")]
+    RefundTooLarge { refundable: u64 },
+    #[error("no refund is owed: the service was performed (Art. 10.4)")]
+    RefundNotOwed,
+    #[error("a dossier whose fees were refunded cannot be resumed")]
+    ResumeAfterRefund,
+}
+
+impl Localized for WorkflowError {
+    fn code(&self) -> &'static str {
+        use WorkflowError::*;
+        match self {
+            IllegalTransition { .. } => "workflow.illegal_transition",
+            ReasonRequired { .. } => "workflow.reason_required",
+            FieldRequired(_) => "workflow.field_required",
+            EmptySupplement => "workflow.supplement_empty",
+            SupplementItemIncomplete { .. } => "workflow.supplement_item_incomplete",
+            SupplementAlreadyRequested => "workflow.supplement_once",
+            ConsultationsPending(_) => "workflow.consultations_pending",
+            NoSuchConsultation(_) => "workflow.no_such_consultation",
+            ConsultationAlreadyOpen(_) => "workflow.consultation_open",
+            DeadlineNotAfter => "workflow.deadline",
+            NewDueNotLater => "workflow.new_due",
+            AmountRequired => "workflow.amount",
+            RefundTooLarge { .. } => "workflow.refund_too_large",
+            RefundNotOwed => "workflow.refund_not_owed",
+            ResumeAfterRefund => "workflow.resume_after_refund",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        use WorkflowError::*;
+        if lang == Lang::En {
+            if let IllegalTransition { from, command } = self {
+                return format!(
+                    "The action “{command}” is not allowed while the dossier is at the step “{}”.",
+                    from.label(Lang::En)
+                );
+            }
+            let mut s = self.to_string();
+            if let Some(first) = s.get(0..1) {
+                let up = first.to_uppercase();
+                s.replace_range(0..1, &up);
+            }
+            s.push('.');
+            return s;
+        }
+        match self {
+            IllegalTransition { from, command } => format!(
+                "Không thể thực hiện thao tác “{}” khi hồ sơ đang ở bước “{}”.",
+                command_label_vi(command),
+                from.label(Lang::Vi)
+            ),
+            ReasonRequired { command } => {
+                format!("Thao tác “{}” cần ghi rõ lý do.", command_label_vi(command))
+            }
+            FieldRequired(f) => format!("Trường “{f}” không được để trống."),
+            EmptySupplement => {
+                "Phiếu yêu cầu bổ sung phải liệt kê đầy đủ các giấy tờ còn thiếu.".into()
+            }
+            SupplementItemIncomplete { index, field } => {
+                let f = match *field {
+                    "document" => "tên giấy tờ",
+                    "reason" => "lý do",
+                    _ => "hướng dẫn",
+                };
+                format!("Mục {} của phiếu yêu cầu bổ sung thiếu {f}.", index + 1)
+            }
+            SupplementAlreadyRequested => "Đã yêu cầu bổ sung trong lần nộp này: chỉ được yêu cầu một lần, đầy đủ (Điều 8.1a).".into(),
+            ConsultationsPending(n) => format!("Còn {n} cơ quan chưa trả lời ý kiến."),
+            NoSuchConsultation(a) => format!("Không có yêu cầu lấy ý kiến đang mở với cơ quan {a}."),
+            ConsultationAlreadyOpen(a) => format!("Đang lấy ý kiến cơ quan {a}."),
+            DeadlineNotAfter => "Thời hạn phải sau thời điểm thực hiện thao tác.".into(),
+            NewDueNotLater => "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.".into(),
+            AmountRequired => "Số tiền phải lớn hơn 0.".into(),
+            RefundTooLarge { refundable } => {
+                format!("Chỉ có thể hoàn trả tối đa {refundable} đồng.")
+            }
+            RefundNotOwed => "Không hoàn trả phí, lệ phí: cơ quan đã giải quyết hồ sơ (Điều 10.4).".into(),
+            ResumeAfterRefund => "Hồ sơ đã hoàn trả phí, lệ phí nên không thể tiếp tục xử lý.".into(),
+        }
+    }
+}
+
+fn command_label_vi(name: &str) -> &'static str {
+    match name {
+        "request_supplement" => "yêu cầu bổ sung",
+        "supplemented" => "ghi nhận bổ sung",
+        "refuse" => "từ chối tiếp nhận",
+        "accept_and_transfer" => "tiếp nhận và chuyển xử lý",
+        "assign" => "phân công",
+        "consult" => "lấy ý kiến",
+        "answer_consultation" => "ghi nhận ý kiến",
+        "schedule_verification" => "hẹn thẩm tra, xác minh",
+        "submit_for_approval" => "trình phê duyệt",
+        "send_back" => "trả lại xử lý",
+        "approve" => "phê duyệt",
+        "reject" => "từ chối giải quyết",
+        "mark_result_ready" => "chuyển kết quả",
+        "return" => "trả kết quả",
+        "request_fee" => "yêu cầu nộp phí",
+        "record_fee_paid" => "ghi nhận nộp phí",
+        "refund_fee" => "hoàn trả phí",
+        "withdraw" => "rút hồ sơ",
+        "stop" => "dừng xử lý",
+        "resume" => "tiếp tục xử lý",
+        "apologize" => "xin lỗi, hẹn lại",
+        _ => "thao tác",
+    }
+}
+
+/// What a dossier looks like after its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub step: Step,
+    pub channel: Channel,
+    pub submitted_at: Instant,
+    pub received_at: Instant,
+    /// The current appointment (due instant), moved by pauses and apologies.
+    pub due: Instant,
+    /// The appointment on the receipt.
+    pub original_due: Instant,
+    pub transfer_due: Instant,
+    pub transferred_at: Option<Instant>,
+    /// Submission round: goes up each time the applicant supplements.
+    pub round: u32,
+    pub supplement_requested_this_round: bool,
+    /// The open supplement request, if any.
+    pub supplement: Vec<MissingItem>,
+    /// The step a pause (5, 6, 8) returns to, and since when the clock stands.
+    pub resume_to: Option<Step>,
+    pub paused_at: Option<Instant>,
+    pub agency: Option<AgencyCode>,
+    pub assignee: Option<String>,
+    pub consultations: Vec<Consultation>,
+    pub verification: Option<Verification>,
+    pub fees: Fees,
+    /// The written reason of a refusal, rejection, stop or withdrawal.
+    pub reason: Option<String>,
+    /// When the result (or the rejection) was ready: what timeliness is judged on.
+    pub finished_at: Option<Instant>,
+    pub returned_at: Option<Instant>,
+    pub return_channel: Option<ReturnChannel>,
+    pub apologies: u32,
+}
+
+/// What [`receive`] needs.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub channel: Channel,
+    pub submitted_at: Instant,
+    pub processing_time: ProcessingTime,
+    pub by: String,
+}
+
+/// The first event of a dossier: received, with its clock started at the next working instant
+/// (Art. 8.1c), its appointment and its transfer deadline.
+pub fn receive(cal: &Calendar, r: &Receipt) -> Event {
+    let received_at = cal.next_working_instant(r.submitted_at);
+    Event {
+        at: cal.in_zone(r.submitted_at),
+        by: r.by.clone(),
+        kind: EventKind::Received {
+            channel: r.channel,
+            submitted_at: cal.in_zone(r.submitted_at),
+            received_at,
+            due: cal.due(received_at, r.processing_time),
+            transfer_due: cal.transfer_deadline(received_at),
+        },
+    }
+}
+
+fn required(s: &str, field: &'static str) -> Result<(), WorkflowError> {
+    if s.trim().is_empty() {
+        Err(WorkflowError::FieldRequired(field))
+    } else {
+        Ok(())
+    }
+}
+
+fn reason(s: &str, command: &'static str) -> Result<(), WorkflowError> {
+    if s.trim().is_empty() {
+        Err(WorkflowError::ReasonRequired { command })
+    } else {
+        Ok(())
+    }
+}
+
+impl Dossier {
+    /// Rebuild a dossier from its events; `None` when the first is not a receipt.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Dossier> {
+        let mut it = events.into_iter();
+        let mut d = Dossier::from_receipt(it.next()?)?;
+        it.for_each(|e| d.apply(e));
+        Some(d)
+    }
+
+    /// The state right after a `Received` event.
+    pub fn from_receipt(e: &Event) -> Option<Dossier> {
+        let EventKind::Received {
+            channel,
+            submitted_at,
+            received_at,
+            due,
+            transfer_due,
+        } = &e.kind
+        else {
+            return None;
+        };
+        Some(Dossier {
+            step: match channel {
+                Channel::Direct => Step::ReceivedDirect,
+                Channel::Postal => Step::ReceivedPostal,
+                Channel::Online => Step::SubmittedOnline,
+            },
+            channel: *channel,
+            submitted_at: *submitted_at,
+            received_at: *received_at,
+            due: *due,
+            original_due: *due,
+            transfer_due: *transfer_due,
+            transferred_at: None,
+            round: 1,
+            supplement_requested_this_round: false,
+            supplement: Vec::new(),
+            resume_to: None,
+            paused_at: None,
+            agency: None,
+            assignee: None,
+            consultations: Vec::new(),
+            verification: None,
+            fees: Fees::default(),
+            reason: None,
+            finished_at: None,
+            returned_at: None,
+            return_channel: None,
+            apologies: 0,
+        })
+    }
+
+    pub fn national_status(&self) -> NationalStatus {
+        self.step.national()
+    }
+
+    /// Overdue at `now`: past the appointment and not finished (a paused clock counts as
+    /// standing at the pause).
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        if self.finished_at.is_some() || self.step.is_closed() {
+            return false;
+        }
+        let clock = self.paused_at.unwrap_or(now);
+        clock > self.due
+    }
+
+    /// Early / on time / overdue once the result (or rejection) is ready.
+    pub fn timeliness(&self, cal: &Calendar) -> Option<Timeliness> {
+        self.finished_at.map(|f| cal.timeliness(f, self.due))
+    }
+
+    fn illegal(&self, cmd: &Command) -> WorkflowError {
+        WorkflowError::IllegalTransition {
+            from: self.step,
+            command: cmd.name(),
+        }
+    }
+
+    /// Check `cmd`, done by `by` at `at`, against this dossier; the events it causes.
+    pub fn decide(
+        &self,
+        cal: &Calendar,
+        cmd: &Command,
+        at: Instant,
+        by: &str,
+    ) -> Result<Vec<Event>, WorkflowError> {
+        use Step::*;
+        let at = cal.in_zone(at);
+        let step = self.step;
+        let reception = matches!(step, SubmittedOnline | ReceivedDirect | ReceivedPostal);
+        let processing = matches!(
+            step,
+            AcceptedTransferred | Assigned | Consulting | VerificationScheduled | AwaitingApproval
+        );
+        let resumed_due = || {
+            let paused = self.paused_at.unwrap_or(at);
+            cal.resume(self.due, paused, at)
+        };
+        let kind = match cmd {
+            Command::RequestSupplement { items } => {
+                if !(reception
+                    || matches!(
+                        step,
+                        AcceptedTransferred | Assigned | Consulting | VerificationScheduled
+                    ))
+                {
+                    return Err(self.illegal(cmd));
+                }
+                if self.supplement_requested_this_round {
+                    return Err(WorkflowError::SupplementAlreadyRequested);
+                }
+                if items.is_empty() {
+                    return Err(WorkflowError::EmptySupplement);
+                }
+                for (index, it) in items.iter().enumerate() {
+                    for (value, field) in [
+                        (&it.document, "document"),
+                        (&it.reason, "reason"),
+                        (&it.guidance, "guidance"),
+                    ] {
+                        if value.trim().is_empty() {
+                            return Err(WorkflowError::SupplementItemIncomplete { index, field });
+                        }
+                    }
+                }
+                EventKind::SupplementRequested {
+                    items: items.clone(),
+                }
+            }
+            Command::Supplemented => {
+                if step != SupplementRequested {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::Supplemented { due: resumed_due() }
+            }
+            Command::Refuse { reason: r } => {
+                if !(reception || step == SupplementRequested) {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                EventKind::Refused { reason: r.clone() }
+            }
+            Command::AcceptAndTransfer { agency } => {
+                if !reception {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::AcceptedTransferred {
+                    agency: agency.clone(),
+                }
+            }
+            Command::Assign { officer } => {
+                if !matches!(step, AcceptedTransferred | Assigned) {
+                    return Err(self.illegal(cmd));
+                }
+                required(officer, "officer")?;
+                EventKind::Assigned {
+                    officer: officer.clone(),
+                }
+            }
+            Command::Consult {
+                agency,
+                subject,
+                deadline,
+            } => {
+                if !matches!(step, Assigned | Consulting | VerificationScheduled) {
+                    return Err(self.illegal(cmd));
+                }
+                required(subject, "subject")?;
+                if *deadline <= at {
+                    return Err(WorkflowError::DeadlineNotAfter);
+                }
+                if self
+                    .consultations
+                    .iter()
+                    .any(|c| &c.agency == agency && c.answer.is_none())
+                {
+                    return Err(WorkflowError::ConsultationAlreadyOpen(agency.clone()));
+                }
+                EventKind::ConsultationRequested {
+                    agency: agency.clone(),
+                    subject: subject.clone(),
+                    deadline: cal.in_zone(*deadline),
+                }
+            }
+            Command::AnswerConsultation { agency, answer } => {
+                if step != Consulting {
+                    return Err(self.illegal(cmd));
+                }
+                required(answer, "answer")?;
+                if !self
+                    .consultations
+                    .iter()
+                    .any(|c| &c.agency == agency && c.answer.is_none())
+                {
+                    return Err(WorkflowError::NoSuchConsultation(agency.clone()));
+                }
+                EventKind::ConsultationAnswered {
+                    agency: agency.clone(),
+                    answer: answer.clone(),
+                }
+            }
+            Command::ScheduleVerification(v) => {
+                if !matches!(step, Assigned | Consulting | VerificationScheduled) {
+                    return Err(self.illegal(cmd));
+                }
+                required(&v.place, "place")?;
+                required(&v.content, "content")?;
+                if v.participants.iter().all(|p| p.trim().is_empty()) {
+                    return Err(WorkflowError::FieldRequired("participants"));
+                }
+                if v.at <= at {
+                    return Err(WorkflowError::DeadlineNotAfter);
+                }
+                EventKind::VerificationScheduled(Verification {
+                    at: cal.in_zone(v.at),
+                    ..v.clone()
+                })
+            }
+            Command::SubmitForApproval => {
+                if !matches!(step, Assigned | Consulting | VerificationScheduled) {
+                    return Err(self.illegal(cmd));
+                }
+                let open = self
+                    .consultations
+                    .iter()
+                    .filter(|c| c.answer.is_none())
+                    .count();
+                if open > 0 {
+                    return Err(WorkflowError::ConsultationsPending(open));
+                }
+                EventKind::SubmittedForApproval
+            }
+            Command::SendBack { reason: r } => {
+                if step != AwaitingApproval {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                EventKind::SentBack { reason: r.clone() }
+            }
+            Command::Approve => {
+                if step != AwaitingApproval {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::Approved
+            }
+            Command::Reject { reason: r } => {
+                if !matches!(
+                    step,
+                    Assigned | Consulting | VerificationScheduled | AwaitingApproval
+                ) {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                EventKind::Rejected { reason: r.clone() }
+            }
+            Command::MarkResultReady => {
+                if step != Approved {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::ResultReady
+            }
+            Command::Return { channel } => {
+                if !matches!(step, ResultReady | Rejected) {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::Returned { channel: *channel }
+            }
+            Command::RequestFee {
+                amount,
+                description,
+            } => {
+                if !(reception || processing || matches!(step, Approved | ResultReady)) {
+                    return Err(self.illegal(cmd));
+                }
+                if *amount == 0 {
+                    return Err(WorkflowError::AmountRequired);
+                }
+                required(description, "description")?;
+                EventKind::FeeRequested {
+                    amount: *amount,
+                    description: description.clone(),
+                }
+            }
+            Command::RecordFeePaid { amount } => {
+                if step.is_closed() || matches!(step, Stopped | SupplementRequested) {
+                    return Err(self.illegal(cmd));
+                }
+                if *amount == 0 {
+                    return Err(WorkflowError::AmountRequired);
+                }
+                let settles =
+                    step == FeeRequested && self.fees.paid + amount >= self.fees.requested;
+                EventKind::FeePaid {
+                    amount: *amount,
+                    due: settles.then(resumed_due),
+                }
+            }
+            Command::RefundFee { amount, reason: r } => {
+                if *amount == 0 {
+                    return Err(WorkflowError::AmountRequired);
+                }
+                reason(r, cmd.name())?;
+                // Art. 10.4: owed when the agency could not perform the service; not when it
+                // decided (approved or rejected) and the applicant did not collect.
+                if !matches!(step, Refused | Withdrawn | Stopped) {
+                    return Err(WorkflowError::RefundNotOwed);
+                }
+                let refundable = self.fees.paid - self.fees.refunded;
+                if *amount > refundable {
+                    return Err(WorkflowError::RefundTooLarge { refundable });
+                }
+                EventKind::FeeRefunded {
+                    amount: *amount,
+                    reason: r.clone(),
+                }
+            }
+            Command::Withdraw { reason: r } => {
+                if step.is_closed() || matches!(step, Approved | Rejected | ResultReady) {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                EventKind::Withdrawn { reason: r.clone() }
+            }
+            Command::Stop { reason: r } => {
+                if !processing {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                EventKind::Stopped { reason: r.clone() }
+            }
+            Command::Resume => {
+                if step != Stopped {
+                    return Err(self.illegal(cmd));
+                }
+                if self.fees.refunded > 0 {
+                    return Err(WorkflowError::ResumeAfterRefund);
+                }
+                EventKind::Resumed { due: resumed_due() }
+            }
+            Command::Apologize { reason: r, new_due } => {
+                if step.is_closed() || matches!(step, Rejected | ResultReady) {
+                    return Err(self.illegal(cmd));
+                }
+                reason(r, cmd.name())?;
+                if *new_due <= self.due {
+                    return Err(WorkflowError::NewDueNotLater);
+                }
+                EventKind::Apologized {
+                    reason: r.clone(),
+                    previous_due: self.due,
+                    new_due: cal.in_zone(*new_due),
+                }
+            }
+        };
+        Ok(vec![Event {
+            at,
+            by: by.to_owned(),
+            kind,
+        }])
+    }
+
+    fn pause(&mut self, to: Step, at: Instant) {
+        self.resume_to = Some(self.step);
+        self.paused_at = Some(at);
+        self.step = to;
+    }
+
+    fn unpause(&mut self, due: Instant) {
+        self.step = self.resume_to.take().unwrap_or(Step::Assigned);
+        self.paused_at = None;
+        self.due = due;
+    }
+
+    /// Fold one event into the state.
+    pub fn apply(&mut self, e: &Event) {
+        use EventKind::*;
+        match &e.kind {
+            Received { .. } => {}
+            SupplementRequested { items } => {
+                self.supplement = items.clone();
+                self.supplement_requested_this_round = true;
+                self.pause(Step::SupplementRequested, e.at);
+            }
+            Supplemented { due } => {
+                self.supplement.clear();
+                self.round += 1;
+                self.supplement_requested_this_round = false;
+                self.unpause(*due);
+            }
+            Refused { reason } => {
+                self.reason = Some(reason.clone());
+                self.resume_to = None;
+                self.paused_at = None;
+                self.step = Step::Refused;
+            }
+            AcceptedTransferred { agency } => {
+                self.agency = Some(agency.clone());
+                self.transferred_at = Some(e.at);
+                self.step = Step::AcceptedTransferred;
+            }
+            Assigned { officer } => {
+                self.assignee = Some(officer.clone());
+                self.step = Step::Assigned;
+            }
+            ConsultationRequested {
+                agency,
+                subject,
+                deadline,
+            } => {
+                self.consultations.push(Consultation {
+                    agency: agency.clone(),
+                    subject: subject.clone(),
+                    deadline: *deadline,
+                    asked_at: e.at,
+                    answer: None,
+                    answered_at: None,
+                });
+                self.step = Step::Consulting;
+            }
+            ConsultationAnswered { agency, answer } => {
+                if let Some(c) = self
+                    .consultations
+                    .iter_mut()
+                    .find(|c| &c.agency == agency && c.answer.is_none())
+                {
+                    c.answer = Some(answer.clone());
+                    c.answered_at = Some(e.at);
+                }
+                if self.consultations.iter().all(|c| c.answer.is_some()) {
+                    self.step = if self.verification.is_some() {
+                        Step::VerificationScheduled
+                    } else {
+                        Step::Assigned
+                    };
+                }
+            }
+            VerificationScheduled(v) => {
+                self.verification = Some(v.clone());
+                if self.step != Step::Consulting {
+                    self.step = Step::VerificationScheduled;
+                }
+            }
+            SubmittedForApproval => self.step = Step::AwaitingApproval,
+            SentBack { .. } => self.step = Step::Assigned,
+            Approved => self.step = Step::Approved,
+            Rejected { reason } => {
+                self.reason = Some(reason.clone());
+                self.finished_at = Some(e.at);
+                self.step = Step::Rejected;
+            }
+            ResultReady => {
+                self.finished_at = Some(e.at);
+                self.step = Step::ResultReady;
+            }
+            Returned { channel } => {
+                self.returned_at = Some(e.at);
+                self.return_channel = Some(*channel);
+                self.step = Step::Returned;
+            }
+            FeeRequested { amount, .. } => {
+                self.fees.requested += amount;
+                self.pause(Step::FeeRequested, e.at);
+            }
+            FeePaid { amount, due } => {
+                self.fees.paid += amount;
+                if let Some(due) = due {
+                    self.unpause(*due);
+                }
+            }
+            FeeRefunded { amount, .. } => self.fees.refunded += amount,
+            Withdrawn { reason } => {
+                self.reason = Some(reason.clone());
+                self.resume_to = None;
+                self.paused_at = None;
+                self.step = Step::Withdrawn;
+            }
+            Stopped { reason } => {
+                self.reason = Some(reason.clone());
+                self.pause(Step::Stopped, e.at);
+            }
+            Resumed { due } => {
+                self.reason = None;
+                self.unpause(*due);
+            }
+            Apologized { new_due, .. } => {
+                self.apologies += 1;
+                self.due = *new_due;
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Properties of the parsers that read text from outside: never a panic, and what formats parses
+//! back to itself.
+
+use chrono::NaiveDate;
+use motcua_core::text::{Telex, fold, mask_name};
+use motcua_core::{AgencyCode, CitizenId, DossierCode, Lang, Localized};
+use proptest::prelude::*;
+
+fn agency_code() -> impl Strategy<Value = String> {
+    (
+        0u32..1000,
+        0u32..100,
+        0u32..100,
+        prop::char::range('A', 'Z'),
+        0u32..100,
+    )
+        .prop_map(|(v, z, y, m, x)| format!("{v:03}.{z:02}.{y:02}.{m}{x:02}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn dossier_codes_round_trip(
+        agency in agency_code(),
+        days in 0i64..36500,
+        seq in 1u32..1_000_000_000,
+    ) {
+        let date = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(days);
+        let code = DossierCode::new(AgencyCode::parse(&agency).unwrap(), date, seq).unwrap();
+        let text = code.to_string();
+        prop_assert_eq!(DossierCode::parse(&text).unwrap(), code.clone());
+        prop_assert_eq!(DossierCode::parse(&text.to_lowercase()).unwrap(), code);
+    }
+
+    #[test]
+    fn any_text_gives_a_code_or_a_named_error(s in ".{0,80}") {
+        if let Err(e) = DossierCode::parse(&s) {
+            prop_assert!(!e.message(Lang::Vi).is_empty());
+            prop_assert!(!e.message(Lang::En).is_empty());
+            prop_assert!(e.code().contains('.'));
+        }
+        let _ = AgencyCode::parse(&s);
+    }
+
+    #[test]
+    fn near_codes_never_panic(s in "[0-9.A-Za-z-]{0,40}") {
+        if let Ok(c) = DossierCode::parse(&s) {
+            prop_assert_eq!(DossierCode::parse(&c.to_string()).unwrap(), c);
+        }
+    }
+
+    #[test]
+    fn citizen_ids_never_panic(s in "[0-9 .a-z-]{0,30}") {
+        match CitizenId::parse(&s) {
+            Ok(id) => {
+                let canon = id.canonical();
+                prop_assert!(canon.len() == 9 || canon.len() == 12);
+                prop_assert_eq!(CitizenId::parse(&canon).unwrap(), id);
+            }
+            Err(e) => prop_assert!(!e.message(Lang::Vi).is_empty()),
+        }
+    }
+
+    #[test]
+    fn fold_is_idempotent_and_ascii_for_vietnamese(s in "[a-zA-Z ăâđêôơưĂÂĐÊÔƠƯáàảãạếềểễệốồổỗộớờởỡợứừửữựíìỉĩịýỳỷỹỵ]{0,40}") {
+        let f = fold(&s);
+        prop_assert_eq!(fold(&f), f.clone());
+        prop_assert!(f.is_ascii());
+        prop_assert!(!f.starts_with(' ') && !f.ends_with(' ') && !f.contains("  "));
+    }
+
+    #[test]
+    fn masked_names_never_contain_a_given_name(
+        family in "[A-Z][a-z]{1,6}",
+        given in proptest::collection::vec("[A-Z][a-z]{2,6}", 1..4),
+    ) {
+        let name = format!("{family} {}", given.join(" "));
+        let masked = mask_name(&name);
+        for g in &given {
+            prop_assert!(!masked.split(' ').any(|w| w == g), "{} → {}", name, masked);
+        }
+    }
+
+    #[test]
+    fn telex_never_panics_and_folds_to_letters(keys in "[a-zA-Z ,.0-9]{0,60}") {
+        let mut t = Telex::default();
+        t.type_str(&keys);
+        let text = t.text();
+        prop_assert_eq!(text.chars().filter(|c| !c.is_alphabetic()).count(),
+                        keys.chars().filter(|c| !c.is_ascii_alphabetic()).count());
+        for _ in 0..text.chars().count() {
+            t.backspace();
+        }
+        prop_assert_eq!(t.text(), "");
+    }
+}

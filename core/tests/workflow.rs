@@ -1,0 +1,706 @@
+//! The workflow state machine through every path of regulation Art. 8 and 10.
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use motcua_core::workflow::{
+    Command, Dossier, Event, MissingItem, Receipt, Verification, WorkflowError, receive,
+};
+use motcua_core::{
+    AgencyCode, Calendar, Channel, Lang, Localized, NationalStatus, ProcessingTime, ReturnChannel,
+    Step, Timeliness,
+};
+use proptest::prelude::*;
+
+fn t(s: &str) -> DateTime<FixedOffset> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s, "%d/%m/%Y %H:%M").unwrap();
+    FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .from_local_datetime(&naive)
+        .unwrap()
+}
+
+fn agency(s: &str) -> AgencyCode {
+    AgencyCode::parse(s).unwrap()
+}
+
+/// A dossier and the events that made it, driven command by command.
+struct Case {
+    cal: Calendar,
+    events: Vec<Event>,
+    d: Dossier,
+}
+
+impl Case {
+    fn new(channel: Channel, at: &str, days: u32) -> Case {
+        let cal = Calendar::vietnam_default();
+        let e = receive(
+            &cal,
+            &Receipt {
+                channel,
+                submitted_at: t(at),
+                processing_time: ProcessingTime::WorkingDays(days),
+                by: "reception".into(),
+            },
+        );
+        let d = Dossier::from_receipt(&e).unwrap();
+        Case {
+            cal,
+            events: vec![e],
+            d,
+        }
+    }
+
+    fn try_do(&mut self, cmd: Command, at: &str) -> Result<(), WorkflowError> {
+        let evs = self.d.decide(&self.cal, &cmd, t(at), "officer")?;
+        for e in &evs {
+            self.d.apply(e);
+        }
+        self.events.extend(evs);
+        Ok(())
+    }
+
+    fn step(&mut self, cmd: Command, at: &str) -> &mut Self {
+        let name = cmd.name();
+        self.try_do(cmd, at)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        self
+    }
+
+    fn status(&self) -> u8 {
+        self.d.national_status().code()
+    }
+
+    fn check_replay(&self) {
+        assert_eq!(Dossier::replay(&self.events).unwrap(), self.d);
+        let json = serde_json::to_string(&self.events).unwrap();
+        let back: Vec<Event> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, self.events);
+    }
+}
+
+fn items() -> Vec<MissingItem> {
+    vec![
+        MissingItem {
+            document: "Bản sao giấy khai sinh".into(),
+            reason: "Chưa có trong hồ sơ".into(),
+            guidance: "Nộp bản sao có chứng thực".into(),
+        },
+        MissingItem {
+            document: "Tờ khai".into(),
+            reason: "Thiếu chữ ký".into(),
+            guidance: "Ký và ghi rõ họ tên".into(),
+        },
+    ]
+}
+
+#[test]
+fn direct_dossier_through_consultation_verification_approval_and_return() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 5);
+    assert_eq!(c.d.step, Step::ReceivedDirect);
+    assert_eq!(c.status(), 2);
+    assert_eq!(c.d.due, t("17/11/2025 08:00"));
+    assert_eq!(c.d.transfer_due, t("11/11/2025 08:00"));
+
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!((c.d.step, c.status()), (Step::AcceptedTransferred, 2));
+    c.step(
+        Command::Assign {
+            officer: "cb.tuphap".into(),
+        },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(c.status(), 4);
+    c.step(
+        Command::Consult {
+            agency: agency("000.00.13.H16"),
+            subject: "Xác nhận nơi cư trú".into(),
+            deadline: t("12/11/2025 17:00"),
+        },
+        "10/11/2025 14:00",
+    );
+    c.step(
+        Command::Consult {
+            agency: agency("000.00.14.H16"),
+            subject: "Ý kiến về quy hoạch".into(),
+            deadline: t("13/11/2025 17:00"),
+        },
+        "10/11/2025 14:05",
+    );
+    assert_eq!(c.d.step, Step::Consulting);
+    assert_eq!(
+        c.try_do(Command::SubmitForApproval, "11/11/2025 08:00"),
+        Err(WorkflowError::ConsultationsPending(2))
+    );
+    c.step(
+        Command::AnswerConsultation {
+            agency: agency("000.00.13.H16"),
+            answer: "Đúng".into(),
+        },
+        "11/11/2025 09:00",
+    );
+    assert_eq!(c.d.step, Step::Consulting);
+    assert!(matches!(
+        c.try_do(
+            Command::AnswerConsultation {
+                agency: agency("000.00.13.H16"),
+                answer: "Lại".into()
+            },
+            "11/11/2025 09:30"
+        ),
+        Err(WorkflowError::NoSuchConsultation(_))
+    ));
+    c.step(
+        Command::AnswerConsultation {
+            agency: agency("000.00.14.H16"),
+            answer: "Phù hợp".into(),
+        },
+        "11/11/2025 10:00",
+    );
+    assert_eq!(c.d.step, Step::Assigned);
+    c.step(
+        Command::ScheduleVerification(Verification {
+            at: t("12/11/2025 09:00"),
+            place: "Tại nhà người nộp".into(),
+            participants: vec!["Cán bộ địa chính".into(), "Người nộp hồ sơ".into()],
+            content: "Xác minh hiện trạng".into(),
+        }),
+        "11/11/2025 11:00",
+    );
+    assert_eq!((c.d.step, c.status()), (Step::VerificationScheduled, 4));
+    c.step(Command::SubmitForApproval, "12/11/2025 14:00");
+    c.step(
+        Command::SendBack {
+            reason: "Bổ sung biên bản xác minh".into(),
+        },
+        "12/11/2025 15:00",
+    );
+    assert_eq!(c.d.step, Step::Assigned);
+    c.step(Command::SubmitForApproval, "12/11/2025 16:00");
+    c.step(Command::Approve, "13/11/2025 08:00");
+    assert_eq!((c.d.step, c.status()), (Step::Approved, 4));
+    c.step(Command::MarkResultReady, "13/11/2025 10:00");
+    assert_eq!(c.status(), 9);
+    assert_eq!(c.d.timeliness(&c.cal), Some(Timeliness::Early));
+    c.step(
+        Command::Return {
+            channel: ReturnChannel::Counter,
+        },
+        "14/11/2025 08:00",
+    );
+    assert_eq!(c.status(), 10);
+    assert!(c.d.step.is_closed());
+    c.check_replay();
+}
+
+#[test]
+fn supplement_once_per_round_and_complete() {
+    let mut c = Case::new(Channel::Online, "15/11/2025 21:00", 3);
+    assert_eq!(c.status(), 1);
+    // Received on a Saturday night: counts from Monday 07:00.
+    assert_eq!(c.d.received_at, t("17/11/2025 07:00"));
+    assert_eq!(c.d.due, t("19/11/2025 17:00"));
+
+    assert_eq!(
+        c.try_do(
+            Command::RequestSupplement { items: vec![] },
+            "17/11/2025 08:00"
+        ),
+        Err(WorkflowError::EmptySupplement)
+    );
+    let mut partial = items();
+    partial[1].guidance = "  ".into();
+    assert_eq!(
+        c.try_do(
+            Command::RequestSupplement { items: partial },
+            "17/11/2025 08:00"
+        ),
+        Err(WorkflowError::SupplementItemIncomplete {
+            index: 1,
+            field: "guidance"
+        })
+    );
+    c.step(
+        Command::RequestSupplement { items: items() },
+        "17/11/2025 08:00",
+    );
+    assert_eq!(c.status(), 5);
+    assert!(c.d.national_status().pauses_clock());
+    // Ask again in the same round: refused (Art. 8.1a "một lần").
+    let e = c
+        .try_do(
+            Command::RequestSupplement { items: items() },
+            "17/11/2025 09:00",
+        )
+        .unwrap_err();
+    assert_eq!(
+        e,
+        WorkflowError::IllegalTransition {
+            from: Step::SupplementRequested,
+            command: "request_supplement"
+        }
+    );
+    // The applicant supplements a day later: the due instant moves by 8 working hours.
+    c.step(Command::Supplemented, "18/11/2025 08:00");
+    assert_eq!(c.d.step, Step::SubmittedOnline);
+    assert_eq!(c.d.round, 2);
+    assert_eq!(c.d.due, t("20/11/2025 17:00"));
+    // A new round may get its own complete request.
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "18/11/2025 09:00",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cb".into(),
+        },
+        "18/11/2025 10:00",
+    );
+    c.step(
+        Command::RequestSupplement { items: items() },
+        "18/11/2025 11:00",
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RequestSupplement { items: items() },
+            "18/11/2025 11:10"
+        )
+        .unwrap_err()
+        .code(),
+        "workflow.illegal_transition"
+    );
+    c.step(Command::Supplemented, "18/11/2025 13:30");
+    assert_eq!(c.d.step, Step::Assigned);
+    assert_eq!(c.d.round, 3);
+    // Within one round, a second request after a supplement-free return is refused.
+    c.check_replay();
+}
+
+#[test]
+fn second_request_in_the_same_round_is_refused_even_after_moving_on() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 3);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cb".into(),
+        },
+        "10/11/2025 08:20",
+    );
+    c.step(
+        Command::RequestFee {
+            amount: 50_000,
+            description: "Lệ phí".into(),
+        },
+        "10/11/2025 08:30",
+    );
+    c.step(
+        Command::RecordFeePaid { amount: 50_000 },
+        "10/11/2025 09:30",
+    );
+    c.step(
+        Command::RequestSupplement { items: items() },
+        "10/11/2025 10:00",
+    );
+    c.step(Command::Supplemented, "10/11/2025 11:00");
+    c.step(
+        Command::RequestSupplement { items: items() },
+        "10/11/2025 13:30",
+    );
+    assert_eq!(c.d.round, 2);
+    c.check_replay();
+}
+
+#[test]
+fn refusal_needs_a_reason() {
+    let mut c = Case::new(Channel::Postal, "10/11/2025 08:00", 3);
+    assert_eq!(c.d.step, Step::ReceivedPostal);
+    let e = c
+        .try_do(Command::Refuse { reason: " ".into() }, "10/11/2025 09:00")
+        .unwrap_err();
+    assert_eq!(e, WorkflowError::ReasonRequired { command: "refuse" });
+    assert!(e.message(Lang::Vi).contains("lý do"));
+    c.step(
+        Command::Refuse {
+            reason: "Không thuộc thẩm quyền".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!(c.status(), 3);
+    assert_eq!(c.d.reason.as_deref(), Some("Không thuộc thẩm quyền"));
+    assert!(
+        c.try_do(
+            Command::AcceptAndTransfer {
+                agency: agency("000.00.12.H16")
+            },
+            "10/11/2025 10:00"
+        )
+        .is_err()
+    );
+    c.check_replay();
+}
+
+#[test]
+fn rejection_after_processing_needs_a_reason_and_goes_back_by_post() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 2);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cb".into(),
+        },
+        "10/11/2025 08:20",
+    );
+    c.step(Command::SubmitForApproval, "11/11/2025 08:00");
+    assert_eq!(
+        c.try_do(Command::Reject { reason: "".into() }, "11/11/2025 09:00"),
+        Err(WorkflowError::ReasonRequired { command: "reject" })
+    );
+    c.step(
+        Command::Reject {
+            reason: "Không đủ điều kiện theo Điều 5".into(),
+        },
+        "13/11/2025 09:00",
+    );
+    assert_eq!((c.d.step, c.status()), (Step::Rejected, 9));
+    assert_eq!(c.d.timeliness(&c.cal), Some(Timeliness::Overdue));
+    c.step(
+        Command::Return {
+            channel: ReturnChannel::Post,
+        },
+        "13/11/2025 10:00",
+    );
+    assert_eq!(c.status(), 10);
+    assert_eq!(c.d.return_channel, Some(ReturnChannel::Post));
+    c.check_replay();
+}
+
+#[test]
+fn fees_pause_the_clock_and_refunds_follow_article_10_4() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 2);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cb".into(),
+        },
+        "10/11/2025 08:20",
+    );
+    assert_eq!(c.d.due, t("12/11/2025 08:00"));
+    c.step(
+        Command::RequestFee {
+            amount: 100_000,
+            description: "Lệ phí cấp giấy".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!((c.d.step, c.status()), (Step::FeeRequested, 6));
+    // A partial payment keeps the dossier waiting.
+    c.step(
+        Command::RecordFeePaid { amount: 40_000 },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(c.d.step, Step::FeeRequested);
+    c.step(
+        Command::RecordFeePaid { amount: 60_000 },
+        "11/11/2025 09:00",
+    );
+    assert_eq!(c.d.step, Step::Assigned);
+    assert_eq!(c.d.due, t("13/11/2025 08:00"));
+    assert_eq!(c.d.fees.paid, 100_000);
+    // The service was performed: no refund, even if the applicant never collects.
+    c.step(Command::SubmitForApproval, "11/11/2025 10:00");
+    c.step(Command::Approve, "11/11/2025 11:00");
+    c.step(Command::MarkResultReady, "11/11/2025 14:00");
+    assert_eq!(
+        c.try_do(
+            Command::RefundFee {
+                amount: 100_000,
+                reason: "Không đến nhận".into()
+            },
+            "20/11/2025 09:00"
+        ),
+        Err(WorkflowError::RefundNotOwed)
+    );
+    c.step(
+        Command::Return {
+            channel: ReturnChannel::Counter,
+        },
+        "20/11/2025 09:00",
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RefundFee {
+                amount: 1,
+                reason: "x".into()
+            },
+            "20/11/2025 09:10"
+        ),
+        Err(WorkflowError::RefundNotOwed)
+    );
+    c.check_replay();
+}
+
+#[test]
+fn stopped_dossier_is_refunded_and_cannot_resume() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 2);
+    c.step(
+        Command::RecordFeePaid { amount: 30_000 },
+        "10/11/2025 08:05",
+    );
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Stop {
+            reason: "Chờ kết quả giải quyết tranh chấp".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!(c.status(), 8);
+    c.step(Command::Resume, "11/11/2025 09:00");
+    assert_eq!(c.d.step, Step::AcceptedTransferred);
+    assert_eq!(c.d.due, t("13/11/2025 08:00"));
+    c.step(
+        Command::Stop {
+            reason: "Không thể giải quyết".into(),
+        },
+        "11/11/2025 10:00",
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RefundFee {
+                amount: 30_001,
+                reason: "Không thực hiện được".into()
+            },
+            "11/11/2025 11:00"
+        ),
+        Err(WorkflowError::RefundTooLarge { refundable: 30_000 })
+    );
+    c.step(
+        Command::RefundFee {
+            amount: 30_000,
+            reason: "Không thực hiện được".into(),
+        },
+        "11/11/2025 11:00",
+    );
+    assert_eq!(c.d.fees.refunded, 30_000);
+    assert_eq!(
+        c.try_do(Command::Resume, "12/11/2025 08:00"),
+        Err(WorkflowError::ResumeAfterRefund)
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RefundFee {
+                amount: 1,
+                reason: "lại".into()
+            },
+            "12/11/2025 08:00"
+        ),
+        Err(WorkflowError::RefundTooLarge { refundable: 0 })
+    );
+    c.check_replay();
+}
+
+#[test]
+fn withdrawal_closes_and_allows_a_refund() {
+    let mut c = Case::new(Channel::Online, "10/11/2025 08:00", 2);
+    c.step(
+        Command::RecordFeePaid { amount: 20_000 },
+        "10/11/2025 08:05",
+    );
+    c.step(
+        Command::RequestSupplement { items: items() },
+        "10/11/2025 09:00",
+    );
+    assert_eq!(
+        c.try_do(Command::Withdraw { reason: "".into() }, "10/11/2025 10:00"),
+        Err(WorkflowError::ReasonRequired {
+            command: "withdraw"
+        })
+    );
+    c.step(
+        Command::Withdraw {
+            reason: "Không có nhu cầu".into(),
+        },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(c.status(), 7);
+    c.step(
+        Command::RefundFee {
+            amount: 20_000,
+            reason: "Rút hồ sơ".into(),
+        },
+        "10/11/2025 10:05",
+    );
+    assert!(c.try_do(Command::Supplemented, "10/11/2025 11:00").is_err());
+    c.check_replay();
+}
+
+#[test]
+fn apology_moves_the_appointment_later_only() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 1);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cb".into(),
+        },
+        "10/11/2025 08:20",
+    );
+    assert!(c.d.is_overdue(t("11/11/2025 09:00")));
+    assert_eq!(
+        c.try_do(
+            Command::Apologize {
+                reason: "Chờ xác minh".into(),
+                new_due: t("11/11/2025 07:00")
+            },
+            "11/11/2025 09:00"
+        ),
+        Err(WorkflowError::NewDueNotLater)
+    );
+    c.step(
+        Command::Apologize {
+            reason: "Chờ xác minh".into(),
+            new_due: t("14/11/2025 16:00"),
+        },
+        "11/11/2025 09:00",
+    );
+    assert_eq!(c.d.due, t("14/11/2025 16:00"));
+    assert_eq!(c.d.original_due, t("11/11/2025 08:00"));
+    assert_eq!(c.d.apologies, 1);
+    assert!(!c.d.is_overdue(t("11/11/2025 09:00")));
+    c.check_replay();
+}
+
+#[test]
+fn illegal_transitions_say_what_and_where() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 1);
+    for cmd in [
+        Command::Approve,
+        Command::MarkResultReady,
+        Command::Resume,
+        Command::Supplemented,
+        Command::SubmitForApproval,
+    ] {
+        let e = c.try_do(cmd.clone(), "10/11/2025 09:00").unwrap_err();
+        assert_eq!(
+            e,
+            WorkflowError::IllegalTransition {
+                from: Step::ReceivedDirect,
+                command: cmd.name()
+            }
+        );
+        assert!(e.message(Lang::Vi).contains("Đã tiếp nhận trực tiếp"));
+        assert!(e.message(Lang::En).contains(cmd.name()));
+    }
+    assert_eq!(c.events.len(), 1, "a refused command writes nothing");
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    let a = prop_oneof![Just("000.00.12.H16"), Just("000.00.13.H16")].prop_map(agency);
+    let text = prop_oneof![Just(String::new()), Just("lý do".to_owned())];
+    prop_oneof![
+        Just(Command::RequestSupplement { items: items() }),
+        Just(Command::Supplemented),
+        text.clone().prop_map(|reason| Command::Refuse { reason }),
+        a.clone()
+            .prop_map(|agency| Command::AcceptAndTransfer { agency }),
+        Just(Command::Assign {
+            officer: "cb".into()
+        }),
+        a.clone().prop_map(|agency| Command::Consult {
+            agency,
+            subject: "s".into(),
+            deadline: t("31/12/2030 17:00")
+        }),
+        a.prop_map(|agency| Command::AnswerConsultation {
+            agency,
+            answer: "ok".into()
+        }),
+        Just(Command::ScheduleVerification(Verification {
+            at: t("31/12/2030 09:00"),
+            place: "p".into(),
+            participants: vec!["a".into()],
+            content: "c".into(),
+        })),
+        Just(Command::SubmitForApproval),
+        text.clone().prop_map(|reason| Command::SendBack { reason }),
+        Just(Command::Approve),
+        text.clone().prop_map(|reason| Command::Reject { reason }),
+        Just(Command::MarkResultReady),
+        Just(Command::Return {
+            channel: ReturnChannel::Online
+        }),
+        (0u64..3).prop_map(|k| Command::RequestFee {
+            amount: k * 10_000,
+            description: "phí".into()
+        }),
+        (0u64..3).prop_map(|k| Command::RecordFeePaid { amount: k * 10_000 }),
+        (0u64..3).prop_map(|k| Command::RefundFee {
+            amount: k * 10_000,
+            reason: "r".into()
+        }),
+        text.clone().prop_map(|reason| Command::Withdraw { reason }),
+        text.prop_map(|reason| Command::Stop { reason }),
+        Just(Command::Resume),
+        (1i64..100).prop_map(|h| Command::Apologize {
+            reason: "trễ".into(),
+            new_due: t("01/01/2026 08:00") + Duration::hours(h)
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever staff try, in any order: the state stays consistent with its events, closed
+    /// dossiers stay closed, paused statuses keep a pause instant, and fees never go negative.
+    #[test]
+    fn any_command_sequence_keeps_the_invariants(
+        channel in prop_oneof![Just(Channel::Direct), Just(Channel::Postal), Just(Channel::Online)],
+        cmds in proptest::collection::vec(any_command(), 0..40),
+    ) {
+        let mut c = Case::new(channel, "10/11/2025 08:00", 3);
+        let mut now = t("10/11/2025 08:00");
+        for cmd in cmds {
+            now += Duration::minutes(37);
+            let before = c.d.step;
+            let res = c.try_do(cmd.clone(), &now.format("%d/%m/%Y %H:%M").to_string());
+            if before.is_closed() {
+                let is_refund = matches!(cmd, Command::RefundFee { .. });
+                prop_assert!(res.is_err() || is_refund);
+                prop_assert_eq!(c.d.step, before);
+            }
+            let paused = c.d.national_status().pauses_clock();
+            prop_assert_eq!(paused, c.d.paused_at.is_some(), "{:?}", c.d.step);
+            prop_assert!(c.d.fees.refunded <= c.d.fees.paid);
+            prop_assert!(NationalStatus::from_code(c.d.national_status().code()).is_some());
+        }
+        c.check_replay();
+    }
+}
