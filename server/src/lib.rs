@@ -1,12 +1,227 @@
 //! # motcua-server
 //!
-//! The central server: the dossier workflow over HTTP on an embedded redb store, staff accounts
-//! and roles, the audit log, the kiosk sync feed, reports.
+//! The central server: the whole dossier workflow over HTTP on an embedded redb file, staff
+//! accounts and roles, the audit log, demo data. Every transition is checked by
+//! `motcua_core::workflow`; every instant it answers is RFC 3339 in Vietnam time.
 //!
 //! # Layout
 //!
-//! This crate is a skeleton until the central server issue lands; the workflow rules it will
-//! enforce already live in `motcua-core`.
+//! - [`config`]: defaults, TOML file, `MOTCUA_*` environment overrides.
+//! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
+//! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
+//! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
+//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`), JSON errors.
+//! - [`seed`]: demo data for a believable Đắk Lắk centre.
+//! - [`metrics`]: Prometheus text.
+//! - [`clock`]: system or manual time.
+//!
+//! [`router`] builds the app without a socket (tests drive it directly); [`spawn`] serves it.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use motcua_core::Calendar;
+use redb::ReadableTableMetadata;
+
+pub use clock::Clock;
+pub use config::Config;
+use error::ApiError;
+use store::Store;
 
 /// The crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub cal: Arc<Calendar>,
+    pub clock: Clock,
+    pub metrics: Arc<metrics::Metrics>,
+    pub config: Arc<Config>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Open(#[from] store::OpenError),
+    #[error("cannot read the calendar file {0}: {1}")]
+    CalendarFile(String, std::io::Error),
+    #[error("invalid calendar: {0}")]
+    Calendar(#[from] motcua_core::calendar::CalendarError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("cannot create the first administrator: {}", .0.message.en)]
+    Bootstrap(ApiError),
+}
+
+impl AppState {
+    /// Open the store and load the calendar named by `config`.
+    pub fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
+        let cal = match &config.calendar {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| StartError::CalendarFile(p.display().to_string(), e))?;
+                Calendar::from_toml(&text)?
+            }
+            None => Calendar::vietnam_default(),
+        };
+        let store = Store::open(&config.data_dir)?;
+        Ok(AppState {
+            store,
+            cal: Arc::new(cal),
+            clock,
+            metrics: Arc::default(),
+            config: Arc::new(config),
+        })
+    }
+
+    /// On an empty account table, create the system administrator `admin` with a one-time
+    /// password, returned so that it can be printed once.
+    pub fn bootstrap_admin(&self) -> Result<Option<String>, StartError> {
+        let empty = self
+            .store
+            .read_blocking(|txn| Ok(txn.open_table(store::USERS)?.is_empty()?))
+            .map_err(StartError::Bootstrap)?;
+        if !empty {
+            return Ok(None);
+        }
+        let password = auth::one_time_password();
+        let pw = password.clone();
+        let now = self.clock.now_vn();
+        let created = self
+            .store
+            .write_blocking(move |txn| {
+                let n = api::admin::NewUser {
+                    username: "admin".into(),
+                    full_name: "Quản trị hệ thống".into(),
+                    role: model::Role::SystemAdmin,
+                    agency: None,
+                };
+                let r = api::admin::insert_user(txn, &n, "admin", &pw, true, now)?;
+                if r.is_ok() {
+                    store::append_audit(
+                        txn,
+                        api::auth::audit_entry(
+                            now,
+                            "system",
+                            "local",
+                            "create_user",
+                            "admin",
+                            "ok",
+                        ),
+                    )?;
+                }
+                Ok(r.is_ok())
+            })
+            .map_err(StartError::Bootstrap)?;
+        Ok(created.then_some(password))
+    }
+}
+
+async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    st.metrics.record(&method, &route, status, start.elapsed());
+    if status >= 500 {
+        tracing::warn!(%method, %route, status, "request failed");
+    } else {
+        tracing::debug!(%method, %route, status, elapsed_us = start.elapsed().as_micros() as u64, "request");
+    }
+    res
+}
+
+async fn not_found() -> impl IntoResponse {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ này.",
+        "No such route.",
+    )
+}
+
+/// The whole app, for a socket or for tests.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .merge(api::auth::router())
+        .merge(api::dossiers::router())
+        .merge(api::admin::router())
+        .merge(api::misc::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .with_state(state)
+}
+
+/// A server running in the background.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stop accepting, finish the requests under way, and return.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+/// Bind `state.config.listen` (port 0 picks a free one) and serve until [`Running::stop`].
+pub async fn spawn(state: AppState) -> Result<Running, StartError> {
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| StartError::Listen(addr, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(addr, e))?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

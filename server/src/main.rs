@@ -1,9 +1,220 @@
-//! The `motcua-server` binary.
+//! `motcua-server`: parse flags, build the configuration, call into the library.
 
-fn main() {
-    println!(
-        "motcua-server {}: máy chủ chưa được xây dựng / the server is not built yet",
-        motcua_server::VERSION
-    );
-    std::process::exit(2);
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use motcua_server::model::Role;
+use motcua_server::{AppState, Clock, Config};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "motcua-server",
+    version,
+    about = "Máy chủ trung tâm motcua / the motcua central server"
+)]
+struct Cli {
+    /// A TOML configuration file; `MOTCUA_*` environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where the database lives (overrides the file and the environment).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Serve the API until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Fill the store with demo data.
+    Seed {
+        /// Build the demo centre (agencies, procedures, staff, dossiers).
+        #[arg(long, required = true)]
+        demo: bool,
+        /// How many dossiers.
+        #[arg(long, default_value_t = 2000)]
+        dossiers: usize,
+    },
+    /// Account administration from the console.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCmd {
+    /// Create a staff account; its one-time password is printed once.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// receptionist, officer, head, centre_admin or system_admin.
+        #[arg(long)]
+        role: String,
+        /// The agency code the account works for.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Lỗi cấu hình / configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(d) = cli.data_dir {
+        config.data_dir = d;
+    }
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    match run(cli.command, config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi / error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
+    match cmd {
+        Cmd::Serve { listen } => {
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            if let Some(pw) = state.bootstrap_admin().map_err(|e| e.to_string())? {
+                println!("Tài khoản quản trị đầu tiên / first administrator account:");
+                println!("  tên đăng nhập / username: admin");
+                println!("  mật khẩu dùng một lần / one-time password: {pw}");
+                println!(
+                    "  Đổi mật khẩu ở lần đăng nhập đầu / change it at first login. Mật khẩu này không được in lại / it is not shown again."
+                );
+            }
+            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            rt.block_on(async move {
+                let running = motcua_server::spawn(state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(addr = %running.addr, version = motcua_server::VERSION, "serving");
+                println!("motcua-server listening on http://{}", running.addr);
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                running.stop().await;
+                Ok(())
+            })
+        }
+        Cmd::Seed { demo: _, dossiers } => {
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let report = motcua_server::seed::seed_demo(
+                &state.store,
+                &state.cal,
+                state.clock.now_vn(),
+                dossiers,
+            )
+            .map_err(|e| e.message.en)?;
+            println!(
+                "Đã tạo / seeded: {} cơ quan / agencies, {} thủ tục / procedures, {} hồ sơ / dossiers in {:.1} s",
+                report.agencies,
+                report.procedures,
+                report.dossiers,
+                started.elapsed().as_secs_f64()
+            );
+            if !report.staff.is_empty() {
+                println!(
+                    "Tài khoản cán bộ mẫu (đổi mật khẩu ở lần đăng nhập đầu) / demo staff (change the password at first login):"
+                );
+                for (u, role, pw) in &report.staff {
+                    println!("  {u:<18} {:<20} {pw}", role.label_vi());
+                }
+            }
+            Ok(())
+        }
+        Cmd::Admin {
+            command:
+                AdminCmd::CreateUser {
+                    username,
+                    full_name,
+                    role,
+                    agency,
+                },
+        } => {
+            let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
+                .map_err(|_| format!("vai trò không hợp lệ / unknown role {role:?}"))?;
+            let agency = agency
+                .map(|a| motcua_core::AgencyCode::parse(&a).map_err(|e| e.to_string()))
+                .transpose()?;
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            let n = motcua_server::api::admin::NewUser {
+                username,
+                full_name,
+                role,
+                agency,
+            };
+            let username =
+                motcua_server::api::admin::validate_new_user(&n).map_err(|e| e.message.en)?;
+            let password = motcua_server::auth::one_time_password();
+            let now = state.clock.now_vn();
+            let pw = password.clone();
+            let u = username.clone();
+            state
+                .store
+                .write_blocking(move |txn| {
+                    let r = motcua_server::api::admin::insert_user(txn, &n, &u, &pw, true, now)?;
+                    if r.is_ok() {
+                        motcua_server::store::append_audit(
+                            txn,
+                            motcua_server::api::auth::audit_entry(
+                                now,
+                                "console",
+                                "local",
+                                "create_user",
+                                &u,
+                                "ok",
+                            ),
+                        )?;
+                    }
+                    Ok(r)
+                })
+                .map_err(|e| e.message.en)?
+                .map_err(|e| e.message.en)?;
+            println!(
+                "Đã tạo / created {username}; mật khẩu dùng một lần / one-time password: {password}"
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }

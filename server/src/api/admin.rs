@@ -1,0 +1,304 @@
+//! Accounts and the audit log, for admins.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motcua_core::AgencyCode;
+use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
+
+use super::auth::{UserView, audit_entry};
+use super::{Body, Staff};
+use crate::AppState;
+use crate::auth::{hash_password, one_time_password};
+use crate::error::ApiError;
+use crate::model::{AuditEntry, Role, User};
+use crate::store::{AGENCIES, AUDIT, SESSIONS, USERS, append_audit, decode, encode, get_json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/users", get(list_users).post(create_user))
+        .route(
+            "/api/v1/admin/users/{username}/reset-password",
+            post(reset_password),
+        )
+        .route("/api/v1/admin/audit", get(audit_log))
+}
+
+fn require_admin(staff: &Staff) -> Result<(), ApiError> {
+    if staff.user.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Chỉ quản trị viên được thực hiện thao tác này.",
+            "Only administrators may do this.",
+        ))
+    }
+}
+
+/// Whether `actor` may manage an account of `role`: only a system admin manages admins.
+fn may_manage(actor: Role, role: Role) -> bool {
+    actor == Role::SystemAdmin || (actor == Role::CentreAdmin && !role.is_admin())
+}
+
+async fn list_users(
+    State(st): State<AppState>,
+    staff: Staff,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    require_admin(&staff)?;
+    let users = st
+        .store
+        .read(|txn| {
+            let mut out = Vec::new();
+            for item in txn.open_table(USERS)?.iter()? {
+                let u: User = decode(item?.1.value())?;
+                out.push(UserView::from(&u));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(users))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub agency: Option<AgencyCode>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Credentials {
+    pub user: UserView,
+    /// Shown once; the account must change it at first login.
+    pub one_time_password: String,
+}
+
+/// Check a new account's fields.
+pub fn validate_new_user(n: &NewUser) -> Result<String, ApiError> {
+    let username = n.username.trim().to_lowercase();
+    let ok = (3..=32).contains(&username.len())
+        && username.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+        });
+    if !ok {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "user.username",
+            "Tên đăng nhập gồm 3–32 chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.",
+            "A username is 3–32 ASCII letters, digits, dots, underscores or hyphens.",
+        ));
+    }
+    if n.full_name.trim().is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "user.full_name",
+            "Họ và tên không được để trống.",
+            "The full name is required.",
+        ));
+    }
+    let needs_agency = matches!(n.role, Role::Receptionist | Role::Officer | Role::Head);
+    if needs_agency && n.agency.is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "user.agency",
+            "Cán bộ tiếp nhận, chuyên viên và lãnh đạo phải thuộc một cơ quan.",
+            "Reception officers, processing officers and heads must belong to an agency.",
+        ));
+    }
+    Ok(username)
+}
+
+/// Create an account inside `txn`; an error when the name is taken or the agency unknown.
+pub fn insert_user(
+    txn: &redb::WriteTransaction,
+    n: &NewUser,
+    username: &str,
+    password: &str,
+    must_change: bool,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Result<User, ApiError>, ApiError> {
+    if let Some(a) = &n.agency {
+        if txn.open_table(AGENCIES)?.get(a.as_str())?.is_none() {
+            return Ok(Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "agency.unknown",
+                format!("Không có cơ quan mã {a}."),
+                format!("No agency with code {a}."),
+            )));
+        }
+    }
+    let mut users = txn.open_table(USERS)?;
+    if users.get(username)?.is_some() {
+        return Ok(Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "user.exists",
+            format!("Tên đăng nhập “{username}” đã có."),
+            format!("The username “{username}” is taken."),
+        )));
+    }
+    let user = User {
+        username: username.to_owned(),
+        full_name: n.full_name.trim().to_owned(),
+        role: n.role,
+        agency: n.agency.clone(),
+        password_hash: hash_password(password),
+        must_change_password: must_change,
+        failed_logins: 0,
+        locked_until: None,
+        disabled: false,
+        created_at: now,
+    };
+    users.insert(username, encode(&user)?.as_slice())?;
+    Ok(Ok(user))
+}
+
+async fn create_user(
+    State(st): State<AppState>,
+    staff: Staff,
+    Body(n): Body<NewUser>,
+) -> Result<(StatusCode, Json<Credentials>), ApiError> {
+    require_admin(&staff)?;
+    if !may_manage(staff.user.role, n.role) {
+        return Err(ApiError::forbidden(
+            "Chỉ quản trị hệ thống được tạo tài khoản quản trị.",
+            "Only a system administrator may create administrator accounts.",
+        ));
+    }
+    let username = validate_new_user(&n)?;
+    let password = one_time_password();
+    let now = st.clock.now_vn();
+    // Hash before entering the writer: argon2 is slow on purpose.
+    let pw = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(ApiError::internal)?;
+    let user = st
+        .store
+        .write(move |txn| {
+            let mut user = match insert_user(txn, &n, &username, "placeholder", true, now)? {
+                Ok(u) => u,
+                Err(e) => return Ok(Err(e)),
+            };
+            user.password_hash = hash;
+            txn.open_table(USERS)?
+                .insert(username.as_str(), encode(&user)?.as_slice())?;
+            append_audit(
+                txn,
+                audit_entry(
+                    now,
+                    &staff.user.username,
+                    &staff.addr,
+                    "create_user",
+                    &username,
+                    "ok",
+                ),
+            )?;
+            Ok(Ok(user))
+        })
+        .await??;
+    Ok((
+        StatusCode::CREATED,
+        Json(Credentials {
+            user: UserView::from(&user),
+            one_time_password: password,
+        }),
+    ))
+}
+
+async fn reset_password(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(username): Path<String>,
+) -> Result<Json<Credentials>, ApiError> {
+    require_admin(&staff)?;
+    let password = one_time_password();
+    let pw = password.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(ApiError::internal)?;
+    let now = st.clock.now_vn();
+    let actor = staff.user.role;
+    let user = st
+        .store
+        .write(move |txn| {
+            let mut users = txn.open_table(USERS)?;
+            let Some(mut user): Option<User> = get_json(&users, &username)? else {
+                return Ok(Err(ApiError::not_found("tài khoản", "Account")));
+            };
+            if !may_manage(actor, user.role) {
+                return Ok(Err(ApiError::forbidden(
+                    "Chỉ quản trị hệ thống được đặt lại mật khẩu của quản trị viên.",
+                    "Only a system administrator may reset an administrator's password.",
+                )));
+            }
+            user.password_hash = hash;
+            user.must_change_password = true;
+            user.failed_logins = 0;
+            user.locked_until = None;
+            users.insert(username.as_str(), encode(&user)?.as_slice())?;
+            drop(users);
+            // Every open session of the account ends.
+            let mut sessions = txn.open_table(SESSIONS)?;
+            let mut stale = Vec::new();
+            for item in sessions.iter()? {
+                let (k, v) = item?;
+                let s: crate::model::Session = decode(v.value())?;
+                if s.username == username {
+                    stale.push(k.value().to_owned());
+                }
+            }
+            for k in stale {
+                sessions.remove(k.as_str())?;
+            }
+            drop(sessions);
+            append_audit(
+                txn,
+                audit_entry(
+                    now,
+                    &staff.user.username,
+                    &staff.addr,
+                    "reset_password",
+                    &username,
+                    "ok",
+                ),
+            )?;
+            Ok(Ok(user))
+        })
+        .await??;
+    Ok(Json(Credentials {
+        user: UserView::from(&user),
+        one_time_password: password,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+async fn audit_log(
+    State(st): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    require_admin(&staff)?;
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let entries = st
+        .store
+        .read(move |txn| {
+            let mut out = Vec::new();
+            for item in txn.open_table(AUDIT)?.range(after + 1..)?.take(limit) {
+                out.push(decode(item?.1.value())?);
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(entries))
+}

@@ -1,0 +1,114 @@
+//! Server configuration: defaults, then a TOML file, then `MOTCUA_*` environment variables, then
+//! command-line flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the redb file lives.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// A working-time calendar file; the bundled one when empty.
+    pub calendar: Option<PathBuf>,
+    /// How long a staff session lasts, in minutes.
+    pub session_minutes: i64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// The log filter, e.g. `info` or `motcua_server=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./motcua-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            calendar: None,
+            session_minutes: 8 * 60,
+            max_body_bytes: 256 * 1024,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Why the configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("invalid configuration file {0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    #[error("invalid value of {0}: {1:?}")]
+    Env(&'static str, String),
+}
+
+impl Config {
+    /// Load from an optional file, then apply environment overrides.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let mut c = match file {
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| ConfigError::Read(p.to_owned(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(p.to_owned(), e))?
+            }
+            None => Config::default(),
+        };
+        c.apply_env(|k| std::env::var(k).ok())?;
+        Ok(c)
+    }
+
+    /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
+    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_LOG`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = var("MOTCUA_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("MOTCUA_LISTEN") {
+            self.listen = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MOTCUA_LISTEN", v))?;
+        }
+        if let Some(v) = var("MOTCUA_CALENDAR") {
+            self.calendar = Some(v.into());
+        }
+        if let Some(v) = var("MOTCUA_SESSION_MINUTES") {
+            self.session_minutes = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MOTCUA_SESSION_MINUTES", v))?;
+        }
+        if let Some(v) = var("MOTCUA_MAX_BODY_BYTES") {
+            self.max_body_bytes = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MOTCUA_MAX_BODY_BYTES", v))?;
+        }
+        if let Some(v) = var("MOTCUA_LOG") {
+            self.log = v;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let mut c: Config =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nsession_minutes = 30").unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        c.apply_env(|k| (k == "MOTCUA_LISTEN").then(|| "127.0.0.1:7000".to_owned()))
+            .unwrap();
+        assert_eq!(c.listen.port(), 7000);
+        assert_eq!(c.session_minutes, 30);
+        assert!(
+            c.apply_env(|k| (k == "MOTCUA_LISTEN").then(|| "nope".to_owned()))
+                .is_err()
+        );
+        assert!(toml::from_str::<Config>("unknown = 1").is_err());
+    }
+}

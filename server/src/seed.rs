@@ -1,0 +1,717 @@
+//! Demo data: a believable Đắk Lắk centre — agencies, 30+ procedures, staff of every role, and
+//! dossiers spread over every status (some overdue, some with apologies, some waiting for
+//! supplements) with realistic Vietnamese names and valid CCCD numbers.
+//!
+//! Dossiers are built by driving the real workflow (`Dossier::decide`) with staff actions at
+//! plausible working times, so every one of them is a legal history. Generation is seeded, so
+//! the same `--dossiers N` and clock give the same data.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset};
+use motcua_core::workflow::{Command, Dossier, Event, MissingItem, Receipt, Verification, receive};
+use motcua_core::{
+    AgencyCode, Calendar, Channel, CitizenId, DossierCode, ProcessingTime, ReturnChannel,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use redb::{Durability, ReadableTable, WriteTransaction};
+use serde::Deserialize;
+
+use crate::api::admin::{NewUser, insert_user};
+use crate::error::ApiError;
+use crate::model::{
+    Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
+};
+use crate::store::{AGENCIES, CODE_SEQ, EVENTS, PROCEDURES, Store, encode, put_dossier};
+
+const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.toml");
+
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    agencies: Vec<AgencyIn>,
+    procedures: Vec<ProcedureIn>,
+    staff: Vec<StaffIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AgencyIn {
+    code: AgencyCode,
+    name: String,
+    #[serde(default)]
+    parent: Option<AgencyCode>,
+    level: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProcedureIn {
+    national_code: String,
+    name: String,
+    field: String,
+    agency: AgencyCode,
+    processing_time: ProcessingTime,
+    fees: Vec<Fee>,
+    documents: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StaffIn {
+    username: String,
+    full_name: String,
+    role: Role,
+    #[serde(default)]
+    agency: Option<AgencyCode>,
+}
+
+/// What a seed run made, for the console.
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub agencies: usize,
+    pub procedures: usize,
+    /// (username, role, password) of every account created.
+    pub staff: Vec<(String, Role, String)>,
+    pub dossiers: usize,
+}
+
+/// The demo password of a staff account: printed by `seed`, changed at first login.
+pub fn demo_password(username: &str) -> String {
+    let n: u32 = username.bytes().map(u32::from).sum();
+    format!("Demo@2026-{:04}", n % 10_000)
+}
+
+fn load_catalogue() -> Catalogue {
+    toml::from_str(CATALOGUE).expect("the bundled demo catalogue is valid")
+}
+
+/// The desk that receives a procedure: a commune's own procedures at the commune, the rest at
+/// the provincial centre.
+fn desk_for(p: &Procedure) -> AgencyCode {
+    if p.agency.as_str().starts_with("000.00.") {
+        AgencyCode::parse("000.00.01.H16").expect("valid")
+    } else {
+        p.agency.clone()
+    }
+}
+
+/// Seed the catalogue and staff (idempotent: existing entries are kept) and `dossiers` demo
+/// dossiers received before `now`.
+pub fn seed_demo(
+    store: &Store,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+    dossiers: usize,
+) -> Result<SeedReport, ApiError> {
+    let cat = load_catalogue();
+    let mut report = SeedReport::default();
+    let agencies: Vec<Agency> = cat
+        .agencies
+        .into_iter()
+        .map(|a| Agency {
+            code: a.code,
+            name: a.name,
+            parent: a.parent,
+            level: a.level,
+            address: a.address,
+            phone: a.phone,
+            email: a.email,
+            example: true,
+        })
+        .collect();
+    let procedures: Vec<Procedure> = cat
+        .procedures
+        .into_iter()
+        .map(|p| Procedure {
+            id: format!("{}.{}", p.national_code, p.agency),
+            national_code: p.national_code,
+            name: p.name,
+            field: p.field,
+            processing_time: p.processing_time,
+            fees: p.fees,
+            documents: p
+                .documents
+                .into_iter()
+                .map(|name| RequiredDocument {
+                    name,
+                    originals: 1,
+                    copies: 0,
+                })
+                .collect(),
+            agency: p.agency,
+            channels: vec![Channel::Direct, Channel::Postal, Channel::Online],
+        })
+        .collect();
+    report.agencies = agencies.len();
+    report.procedures = procedures.len();
+    {
+        let (ag, pr) = (agencies.clone(), procedures.clone());
+        store.write_blocking(move |txn| {
+            let mut t = txn.open_table(AGENCIES)?;
+            for a in &ag {
+                t.insert(a.code.as_str(), encode(a)?.as_slice())?;
+            }
+            let mut t = txn.open_table(PROCEDURES)?;
+            for p in &pr {
+                t.insert(p.id.as_str(), encode(p)?.as_slice())?;
+            }
+            Ok(())
+        })?;
+    }
+    for s in cat.staff {
+        let password = demo_password(&s.username);
+        let n = NewUser {
+            username: s.username.clone(),
+            full_name: s.full_name,
+            role: s.role,
+            agency: s.agency,
+        };
+        let pw = password.clone();
+        let created = store.write_blocking(move |txn| {
+            Ok(insert_user(txn, &n, &n.username, &pw, true, now)?.is_ok())
+        })?;
+        if created {
+            report.staff.push((s.username, s.role, password));
+        }
+    }
+    report.dossiers = seed_dossiers(store, cal, now, &procedures, dossiers)?;
+    Ok(report)
+}
+
+const FAMILY: [&str; 20] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lương", "Mai",
+];
+const MIDDLE_M: [&str; 8] = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Đình"];
+const MIDDLE_F: [&str; 8] = ["Thị", "Thị", "Ngọc", "Thu", "Thanh", "Mỹ", "Kim", "Hồng"];
+const GIVEN_M: [&str; 20] = [
+    "An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Minh", "Nam", "Phúc", "Quang",
+    "Sơn", "Tài", "Thắng", "Toàn", "Trung", "Tuấn", "Việt", "Vinh",
+];
+const GIVEN_F: [&str; 20] = [
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai",
+    "Ngọc", "Nhung", "Phương", "Quỳnh", "Thảo", "Thuỷ", "Trang", "Yến",
+];
+/// Ê Đê and M'nông names of the Central Highlands.
+const HIGHLAND: [&str; 8] = [
+    "Y Bhim Niê",
+    "H'Hen Êban",
+    "Y Khu Mlô",
+    "H'Linh Byă",
+    "Y Thanh Knul",
+    "H'Nga Ktla",
+    "Y Dhăm Ênuôl",
+    "H'Yăm Buôn Yă",
+];
+const PROVINCES: [u16; 10] = [66, 66, 66, 66, 67, 64, 62, 40, 38, 1];
+const WARDS: [&str; 6] = [
+    "phường Tân Lập",
+    "phường Buôn Ma Thuột",
+    "phường Tân An",
+    "xã Hòa Phú",
+    "xã Ea Kao",
+    "phường Thành Nhất",
+];
+
+fn applicant(rng: &mut StdRng, year: i32) -> Applicant {
+    let female = rng.random_bool(0.5);
+    let name = if rng.random_bool(0.08) {
+        HIGHLAND[rng.random_range(0..HIGHLAND.len())].to_owned()
+    } else {
+        let (mid, given) = if female {
+            (MIDDLE_F, GIVEN_F)
+        } else {
+            (MIDDLE_M, GIVEN_M)
+        };
+        format!(
+            "{} {} {}",
+            FAMILY[rng.random_range(0..FAMILY.len())],
+            mid[rng.random_range(0..mid.len())],
+            given[rng.random_range(0..given.len())]
+        )
+    };
+    let birth = rng.random_range(1950..=(year - 18));
+    let century = if birth >= 2000 { 2 } else { 0 } + u8::from(female);
+    let id = format!(
+        "{:03}{}{:02}{:06}",
+        PROVINCES[rng.random_range(0..PROVINCES.len())],
+        century,
+        birth % 100,
+        rng.random_range(0..1_000_000)
+    );
+    Applicant {
+        name,
+        citizen_id: CitizenId::parse(&id).expect("generated CCCD is valid"),
+        phone: format!("09{:08}", rng.random_range(0..100_000_000)),
+        email: String::new(),
+        address: format!(
+            "{} {}, {}, tỉnh Đắk Lắk",
+            rng.random_range(1..300),
+            [
+                "Lê Duẩn",
+                "Nguyễn Tất Thành",
+                "Phan Bội Châu",
+                "Y Jút",
+                "Hùng Vương"
+            ][rng.random_range(0..5)],
+            WARDS[rng.random_range(0..WARDS.len())]
+        ),
+    }
+}
+
+/// Where a demo dossier's story ends.
+#[derive(Debug, Clone, Copy)]
+enum Fate {
+    AtReception,
+    WaitingSupplement,
+    Refused,
+    Transferred,
+    Assigned,
+    Consulting,
+    Verification,
+    AwaitingApproval,
+    FeeDue,
+    Stopped,
+    Withdrawn,
+    ResultReady,
+    RejectedReturned,
+    Returned,
+}
+
+fn fate(rng: &mut StdRng) -> Fate {
+    let r = rng.random_range(0..100);
+    match r {
+        0..5 => Fate::AtReception,
+        5..10 => Fate::WaitingSupplement,
+        10..13 => Fate::Refused,
+        13..17 => Fate::Transferred,
+        17..25 => Fate::Assigned,
+        25..29 => Fate::Consulting,
+        29..32 => Fate::Verification,
+        32..36 => Fate::AwaitingApproval,
+        36..38 => Fate::FeeDue,
+        38..40 => Fate::Stopped,
+        40..42 => Fate::Withdrawn,
+        42..52 => Fate::ResultReady,
+        52..56 => Fate::RejectedReturned,
+        _ => Fate::Returned,
+    }
+}
+
+struct Story<'a> {
+    cal: &'a Calendar,
+    d: Dossier,
+    events: Vec<Event>,
+    t: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
+}
+
+impl Story<'_> {
+    /// Do `cmd` after `hours` more working hours, if that is still in the past.
+    fn act(&mut self, hours: i64, by: &str, cmd: Command) -> bool {
+        let at = self
+            .cal
+            .add_working(self.t, Duration::minutes(hours.max(1) * 60 - 17));
+        if at >= self.now {
+            return false;
+        }
+        match self.d.decide(self.cal, &cmd, at, by) {
+            Ok(evs) => {
+                for e in &evs {
+                    self.d.apply(e);
+                }
+                self.events.extend(evs);
+                self.t = at;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+fn officer_of(a: &AgencyCode) -> (&'static str, &'static str) {
+    match a.as_str() {
+        "000.00.10.H16" => ("cv.tuphap", "ld.tuphap"),
+        "000.00.11.H16" => ("cv.xaydung", "ld.xaydung"),
+        "000.00.12.H16" => ("cv.taichinh", "ld.taichinh"),
+        "000.30.31.H16" => ("cv.tanlap", "ld.tanlap"),
+        _ => ("chuyenvien", "lanhdao"),
+    }
+}
+
+fn build_dossier(
+    rng: &mut StdRng,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+    p: &Procedure,
+    code: String,
+    submitted_at: DateTime<FixedOffset>,
+) -> (DossierRecord, Vec<Event>) {
+    let channel = match rng.random_range(0..10) {
+        0..6 => Channel::Direct,
+        6..9 => Channel::Online,
+        _ => Channel::Postal,
+    };
+    let desk = desk_for(p);
+    let reception = if desk.as_str() == "000.30.31.H16" {
+        "tiepnhan.tanlap"
+    } else {
+        "tiepnhan1"
+    };
+    let first = receive(
+        cal,
+        &Receipt {
+            channel,
+            submitted_at,
+            processing_time: p.processing_time,
+            by: reception.into(),
+        },
+    );
+    let d = Dossier::from_receipt(&first).expect("receipt");
+    let mut s = Story {
+        cal,
+        t: d.received_at,
+        d,
+        events: vec![first],
+        now,
+    };
+    let (officer, head) = officer_of(&p.agency);
+    let total_hours = match p.processing_time {
+        ProcessingTime::WorkingDays(d) => d as i64 * 8,
+        ProcessingTime::WorkingHours(h) => h as i64,
+    };
+    // How fast this one goes: most on time, some late.
+    let pace = rng.random_range(0.3..1.35);
+    let step = |frac: f64| ((total_hours as f64 * pace * frac).round() as i64).max(1);
+    let f = fate(rng);
+    let fee: u64 = p.fees.iter().map(|f| f.amount).sum();
+    let items = vec![MissingItem {
+        document: p
+            .documents
+            .first()
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| "Tờ khai".into()),
+        reason: "Thiếu chữ ký của người yêu cầu".into(),
+        guidance: "Ký, ghi rõ họ tên vào tờ khai và nộp lại tại quầy".into(),
+    }];
+    let r = |rng: &mut StdRng| rng.random_range(1..4);
+    let h = r(rng);
+    if fee > 0 && rng.random_bool(0.7) {
+        s.act(0, reception, Command::RecordFeePaid { amount: fee });
+    }
+    match f {
+        Fate::AtReception => {}
+        Fate::WaitingSupplement => {
+            s.act(
+                h,
+                reception,
+                Command::RequestSupplement {
+                    items: items.clone(),
+                },
+            );
+        }
+        Fate::Refused => {
+            s.act(h, reception, Command::Refuse {
+                reason: "Hồ sơ không thuộc thẩm quyền giải quyết; đề nghị nộp tại UBND cấp xã nơi cư trú".into(),
+            });
+        }
+        _ => {
+            let ok = if rng.random_bool(0.15) {
+                s.act(
+                    h,
+                    reception,
+                    Command::RequestSupplement {
+                        items: items.clone(),
+                    },
+                ) && s.act(r(rng) * 8, "applicant", Command::Supplemented)
+                    && s.act(
+                        1,
+                        reception,
+                        Command::AcceptAndTransfer {
+                            agency: p.agency.clone(),
+                        },
+                    )
+            } else {
+                s.act(
+                    h,
+                    reception,
+                    Command::AcceptAndTransfer {
+                        agency: p.agency.clone(),
+                    },
+                )
+            };
+            if !ok || matches!(f, Fate::Transferred) {
+                return finish(rng, s, p, code, desk);
+            }
+            if !s.act(
+                1,
+                head,
+                Command::Assign {
+                    officer: officer.into(),
+                },
+            ) || matches!(f, Fate::Assigned)
+            {
+                return finish(rng, s, p, code, desk);
+            }
+            if matches!(f, Fate::Withdrawn) {
+                s.act(
+                    step(0.2),
+                    reception,
+                    Command::Withdraw {
+                        reason: "Người nộp không còn nhu cầu giải quyết".into(),
+                    },
+                );
+                return finish(rng, s, p, code, desk);
+            }
+            if matches!(f, Fate::Stopped) {
+                s.act(
+                    step(0.2),
+                    head,
+                    Command::Stop {
+                        reason: "Chờ kết quả giải quyết tranh chấp đất đai".into(),
+                    },
+                );
+                return finish(rng, s, p, code, desk);
+            }
+            if matches!(f, Fate::FeeDue) {
+                s.act(
+                    step(0.2),
+                    officer,
+                    Command::RequestFee {
+                        amount: fee.max(50_000),
+                        description: "Lệ phí giải quyết thủ tục".into(),
+                    },
+                );
+                return finish(rng, s, p, code, desk);
+            }
+            if matches!(f, Fate::Consulting) || rng.random_bool(0.2) {
+                let other = if p.agency.as_str() == "000.00.13.H16" {
+                    "000.00.11.H16"
+                } else {
+                    "000.00.13.H16"
+                };
+                let deadline = cal.add_working_hours(s.t, 24);
+                let ok = s.act(
+                    step(0.1),
+                    officer,
+                    Command::Consult {
+                        agency: AgencyCode::parse(other).expect("valid"),
+                        subject: "Đề nghị cho ý kiến về hồ sơ".into(),
+                        deadline: deadline + Duration::hours(step(0.1)),
+                    },
+                );
+                if !ok || matches!(f, Fate::Consulting) {
+                    return finish(rng, s, p, code, desk);
+                }
+                s.act(
+                    step(0.2),
+                    officer,
+                    Command::AnswerConsultation {
+                        agency: AgencyCode::parse(other).expect("valid"),
+                        answer: "Thống nhất với đề xuất".into(),
+                    },
+                );
+            }
+            if matches!(f, Fate::Verification) {
+                let at = cal.add_working_hours(s.t, 16);
+                s.act(
+                    step(0.1),
+                    officer,
+                    Command::ScheduleVerification(Verification {
+                        at: at + Duration::hours(step(0.05)),
+                        place: "Tại địa chỉ thửa đất đề nghị".into(),
+                        participants: vec!["Chuyên viên thụ lý".into(), "Người nộp hồ sơ".into()],
+                        content: "Kiểm tra hiện trạng".into(),
+                    }),
+                );
+                return finish(rng, s, p, code, desk);
+            }
+            if !s.act(step(0.5), officer, Command::SubmitForApproval)
+                || matches!(f, Fate::AwaitingApproval)
+            {
+                return finish(rng, s, p, code, desk);
+            }
+            // Late ones apologise before the appointment (Mẫu 04).
+            let decision_at = cal.add_working(s.t, Duration::hours(step(0.3)));
+            if decision_at > s.d.due && rng.random_bool(0.6) {
+                let new_due = cal.add_working_hours(decision_at, 16);
+                let before = s.d.due;
+                let at_before = before - Duration::hours(2);
+                if at_before > s.t && at_before < now {
+                    let at = at_before;
+                    if let Ok(evs) = s.d.decide(
+                        cal,
+                        &Command::Apologize {
+                            reason: "Hồ sơ cần lấy thêm ý kiến của cơ quan liên quan".into(),
+                            new_due,
+                        },
+                        at,
+                        head,
+                    ) {
+                        for e in &evs {
+                            s.d.apply(e);
+                        }
+                        s.events.extend(evs);
+                        s.t = at;
+                    }
+                }
+            }
+            if matches!(f, Fate::RejectedReturned) {
+                if s.act(
+                    step(0.3),
+                    head,
+                    Command::Reject {
+                        reason: "Không đủ điều kiện theo quy định".into(),
+                    },
+                ) {
+                    s.act(
+                        step(0.1) + 4,
+                        reception,
+                        Command::Return {
+                            channel: ReturnChannel::Counter,
+                        },
+                    );
+                }
+                return finish(rng, s, p, code, desk);
+            }
+            if s.act(step(0.3), head, Command::Approve)
+                && s.act(2, officer, Command::MarkResultReady)
+                && matches!(f, Fate::Returned)
+            {
+                let ch = if rng.random_bool(0.15) {
+                    ReturnChannel::Post
+                } else {
+                    ReturnChannel::Counter
+                };
+                s.act(
+                    rng.random_range(1..24),
+                    reception,
+                    Command::Return { channel: ch },
+                );
+            }
+        }
+    }
+    finish(rng, s, p, code, desk)
+}
+
+fn finish(
+    rng: &mut StdRng,
+    s: Story<'_>,
+    p: &Procedure,
+    code: String,
+    desk: AgencyCode,
+) -> (DossierRecord, Vec<Event>) {
+    let year = s.now.year();
+    let documents = p
+        .documents
+        .iter()
+        .map(|d| SubmittedDocument {
+            name: d.name.clone(),
+            original: rng.random_bool(0.5),
+            copies: 1,
+        })
+        .collect();
+    let rec = DossierRecord {
+        code,
+        procedure_id: p.id.clone(),
+        procedure_name: p.name.clone(),
+        receiving_agency: desk,
+        competent_agency: p.agency.clone(),
+        applicant: applicant(rng, year),
+        documents,
+        secret: format!("{:04}", rng.random_range(0..10_000)),
+        events: s.events.len() as u32,
+        state: s.d,
+    };
+    (rec, s.events)
+}
+
+/// Dossiers per write transaction when seeding.
+const CHUNK: usize = 20_000;
+
+fn seed_dossiers(
+    store: &Store,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+    procedures: &[Procedure],
+    n: usize,
+) -> Result<usize, ApiError> {
+    let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561);
+    let mut seqs: HashMap<(String, u32), u32> = HashMap::new();
+    let db = store.database();
+    let mut made = 0;
+    // Spread receipts over the last 120 days (more recent ones more often).
+    let span_minutes = 120 * 24 * 60;
+    while made < n {
+        let batch = CHUNK.min(n - made);
+        let mut txn = db.begin_write()?;
+        txn.set_durability(Durability::None)
+            .map_err(ApiError::internal)?;
+        for _ in 0..batch {
+            let p = &procedures[rng.random_range(0..procedures.len())];
+            let back = (rng.random_range(0.0f64..1.0).powf(1.6) * span_minutes as f64) as i64;
+            let raw = now - Duration::minutes(back);
+            let submitted_at = cal.next_working_instant(raw);
+            let submitted_at = if submitted_at >= now {
+                raw
+            } else {
+                submitted_at
+            };
+            let desk = desk_for(p);
+            let date = submitted_at.date_naive();
+            let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
+            let key = (desk.as_str().to_owned(), day);
+            let seq = match seqs.get_mut(&key) {
+                Some(s) => {
+                    *s += 1;
+                    *s
+                }
+                None => {
+                    let stored = txn
+                        .open_table(CODE_SEQ)?
+                        .get((desk.as_str(), day))?
+                        .map(|v| v.value())
+                        .unwrap_or(0);
+                    seqs.insert(key, stored + 1);
+                    stored + 1
+                }
+            };
+            let code = DossierCode::new(desk, date, seq)
+                .map_err(ApiError::internal)?
+                .to_string();
+            let (rec, events) = build_dossier(&mut rng, cal, now, p, code, submitted_at);
+            write_new(&txn, &rec, &events)?;
+        }
+        {
+            let mut t = txn.open_table(CODE_SEQ)?;
+            for ((a, d), s) in &seqs {
+                t.insert((a.as_str(), *d), *s)?;
+            }
+        }
+        // The last chunk is committed durably, which makes every earlier one durable too.
+        if made + batch >= n {
+            txn.set_durability(Durability::Immediate)
+                .map_err(ApiError::internal)?;
+        }
+        txn.commit()?;
+        made += batch;
+    }
+    Ok(made)
+}
+
+fn write_new(
+    txn: &WriteTransaction,
+    rec: &DossierRecord,
+    events: &[Event],
+) -> Result<(), ApiError> {
+    let mut t = txn.open_table(EVENTS)?;
+    for (i, e) in events.iter().enumerate() {
+        t.insert((rec.code.as_str(), i as u32), encode(e)?.as_slice())?;
+    }
+    drop(t);
+    put_dossier(txn, None, rec)
+}

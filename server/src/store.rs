@@ -1,0 +1,322 @@
+//! The server's store: one redb file, its tables, and the single writer.
+//!
+//! Every write goes through [`Store::write`]: jobs are queued to one writer thread, which runs
+//! every job waiting at that moment inside one write transaction and commits once (group
+//! commit). A job's result is delivered only after the commit is durable, so an acknowledged
+//! command survives a killed process. A job must check everything before it writes anything:
+//! a job that returns an error has written nothing, and so leaves the batch's other jobs intact.
+//!
+//! Reads go through [`Store::read`] on the blocking pool, never on the async runtime.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::model::{AuditEntry, DossierRecord};
+
+/// Bumped when a table's layout changes; checked at open.
+pub const SCHEMA_VERSION: &str = "1";
+
+pub const META: TableDefinition<&str, &str> = TableDefinition::new("meta_v1");
+pub const AGENCIES: TableDefinition<&str, &[u8]> = TableDefinition::new("agencies_v1");
+pub const PROCEDURES: TableDefinition<&str, &[u8]> = TableDefinition::new("procedures_v1");
+pub const DOSSIERS: TableDefinition<&str, &[u8]> = TableDefinition::new("dossiers_v1");
+/// (dossier code, event number from 0) → event.
+pub const EVENTS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("dossier_events_v1");
+/// (receiving agency, yyyymmdd) → last sequence used that day.
+pub const CODE_SEQ: TableDefinition<(&str, u32), u32> = TableDefinition::new("code_seq_v1");
+pub const IDX_STATUS: TableDefinition<(u8, &str), ()> = TableDefinition::new("idx_status_v1");
+/// Receiving and handling agency → dossier.
+pub const IDX_AGENCY: TableDefinition<(&str, &str), ()> = TableDefinition::new("idx_agency_v1");
+pub const IDX_CITIZEN: TableDefinition<(&str, &str), ()> = TableDefinition::new("idx_citizen_v1");
+/// Folded full name → dossier.
+pub const IDX_NAME: TableDefinition<(&str, &str), ()> = TableDefinition::new("idx_name_v1");
+/// Due instant (unix seconds) → open, unfinished dossier.
+pub const IDX_DUE: TableDefinition<(i64, &str), ()> = TableDefinition::new("idx_due_v1");
+pub const STATUS_COUNTS: TableDefinition<u8, u64> = TableDefinition::new("status_counts_v1");
+pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users_v1");
+/// SHA-256 of a session token (hex) → session.
+pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions_v1");
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_v1");
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data directory {0}: {1}")]
+    Dir(String, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] redb::DatabaseError),
+    #[error("database error: {0}")]
+    Redb(#[from] redb::Error),
+    #[error(
+        "the data directory holds schema version {found}; this server reads version {SCHEMA_VERSION}"
+    )]
+    Schema { found: String },
+}
+
+type Deliver = Box<dyn FnOnce(Result<(), ApiError>) + Send>;
+type Job = Box<dyn FnOnce(&WriteTransaction) -> Deliver + Send>;
+
+/// The store: shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    jobs: mpsc::SyncSender<Job>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+/// Largest number of jobs committed together.
+const MAX_BATCH: usize = 1024;
+
+impl Store {
+    /// Open (or create) `dir/motcua.redb`, check its schema version, create missing tables, and
+    /// start the writer thread.
+    pub fn open(dir: &Path) -> Result<Store, OpenError> {
+        std::fs::create_dir_all(dir).map_err(|e| OpenError::Dir(dir.display().to_string(), e))?;
+        let db = Database::builder()
+            .set_cache_size(256 * 1024 * 1024)
+            .create(dir.join("motcua.redb"))?;
+        let txn = db.begin_write().map_err(redb::Error::from)?;
+        {
+            let mut meta = txn.open_table(META).map_err(redb::Error::from)?;
+            let found = meta
+                .get("schema_version")
+                .map_err(redb::Error::from)?
+                .map(|v| v.value().to_owned());
+            match found {
+                Some(v) if v != SCHEMA_VERSION => return Err(OpenError::Schema { found: v }),
+                Some(_) => {}
+                None => {
+                    meta.insert("schema_version", SCHEMA_VERSION)
+                        .map_err(redb::Error::from)?;
+                }
+            }
+        }
+        create_tables(&txn).map_err(redb::Error::from)?;
+        txn.commit().map_err(redb::Error::from)?;
+
+        let db = Arc::new(db);
+        let (jobs, rx) = mpsc::sync_channel::<Job>(8192);
+        let wdb = db.clone();
+        std::thread::Builder::new()
+            .name("motcua-writer".into())
+            .spawn(move || writer_loop(&wdb, &rx))
+            .expect("spawn the writer thread");
+        Ok(Store { db, jobs })
+    }
+
+    /// Run `f` in a write transaction shared with other jobs; its result once committed.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |txn| {
+            let result = f(txn);
+            Box::new(move |commit: Result<(), ApiError>| {
+                let _ = tx.send(commit.and(result));
+            })
+        });
+        let jobs = self.jobs.clone();
+        tokio::task::spawn_blocking(move || jobs.send(job))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        rx.await
+            .map_err(|_| ApiError::internal("the write was dropped"))?
+    }
+
+    /// The same, from blocking code (the CLI).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&WriteTransaction) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel();
+        let job: Job = Box::new(move |txn| {
+            let result = f(txn);
+            Box::new(move |commit: Result<(), ApiError>| {
+                let _ = tx.send(commit.and(result));
+            })
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        rx.recv()
+            .map_err(|_| ApiError::internal("the write was dropped"))?
+    }
+
+    /// Run `f` in a read transaction on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read()?;
+            f(&txn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// A read transaction for blocking code.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let txn = self.db.begin_read()?;
+        f(&txn)
+    }
+
+    /// Direct access for bulk loading (seeding), bypassing the writer. Not for request paths.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+}
+
+pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
+    txn.open_table(AGENCIES)?;
+    txn.open_table(PROCEDURES)?;
+    txn.open_table(DOSSIERS)?;
+    txn.open_table(EVENTS)?;
+    txn.open_table(CODE_SEQ)?;
+    txn.open_table(IDX_STATUS)?;
+    txn.open_table(IDX_AGENCY)?;
+    txn.open_table(IDX_CITIZEN)?;
+    txn.open_table(IDX_NAME)?;
+    txn.open_table(IDX_DUE)?;
+    txn.open_table(STATUS_COUNTS)?;
+    txn.open_table(USERS)?;
+    txn.open_table(SESSIONS)?;
+    txn.open_table(AUDIT)?;
+    Ok(())
+}
+
+fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let txn = match db.begin_write() {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                // Dropping the jobs drops their reply channels: each caller gets an error.
+                continue;
+            }
+        };
+        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(&txn)).collect();
+        let committed = txn.commit().map_err(ApiError::from);
+        for d in delivers {
+            d(committed.clone());
+        }
+    }
+}
+
+/// Decode a JSON value.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(ApiError::from)
+}
+
+pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(v).map_err(ApiError::from)
+}
+
+/// Read one JSON record from a table keyed by string.
+pub fn get_json<T: DeserializeOwned>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<Option<T>, ApiError> {
+    match table.get(key)? {
+        Some(v) => Ok(Some(decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Append a line to the audit log.
+pub fn append_audit(txn: &WriteTransaction, mut entry: AuditEntry) -> Result<u64, ApiError> {
+    let mut t = txn.open_table(AUDIT)?;
+    let seq = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
+    entry.seq = seq;
+    t.insert(seq, encode(&entry)?.as_slice())?;
+    Ok(seq)
+}
+
+fn open_due(rec: &DossierRecord) -> Option<i64> {
+    let s = &rec.state;
+    (!s.step.is_closed() && s.finished_at.is_none()).then(|| s.due.timestamp())
+}
+
+/// Write a dossier and keep every index in step with it. `old` is the record it replaces.
+pub fn put_dossier(
+    txn: &WriteTransaction,
+    old: Option<&DossierRecord>,
+    new: &DossierRecord,
+) -> Result<(), ApiError> {
+    let code = new.code.as_str();
+    txn.open_table(DOSSIERS)?
+        .insert(code, encode(new)?.as_slice())?;
+    let new_status = new.state.national_status().code();
+    let old_status = old.map(|o| o.state.national_status().code());
+    if old_status != Some(new_status) {
+        let mut idx = txn.open_table(IDX_STATUS)?;
+        let mut counts = txn.open_table(STATUS_COUNTS)?;
+        if let Some(s) = old_status {
+            idx.remove((s, code))?;
+            let n = counts.get(s)?.map(|v| v.value()).unwrap_or(0);
+            counts.insert(s, n.saturating_sub(1))?;
+        }
+        idx.insert((new_status, code), ())?;
+        let n = counts.get(new_status)?.map(|v| v.value()).unwrap_or(0);
+        counts.insert(new_status, n + 1)?;
+    }
+    let old_handling = old.map(|o| o.handling_agency().as_str().to_owned());
+    if old_handling.as_deref() != Some(new.handling_agency().as_str()) {
+        let mut idx = txn.open_table(IDX_AGENCY)?;
+        if let Some(h) = &old_handling {
+            if h != new.receiving_agency.as_str() {
+                idx.remove((h.as_str(), code))?;
+            }
+        }
+        idx.insert((new.receiving_agency.as_str(), code), ())?;
+        idx.insert((new.handling_agency().as_str(), code), ())?;
+    }
+    if old.is_none() {
+        txn.open_table(IDX_CITIZEN)?
+            .insert((new.applicant.citizen_id.canonical().as_str(), code), ())?;
+        txn.open_table(IDX_NAME)?.insert(
+            (motcua_core::text::fold(&new.applicant.name).as_str(), code),
+            (),
+        )?;
+    }
+    let (old_due, new_due) = (old.and_then(open_due), open_due(new));
+    if old_due != new_due {
+        let mut idx = txn.open_table(IDX_DUE)?;
+        if let Some(d) = old_due {
+            idx.remove((d, code))?;
+        }
+        if let Some(d) = new_due {
+            idx.insert((d, code), ())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! A real server on a free loopback port, a real redb file in a temporary directory, and an HTTP
+//! client that speaks to it.
+
+use chrono::{TimeZone, Utc};
+use motcua_server::{AppState, Clock, Config, Running};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub struct TestServer {
+    pub running: Running,
+    pub clock: Clock,
+    /// Kept alive for the server's lifetime; removed on drop.
+    pub _dir: tempfile::TempDir,
+    pub base: String,
+}
+
+/// Monday 10/11/2025 09:00 in Hà Nội.
+pub fn monday_morning() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 11, 10, 2, 0, 0).unwrap()
+}
+
+pub async fn start() -> TestServer {
+    start_at(monday_morning(), true).await
+}
+
+/// Start a server whose clock stands at `at`; with `catalogue`, the demo agencies, procedures and
+/// staff (no dossiers).
+pub async fn start_at(at: chrono::DateTime<Utc>, catalogue: bool) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::manual(at);
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        max_body_bytes: 64 * 1024,
+        // Tests move the clock by days; the expiry test reads this value.
+        session_minutes: 90 * 24 * 60,
+        ..Config::default()
+    };
+    let state = AppState::open(config, clock.clone()).unwrap();
+    if catalogue {
+        let now = clock.now_vn();
+        let (store, cal) = (state.store.clone(), state.cal.clone());
+        tokio::task::spawn_blocking(move || motcua_server::seed::seed_demo(&store, &cal, now, 0))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let running = motcua_server::spawn(state).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    TestServer {
+        running,
+        clock,
+        _dir: dir,
+        base,
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+}
+
+impl TestServer {
+    pub fn anon(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            token: None,
+        }
+    }
+
+    /// Sign in as a demo account and change its password as the first login demands.
+    pub async fn staff(&self, username: &str) -> Client {
+        let mut c = self.anon();
+        let pw = motcua_server::seed::demo_password(username);
+        let (mut s, mut v) = c
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": username, "password": pw}),
+            )
+            .await;
+        if s == StatusCode::UNAUTHORIZED {
+            // Signed in before: the password was already changed.
+            (s, v) = c
+                .post(
+                    "/api/v1/auth/login",
+                    json!({"username": username, "password": format!("{pw}-moi-doi")}),
+                )
+                .await;
+        }
+        assert_eq!(s, StatusCode::OK, "{v}");
+        c.token = Some(v["token"].as_str().unwrap().to_owned());
+        if v["must_change_password"] == true {
+            let (s, v) = c
+                .post(
+                    "/api/v1/auth/password",
+                    json!({"current_password": pw, "new_password": format!("{pw}-moi-doi")}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+        }
+        c
+    }
+}
+
+impl Client {
+    fn req(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .req(self.http.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .req(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .req(
+                self.http
+                    .post(format!("{}{path}", self.base))
+                    .header("content-type", content_type)
+                    .body(body),
+            )
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Receive a dossier for `procedure` at this reception desk; its code.
+    pub async fn receive(&self, procedure: &str, channel: &str) -> String {
+        let (s, v) = self
+            .post("/api/v1/dossiers", receipt(procedure, channel))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["code"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn act(&self, code: &str, action: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/dossiers/{code}/actions"), action)
+            .await
+    }
+
+    /// An action that must succeed; the dossier after it.
+    pub async fn ok(&self, code: &str, action: Value) -> Value {
+        let (s, v) = self.act(code, action.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{action} → {v}");
+        v
+    }
+}
+
+/// A valid receipt body.
+pub fn receipt(procedure: &str, channel: &str) -> Value {
+    json!({
+        "procedure": procedure,
+        "applicant": {
+            "name": "Nguyễn Văn An",
+            "citizen_id": "066185012345",
+            "phone": "0905123456",
+            "address": "12 Lê Duẩn, phường Buôn Ma Thuột"
+        },
+        "channel": channel,
+        "documents": [{"name": "Tờ khai", "original": true}]
+    })
+}
+
+/// Lý lịch tư pháp at Sở Tư pháp, received at the provincial centre: 10 working days, a fee.
+pub const LLTP: &str = "2.001193.000.00.10.H16";
+/// Building permits at Sở Xây dựng.
+pub const GPXD: &str = "1.009972.000.00.11.H16";
+pub const TU_PHAP: &str = "000.00.10.H16";

@@ -1,0 +1,154 @@
+//! A server killed with SIGKILL in the middle of a load restarts with every acknowledged command.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{Client, LLTP, receipt};
+
+const BIN: &str = env!("CARGO_BIN_EXE_motcua-server");
+
+/// Start `motcua-server serve` on a free port; the child and its base URL.
+fn serve(dir: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("MOTCUA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(a) = line.strip_prefix("motcua-server listening on ") {
+            break a.to_owned();
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+async fn sign_in(base: &str, password: &str) -> Client {
+    let mut c = Client {
+        base: base.to_owned(),
+        http: reqwest::Client::new(),
+        token: None,
+    };
+    let (s, v) = c
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "tiepnhan1", "password": password}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    c.token = Some(v["token"].as_str().unwrap().to_owned());
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_mid_load_loses_no_acknowledged_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = Command::new(BIN)
+        .args(["seed", "--demo", "--dossiers", "0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+
+    let (mut child, addr) = serve(dir.path());
+    let base = addr.clone();
+    let pw = motcua_server::seed::demo_password("tiepnhan1");
+    let c = sign_in(&base, &pw).await;
+    let (s, _) = c
+        .post(
+            "/api/v1/auth/password",
+            json!({"current_password": pw, "new_password": "mat-khau-moi-rat-dai"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // 16 clients receive and act as fast as they can; every acknowledgement is noted.
+    let acked: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let workers: Vec<_> = (0..16)
+        .map(|_| {
+            let (c, acked) = (c.clone(), acked.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Ok(r) = c
+                        .http
+                        .post(format!("{}/api/v1/dossiers", c.base))
+                        .bearer_auth(c.token.as_ref().unwrap())
+                        .json(&receipt(LLTP, "direct"))
+                        .send()
+                        .await
+                    else {
+                        break;
+                    };
+                    if r.status() != StatusCode::CREATED {
+                        break;
+                    }
+                    let Ok(v) = r.json::<serde_json::Value>().await else {
+                        break;
+                    };
+                    let code = v["code"].as_str().unwrap().to_owned();
+                    acked.lock().unwrap().push((code.clone(), false));
+                    let Ok(r) = c
+                        .http
+                        .post(format!("{}/api/v1/dossiers/{code}/actions", c.base))
+                        .bearer_auth(c.token.as_ref().unwrap())
+                        .json(&json!({"type": "accept_and_transfer", "agency": "000.00.10.H16"}))
+                        .send()
+                        .await
+                    else {
+                        break;
+                    };
+                    if r.status() != StatusCode::OK {
+                        break;
+                    }
+                    acked.lock().unwrap().push((code, true));
+                }
+            })
+        })
+        .collect();
+    // Kill once a good number of commands has been acknowledged, with more in flight.
+    loop {
+        tokio::task::yield_now().await;
+        if acked.lock().unwrap().len() >= 400 {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 400);
+
+    let (mut child, addr) = serve(dir.path());
+    let c = sign_in(&addr, "mat-khau-moi-rat-dai").await;
+    for (code, transferred) in &acked {
+        let (s, v) = c.get(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(s, StatusCode::OK, "{code} was acknowledged but is lost");
+        if *transferred {
+            assert_eq!(v["step"]["key"], "accepted_transferred", "{code}");
+        }
+    }
+    // The sequence goes on without reusing a code.
+    let (s, v) = c.post("/api/v1/dossiers", receipt(LLTP, "direct")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let new = v["code"].as_str().unwrap().to_owned();
+    assert!(acked.iter().all(|(code, _)| *code != new));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

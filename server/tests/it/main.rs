@@ -1,0 +1,8 @@
+//! Integration tests of motcua-server: the real server on 127.0.0.1:0 with a real redb file.
+
+mod auth;
+mod bad_input;
+mod common;
+mod concurrency;
+mod crash;
+mod workflow;

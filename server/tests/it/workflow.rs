@@ -1,0 +1,326 @@
+//! A dossier through every path of regulation Art. 8 and 10, over HTTP.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn supplement_consult_verify_approve_and_return_by_post() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.tuphap").await;
+    let head = srv.staff("ld.tuphap").await;
+
+    let (s, r) = desk.post("/api/v1/dossiers", receipt(LLTP, "direct")).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let code = r["code"].as_str().unwrap().to_owned();
+    assert_eq!(code, "000.00.01.H16-251110-0001");
+    assert_eq!(r["secret"].as_str().unwrap().len(), 4);
+    assert_eq!(r["received_at"], "2025-11-10T09:00:00+07:00");
+    // 10 working days of 8 hours from Monday 09:00.
+    assert_eq!(r["appointment"], "2025-11-24T09:00:00+07:00");
+    assert_eq!(r["transfer_due"], "2025-11-11T09:00:00+07:00");
+    assert_eq!(r["status"]["code"], 2);
+
+    srv.clock.advance(Duration::minutes(10));
+    let items = json!([{"document": "Tờ khai", "reason": "Thiếu chữ ký", "guidance": "Ký và ghi rõ họ tên"}]);
+    let v = desk
+        .ok(&code, json!({"type": "request_supplement", "items": items}))
+        .await;
+    assert_eq!(v["status"]["code"], 5);
+    let (s, v) = desk
+        .act(&code, json!({"type": "request_supplement", "items": items}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+
+    srv.clock.advance(Duration::days(1));
+    let v = desk.ok(&code, json!({"type": "supplemented"})).await;
+    // The clock stood for 8 working hours: the appointment moved one working day.
+    assert_eq!(v["appointment"], "2025-11-25T09:00:00+07:00");
+    assert_eq!(v["original_appointment"], "2025-11-24T09:00:00+07:00");
+
+    srv.clock.advance(Duration::minutes(30));
+    desk.ok(
+        &code,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    head.ok(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
+        .await;
+    srv.clock.advance(Duration::hours(1));
+    let v = officer
+        .ok(&code, json!({"type": "consult", "agency": "000.00.13.H16", "subject": "Xác minh nhân thân", "deadline": "2025-11-14T17:00:00+07:00"}))
+        .await;
+    assert_eq!(v["step"]["key"], "consulting");
+    let (s, v) = officer
+        .act(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("workflow.consultations_pending"))
+    );
+    srv.clock.advance(Duration::hours(3));
+    officer
+        .ok(&code, json!({"type": "answer_consultation", "agency": "000.00.13.H16", "answer": "Không có tiền án"}))
+        .await;
+    officer
+        .ok(&code, json!({"type": "schedule_verification", "at": "2025-11-14T09:00:00+07:00", "place": "Trụ sở Sở Tư pháp", "participants": ["Chuyên viên", "Người yêu cầu"], "content": "Đối chiếu giấy tờ gốc"}))
+        .await;
+    srv.clock.advance(Duration::days(4));
+    officer
+        .ok(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    // Only a head approves.
+    let (s, v) = officer.act(&code, json!({"type": "approve"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("auth.role"))
+    );
+    head.ok(&code, json!({"type": "approve"})).await;
+    let v = officer
+        .ok(&code, json!({"type": "mark_result_ready"}))
+        .await;
+    assert_eq!(v["status"]["code"], 9);
+    assert_eq!(v["timeliness"], "early");
+    // The desk hands it over by post; the head may not.
+    let (s, _) = head
+        .act(&code, json!({"type": "return", "channel": "post"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let v = desk
+        .ok(&code, json!({"type": "return", "channel": "post"}))
+        .await;
+    assert_eq!(v["status"]["code"], 10);
+    assert_eq!(v["state"]["return_channel"], "post");
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "supplement_requested",
+            "supplemented",
+            "accepted_transferred",
+            "assigned",
+            "consultation_requested",
+            "consultation_answered",
+            "verification_scheduled",
+            "submitted_for_approval",
+            "approved",
+            "result_ready",
+            "returned"
+        ]
+    );
+    assert_eq!(v["timeline"][0]["vi"], "Tiếp nhận hồ sơ");
+
+    // The same dossier read back.
+    let (s, again) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["timeline"], v["timeline"]);
+    srv.running.stop().await;
+}
+
+#[tokio::test]
+async fn rejection_refusal_stop_and_refund() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.xaydung").await;
+    let head = srv.staff("ld.xaydung").await;
+
+    // Rejected after processing, with a reason, returned at the counter.
+    let a = desk.receive(GPXD, "online").await;
+    let (s, v) = desk.get(&format!("/api/v1/dossiers/{a}")).await;
+    assert_eq!((s, v["status"]["code"].as_u64()), (StatusCode::OK, Some(1)));
+    desk.ok(
+        &a,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    head.ok(&a, json!({"type": "assign", "officer": "cv.xaydung"}))
+        .await;
+    officer.ok(&a, json!({"type": "submit_for_approval"})).await;
+    let (s, v) = head.act(&a, json!({"type": "reject", "reason": " "})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("workflow.reason_required")
+        )
+    );
+    let v = head.ok(&a, json!({"type": "reject", "reason": "Công trình nằm trong hành lang an toàn giao thông"})).await;
+    assert_eq!(v["status"]["code"], 9);
+    assert_eq!(
+        v["state"]["reason"],
+        "Công trình nằm trong hành lang an toàn giao thông"
+    );
+    desk.ok(&a, json!({"type": "return", "channel": "counter"}))
+        .await;
+
+    // Refused at reception.
+    let b = desk.receive(GPXD, "postal").await;
+    assert_eq!(b, "000.00.01.H16-251110-0002");
+    let (s, _) = desk.act(&b, json!({"type": "refuse", "reason": ""})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = desk
+        .ok(
+            &b,
+            json!({"type": "refuse", "reason": "Không thuộc thẩm quyền"}),
+        )
+        .await;
+    assert_eq!(v["status"]["code"], 3);
+
+    // Fees paid, processing stopped, the fee refunded (Art. 10.4), no resuming after.
+    let c = desk.receive(GPXD, "direct").await;
+    desk.ok(&c, json!({"type": "record_fee_paid", "amount": 150000}))
+        .await;
+    desk.ok(
+        &c,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    head.ok(&c, json!({"type": "assign", "officer": "cv.xaydung"}))
+        .await;
+    let v = officer
+        .ok(
+            &c,
+            json!({"type": "request_fee", "amount": 50000, "description": "Phí thẩm định"}),
+        )
+        .await;
+    assert_eq!(v["status"]["code"], 6);
+    srv.clock.advance(Duration::hours(2));
+    let v = desk
+        .ok(&c, json!({"type": "record_fee_paid", "amount": 50000}))
+        .await;
+    assert_eq!(v["step"]["key"], "assigned");
+    let v = head
+        .ok(
+            &c,
+            json!({"type": "stop", "reason": "Chờ giải quyết tranh chấp"}),
+        )
+        .await;
+    assert_eq!(v["status"]["code"], 8);
+    let (s, v) = desk
+        .act(
+            &c,
+            json!({"type": "refund_fee", "amount": 300000, "reason": "Không thực hiện được"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("workflow.refund_too_large")
+        )
+    );
+    let v = desk.ok(&c, json!({"type": "refund_fee", "amount": 200000, "reason": "Không thực hiện được dịch vụ"})).await;
+    assert_eq!(v["state"]["fees"]["refunded"], 200000);
+    let (s, v) = head.act(&c, json!({"type": "resume"})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("workflow.resume_after_refund"))
+    );
+
+    // An apology moves the appointment (Mẫu 04), only a head signs it.
+    let d = desk.receive(GPXD, "direct").await;
+    desk.ok(
+        &d,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    let (s, _) = officer.act(&d, json!({"type": "apologize", "reason": "Chờ ý kiến", "new_due": "2025-12-31T16:00:00+07:00"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let v = head.ok(&d, json!({"type": "apologize", "reason": "Chờ ý kiến liên ngành", "new_due": "2025-12-31T16:00:00+07:00"})).await;
+    assert_eq!(v["appointment"], "2025-12-31T16:00:00+07:00");
+    assert_eq!(v["state"]["apologies"], 1);
+
+    // Lists by status and by overdue.
+    let (s, v) = desk.get("/api/v1/dossiers?status=3").await;
+    assert_eq!(s, StatusCode::OK);
+    let codes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, [b.as_str()]);
+    let (_, v) = desk.get("/api/v1/dossiers?q=nguyen%20van").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 4);
+    let (_, v) = desk.get("/api/v1/dossiers?q=066185012345&per_page=2").await;
+    assert_eq!(
+        (
+            v["items"].as_array().unwrap().len(),
+            v["has_more"].as_bool()
+        ),
+        (2, Some(true))
+    );
+    srv.clock.advance(Duration::days(60));
+    let (_, v) = desk.get("/api/v1/dossiers?overdue=true").await;
+    let overdue: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        overdue,
+        [d.as_str()],
+        "only the apologised dossier is open and past due"
+    );
+    srv.running.stop().await;
+}
+
+#[tokio::test]
+async fn calendar_due_and_metrics() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let (s, v) = desk
+        .get("/api/v1/calendar/due?from=2025-01-24T16:00:00%2B07:00&working_hours=8")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["due"], "2025-02-03T16:00:00+07:00");
+    // 09:00 UTC is 16:00 in Vietnam; received on a Saturday it counts from Monday.
+    let (_, v) = desk
+        .get("/api/v1/calendar/due?from=2025-01-24T09:00:00Z&working_days=1")
+        .await;
+    assert_eq!(v["counts_from"], "2025-01-24T16:00:00+07:00");
+    assert_eq!(v["due"], "2025-02-03T16:00:00+07:00");
+    let (_, v) = desk
+        .get("/api/v1/calendar/due?from=2025-11-15T10:00:00%2B07:00&working_hours=2")
+        .await;
+    assert_eq!(v["counts_from"], "2025-11-17T07:00:00+07:00");
+    assert_eq!(v["due"], "2025-11-17T09:00:00+07:00");
+    let (s, v) = desk
+        .get("/api/v1/calendar/due?from=yesterday&working_days=1")
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("request.query"))
+    );
+    let (s, _) = desk
+        .get("/api/v1/calendar/due?from=2025-01-24T09:00:00Z")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    desk.receive(LLTP, "direct").await;
+    let (s, v) = srv.anon().get("/healthz").await;
+    assert_eq!((s, v["dossiers"].as_u64()), (StatusCode::OK, Some(1)));
+    let text = reqwest::get(format!("{}/metrics", srv.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("motcua_dossiers{status=\"2\"} 1"), "{text}");
+    assert!(text.contains("motcua_dossiers_overdue 0"));
+    assert!(text.contains(
+        "motcua_http_requests_total{method=\"POST\",route=\"/api/v1/dossiers\",status=\"201\"} 1"
+    ));
+    assert!(text.contains("motcua_http_request_duration_seconds_bucket"));
+    srv.running.stop().await;
+}
