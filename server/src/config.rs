@@ -20,6 +20,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The log filter, e.g. `info` or `motcua_server=debug`.
     pub log: String,
+    /// The database page cache, in MiB.
+    pub cache_mb: usize,
 }
 
 impl Default for Config {
@@ -31,6 +33,7 @@ impl Default for Config {
             session_minutes: 8 * 60,
             max_body_bytes: 256 * 1024,
             log: "info".into(),
+            cache_mb: 64,
         }
     }
 }
@@ -62,7 +65,7 @@ impl Config {
     }
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
-    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_LOG`.
+    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_LOG`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("MOTCUA_DATA_DIR") {
             self.data_dir = v.into();
@@ -84,6 +87,11 @@ impl Config {
             self.max_body_bytes = v
                 .parse()
                 .map_err(|_| ConfigError::Env("MOTCUA_MAX_BODY_BYTES", v))?;
+        }
+        if let Some(v) = var("MOTCUA_CACHE_MB") {
+            self.cache_mb = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MOTCUA_CACHE_MB", v))?;
         }
         if let Some(v) = var("MOTCUA_LOG") {
             self.log = v;

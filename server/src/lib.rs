@@ -14,6 +14,7 @@
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
+//! - [`sessions`]: the in-memory session cache.
 //!
 //! [`router`] builds the app without a socket (tests drive it directly); [`spawn`] serves it.
 
@@ -25,6 +26,7 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod seed;
+pub mod sessions;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -54,6 +56,7 @@ pub struct AppState {
     pub cal: Arc<Calendar>,
     pub clock: Clock,
     pub metrics: Arc<metrics::Metrics>,
+    pub sessions: Arc<sessions::SessionCache>,
     pub config: Arc<Config>,
 }
 
@@ -83,12 +86,13 @@ impl AppState {
             }
             None => Calendar::vietnam_default(),
         };
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open_with_cache(&config.data_dir, config.cache_mb * 1024 * 1024)?;
         Ok(AppState {
             store,
             cal: Arc::new(cal),
             clock,
             metrics: Arc::default(),
+            sessions: Arc::default(),
             config: Arc::new(config),
         })
     }

@@ -63,6 +63,13 @@ enum AdminCmd {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Print a random sample of dossier codes, one a line (for load tests and checks).
+    SampleCodes {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+    },
+    /// Print the demo staff accounts and their demo passwords.
+    DemoPasswords,
 }
 
 fn main() -> ExitCode {
@@ -104,7 +111,13 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                     "  Đổi mật khẩu ở lần đăng nhập đầu / change it at first login. Mật khẩu này không được in lại / it is not shown again."
                 );
             }
-            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            // Few blocking threads: redb reads are short, and fewer threads mean fewer wake-ups and
+            // less memory.
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .max_blocking_threads(8)
+                .build()
+                .map_err(|e| e.to_string())?;
             rt.block_on(async move {
                 let running = motcua_server::spawn(state)
                     .await
@@ -118,6 +131,8 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
             })
         }
         Cmd::Seed { demo: _, dossiers } => {
+            // Bulk loading wants a large page cache; serving does not.
+            config.cache_mb = config.cache_mb.max(1024);
             let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
             let report = motcua_server::seed::seed_demo(
@@ -141,6 +156,25 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                 for (u, role, pw) in &report.staff {
                     println!("  {u:<18} {:<20} {pw}", role.label_vi());
                 }
+            }
+            Ok(())
+        }
+        Cmd::Admin {
+            command: AdminCmd::SampleCodes { count },
+        } => {
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            for code in
+                motcua_server::seed::sample_codes(&state.store, count).map_err(|e| e.message.en)?
+            {
+                println!("{code}");
+            }
+            Ok(())
+        }
+        Cmd::Admin {
+            command: AdminCmd::DemoPasswords,
+        } => {
+            for (u, role, pw) in motcua_server::seed::demo_staff() {
+                println!("  {u:<18} {:<20} {pw}", role.label_vi());
             }
             Ok(())
         }

@@ -86,7 +86,8 @@ fn one() -> u32 {
     1
 }
 
-/// A dossier as stored: who, what, and its folded workflow state. Its events are stored beside.
+/// A dossier as stored: who, what, its folded workflow state and its full history, in one value
+/// (one B-tree lookup per read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierRecord {
     pub code: String,
@@ -101,7 +102,8 @@ pub struct DossierRecord {
     /// The 4-digit lookup secret printed on the receipt (mã tra cứu).
     pub secret: String,
     pub state: Dossier,
-    pub events: u32,
+    /// Every event, in order: the state is their fold.
+    pub history: Vec<motcua_core::Event>,
 }
 
 impl DossierRecord {

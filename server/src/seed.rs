@@ -15,7 +15,7 @@ use motcua_core::{
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use redb::{Durability, ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use serde::Deserialize;
 
 use crate::api::admin::{NewUser, insert_user};
@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::model::{
     Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
 };
-use crate::store::{AGENCIES, CODE_SEQ, EVENTS, PROCEDURES, Store, encode, put_dossier};
+use crate::store::{AGENCIES, CODE_SEQ, PROCEDURES, Store, encode, insert_new_dossiers};
 
 const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.toml");
 
@@ -83,6 +83,38 @@ pub struct SeedReport {
 pub fn demo_password(username: &str) -> String {
     let n: u32 = username.bytes().map(u32::from).sum();
     format!("Demo@2026-{:04}", n % 10_000)
+}
+
+/// The demo staff accounts with their roles and demo passwords.
+pub fn demo_staff() -> Vec<(String, Role, String)> {
+    load_catalogue()
+        .staff
+        .into_iter()
+        .map(|s| {
+            let pw = demo_password(&s.username);
+            (s.username, s.role, pw)
+        })
+        .collect()
+}
+
+/// Up to `count` dossier codes chosen uniformly at random (reservoir sampling).
+pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, ApiError> {
+    let mut rng = StdRng::from_os_rng();
+    store.read_blocking(|txn| {
+        let mut out: Vec<String> = Vec::with_capacity(count);
+        for (i, item) in txn.open_table(crate::store::DOSSIERS)?.iter()?.enumerate() {
+            let (k, _) = item?;
+            if out.len() < count {
+                out.push(k.value().to_owned());
+            } else {
+                let j = rng.random_range(0..=i);
+                if j < count {
+                    out[j] = k.value().to_owned();
+                }
+            }
+        }
+        Ok(out)
+    })
 }
 
 fn load_catalogue() -> Catalogue {
@@ -350,7 +382,7 @@ fn build_dossier(
     p: &Procedure,
     code: String,
     submitted_at: DateTime<FixedOffset>,
-) -> (DossierRecord, Vec<Event>) {
+) -> DossierRecord {
     let channel = match rng.random_range(0..10) {
         0..6 => Channel::Direct,
         6..9 => Channel::Online,
@@ -604,7 +636,7 @@ fn finish(
     p: &Procedure,
     code: String,
     desk: AgencyCode,
-) -> (DossierRecord, Vec<Event>) {
+) -> DossierRecord {
     let year = s.now.year();
     let documents = p
         .documents
@@ -615,7 +647,7 @@ fn finish(
             copies: 1,
         })
         .collect();
-    let rec = DossierRecord {
+    DossierRecord {
         code,
         procedure_id: p.id.clone(),
         procedure_name: p.name.clone(),
@@ -624,14 +656,13 @@ fn finish(
         applicant: applicant(rng, year),
         documents,
         secret: format!("{:04}", rng.random_range(0..10_000)),
-        events: s.events.len() as u32,
+        history: s.events,
         state: s.d,
-    };
-    (rec, s.events)
+    }
 }
 
 /// Dossiers per write transaction when seeding.
-const CHUNK: usize = 20_000;
+const CHUNK: usize = 100_000;
 
 fn seed_dossiers(
     store: &Store,
@@ -641,26 +672,29 @@ fn seed_dossiers(
     n: usize,
 ) -> Result<usize, ApiError> {
     let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561);
-    let mut seqs: HashMap<(String, u32), u32> = HashMap::new();
     let db = store.database();
-    let mut made = 0;
-    // Spread receipts over the last 120 days (more recent ones more often).
-    let span_minutes = 120 * 24 * 60;
-    while made < n {
-        let batch = CHUNK.min(n - made);
-        let mut txn = db.begin_write()?;
-        txn.set_durability(Durability::None)
-            .map_err(ApiError::internal)?;
-        for _ in 0..batch {
-            let p = &procedures[rng.random_range(0..procedures.len())];
-            let back = (rng.random_range(0.0f64..1.0).powf(1.6) * span_minutes as f64) as i64;
+    // Receipts spread over the last 120 days (recent ones more often), generated in time order
+    // so that codes, and so the B-tree inserts, come in key order.
+    let span_minutes = 120.0 * 24.0 * 60.0;
+    let mut plan: Vec<(DateTime<FixedOffset>, usize)> = (0..n)
+        .map(|_| {
+            let back = (rng.random_range(0.0f64..1.0).powf(1.6) * span_minutes) as i64;
             let raw = now - Duration::minutes(back);
-            let submitted_at = cal.next_working_instant(raw);
-            let submitted_at = if submitted_at >= now {
-                raw
-            } else {
-                submitted_at
-            };
+            let at = cal.next_working_instant(raw);
+            (
+                if at >= now { raw } else { at },
+                rng.random_range(0..procedures.len()),
+            )
+        })
+        .collect();
+    plan.sort_by_key(|(at, _)| *at);
+    let mut seqs: HashMap<(String, u32), u32> = HashMap::new();
+    let mut made = 0;
+    for chunk in plan.chunks(CHUNK) {
+        let txn = db.begin_write()?;
+        let mut made_here = Vec::with_capacity(chunk.len());
+        for &(submitted_at, pi) in chunk {
+            let p = &procedures[pi];
             let desk = desk_for(p);
             let date = submitted_at.date_naive();
             let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
@@ -683,35 +717,19 @@ fn seed_dossiers(
             let code = DossierCode::new(desk, date, seq)
                 .map_err(ApiError::internal)?
                 .to_string();
-            let (rec, events) = build_dossier(&mut rng, cal, now, p, code, submitted_at);
-            write_new(&txn, &rec, &events)?;
+            made_here.push(build_dossier(&mut rng, cal, now, p, code, submitted_at));
         }
+        insert_new_dossiers(&txn, &made_here)?;
         {
             let mut t = txn.open_table(CODE_SEQ)?;
             for ((a, d), s) in &seqs {
                 t.insert((a.as_str(), *d), *s)?;
             }
         }
-        // The last chunk is committed durably, which makes every earlier one durable too.
-        if made + batch >= n {
-            txn.set_durability(Durability::Immediate)
-                .map_err(ApiError::internal)?;
-        }
+        // Durable per chunk: redb reuses the pages a transaction frees only after a durable
+        // commit, so non-durable chunks would grow the file several times over.
         txn.commit()?;
-        made += batch;
+        made += chunk.len();
     }
     Ok(made)
-}
-
-fn write_new(
-    txn: &WriteTransaction,
-    rec: &DossierRecord,
-    events: &[Event],
-) -> Result<(), ApiError> {
-    let mut t = txn.open_table(EVENTS)?;
-    for (i, e) in events.iter().enumerate() {
-        t.insert((rec.code.as_str(), i as u32), encode(e)?.as_slice())?;
-    }
-    drop(t);
-    put_dossier(txn, None, rec)
 }

@@ -28,8 +28,6 @@ pub const META: TableDefinition<&str, &str> = TableDefinition::new("meta_v1");
 pub const AGENCIES: TableDefinition<&str, &[u8]> = TableDefinition::new("agencies_v1");
 pub const PROCEDURES: TableDefinition<&str, &[u8]> = TableDefinition::new("procedures_v1");
 pub const DOSSIERS: TableDefinition<&str, &[u8]> = TableDefinition::new("dossiers_v1");
-/// (dossier code, event number from 0) → event.
-pub const EVENTS: TableDefinition<(&str, u32), &[u8]> = TableDefinition::new("dossier_events_v1");
 /// (receiving agency, yyyymmdd) → last sequence used that day.
 pub const CODE_SEQ: TableDefinition<(&str, u32), u32> = TableDefinition::new("code_seq_v1");
 pub const IDX_STATUS: TableDefinition<(u8, &str), ()> = TableDefinition::new("idx_status_v1");
@@ -84,9 +82,15 @@ impl Store {
     /// Open (or create) `dir/motcua.redb`, check its schema version, create missing tables, and
     /// start the writer thread.
     pub fn open(dir: &Path) -> Result<Store, OpenError> {
+        Self::open_with_cache(dir, 128 * 1024 * 1024)
+    }
+
+    /// Like [`Store::open`] with a page cache of `cache_bytes` (memory the process may use to
+    /// keep hot pages of the file).
+    pub fn open_with_cache(dir: &Path, cache_bytes: usize) -> Result<Store, OpenError> {
         std::fs::create_dir_all(dir).map_err(|e| OpenError::Dir(dir.display().to_string(), e))?;
         let db = Database::builder()
-            .set_cache_size(256 * 1024 * 1024)
+            .set_cache_size(cache_bytes)
             .create(dir.join("motcua.redb"))?;
         let txn = db.begin_write().map_err(redb::Error::from)?;
         {
@@ -193,7 +197,6 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(AGENCIES)?;
     txn.open_table(PROCEDURES)?;
     txn.open_table(DOSSIERS)?;
-    txn.open_table(EVENTS)?;
     txn.open_table(CODE_SEQ)?;
     txn.open_table(IDX_STATUS)?;
     txn.open_table(IDX_AGENCY)?;
@@ -261,9 +264,39 @@ pub fn append_audit(txn: &WriteTransaction, mut entry: AuditEntry) -> Result<u64
     Ok(seq)
 }
 
-fn open_due(rec: &DossierRecord) -> Option<i64> {
-    let s = &rec.state;
-    (!s.step.is_closed() && s.finished_at.is_none()).then(|| s.due.timestamp())
+/// The keys under which a dossier appears in each index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexKeys {
+    pub status: u8,
+    /// Receiving and handling agency (one entry when they are the same).
+    pub agencies: Vec<String>,
+    pub citizen: String,
+    pub name: String,
+    /// Present while the dossier is open and unfinished.
+    pub due: Option<i64>,
+}
+
+impl IndexKeys {
+    pub fn of(rec: &DossierRecord) -> IndexKeys {
+        let s = &rec.state;
+        let mut agencies = vec![rec.receiving_agency.as_str().to_owned()];
+        if rec.handling_agency() != &rec.receiving_agency {
+            agencies.push(rec.handling_agency().as_str().to_owned());
+        }
+        IndexKeys {
+            status: s.national_status().code(),
+            agencies,
+            citizen: rec.applicant.citizen_id.canonical(),
+            name: motcua_core::text::fold(&rec.applicant.name),
+            due: (!s.step.is_closed() && s.finished_at.is_none()).then(|| s.due.timestamp()),
+        }
+    }
+}
+
+fn bump(counts: &mut redb::Table<u8, u64>, status: u8, delta: i64) -> Result<(), ApiError> {
+    let n = counts.get(status)?.map(|v| v.value()).unwrap_or(0);
+    counts.insert(status, n.saturating_add_signed(delta))?;
+    Ok(())
 }
 
 /// Write a dossier and keep every index in step with it. `old` is the record it replaces.
@@ -275,47 +308,135 @@ pub fn put_dossier(
     let code = new.code.as_str();
     txn.open_table(DOSSIERS)?
         .insert(code, encode(new)?.as_slice())?;
-    let new_status = new.state.national_status().code();
-    let old_status = old.map(|o| o.state.national_status().code());
-    if old_status != Some(new_status) {
+    let n = IndexKeys::of(new);
+    let o = old.map(IndexKeys::of);
+    if o.as_ref().map(|o| o.status) != Some(n.status) {
         let mut idx = txn.open_table(IDX_STATUS)?;
         let mut counts = txn.open_table(STATUS_COUNTS)?;
-        if let Some(s) = old_status {
-            idx.remove((s, code))?;
-            let n = counts.get(s)?.map(|v| v.value()).unwrap_or(0);
-            counts.insert(s, n.saturating_sub(1))?;
+        if let Some(o) = &o {
+            idx.remove((o.status, code))?;
+            bump(&mut counts, o.status, -1)?;
         }
-        idx.insert((new_status, code), ())?;
-        let n = counts.get(new_status)?.map(|v| v.value()).unwrap_or(0);
-        counts.insert(new_status, n + 1)?;
+        idx.insert((n.status, code), ())?;
+        bump(&mut counts, n.status, 1)?;
     }
-    let old_handling = old.map(|o| o.handling_agency().as_str().to_owned());
-    if old_handling.as_deref() != Some(new.handling_agency().as_str()) {
+    let old_agencies = o.as_ref().map(|o| o.agencies.clone()).unwrap_or_default();
+    if old_agencies != n.agencies {
         let mut idx = txn.open_table(IDX_AGENCY)?;
-        if let Some(h) = &old_handling {
-            if h != new.receiving_agency.as_str() {
-                idx.remove((h.as_str(), code))?;
-            }
+        for a in old_agencies.iter().filter(|a| !n.agencies.contains(a)) {
+            idx.remove((a.as_str(), code))?;
         }
-        idx.insert((new.receiving_agency.as_str(), code), ())?;
-        idx.insert((new.handling_agency().as_str(), code), ())?;
+        for a in n.agencies.iter().filter(|a| !old_agencies.contains(a)) {
+            idx.insert((a.as_str(), code), ())?;
+        }
     }
-    if old.is_none() {
-        txn.open_table(IDX_CITIZEN)?
-            .insert((new.applicant.citizen_id.canonical().as_str(), code), ())?;
-        txn.open_table(IDX_NAME)?.insert(
-            (motcua_core::text::fold(&new.applicant.name).as_str(), code),
-            (),
-        )?;
+    if o.as_ref().map(|o| &o.citizen) != Some(&n.citizen) {
+        let mut idx = txn.open_table(IDX_CITIZEN)?;
+        if let Some(o) = &o {
+            idx.remove((o.citizen.as_str(), code))?;
+        }
+        idx.insert((n.citizen.as_str(), code), ())?;
     }
-    let (old_due, new_due) = (old.and_then(open_due), open_due(new));
-    if old_due != new_due {
+    if o.as_ref().map(|o| &o.name) != Some(&n.name) {
+        let mut idx = txn.open_table(IDX_NAME)?;
+        if let Some(o) = &o {
+            idx.remove((o.name.as_str(), code))?;
+        }
+        idx.insert((n.name.as_str(), code), ())?;
+    }
+    let old_due = o.as_ref().and_then(|o| o.due);
+    if old_due != n.due || o.is_none() {
         let mut idx = txn.open_table(IDX_DUE)?;
         if let Some(d) = old_due {
             idx.remove((d, code))?;
         }
-        if let Some(d) = new_due {
+        if let Some(d) = n.due {
             idx.insert((d, code), ())?;
+        }
+    }
+    Ok(())
+}
+
+/// Insert many new dossiers at once (bulk loading): each table is opened once and filled in
+/// key order, which keeps B-tree writes local. The codes must be new.
+pub fn insert_new_dossiers(
+    txn: &WriteTransaction,
+    items: &[DossierRecord],
+) -> Result<(), ApiError> {
+    let keys: Vec<IndexKeys> = items.iter().map(IndexKeys::of).collect();
+    {
+        let mut t = txn.open_table(DOSSIERS)?;
+        let mut sorted: Vec<&DossierRecord> = items.iter().collect();
+        sorted.sort_by(|a, b| a.code.cmp(&b.code));
+        for r in sorted {
+            t.insert(r.code.as_str(), encode(r)?.as_slice())?;
+        }
+    }
+    let codes = items.iter().map(|r| r.code.as_str());
+    {
+        let mut v: Vec<(u8, &str)> = codes
+            .clone()
+            .zip(&keys)
+            .map(|(c, k)| (k.status, c))
+            .collect();
+        v.sort_unstable();
+        let mut t = txn.open_table(IDX_STATUS)?;
+        for k in &v {
+            t.insert(*k, ())?;
+        }
+        let mut counts = txn.open_table(STATUS_COUNTS)?;
+        for s in 1..=10u8 {
+            let n = v.iter().filter(|(st, _)| *st == s).count() as i64;
+            if n > 0 {
+                bump(&mut counts, s, n)?;
+            }
+        }
+    }
+    {
+        let mut v: Vec<(&str, &str)> = codes
+            .clone()
+            .zip(&keys)
+            .flat_map(|(c, k)| k.agencies.iter().map(move |a| (a.as_str(), c)))
+            .collect();
+        v.sort_unstable();
+        let mut t = txn.open_table(IDX_AGENCY)?;
+        for k in v {
+            t.insert(k, ())?;
+        }
+    }
+    {
+        let mut v: Vec<(&str, &str)> = codes
+            .clone()
+            .zip(&keys)
+            .map(|(c, k)| (k.citizen.as_str(), c))
+            .collect();
+        v.sort_unstable();
+        let mut t = txn.open_table(IDX_CITIZEN)?;
+        for k in v {
+            t.insert(k, ())?;
+        }
+    }
+    {
+        let mut v: Vec<(&str, &str)> = codes
+            .clone()
+            .zip(&keys)
+            .map(|(c, k)| (k.name.as_str(), c))
+            .collect();
+        v.sort_unstable();
+        let mut t = txn.open_table(IDX_NAME)?;
+        for k in v {
+            t.insert(k, ())?;
+        }
+    }
+    {
+        let mut v: Vec<(i64, &str)> = codes
+            .zip(&keys)
+            .filter_map(|(c, k)| k.due.map(|d| (d, c)))
+            .collect();
+        v.sort_unstable();
+        let mut t = txn.open_table(IDX_DUE)?;
+        for k in v {
+            t.insert(k, ())?;
         }
     }
     Ok(())

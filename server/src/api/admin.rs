@@ -223,6 +223,7 @@ async fn reset_password(
         .map_err(ApiError::internal)?;
     let now = st.clock.now_vn();
     let actor = staff.user.role;
+    let target = username.clone();
     let user = st
         .store
         .write(move |txn| {
@@ -270,6 +271,7 @@ async fn reset_password(
             Ok(Ok(user))
         })
         .await??;
+    st.sessions.forget_user(&target);
     Ok(Json(Credentials {
         user: UserView::from(&user),
         one_time_password: password,

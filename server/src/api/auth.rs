@@ -207,6 +207,7 @@ async fn login(
 
 async fn logout(State(st): State<AppState>, staff: Staff) -> Result<StatusCode, ApiError> {
     let now = st.clock.now_vn();
+    let key = staff.session_key.clone();
     st.store
         .write(move |txn| {
             txn.open_table(SESSIONS)?
@@ -216,6 +217,7 @@ async fn logout(State(st): State<AppState>, staff: Staff) -> Result<StatusCode, 
             Ok(())
         })
         .await?;
+    st.sessions.forget(&key);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -292,6 +294,7 @@ async fn change_password(
             Ok(Ok(UserView::from(&user)))
         })
         .await??;
+    st.sessions.forget_user(&staff.user.username);
     Ok(Json(view))
 }
 

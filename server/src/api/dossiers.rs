@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
-use motcua_core::workflow::{Command, Dossier, Event, Receipt, WorkflowError, receive};
+use motcua_core::workflow::{Command, Dossier, Receipt, WorkflowError, receive};
 use motcua_core::{AgencyCode, Calendar, Channel, CitizenId, DossierCode, Lang, NationalStatus};
 use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -17,8 +17,8 @@ use crate::auth::{lookup_secret, may_act, may_command, may_see};
 use crate::error::ApiError;
 use crate::model::{Applicant, DossierRecord, Procedure, Role, SubmittedDocument, User};
 use crate::store::{
-    AGENCIES, CODE_SEQ, DOSSIERS, EVENTS, IDX_AGENCY, IDX_CITIZEN, IDX_DUE, IDX_NAME, IDX_STATUS,
-    PROCEDURES, append_audit, decode, encode, get_json, put_dossier,
+    AGENCIES, CODE_SEQ, DOSSIERS, IDX_AGENCY, IDX_CITIZEN, IDX_DUE, IDX_NAME, IDX_STATUS,
+    PROCEDURES, append_audit, get_json, put_dossier,
 };
 
 pub fn router() -> Router<AppState> {
@@ -134,12 +134,8 @@ fn step_view(s: motcua_core::Step) -> StepView {
     }
 }
 
-fn view(
-    rec: DossierRecord,
-    events: Vec<Event>,
-    cal: &Calendar,
-    now: DateTime<FixedOffset>,
-) -> DossierView {
+fn view(mut rec: DossierRecord, cal: &Calendar, now: DateTime<FixedOffset>) -> DossierView {
+    let events = std::mem::take(&mut rec.history);
     let st = &rec.state;
     DossierView {
         code: rec.code.clone(),
@@ -221,21 +217,9 @@ fn workflow_status(e: &WorkflowError) -> StatusCode {
     }
 }
 
-/// The record and its events, as of `txn`.
-pub fn load(
-    txn: &ReadTransaction,
-    code: &str,
-) -> Result<Option<(DossierRecord, Vec<Event>)>, ApiError> {
-    let Some(rec): Option<DossierRecord> = get_json(&txn.open_table(DOSSIERS)?, code)? else {
-        return Ok(None);
-    };
-    let events_t = txn.open_table(EVENTS)?;
-    let mut events = Vec::with_capacity(rec.events as usize);
-    for item in events_t.range((code, 0u32)..=(code, u32::MAX))? {
-        let (_, v) = item?;
-        events.push(decode(v.value())?);
-    }
-    Ok(Some((rec, events)))
+/// The record, as of `txn`.
+pub fn load(txn: &ReadTransaction, code: &str) -> Result<Option<DossierRecord>, ApiError> {
+    get_json(&txn.open_table(DOSSIERS)?, code)
 }
 
 fn validate_receipt(b: &ReceiveBody, year: i32) -> Result<Applicant, ApiError> {
@@ -391,10 +375,8 @@ async fn receive_dossier(
                 documents: b.documents,
                 secret: lookup_secret(),
                 state,
-                events: 1,
+                history: vec![event],
             };
-            txn.open_table(EVENTS)?
-                .insert((code.as_str(), 0u32), encode(&event)?.as_slice())?;
             put_dossier(txn, None, &rec)?;
             append_audit(
                 txn,
@@ -429,7 +411,7 @@ async fn act(
     let code = parse_code(&code)?.to_string();
     let now = st.clock.now_vn();
     let cal = st.cal.clone();
-    let (rec, events) = st
+    let rec = st
         .store
         .write(move |txn| {
             let user: &User = &staff.user;
@@ -465,26 +447,19 @@ async fn act(
                 Err(e) => return refuse(ApiError::domain(workflow_status(&e), &e)),
             };
             let mut rec = old.clone();
-            let mut events_t = txn.open_table(EVENTS)?;
-            for e in &new_events {
-                rec.state.apply(e);
-                events_t.insert((code.as_str(), rec.events), encode(e)?.as_slice())?;
-                rec.events += 1;
+            for e in new_events {
+                rec.state.apply(&e);
+                rec.history.push(e);
             }
-            let mut events = Vec::with_capacity(rec.events as usize);
-            for item in events_t.range((code.as_str(), 0u32)..=(code.as_str(), u32::MAX))? {
-                events.push(decode::<Event>(item?.1.value())?);
-            }
-            drop(events_t);
             put_dossier(txn, Some(&old), &rec)?;
             append_audit(
                 txn,
                 audit_entry(now, &user.username, &staff.addr, cmd.name(), &code, "ok"),
             )?;
-            Ok(Ok((rec, events)))
+            Ok(Ok(rec))
         })
         .await??;
-    Ok(Json(view(rec, events, &st.cal, now)))
+    Ok(Json(view(rec, &st.cal, now)))
 }
 
 async fn show(
@@ -494,7 +469,7 @@ async fn show(
 ) -> Result<Json<DossierView>, ApiError> {
     let code = parse_code(&code)?.to_string();
     let now = st.clock.now_vn();
-    let (rec, events) = st
+    let rec = st
         .store
         .read(move |txn| load(txn, &code))
         .await?
@@ -502,7 +477,7 @@ async fn show(
     if !may_see(&staff.user, &rec) {
         return Err(out_of_scope());
     }
-    Ok(Json(view(rec, events, &st.cal, now)))
+    Ok(Json(view(rec, &st.cal, now)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -116,19 +116,39 @@ impl FromRequestParts<AppState> for Staff {
             .ok_or_else(ApiError::unauthorized)?;
         let key = token_key(token.trim());
         let now = state.clock.now_vn();
-        let k = key.clone();
-        let user = state
-            .store
-            .read(move |txn| {
-                let session: Option<Session> = get_json(&txn.open_table(SESSIONS)?, &k)?;
-                let Some(session) = session.filter(|s| s.expires_at > now) else {
-                    return Ok(None);
+        let user = match state.sessions.get(&key) {
+            Some((session, user)) if session.expires_at > now => user,
+            Some(_) => return Err(ApiError::unauthorized()),
+            None => {
+                let epoch = state.sessions.epoch();
+                let k = key.clone();
+                let found = state
+                    .store
+                    .read(move |txn| {
+                        let session: Option<Session> = get_json(&txn.open_table(SESSIONS)?, &k)?;
+                        let Some(session) = session else {
+                            return Ok(None);
+                        };
+                        let user: Option<User> =
+                            get_json(&txn.open_table(USERS)?, &session.username)?;
+                        Ok(user.map(|u| (session, u)))
+                    })
+                    .await?;
+                let Some((session, user)) = found else {
+                    return Err(ApiError::unauthorized());
                 };
-                let user: Option<User> = get_json(&txn.open_table(USERS)?, &session.username)?;
-                Ok(user.filter(|u| !u.disabled))
-            })
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
+                state
+                    .sessions
+                    .insert(epoch, key.clone(), session.clone(), user.clone());
+                if session.expires_at <= now {
+                    return Err(ApiError::unauthorized());
+                }
+                user
+            }
+        };
+        if user.disabled {
+            return Err(ApiError::unauthorized());
+        }
         if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

@@ -11,8 +11,18 @@ use crate::common::{Client, LLTP, receipt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_motcua-server");
 
-/// Start `motcua-server serve` on a free port; the child and its base URL.
-fn serve(dir: &std::path::Path) -> (Child, String) {
+/// A server process, killed when dropped so that a failing test leaves nothing running.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `motcua-server serve` on a free port; the process and its base URL.
+fn serve(dir: &std::path::Path) -> (Server, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
@@ -34,7 +44,7 @@ fn serve(dir: &std::path::Path) -> (Child, String) {
     };
     // Keep draining stdout so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+    (Server(child), addr)
 }
 
 async fn sign_in(base: &str, password: &str) -> Client {
@@ -65,7 +75,7 @@ async fn sigkill_mid_load_loses_no_acknowledged_command() {
         .unwrap();
     assert!(seeded.success());
 
-    let (mut child, addr) = serve(dir.path());
+    let (mut server, addr) = serve(dir.path());
     let base = addr.clone();
     let pw = motcua_server::seed::demo_password("tiepnhan1");
     let c = sign_in(&base, &pw).await;
@@ -127,15 +137,15 @@ async fn sigkill_mid_load_loses_no_acknowledged_command() {
             break;
         }
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
     for w in workers {
         w.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 400);
 
-    let (mut child, addr) = serve(dir.path());
+    let (_server, addr) = serve(dir.path());
     let c = sign_in(&addr, "mat-khau-moi-rat-dai").await;
     for (code, transferred) in &acked {
         let (s, v) = c.get(&format!("/api/v1/dossiers/{code}")).await;
@@ -149,6 +159,4 @@ async fn sigkill_mid_load_loses_no_acknowledged_command() {
     assert_eq!(s, StatusCode::CREATED);
     let new = v["code"].as_str().unwrap().to_owned();
     assert!(acked.iter().all(|(code, _)| *code != new));
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Server load benchmark: seed N dossiers, serve, then measure with wrk on this machine:
+#  - GET /api/v1/dossiers/{code} (random codes) for 30 s, 2 threads, 64 connections;
+#  - POST /api/v1/dossiers (durable receipts) for 30 s, 2 threads, 64 connections;
+#  - the server's resident memory after both.
+# Usage: server/bench/run.sh [DOSSIERS]   (default 1000000; needs wrk: apt-get install wrk)
+set -euo pipefail
+N="${1:-1000000}"
+cd "$(dirname "$0")"
+command -v wrk >/dev/null || apt-get install -y wrk
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/motcua-target}"
+cargo build --release -p motcua-server
+BIN="$CARGO_TARGET_DIR/release/motcua-server"
+DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
+PORT=18181
+if [ ! -f "$DATA/motcua.redb" ]; then
+  /usr/bin/time -f "seed: %e s wall, %M KB max RSS" "$BIN" seed --data-dir "$DATA" --demo --dossiers "$N" | head -1
+fi
+"$BIN" admin sample-codes --data-dir "$DATA" --count 100000 > codes.txt
+"$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" > /tmp/motcua-bench-server.log 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+login() { # user password → token
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed -E 's/.*"token":"([0-9a-f]+)".*/\1/'
+}
+token_for() { # user → a token with the first-login password change done
+  local demo; demo="$(grep -A0 "^  $1 " /tmp/motcua-bench-staff.txt | awk '{print $NF}')"
+  local t; t="$(login "$1" "$demo" || true)"
+  if [ -n "$t" ]; then
+    curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/password" -H "authorization: Bearer $t" \
+      -H 'content-type: application/json' \
+      -d "{\"current_password\":\"$demo\",\"new_password\":\"bench-password-2026\"}" >/dev/null || true
+  fi
+  login "$1" "bench-password-2026"
+}
+"$BIN" admin demo-passwords > /tmp/motcua-bench-staff.txt
+ADMIN="$(token_for qt.hethong)"
+DESK="$(token_for tiepnhan1)"
+
+echo "== GET /api/v1/dossiers/{code}, $N dossiers"
+MOTCUA_TOKEN="$ADMIN" wrk -t2 -c64 -d30s -s get.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
+echo "== POST /api/v1/dossiers (durable), 64 connections"
+MOTCUA_TOKEN="$DESK" wrk -t2 -c64 -d30s -s receive.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
+echo "== server RSS: $(ps -o rss= -p $PID) KB"
