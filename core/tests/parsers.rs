@@ -77,8 +77,12 @@ proptest! {
     ) {
         let name = format!("{family} {}", given.join(" "));
         let masked = mask_name(&name);
-        for g in &given {
-            prop_assert!(!masked.split(' ').any(|w| w == g), "{} → {}", name, masked);
+        // The family name stays; every other word is an initial.
+        let words: Vec<&str> = masked.split(' ').collect();
+        prop_assert_eq!(words[0], family.as_str());
+        prop_assert_eq!(words.len(), given.len() + 1);
+        for w in &words[1..] {
+            prop_assert!(w.chars().count() == 2 && w.ends_with('.'), "{} → {}", name, masked);
         }
     }
 
