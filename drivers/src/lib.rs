@@ -1,13 +1,26 @@
 //! # motcua-drivers
 //!
-//! Bytes on a wire: ESC/POS thermal printers (TCP 9100, serial, USB printer-class device files)
-//! with status queries, serial QR and barcode scanners, receipt QR payloads, and simulated twins
-//! of every device for tests and the demo.
+//! Bytes on a wire: ESC/POS thermal printers with status queries, receipt QR payloads, and a
+//! simulated printer for tests and the demo.
 //!
 //! # Layout
 //!
-//! This crate is a skeleton: the printing, scanning and simulated devices land with the drivers
-//! issue. It already depends on `motcua-core` for the slip documents it will render.
+//! - [`profile`]: printer profiles (data in `assets/printers/`).
+//! - [`render`]: a core `Slip` to ESC/POS bytes (raster with an embedded font, or ASCII).
+//! - [`status`]: DLE EOT requests and what the answers mean.
+//! - [`transport`]: TCP (port 9100) and device files, with bounded timeouts; a [`transport::Printer`]
+//!   that checks status before printing and reconnects.
+//! - [`escpos`]: a decoder of the commands the renderer emits, for the simulator.
+//! - [`sim`]: the simulated printer: TCP in, PNG and a text transcript out, DLE EOT answered.
+//! - [`qr`]: what a visitor may scan from a receipt.
+
+pub mod escpos;
+pub mod profile;
+pub mod qr;
+pub mod render;
+pub mod sim;
+pub mod status;
+pub mod transport;
 
 pub use motcua_core::slip::Slip;
 
