@@ -1,7 +1,7 @@
 //! # motcua-drivers
 //!
-//! Bytes on a wire: ESC/POS thermal printers with status queries, receipt QR payloads, and a
-//! simulated printer for tests and the demo.
+//! Bytes on a wire: ESC/POS thermal printers with status queries, QR scanners, receipt QR
+//! payloads, and simulated devices for tests and the demo.
 //!
 //! # Layout
 //!
@@ -13,11 +13,14 @@
 //! - [`escpos`]: a decoder of the commands the renderer emits, for the simulator.
 //! - [`sim`]: the simulated printer: TCP in, PNG and a text transcript out, DLE EOT answered.
 //! - [`qr`]: what a visitor may scan from a receipt.
+//! - [`scanner`]: serial scanners (framing, duplicates, reconnection) and the keyboard-wedge
+//!   decoder.
 
 pub mod escpos;
 pub mod profile;
 pub mod qr;
 pub mod render;
+pub mod scanner;
 pub mod sim;
 pub mod status;
 pub mod transport;

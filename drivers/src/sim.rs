@@ -449,3 +449,57 @@ pub fn read_qr_grey(width: usize, height: usize, pixels: &[u8]) -> Vec<String> {
 fn read_qr(canvas: &Canvas) -> Vec<String> {
     read_qr_grey(canvas.width, canvas.height, &grey(canvas))
 }
+
+/// A simulated serial scanner: a pseudo-terminal whose other end a scanner reader opens by path.
+pub struct SimScanner {
+    master: serialport::TTYPort,
+    // Kept open so that the terminal exists until the simulator is dropped ("unplugged").
+    _slave: serialport::TTYPort,
+    path: String,
+    suffix: crate::scanner::Suffix,
+    prefix: String,
+}
+
+impl std::fmt::Debug for SimScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SimScanner({})", self.path)
+    }
+}
+
+impl SimScanner {
+    /// Open a pseudo-terminal pair; the scanner appends `suffix` and prepends `prefix`.
+    pub fn open(suffix: crate::scanner::Suffix, prefix: &str) -> std::io::Result<SimScanner> {
+        use serialport::SerialPort;
+        let (master, mut slave) = serialport::TTYPort::pair().map_err(std::io::Error::other)?;
+        slave.set_exclusive(false).map_err(std::io::Error::other)?;
+        let path = slave
+            .name()
+            .ok_or_else(|| std::io::Error::other("the pseudo-terminal has no path"))?;
+        Ok(SimScanner {
+            master,
+            _slave: slave,
+            path,
+            suffix,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    /// The path to give the kiosk.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Type one scan, framed like the real device.
+    pub fn scan(&mut self, payload: &str) -> std::io::Result<()> {
+        let mut bytes = self.prefix.as_bytes().to_vec();
+        bytes.extend_from_slice(payload.as_bytes());
+        bytes.extend_from_slice(self.suffix.bytes());
+        self.send_raw(&bytes)
+    }
+
+    /// Send bytes as they are (noise, broken frames).
+    pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.master.write_all(bytes)?;
+        self.master.flush()
+    }
+}

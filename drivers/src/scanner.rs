@@ -1,0 +1,562 @@
+//! QR and barcode scanners: a serial reader with framing, duplicate suppression and automatic
+//! reconnection, and a keyboard-wedge decoder that tells a scan from typing by its speed.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+/// Longest frame kept; a longer run without a terminator is noise and is dropped.
+pub const MAX_FRAME: usize = 1024;
+
+/// What ends a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Suffix {
+    #[default]
+    Cr,
+    Lf,
+    CrLf,
+    Tab,
+    /// Nothing: a scan ends when the line goes quiet.
+    None,
+}
+
+impl Suffix {
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Suffix::Cr => b"\r",
+            Suffix::Lf => b"\n",
+            Suffix::CrLf => b"\r\n",
+            Suffix::Tab => b"\t",
+            Suffix::None => b"",
+        }
+    }
+}
+
+/// How a scanner frames what it sends.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Framing {
+    pub suffix: Suffix,
+    /// A prefix the scanner adds, such as the AIM identifier `]Q1`, removed when present.
+    pub prefix: Option<String>,
+}
+
+/// Splits a byte stream into scans. Pure: time enters only through [`FrameParser::idle`].
+#[derive(Debug, Default)]
+pub struct FrameParser {
+    framing: Framing,
+    buf: Vec<u8>,
+    overflow: bool,
+}
+
+/// One thing the scanner produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The payload, framing removed (may still be garbage: the receipt parser decides).
+    Scan(Vec<u8>),
+    /// Too long without a terminator: dropped.
+    Noise,
+}
+
+impl FrameParser {
+    pub fn new(framing: Framing) -> Self {
+        FrameParser {
+            framing,
+            ..Default::default()
+        }
+    }
+
+    fn clean(&self, mut f: Vec<u8>) -> Option<Frame> {
+        // STX … ETX framing, from scanners configured for it.
+        if f.first() == Some(&0x02) {
+            f.remove(0);
+        }
+        if f.last() == Some(&0x03) {
+            f.pop();
+        }
+        // A CR left over from a CR LF pair split across settings.
+        while matches!(f.last(), Some(b'\r' | b'\n')) {
+            f.pop();
+        }
+        while matches!(f.first(), Some(b'\r' | b'\n')) {
+            f.remove(0);
+        }
+        if let Some(p) = &self.framing.prefix {
+            if f.starts_with(p.as_bytes()) {
+                f.drain(..p.len());
+            }
+        }
+        (!f.is_empty()).then_some(Frame::Scan(f))
+    }
+
+    fn terminator(&self) -> &'static [u8] {
+        match self.framing.suffix {
+            // A CR LF scanner's frames end at LF; the CR is trimmed.
+            Suffix::CrLf => b"\n",
+            s => s.bytes(),
+        }
+    }
+
+    /// Add bytes; the frames now complete.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<Frame> {
+        let mut out = Vec::new();
+        let term = self.terminator();
+        for &b in bytes {
+            let ends = term.first() == Some(&b) || (b == 0x03 && self.buf.first() == Some(&0x02));
+            if ends {
+                if b == 0x03 {
+                    self.buf.push(b);
+                }
+                let f = std::mem::take(&mut self.buf);
+                if std::mem::take(&mut self.overflow) {
+                    out.push(Frame::Noise);
+                } else if let Some(frame) = self.clean(f) {
+                    out.push(frame);
+                }
+                continue;
+            }
+            if self.overflow {
+                continue;
+            }
+            if self.buf.len() >= MAX_FRAME {
+                self.buf.clear();
+                self.overflow = true;
+                continue;
+            }
+            self.buf.push(b);
+        }
+        out
+    }
+
+    /// The line went quiet: with no suffix, what was received is a scan; otherwise an
+    /// unterminated fragment is noise.
+    pub fn idle(&mut self) -> Option<Frame> {
+        if self.buf.is_empty() && !self.overflow {
+            return None;
+        }
+        let f = std::mem::take(&mut self.buf);
+        let overflow = std::mem::take(&mut self.overflow);
+        if overflow {
+            return Some(Frame::Noise);
+        }
+        if self.framing.suffix == Suffix::None {
+            self.clean(f)
+        } else {
+            Some(Frame::Noise)
+        }
+    }
+}
+
+/// Drops the same scan repeated within a short window (a visitor holding the receipt still).
+#[derive(Debug)]
+pub struct Deduper {
+    window: Duration,
+    last: Option<(Vec<u8>, Instant)>,
+}
+
+impl Deduper {
+    pub fn new(window: Duration) -> Self {
+        Deduper { window, last: None }
+    }
+
+    /// Whether `scan`, seen at `now`, is new.
+    pub fn accept(&mut self, scan: &[u8], now: Instant) -> bool {
+        let dup = self
+            .last
+            .as_ref()
+            .is_some_and(|(s, t)| s == scan && now.duration_since(*t) < self.window);
+        self.last = Some((scan.to_vec(), now));
+        !dup
+    }
+}
+
+/// What the serial reader reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannerEvent {
+    Connected,
+    Scan(Vec<u8>),
+    /// Something unreadable arrived (noise, an overlong frame).
+    Noise,
+    /// The port went away; the reader keeps trying to reopen it.
+    Disconnected,
+}
+
+/// Settings of a serial scanner.
+#[derive(Debug, Clone)]
+pub struct SerialScannerConfig {
+    pub path: PathBuf,
+    pub baud: u32,
+    pub framing: Framing,
+    /// Quiet time that ends a scan without a suffix.
+    pub idle: Duration,
+    /// Window in which the same scan is ignored.
+    pub duplicate_window: Duration,
+    /// Wait between attempts to reopen a vanished port.
+    pub retry: Duration,
+}
+
+impl SerialScannerConfig {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        SerialScannerConfig {
+            path: path.into(),
+            baud: 9600,
+            framing: Framing::default(),
+            idle: Duration::from_millis(150),
+            duplicate_window: Duration::from_millis(1500),
+            retry: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A running serial scanner reader; stops when dropped.
+#[derive(Debug)]
+pub struct SerialScanner {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for SerialScanner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+impl SerialScanner {
+    /// Read `config.path` on a thread, sending events to `sink`, reconnecting as needed.
+    pub fn spawn(config: SerialScannerConfig, sink: Sender<ScannerEvent>) -> SerialScanner {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("scanner".into())
+            .spawn(move || run(&config, &sink, &flag))
+            .expect("spawn the scanner thread");
+        SerialScanner { stop }
+    }
+}
+
+fn run(config: &SerialScannerConfig, sink: &Sender<ScannerEvent>, stop: &AtomicBool) {
+    let mut dedup = Deduper::new(config.duplicate_window);
+    while !stop.load(Ordering::SeqCst) {
+        let port = serialport::new(config.path.to_string_lossy(), config.baud)
+            .timeout(config.idle)
+            .exclusive(false)
+            .open();
+        let Ok(mut port) = port else {
+            std::thread::sleep(config.retry);
+            continue;
+        };
+        if sink.send(ScannerEvent::Connected).is_err() {
+            return;
+        }
+        let mut parser = FrameParser::new(config.framing.clone());
+        let mut buf = [0u8; 512];
+        let emit = |f: Frame, dedup: &mut Deduper| -> bool {
+            let ev = match f {
+                Frame::Scan(s) if dedup.accept(&s, Instant::now()) => ScannerEvent::Scan(s),
+                Frame::Scan(_) => return true,
+                Frame::Noise => ScannerEvent::Noise,
+            };
+            sink.send(ev).is_ok()
+        };
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            match port.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    for f in parser.feed(&buf[..n]) {
+                        if !emit(f, &mut dedup) {
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    if let Some(f) = parser.idle() {
+                        if !emit(f, &mut dedup) {
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        if sink.send(ScannerEvent::Disconnected).is_err() {
+            return;
+        }
+        std::thread::sleep(config.retry);
+    }
+}
+
+/// A key from a keyboard-wedge scanner or a keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WedgeKey {
+    Char(char),
+    Enter,
+    Tab,
+}
+
+/// What the wedge decoder decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WedgeOut {
+    /// Keep waiting.
+    Pending,
+    /// A scan: the keys came too fast for a person.
+    Scan(String),
+    /// A person typed these keys: hand them to the focused input.
+    Typed(Vec<WedgeKey>),
+}
+
+/// Tells scans from typing by the time between keys. Pure: the caller passes each key's time.
+#[derive(Debug, Clone)]
+pub struct WedgeDecoder {
+    /// Largest gap between keys of one scan.
+    pub max_gap: Duration,
+    /// Shortest scan.
+    pub min_len: usize,
+    buf: Vec<char>,
+    last: Option<Duration>,
+}
+
+impl Default for WedgeDecoder {
+    fn default() -> Self {
+        WedgeDecoder {
+            max_gap: Duration::from_millis(30),
+            min_len: 8,
+            buf: Vec::new(),
+            last: None,
+        }
+    }
+}
+
+impl WedgeDecoder {
+    /// A key at time `at` (any monotonic clock).
+    pub fn key(&mut self, key: WedgeKey, at: Duration) -> WedgeOut {
+        let gap_ok = self
+            .last
+            .is_none_or(|l| at.saturating_sub(l) <= self.max_gap);
+        self.last = Some(at);
+        if !gap_ok && !self.buf.is_empty() {
+            // Too slow: what was buffered was typing.
+            let typed: Vec<WedgeKey> = self.buf.drain(..).map(WedgeKey::Char).collect();
+            return match key {
+                WedgeKey::Char(c) => {
+                    self.buf.push(c);
+                    WedgeOut::Typed(typed)
+                }
+                other => {
+                    let mut t = typed;
+                    t.push(other);
+                    WedgeOut::Typed(t)
+                }
+            };
+        }
+        match key {
+            WedgeKey::Char(c) => {
+                self.buf.push(c);
+                WedgeOut::Pending
+            }
+            WedgeKey::Enter | WedgeKey::Tab => {
+                let s: String = self.buf.drain(..).collect();
+                if s.chars().count() >= self.min_len {
+                    WedgeOut::Scan(s)
+                } else {
+                    let mut t: Vec<WedgeKey> = s.chars().map(WedgeKey::Char).collect();
+                    t.push(key);
+                    WedgeOut::Typed(t)
+                }
+            }
+        }
+    }
+
+    /// Time passed with no key: a pending run is typing (a scan always ends with Enter or Tab).
+    pub fn tick(&mut self, now: Duration) -> WedgeOut {
+        match self.last {
+            Some(l) if now.saturating_sub(l) > self.max_gap && !self.buf.is_empty() => {
+                WedgeOut::Typed(self.buf.drain(..).map(WedgeKey::Char).collect())
+            }
+            _ => WedgeOut::Pending,
+        }
+    }
+}
+
+/// Linux input key codes (US layout) to characters, for scanners read as raw HID keyboards.
+pub fn keycode_char(code: u16, shift: bool) -> Option<char> {
+    const ROW: &[(u16, char, char)] = &[
+        (2, '1', '!'),
+        (3, '2', '@'),
+        (4, '3', '#'),
+        (5, '4', '$'),
+        (6, '5', '%'),
+        (7, '6', '^'),
+        (8, '7', '&'),
+        (9, '8', '*'),
+        (10, '9', '('),
+        (11, '0', ')'),
+        (12, '-', '_'),
+        (13, '=', '+'),
+        (16, 'q', 'Q'),
+        (17, 'w', 'W'),
+        (18, 'e', 'E'),
+        (19, 'r', 'R'),
+        (20, 't', 'T'),
+        (21, 'y', 'Y'),
+        (22, 'u', 'U'),
+        (23, 'i', 'I'),
+        (24, 'o', 'O'),
+        (25, 'p', 'P'),
+        (26, '[', '{'),
+        (27, ']', '}'),
+        (30, 'a', 'A'),
+        (31, 's', 'S'),
+        (32, 'd', 'D'),
+        (33, 'f', 'F'),
+        (34, 'g', 'G'),
+        (35, 'h', 'H'),
+        (36, 'j', 'J'),
+        (37, 'k', 'K'),
+        (38, 'l', 'L'),
+        (39, ';', ':'),
+        (40, '\'', '"'),
+        (41, '`', '~'),
+        (43, '\\', '|'),
+        (44, 'z', 'Z'),
+        (45, 'x', 'X'),
+        (46, 'c', 'C'),
+        (47, 'v', 'V'),
+        (48, 'b', 'B'),
+        (49, 'n', 'N'),
+        (50, 'm', 'M'),
+        (51, ',', '<'),
+        (52, '.', '>'),
+        (53, '/', '?'),
+        (57, ' ', ' '),
+    ];
+    ROW.iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|&(_, lo, hi)| if shift { hi } else { lo })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scans(framing: Framing, bytes: &[u8]) -> Vec<Frame> {
+        let mut p = FrameParser::new(framing);
+        let mut out = p.feed(bytes);
+        out.extend(p.idle());
+        out
+    }
+
+    #[test]
+    fn every_suffix() {
+        for (suffix, input) in [
+            (Suffix::Cr, &b"ABC\rDEF\r"[..]),
+            (Suffix::Lf, b"ABC\nDEF\n"),
+            (Suffix::CrLf, b"ABC\r\nDEF\r\n"),
+            (Suffix::Tab, b"ABC\tDEF\t"),
+        ] {
+            let f = scans(
+                Framing {
+                    suffix,
+                    prefix: None,
+                },
+                input,
+            );
+            assert_eq!(
+                f,
+                [Frame::Scan(b"ABC".to_vec()), Frame::Scan(b"DEF".to_vec())],
+                "{suffix:?}"
+            );
+        }
+        let f = scans(
+            Framing {
+                suffix: Suffix::None,
+                prefix: None,
+            },
+            b"ABC",
+        );
+        assert_eq!(f, [Frame::Scan(b"ABC".to_vec())]);
+    }
+
+    #[test]
+    fn prefix_and_stx_etx_are_removed() {
+        let f = scans(
+            Framing {
+                suffix: Suffix::Cr,
+                prefix: Some("]Q1".into()),
+            },
+            b"]Q1ABC\r\x02DEF\x03",
+        );
+        assert_eq!(
+            f,
+            [Frame::Scan(b"ABC".to_vec()), Frame::Scan(b"DEF".to_vec())]
+        );
+    }
+
+    #[test]
+    fn noise_is_dropped_not_fatal() {
+        let mut junk = vec![0xAAu8; 3000];
+        junk.extend_from_slice(b"\rGOOD\r");
+        let f = scans(Framing::default(), &junk);
+        assert_eq!(f, [Frame::Noise, Frame::Scan(b"GOOD".to_vec())]);
+        assert_eq!(scans(Framing::default(), b"half a sc"), [Frame::Noise]);
+    }
+
+    #[test]
+    fn duplicates_within_the_window_are_ignored() {
+        let t0 = Instant::now();
+        let mut d = Deduper::new(Duration::from_millis(1500));
+        assert!(d.accept(b"X", t0));
+        assert!(!d.accept(b"X", t0 + Duration::from_millis(900)));
+        assert!(d.accept(b"Y", t0 + Duration::from_millis(1000)));
+        assert!(d.accept(b"X", t0 + Duration::from_millis(1100)));
+        assert!(d.accept(b"X", t0 + Duration::from_millis(2700)));
+    }
+
+    #[test]
+    fn wedge_tells_scans_from_typing() {
+        let ms = Duration::from_millis;
+        let mut w = WedgeDecoder::default();
+        let code = "000.00.01.H16-251110-0001";
+        let mut t = ms(1000);
+        for c in code.chars() {
+            assert_eq!(w.key(WedgeKey::Char(c), t), WedgeOut::Pending);
+            t += ms(8);
+        }
+        assert_eq!(w.key(WedgeKey::Enter, t), WedgeOut::Scan(code.into()));
+        // A person: 150 ms between keys.
+        let mut t = ms(5000);
+        let mut typed = Vec::new();
+        for c in "0661".chars() {
+            if let WedgeOut::Typed(k) = w.key(WedgeKey::Char(c), t) {
+                typed.extend(k);
+            }
+            t += ms(150);
+        }
+        if let WedgeOut::Typed(k) = w.tick(t) {
+            typed.extend(k);
+        }
+        assert_eq!(
+            typed,
+            "0661".chars().map(WedgeKey::Char).collect::<Vec<_>>()
+        );
+        // A short fast burst ending in Enter is typing too (e.g. a numeric pad).
+        let mut w = WedgeDecoder::default();
+        w.key(WedgeKey::Char('1'), ms(0));
+        assert_eq!(
+            w.key(WedgeKey::Enter, ms(5)),
+            WedgeOut::Typed(vec![WedgeKey::Char('1'), WedgeKey::Enter])
+        );
+        assert_eq!(keycode_char(30, false), Some('a'));
+        assert_eq!(keycode_char(30, true), Some('A'));
+        assert_eq!(keycode_char(52, false), Some('.'));
+        assert_eq!(keycode_char(999, false), None);
+    }
+}
