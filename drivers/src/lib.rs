@@ -8,6 +8,7 @@
 //! - [`profile`]: printer profiles (data in `assets/printers/`).
 //! - [`render`]: a core `Slip` to ESC/POS bytes (raster with an embedded font, or ASCII).
 //! - [`status`]: DLE EOT requests and what the answers mean.
+//! - [`tcvn3`]: TCVN-3 text for printers with Epson code pages 30/31.
 //! - [`transport`]: TCP (port 9100) and device files, with bounded timeouts; a [`transport::Printer`]
 //!   that checks status before printing and reconnects.
 //! - [`escpos`]: a decoder of the commands the renderer emits, for the simulator.
@@ -23,6 +24,7 @@ pub mod render;
 pub mod scanner;
 pub mod sim;
 pub mod status;
+pub mod tcvn3;
 pub mod transport;
 
 pub use motcua_core::slip::Slip;

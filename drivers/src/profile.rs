@@ -12,6 +12,9 @@ pub enum TextMode {
     /// Text laid out with an embedded font and sent as a 1-bit image (GS v 0): Vietnamese is
     /// always right.
     Raster,
+    /// Printer fonts with TCVN-3 code pages (Epson ESC t 30/31): fast and Vietnamese, on
+    /// printers that really have those pages.
+    Tcvn3,
     /// Printer fonts, diacritics removed: fast, legible, but without Vietnamese marks.
     Ascii,
 }
@@ -46,11 +49,12 @@ pub struct Profile {
     pub feed_lines: u8,
 }
 
-const BUNDLED: [&str; 4] = [
+const BUNDLED: [&str; 5] = [
     include_str!("../../assets/printers/generic-58.toml"),
     include_str!("../../assets/printers/generic-80.toml"),
     include_str!("../../assets/printers/epson-tm-t88.toml"),
     include_str!("../../assets/printers/generic-80-ascii.toml"),
+    include_str!("../../assets/printers/epson-tm-t88-tcvn3.toml"),
 ];
 
 /// Why a profile could not be had.
@@ -58,7 +62,7 @@ const BUNDLED: [&str; 4] = [
 #[non_exhaustive]
 pub enum ProfileError {
     #[error(
-        "unknown printer profile {0:?} (bundled: generic-58, generic-80, epson-tm-t88, generic-80-ascii)"
+        "unknown printer profile {0:?} (bundled: generic-58, generic-80, epson-tm-t88, generic-80-ascii, epson-tm-t88-tcvn3)"
     )]
     Unknown(String),
     #[error("invalid printer profile: {0}")]
@@ -134,7 +138,8 @@ mod tests {
                 "generic-58",
                 "generic-80",
                 "epson-tm-t88",
-                "generic-80-ascii"
+                "generic-80-ascii",
+                "epson-tm-t88-tcvn3"
             ]
         );
         assert_eq!(Profile::bundled("generic-58").unwrap().dots, 384);

@@ -228,7 +228,10 @@ pub fn parse_scan(raw: &[u8]) -> Result<ReceiptScan, ScanError> {
     if text.chars().any(|c| c.is_control()) {
         return Err(ScanError::NotText);
     }
-    if text.len() > PREFIX.len() && text[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+    if text
+        .get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    {
         return parse_own(&text.to_ascii_uppercase());
     }
     if text.contains("://") || text.contains('?') || text.contains('/') {

@@ -417,8 +417,20 @@ pub fn ascii_fallback(text: &str) -> String {
         .collect()
 }
 
-fn render_ascii(slip: &Slip, p: &Profile, out: &mut Vec<u8>) -> Result<(), RenderError> {
+/// Printer text in the profile's text mode.
+fn put_text(out: &mut Vec<u8>, p: &Profile, text: &str, page: &mut u8) {
+    match p.mode {
+        TextMode::Tcvn3 => *page = crate::tcvn3::encode_line(text, *page, out),
+        _ => out.extend(ascii_fallback(text).bytes()),
+    }
+}
+
+fn render_text_mode(slip: &Slip, p: &Profile, out: &mut Vec<u8>) -> Result<(), RenderError> {
     let cols = (p.dots / 12) as usize;
+    let mut page = crate::tcvn3::LOWER;
+    if p.mode == TextMode::Tcvn3 {
+        out.extend_from_slice(&[ESC, b't', page]);
+    }
     for el in &slip.elements {
         match el {
             Element::Text(t) => {
@@ -443,16 +455,16 @@ fn render_ascii(slip: &Slip, p: &Profile, out: &mut Vec<u8>) -> Result<(), Rende
                     b'!',
                     size,
                 ]);
-                out.extend(ascii_fallback(&t.text.nfc().collect::<String>()).bytes());
+                put_text(out, p, &t.text.nfc().collect::<String>(), &mut page);
                 out.push(b'\n');
                 out.extend_from_slice(&[ESC, b'E', 0, GS, b'!', 0, ESC, b'a', 0]);
             }
             Element::KeyValue { key, value } => {
                 out.extend_from_slice(&[ESC, b'E', 1]);
-                out.extend(ascii_fallback(key).bytes());
+                put_text(out, p, key, &mut page);
                 out.extend_from_slice(b": ");
                 out.extend_from_slice(&[ESC, b'E', 0]);
-                out.extend(ascii_fallback(value).bytes());
+                put_text(out, p, value, &mut page);
                 out.push(b'\n');
             }
             Element::Separator => {
@@ -488,8 +500,8 @@ fn cut(out: &mut Vec<u8>, p: &Profile) {
 /// Render `slip` for `profile`: the bytes to send, starting with ESC @.
 pub fn render(slip: &Slip, profile: &Profile) -> Result<Vec<u8>, RenderError> {
     let mut out = vec![ESC, b'@'];
-    if profile.mode == TextMode::Ascii {
-        render_ascii(slip, profile, &mut out)?;
+    if profile.mode != TextMode::Raster {
+        render_text_mode(slip, profile, &mut out)?;
         return Ok(out);
     }
     let band = profile.band_height as usize;

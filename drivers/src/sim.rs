@@ -121,12 +121,14 @@ impl std::fmt::Debug for SimPrinter {
 struct Page {
     canvas: Canvas,
     transcript: Transcript,
-    line: Vec<u8>,
+    /// Text bytes with the code table each was sent in.
+    line: Vec<(u8, u8)>,
     bold: bool,
     align: Align,
     size: TextSize,
     qr_data: Option<Vec<u8>>,
     qr_ec: QrEc,
+    code_table: u8,
 }
 
 impl Page {
@@ -140,6 +142,7 @@ impl Page {
             size: TextSize::Normal,
             qr_data: None,
             qr_ec: QrEc::M,
+            code_table: 0,
         }
     }
 
@@ -148,8 +151,15 @@ impl Page {
     }
 
     fn end_line(&mut self) {
-        // Printer fonts are 8-bit; ASCII mode sends ASCII only.
-        let text: String = self.line.drain(..).map(char::from).collect();
+        // Printer fonts are 8-bit: TCVN-3 pages are decoded as a printer with them would print
+        // them, anything else as Latin-1.
+        let text: String = std::mem::take(&mut self.line)
+            .into_iter()
+            .map(|(b, page)| match page {
+                crate::tcvn3::LOWER | crate::tcvn3::UPPER => crate::tcvn3::decode_byte(b, page),
+                _ => char::from(b),
+            })
+            .collect();
         if !text.trim().is_empty() {
             draw_paragraph(&mut self.canvas, &text, self.size, self.bold, self.align);
             self.transcript.texts.push(text);
@@ -288,11 +298,16 @@ impl SimPrinter {
     fn apply(&self, page: &mut Page, cmd: Cmd) {
         match cmd {
             Cmd::Init => {
+                page.code_table = 0;
                 page.bold = false;
                 page.align = Align::Left;
                 page.size = TextSize::Normal;
             }
-            Cmd::Text(t) => page.line.extend(t),
+            Cmd::Text(t) => {
+                let table = page.code_table;
+                page.line.extend(t.into_iter().map(|b| (b, table)));
+            }
+            Cmd::CodeTable(n) => page.code_table = n,
             Cmd::Newline => page.end_line(),
             Cmd::Bold(b) => page.bold = b,
             Cmd::Align(a) => {
@@ -362,11 +377,7 @@ impl SimPrinter {
                 let done = std::mem::replace(page, Page::new(self.inner.dots));
                 self.finish(done);
             }
-            Cmd::QrModel(_)
-            | Cmd::QrModule(_)
-            | Cmd::CodeTable(_)
-            | Cmd::Status(_)
-            | Cmd::Skipped(_) => {}
+            Cmd::QrModel(_) | Cmd::QrModule(_) | Cmd::Status(_) | Cmd::Skipped(_) => {}
         }
     }
 
