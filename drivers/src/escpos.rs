@@ -23,6 +23,8 @@ pub enum Cmd {
     FeedDots(u8),
     CodeTable(u8),
     Raster {
+        /// GS v 0 mode: bit 0 doubles the width, bit 1 the height.
+        mode: u8,
         width_bytes: usize,
         height: usize,
         data: Vec<u8>,
@@ -115,6 +117,7 @@ fn parse(b: &[u8]) -> Result<Step, DecodeError> {
                     match need(b, 8 + len) {
                         Some(all) => Done(
                             Cmd::Raster {
+                                mode: h[3] & 3,
                                 width_bytes: wb,
                                 height: rows,
                                 data: all[8..].to_vec(),
@@ -245,6 +248,7 @@ mod tests {
                 Cmd::Text(b"Hi".to_vec()),
                 Cmd::Newline,
                 Cmd::Raster {
+                    mode: 0,
                     width_bytes: 1,
                     height: 2,
                     data: vec![0xff, 0x0f]

@@ -262,10 +262,21 @@ fn qr_matrix(payload: &str, ec: QrEc) -> Result<(usize, Vec<bool>), RenderError>
 
 /// Draw a QR code centred, with its quiet zone, about half the paper wide.
 pub fn draw_qr(canvas: &mut Canvas, payload: &str, ec: QrEc) -> Result<(), RenderError> {
-    let (n, dark) = qr_matrix(payload, ec)?;
+    let n = qr_matrix(payload, ec)?.0;
     // Modules of 4 dots (0.5 mm at 203 dpi, more than the 3 dots printers use by default) scan
     // well and keep the image small; large payloads get 3.
     let scale = ((canvas.width / 2) / (n + 8)).clamp(3, 4);
+    draw_qr_scaled(canvas, payload, ec, scale)
+}
+
+/// Draw a QR code centred with modules of `scale` dots.
+pub fn draw_qr_scaled(
+    canvas: &mut Canvas,
+    payload: &str,
+    ec: QrEc,
+    scale: usize,
+) -> Result<(), RenderError> {
+    let (n, dark) = qr_matrix(payload, ec)?;
     let side = (n + 8) * scale;
     let left = (canvas.width.saturating_sub(side) / 2) as i64;
     let top = canvas.height as i64;
@@ -322,6 +333,12 @@ pub fn native_qr(
 /// feeds (ESC J) and each band is only as wide as its rightmost ink: about half the bytes of a
 /// plain full-width image, which matters on serial printers.
 fn flush(out: &mut Vec<u8>, canvas: &mut Canvas, band: usize) {
+    flush_scaled(out, canvas, band, 0);
+}
+
+/// [`flush`] with GS v 0 mode `m`: 0 normal, 3 every dot printed 2 × 2 (a quarter of the bytes
+/// for images drawn at even sizes, such as QR modules).
+fn flush_scaled(out: &mut Vec<u8>, canvas: &mut Canvas, band: usize, m: u8) {
     let full = canvas.width.div_ceil(8);
     // Bytes of ink per row: 0 for a blank row.
     let ink: Vec<usize> = (0..canvas.height)
@@ -333,8 +350,9 @@ fn flush(out: &mut Vec<u8>, canvas: &mut Canvas, band: usize) {
     let mut y = 0;
     while y < canvas.height {
         if ink[y] == 0 {
-            let blank = ink[y..].iter().take_while(|&&w| w == 0).count().min(255);
-            out.extend_from_slice(&[ESC, b'J', blank as u8]);
+            let blank = ink[y..].iter().take_while(|&&w| w == 0).count().min(127);
+            let dots = if m & 2 != 0 { blank * 2 } else { blank };
+            out.extend_from_slice(&[ESC, b'J', dots as u8]);
             y += blank;
             continue;
         }
@@ -351,7 +369,7 @@ fn flush(out: &mut Vec<u8>, canvas: &mut Canvas, band: usize) {
                 GS,
                 b'v',
                 b'0',
-                0,
+                m,
                 (wb % 256) as u8,
                 (wb / 256) as u8,
                 (len % 256) as u8,
@@ -534,7 +552,12 @@ pub fn render(slip: &Slip, profile: &Profile) -> Result<Vec<u8>, RenderError> {
                     native_qr(&mut out, payload, profile.qr_ec, 6)?;
                     out.extend_from_slice(&[ESC, b'a', 0]);
                 } else {
-                    draw_qr(&mut canvas, payload, profile.qr_ec)?;
+                    // The QR goes out at half resolution, printed 2 × 2: modules stay 4 dots
+                    // wide on paper for a quarter of the bytes.
+                    flush(&mut out, &mut canvas, band);
+                    let mut half = Canvas::new(canvas.width / 2);
+                    draw_qr_scaled(&mut half, payload, profile.qr_ec, 2)?;
+                    flush_scaled(&mut out, &mut half, band / 2, 3);
                 }
             }
             Element::Feed { lines } => canvas.grow(*lines as usize * 30),

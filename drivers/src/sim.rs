@@ -337,20 +337,27 @@ impl SimPrinter {
                 page.canvas.grow(n as usize);
             }
             Cmd::Raster {
+                mode,
                 width_bytes,
                 height,
                 data,
             } => {
+                let (sx, sy) = (1 + (mode & 1) as usize, 1 + ((mode >> 1) & 1) as usize);
                 let top = page.canvas.height;
-                page.canvas.grow(height);
+                page.canvas.grow(height * sy);
                 for y in 0..height {
-                    for x in 0..(width_bytes * 8).min(page.canvas.width) {
+                    for x in 0..(width_bytes * 8).min(page.canvas.width.div_ceil(sx)) {
                         if data[y * width_bytes + x / 8] & (0x80 >> (x % 8)) != 0 {
-                            page.canvas.set(x as i64, (top + y) as i64);
+                            for dy in 0..sy {
+                                for dx in 0..sx {
+                                    page.canvas
+                                        .set((x * sx + dx) as i64, (top + y * sy + dy) as i64);
+                                }
+                            }
                         }
                     }
                 }
-                page.transcript.raster_rows += height;
+                page.transcript.raster_rows += height * sy;
             }
             Cmd::QrEc(e) => {
                 page.qr_ec = match e {

@@ -144,15 +144,77 @@ impl Default for Timeouts {
     }
 }
 
-trait Conn: Read + Write + Send {}
-impl<T: Read + Write + Send> Conn for T {}
+/// An open connection, by kind: each bounds its waits its own way.
+enum Conn {
+    Tcp(TcpStream),
+    Serial(Box<dyn serialport::SerialPort>),
+    /// A device file (or plain file): writes happen on a helper thread so that a printer that
+    /// stopped taking data cannot block the caller past the write timeout.
+    File(Option<std::fs::File>),
+}
+
+impl Conn {
+    fn write_bounded(&mut self, bytes: &[u8], t: &Timeouts) -> std::io::Result<()> {
+        match self {
+            Conn::Tcp(s) => s.write_all(bytes).and_then(|_| s.flush()),
+            Conn::Serial(p) => {
+                // Each write must make progress within the write timeout; a slow link still
+                // finishes a large slip.
+                p.set_timeout(t.write).map_err(std::io::Error::other)?;
+                p.write_all(bytes).and_then(|_| p.flush())
+            }
+            Conn::File(slot) => {
+                let mut f = slot.take().ok_or_else(|| std::io::Error::other("closed"))?;
+                let data = bytes.to_vec();
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let r = f.write_all(&data).and_then(|_| f.flush());
+                    let _ = tx.send((f, r));
+                });
+                match rx.recv_timeout(t.write) {
+                    Ok((f, r)) => {
+                        *slot = Some(f);
+                        r
+                    }
+                    Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
+                }
+            }
+        }
+    }
+
+    /// One status byte, or None when none comes in time.
+    fn read_answer(&mut self, t: &Timeouts) -> std::io::Result<Option<u8>> {
+        let mut b = [0u8; 1];
+        let r = match self {
+            Conn::Tcp(s) => s.read(&mut b),
+            Conn::Serial(p) => {
+                p.set_timeout(t.status).map_err(std::io::Error::other)?;
+                p.read(&mut b)
+            }
+            Conn::File(_) => return Ok(None),
+        };
+        match r {
+            Ok(1) => Ok(Some(b[0])),
+            Ok(_) => Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
 
 /// A printer at a target, with a profile.
 pub struct Printer {
     pub target: Target,
     pub profile: Profile,
     pub timeouts: Timeouts,
-    conn: Option<Box<dyn Conn>>,
+    conn: Option<Conn>,
 }
 
 impl std::fmt::Debug for Printer {
@@ -171,7 +233,7 @@ impl Printer {
         }
     }
 
-    fn connect(&self) -> Result<Box<dyn Conn>, PrinterError> {
+    fn connect(&self) -> Result<Conn, PrinterError> {
         let t = self.timeouts;
         match &self.target {
             Target::Tcp(addr) => {
@@ -187,7 +249,7 @@ impl Printer {
                 s.set_read_timeout(Some(t.status))
                     .map_err(PrinterError::Unreachable)?;
                 let _ = s.set_nodelay(true);
-                Ok(Box::new(s))
+                Ok(Conn::Tcp(s))
             }
             Target::Serial { path, baud } => {
                 // Shared, not exclusive: a technician's `motcua-printer status` may probe the
@@ -197,7 +259,7 @@ impl Printer {
                     .exclusive(false)
                     .open()
                     .map_err(|e| PrinterError::Unreachable(std::io::Error::other(e)))?;
-                Ok(Box::new(p))
+                Ok(Conn::Serial(p))
             }
             Target::File(path) => {
                 let f = std::fs::OpenOptions::new()
@@ -205,12 +267,12 @@ impl Printer {
                     .append(true)
                     .open(path)
                     .map_err(PrinterError::Unreachable)?;
-                Ok(Box::new(WriteOnly(f)))
+                Ok(Conn::File(Some(f)))
             }
         }
     }
 
-    fn conn(&mut self) -> Result<&mut Box<dyn Conn>, PrinterError> {
+    fn conn(&mut self) -> Result<&mut Conn, PrinterError> {
         if self.conn.is_none() {
             self.conn = Some(self.connect()?);
         }
@@ -223,23 +285,20 @@ impl Printer {
             return Ok(PrinterStatus::Unknown);
         }
         let mut answers = [None; 3];
+        let t = self.timeouts;
         for (i, req) in REQUESTS.iter().enumerate() {
             let conn = self.conn()?;
-            if let Err(e) = conn.write_all(req).and_then(|_| conn.flush()) {
+            if let Err(e) = conn.write_bounded(req, &t) {
                 self.conn = None;
                 return Err(PrinterError::Write(e));
             }
-            let mut b = [0u8; 1];
-            match conn.read(&mut b) {
-                Ok(1) => answers[i] = Some(b[0]),
-                Ok(_) => {
+            match conn.read_answer(&t) {
+                Ok(a) => answers[i] = a,
+                Err(e) => {
                     // The other end closed: unplugged or powered off.
                     self.conn = None;
-                    return Err(PrinterError::Unreachable(
-                        std::io::ErrorKind::UnexpectedEof.into(),
-                    ));
+                    return Err(PrinterError::Unreachable(e));
                 }
-                Err(_) => {}
             }
         }
         Ok(interpret(answers[0], answers[1], answers[2]))
@@ -263,9 +322,9 @@ impl Printer {
 
     /// Send raw bytes.
     pub fn send(&mut self, bytes: &[u8]) -> Result<(), PrinterError> {
+        let t = self.timeouts;
         let conn = self.conn()?;
-        let r = conn.write_all(bytes).and_then(|_| conn.flush());
-        if let Err(e) = r {
+        if let Err(e) = conn.write_bounded(bytes, &t) {
             self.conn = None;
             return Err(match e.kind() {
                 std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
@@ -275,24 +334,6 @@ impl Printer {
             });
         }
         Ok(())
-    }
-}
-
-/// A device file opened for writing only: reads answer nothing.
-struct WriteOnly(std::fs::File);
-
-impl Read for WriteOnly {
-    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-        Err(std::io::ErrorKind::WouldBlock.into())
-    }
-}
-
-impl Write for WriteOnly {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.write(b)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
     }
 }
 

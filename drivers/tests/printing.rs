@@ -78,6 +78,12 @@ fn a_status_slip_through_tcp_reads_back_in_every_profile() {
         assert_eq!(w, profile.dots as usize);
         let found = read_qr_grey(w, h, &px);
         assert_eq!(found, [payload()], "{name}");
+        // Printed large enough to scan from paper: this payload is a 25-module QR, and modules
+        // must be at least 3 dots (0.375 mm).
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| px[y * w + x]);
+        let grid = img.detect_grids().remove(0);
+        let side = (grid.bounds[1].x - grid.bounds[0].x).abs();
+        assert!(side >= 25 * 3, "{name}: the QR is only {side} dots wide");
         let scan = parse_scan(found[0].as_bytes()).unwrap();
         assert_eq!(scan.code.to_string(), "000.00.01.H16-251110-0001");
         assert_eq!(scan.secret.as_deref(), Some("4464"));
@@ -233,4 +239,51 @@ fn long_and_wide_input_is_wrapped_not_refused() {
     printer.send(&bytes).unwrap();
     let slips = sim.wait_for(1, Duration::from_secs(10));
     assert!(slips[0].transcript.raster_rows > 1000);
+}
+
+#[test]
+fn a_device_file_that_stops_taking_data_times_out() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("lp0");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A reader that never reads: the "printer" takes 64 KiB and then nothing.
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(0o4000) // O_NONBLOCK: open without waiting for a writer
+        .open(&fifo)
+        .unwrap();
+    let profile = Profile::bundled("generic-80").unwrap();
+    let mut printer = Printer::new(Target::File(fifo), profile);
+    printer.timeouts.write = Duration::from_millis(300);
+    let started = Instant::now();
+    let e = printer.send(&vec![0u8; 1 << 20]).unwrap_err();
+    assert!(matches!(e, PrinterError::Timeout), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_plain_file_receives_the_slip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slip.bin");
+    let profile = Profile::bundled("generic-80").unwrap();
+    let mut printer = Printer::new(
+        Target::parse(&format!("file://{}", path.display())).unwrap(),
+        profile.clone(),
+    );
+    assert_eq!(
+        printer.print(&status_slip(&payload())).unwrap(),
+        PrinterStatus::Unknown
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        bytes,
+        motcua_drivers::render::render(&status_slip(&payload()), &profile).unwrap()
+    );
 }

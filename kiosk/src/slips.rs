@@ -1,0 +1,99 @@
+//! The slips a kiosk prints, composed as core [`Slip`]s: printer-independent, bilingual where a
+//! visitor reads them, never showing a full name or a citizen ID.
+
+use motcua_core::slip::{Align, Slip, TextLine, TextSize};
+use motcua_core::{DossierCode, Lang, NationalStatus, Step, Timeliness};
+
+/// What a status slip shows about a dossier.
+#[derive(Debug, Clone)]
+pub struct StatusSlip {
+    pub centre: String,
+    pub code: DossierCode,
+    pub secret: Option<String>,
+    pub procedure: String,
+    /// Already masked ("Nguyễn V. A.").
+    pub applicant: String,
+    pub agency: String,
+    pub received: String,
+    pub appointment: String,
+    pub status: NationalStatus,
+    pub step: Step,
+    pub timeliness: Option<Timeliness>,
+    pub next: Option<String>,
+    pub printed_at: String,
+}
+
+/// Compose the status slip.
+pub fn status_slip(s: &StatusSlip) -> Slip {
+    let mut slip = Slip::new()
+        .title(s.centre.to_uppercase())
+        .separator()
+        .title("PHIẾU TRA CỨU HỒ SƠ")
+        .text(TextLine {
+            text: "Dossier status".into(),
+            size: TextSize::Small,
+            bold: false,
+            align: Align::Center,
+        })
+        .key_value("Mã hồ sơ", s.code.to_string())
+        .key_value("Thủ tục", &s.procedure)
+        .key_value("Người nộp", &s.applicant)
+        .key_value("Cơ quan giải quyết", &s.agency)
+        .key_value("Ngày nhận", &s.received)
+        .key_value("Hẹn trả", &s.appointment)
+        .key_value("Trạng thái", s.step.label(Lang::Vi))
+        .key_value("Status", s.step.label(Lang::En));
+    if let Some(t) = s.timeliness {
+        slip = slip.key_value(
+            "Tiến độ",
+            format!("{} / {}", t.label(Lang::Vi), t.label(Lang::En)),
+        );
+    }
+    if let Some(n) = &s.next {
+        slip = slip.line(n.clone());
+    }
+    slip.separator()
+        .qr(motcua_drivers::qr::own_payload(
+            &s.code,
+            s.secret.as_deref(),
+        ))
+        .text(TextLine {
+            text: format!("Mã QR để tra cứu lại tại kiosk · In lúc {}", s.printed_at),
+            size: TextSize::Small,
+            bold: false,
+            align: Align::Center,
+        })
+        .cut()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slip_carries_the_code_in_its_qr_and_no_full_name() {
+        let s = StatusSlip {
+            centre: "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk".into(),
+            code: DossierCode::parse("000.00.01.H16-251110-0001").unwrap(),
+            secret: Some("4464".into()),
+            procedure: "Cấp Phiếu lý lịch tư pháp".into(),
+            applicant: motcua_core::text::mask_name("Nguyễn Văn An"),
+            agency: "Sở Tư pháp".into(),
+            received: "09:00 10/11/2025".into(),
+            appointment: "09:00 24/11/2025".into(),
+            status: NationalStatus::Done,
+            step: Step::ResultReady,
+            timeliness: Some(Timeliness::Early),
+            next: Some("Mời quý vị đến quầy nhận kết quả.".into()),
+            printed_at: "10:15 11/11/2025".into(),
+        };
+        let slip = status_slip(&s);
+        let scan = motcua_drivers::qr::parse_scan(slip.qr_payloads()[0].as_bytes()).unwrap();
+        assert_eq!(scan.code, s.code);
+        assert_eq!(scan.secret.as_deref(), Some("4464"));
+        let texts = slip.texts().join("\n");
+        assert!(texts.contains("Nguyễn V. A."));
+        assert!(!texts.contains("Nguyễn Văn An"));
+        assert!(texts.contains("Đã có kết quả, mời nhận"));
+    }
+}
