@@ -101,8 +101,46 @@ pub struct DossierView {
     pub transfer_due: DateTime<FixedOffset>,
     pub overdue: bool,
     pub timeliness: Option<motcua_core::Timeliness>,
-    pub state: Dossier,
+    pub details: Details,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// The parts of the workflow state not already shown above.
+#[derive(Debug, Serialize)]
+pub struct Details {
+    pub round: u32,
+    pub assignee: Option<String>,
+    pub transferred_at: Option<DateTime<FixedOffset>>,
+    pub supplement: Vec<motcua_core::workflow::MissingItem>,
+    pub paused_at: Option<DateTime<FixedOffset>>,
+    pub consultations: Vec<motcua_core::workflow::Consultation>,
+    pub verification: Option<motcua_core::workflow::Verification>,
+    pub fees: motcua_core::workflow::Fees,
+    pub reason: Option<String>,
+    pub finished_at: Option<DateTime<FixedOffset>>,
+    pub returned_at: Option<DateTime<FixedOffset>>,
+    pub return_channel: Option<motcua_core::ReturnChannel>,
+    pub apologies: u32,
+}
+
+impl Details {
+    fn of(d: Dossier) -> Details {
+        Details {
+            round: d.round,
+            assignee: d.assignee,
+            transferred_at: d.transferred_at,
+            supplement: d.supplement,
+            paused_at: d.paused_at,
+            consultations: d.consultations,
+            verification: d.verification,
+            fees: d.fees,
+            reason: d.reason,
+            finished_at: d.finished_at,
+            returned_at: d.returned_at,
+            return_channel: d.return_channel,
+            apologies: d.apologies,
+        }
+    }
 }
 
 /// A row of a list.
@@ -164,7 +202,7 @@ fn view(mut rec: DossierRecord, cal: &Calendar, now: DateTime<FixedOffset>) -> D
                 event: e.kind,
             })
             .collect(),
-        state: rec.state.clone(),
+        details: Details::of(rec.state.clone()),
         applicant: rec.applicant,
         documents: rec.documents,
     }

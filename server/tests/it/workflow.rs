@@ -93,7 +93,7 @@ async fn supplement_consult_verify_approve_and_return_by_post() {
         .ok(&code, json!({"type": "return", "channel": "post"}))
         .await;
     assert_eq!(v["status"]["code"], 10);
-    assert_eq!(v["state"]["return_channel"], "post");
+    assert_eq!(v["details"]["return_channel"], "post");
     let kinds: Vec<&str> = v["timeline"]
         .as_array()
         .unwrap()
@@ -156,7 +156,7 @@ async fn rejection_refusal_stop_and_refund() {
     let v = head.ok(&a, json!({"type": "reject", "reason": "Công trình nằm trong hành lang an toàn giao thông"})).await;
     assert_eq!(v["status"]["code"], 9);
     assert_eq!(
-        v["state"]["reason"],
+        v["details"]["reason"],
         "Công trình nằm trong hành lang an toàn giao thông"
     );
     desk.ok(&a, json!({"type": "return", "channel": "counter"}))
@@ -219,7 +219,7 @@ async fn rejection_refusal_stop_and_refund() {
         )
     );
     let v = desk.ok(&c, json!({"type": "refund_fee", "amount": 200000, "reason": "Không thực hiện được dịch vụ"})).await;
-    assert_eq!(v["state"]["fees"]["refunded"], 200000);
+    assert_eq!(v["details"]["fees"]["refunded"], 200000);
     let (s, v) = head.act(&c, json!({"type": "resume"})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
@@ -237,7 +237,7 @@ async fn rejection_refusal_stop_and_refund() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let v = head.ok(&d, json!({"type": "apologize", "reason": "Chờ ý kiến liên ngành", "new_due": "2025-12-31T16:00:00+07:00"})).await;
     assert_eq!(v["appointment"], "2025-12-31T16:00:00+07:00");
-    assert_eq!(v["state"]["apologies"], 1);
+    assert_eq!(v["details"]["apologies"], 1);
 
     // Lists by status and by overdue.
     let (s, v) = desk.get("/api/v1/dossiers?status=3").await;
