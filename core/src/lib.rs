@@ -13,6 +13,7 @@
 //! - [`workflow`]: the state machine: a [`workflow::Command`] checked against a
 //!   [`workflow::Dossier`] yields [`workflow::Event`]s or a [`workflow::WorkflowError`].
 //! - [`calendar`]: office hours, holidays, make-up days, and every legal deadline over them.
+//! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
 //! - [`slip`]: printer-independent receipt documents.
 //! - [`i18n`]: Vietnamese-first bilingual messages; every error implements [`Localized`].
 //!
@@ -23,6 +24,7 @@ pub mod calendar;
 pub mod citizen;
 pub mod codes;
 pub mod i18n;
+pub mod public;
 pub mod slip;
 pub mod status;
 pub mod text;

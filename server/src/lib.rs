@@ -10,11 +10,12 @@
 //! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
-//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`), JSON errors.
+//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`), JSON errors.
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
 //! - [`sessions`]: the in-memory session cache.
+//! - [`throttle`]: rate limits of the public lookup.
 //!
 //! [`router`] builds the app without a socket (tests drive it directly); [`spawn`] serves it.
 
@@ -28,6 +29,7 @@ pub mod model;
 pub mod seed;
 pub mod sessions;
 pub mod store;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +59,7 @@ pub struct AppState {
     pub clock: Clock,
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<sessions::SessionCache>,
+    pub throttle: Arc<throttle::Throttle>,
     pub config: Arc<Config>,
 }
 
@@ -93,6 +96,7 @@ impl AppState {
             clock,
             metrics: Arc::default(),
             sessions: Arc::default(),
+            throttle: Arc::default(),
             config: Arc::new(config),
         })
     }
@@ -176,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::dossiers::router())
         .merge(api::admin::router())
         .merge(api::misc::router())
+        .merge(api::public::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod dossiers;
 pub mod misc;
+pub mod public;
 
 use std::net::SocketAddr;
 

@@ -5,4 +5,5 @@ mod bad_input;
 mod common;
 mod concurrency;
 mod crash;
+mod public;
 mod workflow;

@@ -1,0 +1,231 @@
+//! Public lookup (Art. 25.7), for the kiosk's online path and the web: by code a minimal row,
+//! with the receipt's lookup secret the detail; by citizen ID or full name minimal rows only.
+//! Rate-limited per client; wrong secrets are counted per dossier and per client and lock the
+//! secret check for a while.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use motcua_core::public::{PublicDetail, PublicRow, detail, row};
+use motcua_core::{CitizenId, DossierCode};
+use serde::{Deserialize, Serialize};
+
+use super::ClientAddr;
+use super::dossiers::load;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::model::DossierRecord;
+use crate::store::{DOSSIERS, IDX_CITIZEN, IDX_NAME, get_json};
+
+/// Most rows a search returns.
+pub const MAX_ROWS: usize = 20;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/public/dossiers/{code}", get(by_code))
+        .route("/api/v1/public/lookup", get(lookup))
+}
+
+fn too_many() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "public.rate_limited",
+        "Quý vị tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+        "Too many lookups in a short time. Please try again in a few minutes.",
+    )
+}
+
+fn limit(st: &AppState, client: &str) -> Result<(), ApiError> {
+    if st.throttle.allow_request(client, st.clock.now()) {
+        Ok(())
+    } else {
+        Err(too_many())
+    }
+}
+
+/// Equal in constant time: how long a comparison takes says nothing about the secret.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretQuery {
+    secret: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ByCode {
+    Row(PublicRow),
+    Detail(Box<PublicDetail>),
+}
+
+async fn by_code(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Path(code): Path<String>,
+    q: Result<Query<SecretQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ByCode>, ApiError> {
+    limit(&st, &client)?;
+    let Query(q) = q.map_err(|e| {
+        ApiError::bad_request(
+            "request.query",
+            format!("Tham số không hợp lệ: {}", e.body_text()),
+            format!("Invalid parameters: {}", e.body_text()),
+        )
+    })?;
+    let code = DossierCode::parse(&code)
+        .map_err(|e| ApiError::domain(StatusCode::BAD_REQUEST, &e))?
+        .to_string();
+    let c = code.clone();
+    let rec: DossierRecord = st
+        .store
+        .read(move |txn| load(txn, &c))
+        .await?
+        .ok_or_else(|| ApiError::not_found("hồ sơ có mã này", "Dossier"))?;
+    let public_row = row(
+        &rec.code,
+        &rec.procedure_name,
+        &rec.applicant.name,
+        &rec.state,
+    );
+    let Some(secret) = q.secret else {
+        return Ok(Json(ByCode::Row(public_row)));
+    };
+    let now = st.clock.now();
+    let (code_key, client_key) = (format!("code:{code}"), format!("client:{client}"));
+    if st.throttle.secret_locked(&code_key, now) || st.throttle.secret_locked(&client_key, now) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "public.secret_locked",
+            "Nhập sai mã tra cứu nhiều lần; tạm khoá tra cứu chi tiết hồ sơ này trong 15 phút.",
+            "Too many wrong lookup secrets; the detail of this dossier is locked for 15 minutes.",
+        ));
+    }
+    if !same(secret.trim(), &rec.secret) {
+        st.throttle.wrong_secret(&code_key, now);
+        st.throttle.wrong_secret(&client_key, now);
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "public.wrong_secret",
+            "Mã tra cứu không đúng. Mã tra cứu gồm 4 chữ số, in trên giấy tiếp nhận hồ sơ.",
+            "Wrong lookup secret. It is the 4 digits printed on the receipt.",
+        ));
+    }
+    let now_vn = st.clock.now_vn();
+    let d = detail(
+        public_row,
+        rec.handling_agency().as_str(),
+        &rec.state,
+        &rec.history,
+        &st.cal,
+        now_vn,
+    );
+    Ok(Json(ByCode::Detail(Box::new(d))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupQuery {
+    citizen_id: Option<String>,
+    name: Option<String>,
+}
+
+async fn lookup(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    q: Result<Query<LookupQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<PublicRow>>, ApiError> {
+    limit(&st, &client)?;
+    let Query(q) = q.map_err(|e| {
+        ApiError::bad_request(
+            "request.query",
+            format!("Tham số không hợp lệ: {}", e.body_text()),
+            format!("Invalid parameters: {}", e.body_text()),
+        )
+    })?;
+    enum Key {
+        Citizen(String),
+        Name(String),
+    }
+    let key = match (q.citizen_id, q.name) {
+        (Some(id), None) => {
+            let id = if id.bytes().any(|b| b.is_ascii_alphabetic()) {
+                CitizenId::passport(&id)
+            } else {
+                CitizenId::parse(&id)
+            }
+            .map_err(|e| ApiError::domain(StatusCode::BAD_REQUEST, &e))?;
+            Key::Citizen(id.canonical())
+        }
+        (None, Some(name)) => {
+            let folded = motcua_core::text::fold(&name);
+            // A full name: at least two words, so that a search cannot sweep a family name.
+            if folded.split(' ').filter(|w| !w.is_empty()).count() < 2 {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "public.full_name",
+                    "Vui lòng nhập đầy đủ họ và tên người nộp hồ sơ.",
+                    "Please enter the applicant's full name.",
+                ));
+            }
+            Key::Name(folded)
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "public.lookup_key",
+                "Tra cứu theo đúng một trong hai: số CCCD/CMND (citizen_id) hoặc họ tên (name).",
+                "Look up by exactly one of citizen_id or name.",
+            ));
+        }
+    };
+    let rows = st
+        .store
+        .read(move |txn| {
+            let dossiers = txn.open_table(DOSSIERS)?;
+            let mut codes = Vec::new();
+            match &key {
+                Key::Citizen(id) => {
+                    for item in txn.open_table(IDX_CITIZEN)?.range((id.as_str(), "")..)? {
+                        let (k, _) = item?;
+                        let (i, c) = k.value();
+                        if i != id || codes.len() == MAX_ROWS {
+                            break;
+                        }
+                        codes.push(c.to_owned());
+                    }
+                }
+                Key::Name(n) => {
+                    for item in txn.open_table(IDX_NAME)?.range((n.as_str(), "")..)? {
+                        let (k, _) = item?;
+                        let (name, c) = k.value();
+                        // The whole name, not a prefix of it.
+                        if name != n || codes.len() == MAX_ROWS {
+                            break;
+                        }
+                        codes.push(c.to_owned());
+                    }
+                }
+            }
+            let mut rows = Vec::with_capacity(codes.len());
+            for c in codes.iter().rev() {
+                if let Some(rec) = get_json::<DossierRecord>(&dossiers, c)? {
+                    rows.push(row(
+                        &rec.code,
+                        &rec.procedure_name,
+                        &rec.applicant.name,
+                        &rec.state,
+                    ));
+                }
+            }
+            Ok(rows)
+        })
+        .await?;
+    Ok(Json(rows))
+}
