@@ -14,6 +14,7 @@
 //! - [`escpos`]: a decoder of the commands the renderer emits, for the simulator.
 //! - [`sim`]: the simulated printer: TCP in, PNG and a text transcript out, DLE EOT answered.
 //! - [`qr`]: what a visitor may scan from a receipt.
+//! - [`samples`]: sample slips for benchmarks and tools.
 //! - [`scanner`]: serial scanners (framing, duplicates, reconnection) and the keyboard-wedge
 //!   decoder.
 
@@ -21,6 +22,7 @@ pub mod escpos;
 pub mod profile;
 pub mod qr;
 pub mod render;
+pub mod samples;
 pub mod scanner;
 pub mod sim;
 pub mod status;

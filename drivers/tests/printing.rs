@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use motcua_core::DossierCode;
-use motcua_core::slip::{Align, Slip, TextLine, TextSize};
+use motcua_core::slip::{Align, Slip, TextSize};
 use motcua_drivers::profile::Profile;
 use motcua_drivers::qr::{own_payload, parse_scan};
 use motcua_drivers::render::{Canvas, draw_paragraph};
@@ -13,27 +13,7 @@ use motcua_drivers::sim::{SimPrinter, read_png, read_qr_grey, write_png};
 use motcua_drivers::status::PrinterStatus;
 use motcua_drivers::transport::{Printer, PrinterError, Target};
 
-/// A typical status slip: 15 lines of Vietnamese and the receipt QR.
-pub fn status_slip(payload: &str) -> Slip {
-    Slip::new()
-        .title("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG")
-        .text(TextLine { text: "Tỉnh Đắk Lắk".into(), size: TextSize::Normal, bold: false, align: Align::Center })
-        .separator()
-        .title("PHIẾU TRA CỨU HỒ SƠ")
-        .key_value("Mã hồ sơ", "000.00.01.H16-251110-0001")
-        .key_value("Thủ tục", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam")
-        .key_value("Người nộp", "Nguyễn V. A.")
-        .key_value("Cơ quan giải quyết", "Sở Tư pháp")
-        .key_value("Ngày nhận", "09:00 10/11/2025")
-        .key_value("Hẹn trả", "09:00 24/11/2025")
-        .key_value("Trạng thái", "Đã có kết quả, mời nhận")
-        .key_value("Tiến độ", "Trước hạn")
-        .line("Mời quý vị đến quầy số 3 để nhận kết quả, mang theo giấy hẹn và CCCD.")
-        .separator()
-        .qr(payload)
-        .text(TextLine { text: "In lúc 10:15 11/11/2025".into(), size: TextSize::Small, bold: false, align: Align::Center })
-        .cut()
-}
+use motcua_drivers::samples::status_slip;
 
 fn payload() -> String {
     own_payload(

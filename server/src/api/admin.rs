@@ -1,6 +1,6 @@
 //! Accounts and the audit log, for admins.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,7 +9,7 @@ use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{UserView, audit_entry};
-use super::{Body, Staff};
+use super::{Body, Params, Staff};
 use crate::AppState;
 use crate::auth::{hash_password, one_time_password};
 use crate::error::ApiError;
@@ -287,7 +287,7 @@ struct AuditQuery {
 async fn audit_log(
     State(st): State<AppState>,
     staff: Staff,
-    Query(q): Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     require_admin(&staff)?;
     let after = q.after.unwrap_or(0);

@@ -1,6 +1,6 @@
 //! The dossier workflow: receive, act, read, list.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,6 +10,7 @@ use motcua_core::{AgencyCode, Calendar, Channel, CitizenId, DossierCode, Lang, N
 use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
+use super::Params;
 use super::auth::audit_entry;
 use super::{Body, Staff};
 use crate::AppState;
@@ -551,15 +552,8 @@ enum Source {
 async fn list(
     State(st): State<AppState>,
     staff: Staff,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    Params(q): Params<ListQuery>,
 ) -> Result<Json<ListReply>, ApiError> {
-    let Query(q) = q.map_err(|e| {
-        ApiError::bad_request(
-            "request.query",
-            format!("Tham số tìm kiếm không hợp lệ: {}", e.body_text()),
-            format!("Invalid query parameters: {}", e.body_text()),
-        )
-    })?;
     let now = st.clock.now_vn();
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let page = q.page.unwrap_or(1).max(1);

@@ -1,6 +1,6 @@
 //! Health, metrics, the calendar, and the catalogue.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
+use super::Params;
 use super::Staff;
 use crate::AppState;
 use crate::error::ApiError;
@@ -81,21 +82,8 @@ struct DueReply {
 async fn due(
     State(st): State<AppState>,
     _staff: Staff,
-    q: Result<Query<DueQuery>, axum::extract::rejection::QueryRejection>,
+    Params(q): Params<DueQuery>,
 ) -> Result<Json<DueReply>, ApiError> {
-    let Query(q) = q.map_err(|e| {
-        ApiError::bad_request(
-            "request.query",
-            format!(
-                "Tham số không hợp lệ (from phải theo RFC 3339): {}",
-                e.body_text()
-            ),
-            format!(
-                "Invalid parameters (from must be RFC 3339): {}",
-                e.body_text()
-            ),
-        )
-    })?;
     let c = &st.cal;
     let due = match (q.working_hours, q.working_days) {
         (Some(h), None) if h <= 100_000 => c.add_working_hours(q.from, h),

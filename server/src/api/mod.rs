@@ -72,6 +72,25 @@ fn json_rejection(e: JsonRejection) -> ApiError {
     }
 }
 
+/// Query parameters whose every rejection is a precise bilingual error.
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(e) => Err(ApiError::bad_request(
+                "request.query",
+                format!("Tham số không hợp lệ: {}", e.body_text()),
+                format!("Invalid query parameters: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
 /// The client's address, for the audit log ("unknown" when served without a socket).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);

@@ -3,7 +3,7 @@
 //! Rate-limited per client; wrong secrets are counted per dossier and per client and lock the
 //! secret check for a while.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,6 +12,7 @@ use motcua_core::{CitizenId, DossierCode};
 use serde::{Deserialize, Serialize};
 
 use super::ClientAddr;
+use super::Params;
 use super::dossiers::load;
 use crate::AppState;
 use crate::error::ApiError;
@@ -70,16 +71,9 @@ async fn by_code(
     State(st): State<AppState>,
     ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
-    q: Result<Query<SecretQuery>, axum::extract::rejection::QueryRejection>,
+    Params(q): Params<SecretQuery>,
 ) -> Result<Json<ByCode>, ApiError> {
     limit(&st, &client)?;
-    let Query(q) = q.map_err(|e| {
-        ApiError::bad_request(
-            "request.query",
-            format!("Tham số không hợp lệ: {}", e.body_text()),
-            format!("Invalid parameters: {}", e.body_text()),
-        )
-    })?;
     let code = DossierCode::parse(&code)
         .map_err(|e| ApiError::domain(StatusCode::BAD_REQUEST, &e))?
         .to_string();
@@ -140,16 +134,9 @@ struct LookupQuery {
 async fn lookup(
     State(st): State<AppState>,
     ClientAddr(client): ClientAddr,
-    q: Result<Query<LookupQuery>, axum::extract::rejection::QueryRejection>,
+    Params(q): Params<LookupQuery>,
 ) -> Result<Json<Vec<PublicRow>>, ApiError> {
     limit(&st, &client)?;
-    let Query(q) = q.map_err(|e| {
-        ApiError::bad_request(
-            "request.query",
-            format!("Tham số không hợp lệ: {}", e.body_text()),
-            format!("Invalid parameters: {}", e.body_text()),
-        )
-    })?;
     enum Key {
         Citizen(String),
         Name(String),
