@@ -8,13 +8,13 @@ use motcua_core::AgencyCode;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
-use super::auth::{UserView, audit_entry};
+use super::auth::UserView;
 use super::{Body, Params, Staff};
 use crate::AppState;
 use crate::auth::{hash_password, one_time_password};
 use crate::error::ApiError;
 use crate::model::{AuditEntry, Role, User};
-use crate::store::{AGENCIES, AUDIT, SESSIONS, USERS, append_audit, decode, encode, get_json};
+use crate::store::{AGENCIES, AUDIT, SESSIONS, USERS, decode, encode, get_json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -187,17 +187,7 @@ async fn create_user(
             user.password_hash = hash;
             txn.open_table(USERS)?
                 .insert(username.as_str(), encode(&user)?.as_slice())?;
-            append_audit(
-                txn,
-                audit_entry(
-                    now,
-                    &staff.user.username,
-                    &staff.addr,
-                    "create_user",
-                    &username,
-                    "ok",
-                ),
-            )?;
+            staff.audit(txn, now, "create_user", &username, "ok")?;
             Ok(Ok(user))
         })
         .await??;
@@ -257,17 +247,7 @@ async fn reset_password(
                 sessions.remove(k.as_str())?;
             }
             drop(sessions);
-            append_audit(
-                txn,
-                audit_entry(
-                    now,
-                    &staff.user.username,
-                    &staff.addr,
-                    "reset_password",
-                    &username,
-                    "ok",
-                ),
-            )?;
+            staff.audit(txn, now, "reset_password", &username, "ok")?;
             Ok(Ok(user))
         })
         .await??;

@@ -417,17 +417,7 @@ async fn receive_dossier(
                 history: vec![event],
             };
             put_dossier(txn, None, &rec)?;
-            append_audit(
-                txn,
-                audit_entry(
-                    now,
-                    &staff.user.username,
-                    &staff.addr,
-                    "receive",
-                    &code,
-                    "ok",
-                ),
-            )?;
+            staff.audit(txn, now, "receive", &code, "ok")?;
             Ok(Ok(ReceiveReply {
                 code,
                 secret: rec.secret,

@@ -108,6 +108,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+impl Staff {
+    /// Append an audit line for this staff member's action inside `txn`.
+    pub fn audit(
+        &self,
+        txn: &redb::WriteTransaction,
+        at: chrono::DateTime<chrono::FixedOffset>,
+        action: &str,
+        target: &str,
+        outcome: &str,
+    ) -> Result<u64, ApiError> {
+        crate::store::append_audit(
+            txn,
+            auth::audit_entry(at, &self.user.username, &self.addr, action, target, outcome),
+        )
+    }
+}
+
 /// Routes a user who must still change the password may call.
 const PASSWORD_CHANGE_PATHS: [&str; 3] = [
     "/api/v1/auth/password",
