@@ -43,6 +43,8 @@ pub const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users_v1")
 /// SHA-256 of a session token (hex) → session.
 pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions_v1");
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_v1");
+/// Tracking code → feedback (phản ánh, kiến nghị).
+pub const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback_v1");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -207,6 +209,7 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(USERS)?;
     txn.open_table(SESSIONS)?;
     txn.open_table(AUDIT)?;
+    txn.open_table(FEEDBACK)?;
     Ok(())
 }
 

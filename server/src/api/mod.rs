@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod dossiers;
+pub mod feedback;
 pub mod misc;
 pub mod public;
 

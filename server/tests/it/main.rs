@@ -5,5 +5,6 @@ mod bad_input;
 mod common;
 mod concurrency;
 mod crash;
+mod feedback;
 mod public;
 mod workflow;
