@@ -14,6 +14,7 @@
 //!   [`workflow::Dossier`] yields [`workflow::Event`]s or a [`workflow::WorkflowError`].
 //! - [`calendar`]: office hours, holidays, make-up days, and every legal deadline over them.
 //! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
+//! - [`rating`]: satisfaction scales (3 or 5 levels) and the per-dossier criteria.
 //! - [`slip`]: printer-independent receipt documents.
 //! - [`i18n`]: Vietnamese-first bilingual messages; every error implements [`Localized`].
 //!
@@ -25,6 +26,7 @@ pub mod citizen;
 pub mod codes;
 pub mod i18n;
 pub mod public;
+pub mod rating;
 pub mod slip;
 pub mod status;
 pub mod text;

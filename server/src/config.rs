@@ -22,6 +22,8 @@ pub struct Config {
     pub log: String,
     /// The database page cache, in MiB.
     pub cache_mb: usize,
+    /// Levels of the satisfaction scale: 3 (default) or 5.
+    pub rating_scale: motcua_core::rating::Scale,
 }
 
 impl Default for Config {
@@ -34,6 +36,7 @@ impl Default for Config {
             max_body_bytes: 256 * 1024,
             log: "info".into(),
             cache_mb: 64,
+            rating_scale: motcua_core::rating::Scale::Three,
         }
     }
 }
@@ -65,7 +68,7 @@ impl Config {
     }
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
-    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_LOG`.
+    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_RATING_SCALE`, `MOTCUA_LOG`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("MOTCUA_DATA_DIR") {
             self.data_dir = v.into();
@@ -92,6 +95,13 @@ impl Config {
             self.cache_mb = v
                 .parse()
                 .map_err(|_| ConfigError::Env("MOTCUA_CACHE_MB", v))?;
+        }
+        if let Some(v) = var("MOTCUA_RATING_SCALE") {
+            self.rating_scale = v
+                .parse::<u8>()
+                .ok()
+                .and_then(|n| motcua_core::rating::Scale::try_from(n).ok())
+                .ok_or(ConfigError::Env("MOTCUA_RATING_SCALE", v))?;
         }
         if let Some(v) = var("MOTCUA_LOG") {
             self.log = v;

@@ -10,7 +10,8 @@
 //! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
-//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`), JSON errors.
+//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
+//!   `ratings`), JSON errors.
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::misc::router())
         .merge(api::public::router())
         .merge(api::feedback::router())
+        .merge(api::ratings::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

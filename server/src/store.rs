@@ -45,6 +45,8 @@ pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("session
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_v1");
 /// Tracking code → feedback (phản ánh, kiến nghị).
 pub const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback_v1");
+/// Rating number → rating.
+pub const RATINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("ratings_v1");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -210,6 +212,7 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(SESSIONS)?;
     txn.open_table(AUDIT)?;
     txn.open_table(FEEDBACK)?;
+    txn.open_table(RATINGS)?;
     Ok(())
 }
 

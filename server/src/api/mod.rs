@@ -6,6 +6,7 @@ pub mod dossiers;
 pub mod feedback;
 pub mod misc;
 pub mod public;
+pub mod ratings;
 
 use std::net::SocketAddr;
 

@@ -26,9 +26,18 @@ pub async fn start() -> TestServer {
 /// Start a server whose clock stands at `at`; with `catalogue`, the demo agencies, procedures and
 /// staff (no dossiers).
 pub async fn start_at(at: chrono::DateTime<Utc>, catalogue: bool) -> TestServer {
+    start_configured(at, catalogue, |_| {}).await
+}
+
+/// Like [`start_at`], with the configuration adjusted by `adjust`.
+pub async fn start_configured(
+    at: chrono::DateTime<Utc>,
+    catalogue: bool,
+    adjust: impl FnOnce(&mut Config),
+) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::manual(at);
-    let config = Config {
+    let mut config = Config {
         data_dir: dir.path().to_owned(),
         listen: "127.0.0.1:0".parse().unwrap(),
         max_body_bytes: 64 * 1024,
@@ -36,6 +45,7 @@ pub async fn start_at(at: chrono::DateTime<Utc>, catalogue: bool) -> TestServer 
         session_minutes: 90 * 24 * 60,
         ..Config::default()
     };
+    adjust(&mut config);
     let state = AppState::open(config, clock.clone()).unwrap();
     if catalogue {
         let now = clock.now_vn();

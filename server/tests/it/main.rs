@@ -7,4 +7,5 @@ mod concurrency;
 mod crash;
 mod feedback;
 mod public;
+mod ratings;
 mod workflow;

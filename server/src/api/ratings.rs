@@ -1,0 +1,191 @@
+//! Ratings of the service (Art. 5.5): per dossier and per counter or officer, on the configured
+//! scale, with optional answers per criterion. Summaries for the centre admin.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, FixedOffset};
+use motcua_core::rating::{CRITERIA, Scale, is_criterion};
+use motcua_core::{DossierCode, Lang};
+use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
+
+use super::{Body, ClientAddr, Staff};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::model::Role;
+use crate::store::{DOSSIERS, RATINGS, decode, encode};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/public/ratings", post(rate))
+        .route("/api/v1/public/ratings/scale", get(scale))
+        .route("/api/v1/ratings/summary", get(summary))
+}
+
+/// A rating as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub id: u64,
+    pub at: DateTime<FixedOffset>,
+    pub scale: Scale,
+    pub level: u8,
+    pub dossier: Option<String>,
+    pub counter: Option<String>,
+    pub officer: Option<String>,
+    #[serde(default)]
+    pub criteria: BTreeMap<String, u8>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingIn {
+    level: u8,
+    #[serde(default)]
+    dossier: Option<String>,
+    #[serde(default)]
+    counter: Option<String>,
+    #[serde(default)]
+    officer: Option<String>,
+    #[serde(default)]
+    criteria: BTreeMap<String, u8>,
+}
+
+fn invalid(code: &str, vi: String, en: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, vi, en)
+}
+
+#[derive(Debug, Serialize)]
+struct ScaleView {
+    levels: u8,
+    labels: Vec<(u8, &'static str, &'static str)>,
+    criteria: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+async fn scale(State(st): State<AppState>) -> Json<ScaleView> {
+    let s = st.config.rating_scale;
+    Json(ScaleView {
+        levels: s.levels(),
+        labels: (1..=s.levels())
+            .map(|l| {
+                (
+                    l,
+                    s.label(l, Lang::Vi).unwrap_or(""),
+                    s.label(l, Lang::En).unwrap_or(""),
+                )
+            })
+            .collect(),
+        criteria: CRITERIA.to_vec(),
+    })
+}
+
+async fn rate(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Body(r): Body<RatingIn>,
+) -> Result<(StatusCode, Json<Rating>), ApiError> {
+    if !st.throttle.allow_request(&client, st.clock.now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "public.rate_limited",
+            "Quý vị gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            "Too many requests in a short time. Please try again in a few minutes.",
+        ));
+    }
+    let scale = st.config.rating_scale;
+    let n = scale.levels();
+    if !(1..=n).contains(&r.level) {
+        return Err(invalid(
+            "rating.level",
+            format!("Mức đánh giá phải từ 1 đến {n}."),
+            format!("The level must be 1 to {n}."),
+        ));
+    }
+    for (k, v) in &r.criteria {
+        if !is_criterion(k) || !(1..=n).contains(v) {
+            return Err(invalid(
+                "rating.criterion",
+                format!("Tiêu chí “{k}” hoặc mức đánh giá của tiêu chí không hợp lệ."),
+                format!("Unknown criterion “{k}” or a level outside 1 to {n}."),
+            ));
+        }
+    }
+    let dossier = match &r.dossier {
+        Some(c) => Some(
+            DossierCode::parse(c)
+                .map_err(|e| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let at = st.clock.now_vn();
+    let rating = st
+        .store
+        .write(move |txn| {
+            if let Some(code) = &dossier {
+                if txn.open_table(DOSSIERS)?.get(code.as_str())?.is_none() {
+                    return Ok(Err(ApiError::not_found("hồ sơ có mã này", "Dossier")));
+                }
+            }
+            let mut t = txn.open_table(RATINGS)?;
+            let id = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
+            let rating = Rating {
+                id,
+                at,
+                scale,
+                level: r.level,
+                dossier,
+                counter: r.counter.filter(|s| !s.trim().is_empty()),
+                officer: r.officer.filter(|s| !s.trim().is_empty()),
+                criteria: r.criteria,
+            };
+            t.insert(id, encode(&rating)?.as_slice())?;
+            Ok(Ok(rating))
+        })
+        .await??;
+    Ok((StatusCode::CREATED, Json(rating)))
+}
+
+#[derive(Debug, Serialize, Default)]
+struct Summary {
+    total: u64,
+    /// Level → count, per scale.
+    by_level: BTreeMap<String, u64>,
+    by_officer: BTreeMap<String, BTreeMap<u8, u64>>,
+}
+
+async fn summary(State(st): State<AppState>, staff: Staff) -> Result<Json<Summary>, ApiError> {
+    if !matches!(
+        staff.user.role,
+        Role::CentreAdmin | Role::SystemAdmin | Role::Head
+    ) {
+        return Err(ApiError::forbidden(
+            "Chỉ lãnh đạo và quản trị được xem tổng hợp đánh giá.",
+            "Only heads and admins see rating summaries.",
+        ));
+    }
+    let s = st
+        .store
+        .read(|txn| {
+            let mut s = Summary::default();
+            for item in txn.open_table(RATINGS)?.iter()? {
+                let r: Rating = decode(item?.1.value())?;
+                s.total += 1;
+                let label = format!("{}/{}", r.level, r.scale.levels());
+                *s.by_level.entry(label).or_default() += 1;
+                if let Some(o) = r.officer {
+                    *s.by_officer
+                        .entry(o)
+                        .or_default()
+                        .entry(r.level)
+                        .or_default() += 1;
+                }
+            }
+            Ok(s)
+        })
+        .await?;
+    Ok(Json(s))
+}
