@@ -47,6 +47,10 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_v1");
 pub const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback_v1");
 /// Rating number → rating.
 pub const RATINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("ratings_v1");
+/// Kiosk id → kiosk.
+pub const KIOSKS: TableDefinition<&str, &[u8]> = TableDefinition::new("kiosks_v1");
+/// SHA-256 of a device token (hex) → kiosk id.
+pub const KIOSK_TOKENS: TableDefinition<&str, &str> = TableDefinition::new("kiosk_tokens_v1");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +217,8 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(AUDIT)?;
     txn.open_table(FEEDBACK)?;
     txn.open_table(RATINGS)?;
+    txn.open_table(KIOSKS)?;
+    txn.open_table(KIOSK_TOKENS)?;
     Ok(())
 }
 

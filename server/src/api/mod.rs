@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod dossiers;
 pub mod feedback;
+pub mod kiosks;
 pub mod misc;
 pub mod public;
 pub mod ratings;

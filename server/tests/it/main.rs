@@ -6,6 +6,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod feedback;
+mod kiosks;
 mod public;
 mod ratings;
 mod workflow;

@@ -1,0 +1,92 @@
+//! The kiosk fleet: enrolment with a one-time code, device tokens, heartbeats, revocation.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::*;
+
+fn beat() -> serde_json::Value {
+    json!({"app_version": "0.1.0", "uptime_s": 3600, "cursor": null, "outbox_depth": 2,
+           "printer": "paper_near_end", "scanner": "connected", "free_disk_mb": 20480})
+}
+
+#[tokio::test]
+async fn enrol_heartbeat_and_revoke() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let (s, _) = srv
+        .staff("tiepnhan1")
+        .await
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "x", "centre": "000.00.01.H16", "scope": ["000.00.10.H16"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = admin
+        .post("/api/v1/admin/kiosks", json!({"name": "Kiosk sảnh A", "centre": "000.00.01.H16", "scope": ["000.00.10.H16", "000.00.11.H16"]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_owned();
+    let code = v["enrolment_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 12);
+    let (s, v) = admin
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "B", "centre": "000.00.01.H16", "scope": ["000.00.99.H16"]}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("agency.unknown"))
+    );
+
+    // The kiosk enrols once with the code (case does not matter) and gets a device token.
+    let mut kiosk = srv.anon();
+    let (s, v) = kiosk
+        .post(
+            "/api/v1/sync/enrol",
+            json!({"enrolment_code": code.to_lowercase()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["kiosk_id"], id.as_str());
+    assert_eq!(v["scope"], json!(["000.00.10.H16", "000.00.11.H16"]));
+    kiosk.token = Some(v["token"].as_str().unwrap().to_owned());
+    let (s, v) = srv
+        .anon()
+        .post("/api/v1/sync/enrol", json!({"enrolment_code": code}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("kiosk.enrolment_code")),
+        "one-time"
+    );
+
+    // Heartbeats are authenticated and stored for the fleet console.
+    let (s, _) = srv.anon().post("/api/v1/sync/heartbeat", beat()).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = kiosk.post("/api/v1/sync/heartbeat", beat()).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    let mut bad = beat();
+    bad["printer"] = json!("on_fire");
+    let (s, _) = kiosk.post("/api/v1/sync/heartbeat", bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, v) = admin.get("/api/v1/admin/kiosks").await;
+    let k = &v[0];
+    assert_eq!(k["last_heartbeat"][1]["printer"], "paper_near_end");
+    assert_eq!(k["last_heartbeat"][1]["outbox_depth"], 2);
+    assert!(k["enrolment_key"].is_null(), "no secret in the listing");
+
+    // Revoked: refused at once.
+    let (s, _) = admin
+        .post(&format!("/api/v1/admin/kiosks/{id}/revoke"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = kiosk.post("/api/v1/sync/heartbeat", beat()).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("kiosk.unauthenticated"))
+    );
+    srv.running.stop().await;
+}
