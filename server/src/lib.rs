@@ -11,7 +11,7 @@
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
 //! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
-//!   `ratings`, `kiosks`), JSON errors.
+//!   `ratings`, `kiosks`, `sync`), JSON errors.
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
@@ -185,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::feedback::router())
         .merge(api::ratings::router())
         .merge(api::kiosks::router())
+        .merge(api::sync::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

@@ -51,6 +51,13 @@ pub const RATINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("ratings_v
 pub const KIOSKS: TableDefinition<&str, &[u8]> = TableDefinition::new("kiosks_v1");
 /// SHA-256 of a device token (hex) → kiosk id.
 pub const KIOSK_TOKENS: TableDefinition<&str, &str> = TableDefinition::new("kiosk_tokens_v1");
+/// (kiosk id, event UUID) → the event as received.
+pub const KIOSK_EVENTS: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("kiosk_events_v1");
+/// (kiosk id, kiosk sequence number) → event UUID.
+pub const KIOSK_SEQS: TableDefinition<(&str, u64), &str> = TableDefinition::new("kiosk_seqs_v1");
+/// Kiosk id → highest contiguous sequence number held.
+pub const KIOSK_ACK: TableDefinition<&str, u64> = TableDefinition::new("kiosk_ack_v1");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -219,6 +226,9 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(RATINGS)?;
     txn.open_table(KIOSKS)?;
     txn.open_table(KIOSK_TOKENS)?;
+    txn.open_table(KIOSK_EVENTS)?;
+    txn.open_table(KIOSK_SEQS)?;
+    txn.open_table(KIOSK_ACK)?;
     Ok(())
 }
 

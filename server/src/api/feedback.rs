@@ -69,7 +69,7 @@ pub struct Feedback {
     pub closed_at: Option<DateTime<FixedOffset>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackIn {
     pub category: String,
@@ -133,6 +133,91 @@ fn validate(b: &FeedbackIn) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A feedback checked and dated, ready to be written.
+#[derive(Debug)]
+pub struct PendingFeedback {
+    body: FeedbackIn,
+    channel: FeedbackChannel,
+    received_at: DateTime<FixedOffset>,
+    entered_at: DateTime<FixedOffset>,
+    entered_by: Option<String>,
+    late_entry: bool,
+    due: DateTime<FixedOffset>,
+}
+
+/// Check a feedback and compute its deadline (nothing is written).
+pub fn prepare(
+    cal: &motcua_core::Calendar,
+    body: FeedbackIn,
+    channel: FeedbackChannel,
+    received_at: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
+    entered_by: Option<String>,
+) -> Result<PendingFeedback, ApiError> {
+    validate(&body)?;
+    if received_at > now + Duration::minutes(5) {
+        return Err(invalid(
+            "feedback.received_at",
+            "Thời điểm tiếp nhận không được ở tương lai.",
+            "The time of receipt cannot be in the future.",
+        ));
+    }
+    let counts_from = cal.next_working_instant(received_at);
+    // Art. 21.3: feedback received through offline channels must be entered within 8 working
+    // hours; the kiosk and the web enter it themselves.
+    let offline = matches!(
+        channel,
+        FeedbackChannel::Letter | FeedbackChannel::Phone | FeedbackChannel::Visit
+    );
+    let late_entry = offline && cal.working_between(counts_from, now) > Duration::hours(8);
+    Ok(PendingFeedback {
+        body,
+        channel,
+        received_at: cal.in_zone(received_at),
+        entered_at: now,
+        entered_by,
+        late_entry,
+        due: cal.feedback_deadline(counts_from),
+    })
+}
+
+/// Write a prepared feedback inside `txn`, giving it the next tracking code of the day.
+pub fn insert(txn: &redb::WriteTransaction, p: PendingFeedback) -> Result<Feedback, ApiError> {
+    let date = p.entered_at.date_naive();
+    let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
+    let mut seq = txn.open_table(CODE_SEQ)?;
+    let n = seq.get(("PA", day))?.map(|v| v.value()).unwrap_or(0) + 1;
+    seq.insert(("PA", day), n)?;
+    drop(seq);
+    let code = format!("PA-{}-{n:04}", date.format("%y%m%d"));
+    let b = p.body;
+    let f = Feedback {
+        code: code.clone(),
+        channel: p.channel,
+        category: b.category.trim().to_owned(),
+        content: b.content.trim().to_owned(),
+        name: b
+            .name
+            .map(|s| motcua_core::text::normalize(&s))
+            .filter(|s| !s.is_empty()),
+        phone: b.phone.filter(|s| !s.trim().is_empty()),
+        dossier: b.dossier,
+        received_at: p.received_at,
+        entered_at: p.entered_at,
+        entered_by: p.entered_by,
+        late_entry: p.late_entry,
+        due: p.due,
+        status: FeedbackStatus::Received,
+        assignee: None,
+        answer: None,
+        answered_at: None,
+        closed_at: None,
+    };
+    txn.open_table(FEEDBACK)?
+        .insert(code.as_str(), encode(&f)?.as_slice())?;
+    Ok(f)
+}
+
 async fn create(
     st: &AppState,
     b: FeedbackIn,
@@ -140,54 +225,20 @@ async fn create(
     received_at: DateTime<FixedOffset>,
     by: Option<Staff>,
 ) -> Result<Feedback, ApiError> {
-    validate(&b)?;
     let now = st.clock.now_vn();
-    if received_at > now {
-        return Err(invalid(
-            "feedback.received_at",
-            "Thời điểm tiếp nhận không được ở tương lai.",
-            "The time of receipt cannot be in the future.",
-        ));
-    }
-    let cal = st.cal.clone();
-    let counts_from = cal.next_working_instant(received_at);
-    let late_entry = cal.working_between(counts_from, now) > Duration::hours(8);
-    let due = cal.feedback_deadline(counts_from);
+    let pending = prepare(
+        &st.cal,
+        b,
+        channel,
+        received_at,
+        now,
+        by.as_ref().map(|s| s.user.username.clone()),
+    )?;
     st.store
         .write(move |txn| {
-            let date = now.date_naive();
-            let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
-            let mut seq = txn.open_table(CODE_SEQ)?;
-            let n = seq.get(("PA", day))?.map(|v| v.value()).unwrap_or(0) + 1;
-            seq.insert(("PA", day), n)?;
-            drop(seq);
-            let code = format!("PA-{}-{n:04}", date.format("%y%m%d"));
-            let f = Feedback {
-                code: code.clone(),
-                channel,
-                category: b.category.trim().to_owned(),
-                content: b.content.trim().to_owned(),
-                name: b
-                    .name
-                    .map(|s| motcua_core::text::normalize(&s))
-                    .filter(|s| !s.is_empty()),
-                phone: b.phone.filter(|s| !s.trim().is_empty()),
-                dossier: b.dossier,
-                received_at: cal.in_zone(received_at),
-                entered_at: now,
-                entered_by: by.as_ref().map(|s| s.user.username.clone()),
-                late_entry,
-                due,
-                status: FeedbackStatus::Received,
-                assignee: None,
-                answer: None,
-                answered_at: None,
-                closed_at: None,
-            };
-            txn.open_table(FEEDBACK)?
-                .insert(code.as_str(), encode(&f)?.as_slice())?;
+            let f = insert(txn, pending)?;
             if let Some(s) = &by {
-                s.audit(txn, now, "enter_feedback", &code, "ok")?;
+                s.audit(txn, now, "enter_feedback", &f.code, "ok")?;
             }
             Ok(f)
         })

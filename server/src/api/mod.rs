@@ -8,6 +8,7 @@ pub mod kiosks;
 pub mod misc;
 pub mod public;
 pub mod ratings;
+pub mod sync;
 
 use std::net::SocketAddr;
 

@@ -40,9 +40,9 @@ pub struct Rating {
     pub criteria: BTreeMap<String, u8>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RatingIn {
+pub struct RatingIn {
     level: u8,
     #[serde(default)]
     dossier: Option<String>,
@@ -96,6 +96,17 @@ async fn rate(
         ));
     }
     let scale = st.config.rating_scale;
+    let dossier = validate(scale, &r)?;
+    let at = st.clock.now_vn();
+    let rating = st
+        .store
+        .write(move |txn| insert(txn, scale, r, dossier, at))
+        .await??;
+    Ok((StatusCode::CREATED, Json(rating)))
+}
+
+/// Check a rating against the scale; the normalised dossier code.
+pub fn validate(scale: Scale, r: &RatingIn) -> Result<Option<String>, ApiError> {
     let n = scale.levels();
     if !(1..=n).contains(&r.level) {
         return Err(invalid(
@@ -113,40 +124,43 @@ async fn rate(
             ));
         }
     }
-    let dossier = match &r.dossier {
-        Some(c) => Some(
+    match &r.dossier {
+        Some(c) => Ok(Some(
             DossierCode::parse(c)
                 .map_err(|e| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e))?
                 .to_string(),
-        ),
-        None => None,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Write a checked rating inside `txn` (an unknown dossier refuses it).
+pub fn insert(
+    txn: &redb::WriteTransaction,
+    scale: Scale,
+    r: RatingIn,
+    dossier: Option<String>,
+    at: DateTime<FixedOffset>,
+) -> Result<Result<Rating, ApiError>, ApiError> {
+    if let Some(code) = &dossier {
+        if txn.open_table(DOSSIERS)?.get(code.as_str())?.is_none() {
+            return Ok(Err(ApiError::not_found("hồ sơ có mã này", "Dossier")));
+        }
+    }
+    let mut t = txn.open_table(RATINGS)?;
+    let id = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
+    let rating = Rating {
+        id,
+        at,
+        scale,
+        level: r.level,
+        dossier,
+        counter: r.counter.filter(|s| !s.trim().is_empty()),
+        officer: r.officer.filter(|s| !s.trim().is_empty()),
+        criteria: r.criteria,
     };
-    let at = st.clock.now_vn();
-    let rating = st
-        .store
-        .write(move |txn| {
-            if let Some(code) = &dossier {
-                if txn.open_table(DOSSIERS)?.get(code.as_str())?.is_none() {
-                    return Ok(Err(ApiError::not_found("hồ sơ có mã này", "Dossier")));
-                }
-            }
-            let mut t = txn.open_table(RATINGS)?;
-            let id = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
-            let rating = Rating {
-                id,
-                at,
-                scale,
-                level: r.level,
-                dossier,
-                counter: r.counter.filter(|s| !s.trim().is_empty()),
-                officer: r.officer.filter(|s| !s.trim().is_empty()),
-                criteria: r.criteria,
-            };
-            t.insert(id, encode(&rating)?.as_slice())?;
-            Ok(Ok(rating))
-        })
-        .await??;
-    Ok((StatusCode::CREATED, Json(rating)))
+    t.insert(id, encode(&rating)?.as_slice())?;
+    Ok(Ok(rating))
 }
 
 #[derive(Debug, Serialize, Default)]

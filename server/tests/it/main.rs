@@ -9,4 +9,5 @@ mod feedback;
 mod kiosks;
 mod public;
 mod ratings;
+mod sync;
 mod workflow;

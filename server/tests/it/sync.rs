@@ -1,0 +1,180 @@
+//! Kiosk events: stored exactly once whatever the retries, acknowledged up to the highest
+//! contiguous sequence number, checked whole before anything is written.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+fn uuid(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+fn ev(n: u64, body: Value) -> Value {
+    let mut e = json!({"id": uuid(n), "seq": n, "at": "2025-11-10T08:30:00+07:00"});
+    e.as_object_mut()
+        .unwrap()
+        .extend(body.as_object().unwrap().clone());
+    e
+}
+
+async fn enrolled(srv: &TestServer) -> Client {
+    let admin = srv.staff("qt.trungtam").await;
+    let (_, v) = admin
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "Kiosk A", "centre": "000.00.01.H16", "scope": ["000.00.10.H16"]}),
+        )
+        .await;
+    let mut k = srv.anon();
+    let (_, v) = k
+        .post(
+            "/api/v1/sync/enrol",
+            json!({"enrolment_code": v["enrolment_code"]}),
+        )
+        .await;
+    k.token = Some(v["token"].as_str().unwrap().to_owned());
+    k
+}
+
+#[tokio::test]
+async fn the_same_batch_three_times_is_stored_once() {
+    let srv = start().await;
+    let kiosk = enrolled(&srv).await;
+    let batch = json!({"events": [
+        ev(1, json!({"type": "feedback", "data": {"category": "Cơ sở vật chất", "content": "Ghế chờ không đủ."}})),
+        ev(2, json!({"type": "rating", "data": {"level": 3, "officer": "tiepnhan1"}})),
+        ev(3, json!({"type": "ticket", "data": {"service": "A", "number": 12}})),
+    ]});
+    let (s, v) = kiosk.post("/api/v1/sync/events", batch.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["acked"].as_u64(), v["stored"].as_u64()),
+        (Some(3), Some(3))
+    );
+    for _ in 0..2 {
+        let (s, v) = kiosk.post("/api/v1/sync/events", batch.clone()).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (
+                v["acked"].as_u64(),
+                v["stored"].as_u64(),
+                v["duplicates"].as_u64()
+            ),
+            (Some(3), Some(0), Some(3))
+        );
+    }
+    // The feedback reached the feedback workflow once, counted from when it was taken.
+    let public = srv.anon();
+    let (s, v) = public.get("/api/v1/public/feedback/PA-251110-0001").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["received_at"], "2025-11-10T08:30:00+07:00");
+    assert_eq!(
+        public.get("/api/v1/public/feedback/PA-251110-0002").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, v) = srv
+        .staff("qt.trungtam")
+        .await
+        .get("/api/v1/ratings/summary")
+        .await;
+    assert_eq!(v["total"], 1);
+
+    // Reordered: 5 before 4 — the acknowledgement waits for the gap to close.
+    let (_, v) = kiosk
+        .post(
+            "/api/v1/sync/events",
+            json!({"events": [ev(5, json!({"type": "print_result", "data": {"ok": true}}))]}),
+        )
+        .await;
+    assert_eq!(v["acked"], 3);
+    let (_, v) = kiosk
+        .post(
+            "/api/v1/sync/events",
+            json!({"events": [ev(4, json!({"type": "error", "data": {"what": "scanner"}}))]}),
+        )
+        .await;
+    assert_eq!(v["acked"], 5);
+    srv.running.stop().await;
+}
+
+#[tokio::test]
+async fn bad_batches_write_nothing() {
+    let srv = start().await;
+    let kiosk = enrolled(&srv).await;
+    let good = ev(
+        1,
+        json!({"type": "feedback", "data": {"category": "Khác", "content": "Tốt."}}),
+    );
+    for (batch, status, code) in [
+        (
+            json!({"events": [good.clone(), ev(2, json!({"type": "teleport", "data": {}}))]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_field",
+        ),
+        (
+            json!({"events": [good.clone(), ev(2, json!({"type": "feedback", "data": {"category": "Khác", "content": " "}}))]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "feedback.content",
+        ),
+        (
+            json!({"events": [good.clone(), ev(2, json!({"type": "rating", "data": {"level": 9}}))]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rating.level",
+        ),
+        (
+            json!({"events": [good.clone(), ev(2, json!({"type": "rating", "data": {"level": 2, "dossier": "000.00.01.H16-251110-0042"}}))]}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            json!({"events": [{"id": "not-a-uuid", "seq": 1, "at": "2025-11-10T08:30:00+07:00", "type": "ticket", "data": {}}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sync.event_identity",
+        ),
+    ] {
+        let (s, v) = kiosk.post("/api/v1/sync/events", batch).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        srv.anon()
+            .get("/api/v1/public/feedback/PA-251110-0001")
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "nothing half-written"
+    );
+
+    // 10,000 events: refused whole.
+    let many: Vec<Value> = (1..=10_000)
+        .map(|n| ev(n, json!({"type": "ticket", "data": {}})))
+        .collect();
+    let (s, _) = kiosk
+        .post("/api/v1/sync/events", json!({"events": many}))
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    // A sequence number reused by a different event.
+    kiosk
+        .post("/api/v1/sync/events", json!({"events": [good]}))
+        .await;
+    let mut other = ev(1, json!({"type": "ticket", "data": {}}));
+    other["id"] = json!(uuid(99));
+    let (s, v) = kiosk
+        .post("/api/v1/sync/events", json!({"events": [other]}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("sync.seq_reused"))
+    );
+    // No token, no push.
+    let (s, _) = srv
+        .anon()
+        .post("/api/v1/sync/events", json!({"events": []}))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    srv.running.stop().await;
+}
