@@ -132,47 +132,29 @@ async fn login(
     let reply = st
         .store
         .write(move |txn| {
+            // redb lets a transaction hold several tables open, so the audit line is written
+            // alongside the account.
+            let audit = |outcome: &str| {
+                append_audit(
+                    txn,
+                    audit_entry(now, &username, &addr, "login", &username, outcome),
+                )
+            };
             let mut users = txn.open_table(USERS)?;
             let user: Option<User> = get_json(&users, &username)?;
             let Some(mut user) = user.filter(|u| !u.disabled) else {
-                drop(users);
-                append_audit(
-                    txn,
-                    audit_entry(
-                        now,
-                        &username,
-                        &addr,
-                        "login",
-                        &username,
-                        "auth.wrong_credentials",
-                    ),
-                )?;
+                audit("auth.wrong_credentials")?;
                 return Ok(Err(wrong_credentials()));
             };
             if let Some(until) = user.locked_until.filter(|t| *t > now) {
-                drop(users);
-                append_audit(
-                    txn,
-                    audit_entry(now, &username, &addr, "login", &username, "auth.locked"),
-                )?;
+                audit("auth.locked")?;
                 return Ok(Err(locked(until)));
             }
             if !ok {
                 user.failed_logins += 1;
                 user.locked_until = auth::lockout(user.failed_logins).map(|d| now + d);
                 users.insert(username.as_str(), encode(&user)?.as_slice())?;
-                drop(users);
-                append_audit(
-                    txn,
-                    audit_entry(
-                        now,
-                        &username,
-                        &addr,
-                        "login",
-                        &username,
-                        "auth.wrong_credentials",
-                    ),
-                )?;
+                audit("auth.wrong_credentials")?;
                 return Ok(Err(match user.locked_until {
                     Some(until) => locked(until),
                     None => wrong_credentials(),
@@ -181,7 +163,6 @@ async fn login(
             user.failed_logins = 0;
             user.locked_until = None;
             users.insert(username.as_str(), encode(&user)?.as_slice())?;
-            drop(users);
             let (token, key) = new_token();
             let session = Session {
                 username: username.clone(),
@@ -190,10 +171,7 @@ async fn login(
             };
             txn.open_table(SESSIONS)?
                 .insert(key.as_str(), encode(&session)?.as_slice())?;
-            append_audit(
-                txn,
-                audit_entry(now, &username, &addr, "login", &username, "ok"),
-            )?;
+            audit("ok")?;
             Ok(Ok(LoginReply {
                 token,
                 expires_at: session.expires_at,

@@ -250,14 +250,7 @@ async fn submit_public(
     ClientAddr(client): ClientAddr,
     Body(b): Body<FeedbackIn>,
 ) -> Result<(StatusCode, Json<PublicFeedback>), ApiError> {
-    if !st.throttle.allow_request(&client, st.clock.now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "public.rate_limited",
-            "Quý vị gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
-            "Too many requests in a short time. Please try again in a few minutes.",
-        ));
-    }
+    super::public::limit(&st, &client)?;
     let channel = match b.channel {
         Some(FeedbackChannel::Kiosk) => FeedbackChannel::Kiosk,
         _ => FeedbackChannel::Web,

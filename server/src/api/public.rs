@@ -28,20 +28,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/public/lookup", get(lookup))
 }
 
-fn too_many() -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "public.rate_limited",
-        "Quý vị tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
-        "Too many lookups in a short time. Please try again in a few minutes.",
-    )
-}
-
-fn limit(st: &AppState, client: &str) -> Result<(), ApiError> {
+/// Count a public request from `client`: every public route shares one allowance.
+pub(crate) fn limit(st: &AppState, client: &str) -> Result<(), ApiError> {
     if st.throttle.allow_request(client, st.clock.now()) {
         Ok(())
     } else {
-        Err(too_many())
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "public.rate_limited",
+            "Quý vị gửi yêu cầu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            "Too many requests in a short time. Please try again in a few minutes.",
+        ))
     }
 }
 

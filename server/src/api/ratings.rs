@@ -87,14 +87,7 @@ async fn rate(
     ClientAddr(client): ClientAddr,
     Body(r): Body<RatingIn>,
 ) -> Result<(StatusCode, Json<Rating>), ApiError> {
-    if !st.throttle.allow_request(&client, st.clock.now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "public.rate_limited",
-            "Quý vị gửi quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
-            "Too many requests in a short time. Please try again in a few minutes.",
-        ));
-    }
+    super::public::limit(&st, &client)?;
     let scale = st.config.rating_scale;
     let dossier = validate(scale, &r)?;
     let at = st.clock.now_vn();
