@@ -9,6 +9,7 @@
 //! - [`codes`]: agency codes and dossier codes, parsed once at the edge and trusted inside.
 //! - [`citizen`]: CCCD, CMND and passport numbers.
 //! - [`text`]: folding for diacritic-insensitive search, name masking, Telex input.
+//! - [`devices`]: printer and scanner states as kiosks report them.
 //! - [`status`]: the ten national statuses and the internal steps of Art. 8 and 10.
 //! - [`workflow`]: the state machine: a [`workflow::Command`] checked against a
 //!   [`workflow::Dossier`] yields [`workflow::Event`]s or a [`workflow::WorkflowError`].
@@ -24,6 +25,7 @@
 pub mod calendar;
 pub mod citizen;
 pub mod codes;
+pub mod devices;
 pub mod i18n;
 pub mod public;
 pub mod rating;

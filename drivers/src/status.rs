@@ -1,49 +1,8 @@
 //! Printer status: the three DLE EOT requests and what their one-byte answers mean.
 
-use serde::{Deserialize, Serialize};
-
 use crate::render::{DLE, EOT};
 
-/// What the kiosk reports upward (heartbeat) and tells the visitor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrinterStatus {
-    Online,
-    PaperNearEnd,
-    PaperOut,
-    CoverOpen,
-    Offline,
-    /// No (valid) answer within the timeout.
-    Unknown,
-}
-
-impl PrinterStatus {
-    /// Whether a slip can be printed (near end still prints; unknown is tried).
-    pub fn can_print(self) -> bool {
-        matches!(
-            self,
-            PrinterStatus::Online | PrinterStatus::PaperNearEnd | PrinterStatus::Unknown
-        )
-    }
-
-    pub fn label(self, lang: motcua_core::Lang) -> &'static str {
-        use PrinterStatus::*;
-        match (self, lang) {
-            (Online, motcua_core::Lang::Vi) => "Sẵn sàng",
-            (PaperNearEnd, motcua_core::Lang::Vi) => "Sắp hết giấy",
-            (PaperOut, motcua_core::Lang::Vi) => "Hết giấy",
-            (CoverOpen, motcua_core::Lang::Vi) => "Nắp máy in đang mở",
-            (Offline, motcua_core::Lang::Vi) => "Máy in ngoại tuyến",
-            (Unknown, motcua_core::Lang::Vi) => "Không rõ trạng thái",
-            (Online, motcua_core::Lang::En) => "Ready",
-            (PaperNearEnd, motcua_core::Lang::En) => "Paper near end",
-            (PaperOut, motcua_core::Lang::En) => "Out of paper",
-            (CoverOpen, motcua_core::Lang::En) => "Cover open",
-            (Offline, motcua_core::Lang::En) => "Offline",
-            (Unknown, motcua_core::Lang::En) => "Status unknown",
-        }
-    }
-}
+pub use motcua_core::devices::PrinterStatus;
 
 /// DLE EOT n: exactly three bytes each (printer status, offline cause, paper sensor).
 pub const REQUESTS: [[u8; 3]; 3] = [[DLE, EOT, 1], [DLE, EOT, 2], [DLE, EOT, 4]];

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use motcua_core::AgencyCode;
+use motcua_core::devices::{PrinterStatus, ScannerState};
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
@@ -36,29 +37,9 @@ pub struct Heartbeat {
     #[serde(default)]
     pub cursor: Option<String>,
     pub outbox_depth: u64,
-    pub printer: PrinterState,
+    pub printer: PrinterStatus,
     pub scanner: ScannerState,
     pub free_disk_mb: u64,
-}
-
-/// The printer's state as a kiosk reports it (the drivers' statuses, as the wire carries them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrinterState {
-    Online,
-    PaperNearEnd,
-    PaperOut,
-    CoverOpen,
-    Offline,
-    Unknown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ScannerState {
-    Connected,
-    Disconnected,
-    None,
 }
 
 /// A kiosk as stored.
