@@ -8,8 +8,8 @@ use motcua_core::Lang;
 use motcua_drivers::profile::Profile;
 use motcua_drivers::sim::SimPrinter;
 use motcua_drivers::transport::{Printer, Target};
-use motcua_server::model::DossierRecord;
-use motcua_server::store::{DOSSIERS, decode};
+use motcua_server::model::{Agency, DossierRecord};
+use motcua_server::store::{AGENCIES, DOSSIERS, decode, get_json};
 use motcua_server::{AppState, Clock, Config};
 use redb::ReadableTable;
 
@@ -71,7 +71,12 @@ pub fn run(out: &Path) -> Result<(), String> {
                 for item in txn.open_table(DOSSIERS)?.iter()? {
                     let rec: DossierRecord = decode(item?.1.value())?;
                     if rec.state.step == motcua_core::Step::ResultReady {
-                        return Ok(Some(rec));
+                        // The slip names the agency, not its code.
+                        let agency: Option<Agency> =
+                            get_json(&txn.open_table(AGENCIES)?, rec.handling_agency().as_str())?;
+                        let name =
+                            agency.map_or_else(|| rec.handling_agency().to_string(), |a| a.name);
+                        return Ok(Some((rec, name)));
                     }
                 }
                 Ok(None)
@@ -80,8 +85,8 @@ pub fn run(out: &Path) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.message.en)?;
-        if let Some(rec) = sample {
-            print_sample(&rec, &state, &format!("tcp://{}", listening.addr))?;
+        if let Some((rec, agency)) = sample {
+            print_sample(&rec, &agency, &state, &format!("tcp://{}", listening.addr))?;
             if let Some(s) = printer_sim
                 .wait_for(1, std::time::Duration::from_secs(10))
                 .first()
@@ -96,7 +101,12 @@ pub fn run(out: &Path) -> Result<(), String> {
     })
 }
 
-fn print_sample(rec: &DossierRecord, state: &AppState, printer: &str) -> Result<(), String> {
+fn print_sample(
+    rec: &DossierRecord,
+    agency: &str,
+    state: &AppState,
+    printer: &str,
+) -> Result<(), String> {
     let fmt = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
     let slip = status_slip(&StatusSlip {
         centre: "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk".into(),
@@ -104,7 +114,7 @@ fn print_sample(rec: &DossierRecord, state: &AppState, printer: &str) -> Result<
         secret: Some(rec.secret.clone()),
         procedure: rec.procedure_name.clone(),
         applicant: motcua_core::text::mask_name(&rec.applicant.name),
-        agency: rec.handling_agency().to_string(),
+        agency: agency.to_owned(),
         received: fmt(rec.state.received_at),
         appointment: fmt(rec.state.due),
         status: rec.state.national_status(),

@@ -143,11 +143,8 @@ impl Store {
         F: FnOnce(&WriteTransaction) -> Result<T, ApiError> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |txn| {
-            let result = f(txn);
-            Box::new(move |commit: Result<(), ApiError>| {
-                let _ = tx.send(commit.and(result));
-            })
+        let job = job(f, move |r| {
+            let _ = tx.send(r);
         });
         let jobs = self.jobs.clone();
         tokio::task::spawn_blocking(move || jobs.send(job))
@@ -165,11 +162,8 @@ impl Store {
         F: FnOnce(&WriteTransaction) -> Result<T, ApiError> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel();
-        let job: Job = Box::new(move |txn| {
-            let result = f(txn);
-            Box::new(move |commit: Result<(), ApiError>| {
-                let _ = tx.send(commit.and(result));
-            })
+        let job = job(f, move |r| {
+            let _ = tx.send(r);
         });
         self.jobs
             .send(job)
@@ -206,6 +200,19 @@ impl Store {
     pub fn database(&self) -> &Database {
         &self.db
     }
+}
+
+/// A writer job: run `f` in the shared transaction, then `reply` with its result once the commit
+/// is known (a failed commit fails every job of the batch).
+fn job<T, F>(f: F, reply: impl FnOnce(Result<T, ApiError>) + Send + 'static) -> Job
+where
+    T: Send + 'static,
+    F: FnOnce(&WriteTransaction) -> Result<T, ApiError> + Send + 'static,
+{
+    Box::new(move |txn| {
+        let result = f(txn);
+        Box::new(move |commit: Result<(), ApiError>| reply(commit.and(result)))
+    })
 }
 
 pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
