@@ -35,6 +35,13 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// [`hash_password`] on the blocking pool, for async callers.
+pub async fn hash_off_runtime(password: String) -> Result<String, crate::error::ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(crate::error::ApiError::internal)
+}
+
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())

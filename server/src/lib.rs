@@ -113,7 +113,7 @@ impl AppState {
             return Ok(None);
         }
         let password = auth::one_time_password();
-        let pw = password.clone();
+        let hash = auth::hash_password(&password);
         let now = self.clock.now_vn();
         let created = self
             .store
@@ -124,7 +124,7 @@ impl AppState {
                     role: model::Role::SystemAdmin,
                     agency: None,
                 };
-                let r = api::admin::insert_user(txn, &n, "admin", &pw, true, now)?;
+                let r = api::admin::insert_user(txn, &n, "admin", hash, true, now)?;
                 if r.is_ok() {
                     store::append_audit(
                         txn,

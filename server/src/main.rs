@@ -203,12 +203,12 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                 motcua_server::api::admin::validate_new_user(&n).map_err(|e| e.message.en)?;
             let password = motcua_server::auth::one_time_password();
             let now = state.clock.now_vn();
-            let pw = password.clone();
+            let hash = motcua_server::auth::hash_password(&password);
             let u = username.clone();
             state
                 .store
                 .write_blocking(move |txn| {
-                    let r = motcua_server::api::admin::insert_user(txn, &n, &u, &pw, true, now)?;
+                    let r = motcua_server::api::admin::insert_user(txn, &n, &u, hash, true, now)?;
                     if r.is_ok() {
                         motcua_server::store::append_audit(
                             txn,

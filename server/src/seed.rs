@@ -202,9 +202,9 @@ pub fn seed_demo(
             role: s.role,
             agency: s.agency,
         };
-        let pw = password.clone();
+        let hash = crate::auth::hash_password(&password);
         let created = store.write_blocking(move |txn| {
-            Ok(insert_user(txn, &n, &n.username, &pw, true, now)?.is_ok())
+            Ok(insert_user(txn, &n, &n.username, hash, true, now)?.is_ok())
         })?;
         if created {
             report.staff.push((s.username, s.role, password));

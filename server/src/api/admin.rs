@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::UserView;
 use super::{Body, Params, Staff};
 use crate::AppState;
-use crate::auth::{hash_password, one_time_password};
+use crate::auth::{hash_off_runtime, one_time_password};
 use crate::error::ApiError;
 use crate::model::{AuditEntry, Role, User};
 use crate::store::{AGENCIES, AUDIT, SESSIONS, USERS, decode, encode, get_json};
@@ -26,17 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/audit", get(audit_log))
 }
 
-fn require_admin(staff: &Staff) -> Result<(), ApiError> {
-    if staff.user.role.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Chỉ quản trị viên được thực hiện thao tác này.",
-            "Only administrators may do this.",
-        ))
-    }
-}
-
 /// Whether `actor` may manage an account of `role`: only a system admin manages admins.
 fn may_manage(actor: Role, role: Role) -> bool {
     actor == Role::SystemAdmin || (actor == Role::CentreAdmin && !role.is_admin())
@@ -46,7 +35,7 @@ async fn list_users(
     State(st): State<AppState>,
     staff: Staff,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     let users = st
         .store
         .read(|txn| {
@@ -113,12 +102,13 @@ pub fn validate_new_user(n: &NewUser) -> Result<String, ApiError> {
     Ok(username)
 }
 
-/// Create an account inside `txn`; an error when the name is taken or the agency unknown.
+/// Create an account inside `txn` with an argon2id `password_hash` (made before the writer: argon2
+/// is slow on purpose); an error when the name is taken or the agency unknown.
 pub fn insert_user(
     txn: &redb::WriteTransaction,
     n: &NewUser,
     username: &str,
-    password: &str,
+    password_hash: String,
     must_change: bool,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Result<User, ApiError>, ApiError> {
@@ -146,7 +136,7 @@ pub fn insert_user(
         full_name: n.full_name.trim().to_owned(),
         role: n.role,
         agency: n.agency.clone(),
-        password_hash: hash_password(password),
+        password_hash,
         must_change_password: must_change,
         failed_logins: 0,
         locked_until: None,
@@ -162,7 +152,7 @@ async fn create_user(
     staff: Staff,
     Body(n): Body<NewUser>,
 ) -> Result<(StatusCode, Json<Credentials>), ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     if !may_manage(staff.user.role, n.role) {
         return Err(ApiError::forbidden(
             "Chỉ quản trị hệ thống được tạo tài khoản quản trị.",
@@ -172,21 +162,14 @@ async fn create_user(
     let username = validate_new_user(&n)?;
     let password = one_time_password();
     let now = st.clock.now_vn();
-    // Hash before entering the writer: argon2 is slow on purpose.
-    let pw = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = hash_off_runtime(password.clone()).await?;
     let user = st
         .store
         .write(move |txn| {
-            let mut user = match insert_user(txn, &n, &username, "placeholder", true, now)? {
+            let user = match insert_user(txn, &n, &username, hash, true, now)? {
                 Ok(u) => u,
                 Err(e) => return Ok(Err(e)),
             };
-            user.password_hash = hash;
-            txn.open_table(USERS)?
-                .insert(username.as_str(), encode(&user)?.as_slice())?;
             staff.audit(txn, now, "create_user", &username, "ok")?;
             Ok(Ok(user))
         })
@@ -205,12 +188,9 @@ async fn reset_password(
     staff: Staff,
     Path(username): Path<String>,
 ) -> Result<Json<Credentials>, ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     let password = one_time_password();
-    let pw = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = hash_off_runtime(password.clone()).await?;
     let now = st.clock.now_vn();
     let actor = staff.user.role;
     let target = username.clone();
@@ -269,7 +249,7 @@ async fn audit_log(
     staff: Staff,
     Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     let entries = st

@@ -58,17 +58,6 @@ pub struct Kiosk {
     pub last_heartbeat: Option<(DateTime<FixedOffset>, Heartbeat)>,
 }
 
-fn require_admin(staff: &Staff) -> Result<(), ApiError> {
-    if staff.user.role.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Chỉ quản trị viên quản lý kiosk.",
-            "Only administrators manage kiosks.",
-        ))
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewKiosk {
@@ -89,7 +78,7 @@ async fn create(
     staff: Staff,
     Body(k): Body<NewKiosk>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     if k.name.trim().is_empty() || k.scope.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -150,7 +139,7 @@ async fn create(
 }
 
 async fn list(State(st): State<AppState>, staff: Staff) -> Result<Json<Vec<Kiosk>>, ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     let v = st
         .store
         .read(|txn| {
@@ -171,7 +160,7 @@ async fn revoke(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    require_admin(&staff)?;
+    staff.require_admin()?;
     let now = st.clock.now_vn();
     st.store
         .write(move |txn| {

@@ -113,6 +113,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 impl Staff {
+    /// Refuse unless the account is a centre or system administrator.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.user.role.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "Chỉ quản trị viên được thực hiện thao tác này.",
+                "Only administrators may do this.",
+            ))
+        }
+    }
+
     /// Append an audit line for this staff member's action inside `txn`.
     pub fn audit(
         &self,
