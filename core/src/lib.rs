@@ -27,6 +27,7 @@ pub mod citizen;
 pub mod codes;
 pub mod devices;
 pub mod i18n;
+pub mod privacy;
 pub mod public;
 pub mod rating;
 pub mod slip;

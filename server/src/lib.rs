@@ -8,10 +8,11 @@
 //!
 //! - [`config`]: defaults, TOML file, `MOTCUA_*` environment overrides.
 //! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
+//! - [`changes`]: the change feed kiosks pull (compacted by key) and the kiosk projection.
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
 //! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
-//!   `ratings`, `kiosks`, `sync`), JSON errors.
+//!   `ratings`, `kiosks`, `sync`, `feed`, `centres`), JSON errors.
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
@@ -22,6 +23,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -186,6 +188,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::ratings::router())
         .merge(api::kiosks::router())
         .merge(api::sync::router())
+        .merge(api::feed::router())
+        .merge(api::centres::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

@@ -35,6 +35,8 @@ type RouteSeries = Vec<(String, u16, Series)>;
 #[derive(Debug, Default)]
 pub struct Metrics {
     routes: Mutex<HashMap<String, RouteSeries>>,
+    /// Kiosk long-polls waiting for a change right now.
+    pub feed_waiting: std::sync::atomic::AtomicI64,
 }
 
 impl Metrics {
@@ -64,6 +66,12 @@ impl Metrics {
         let map = self.routes.lock().expect("metrics lock").clone();
         let mut routes: Vec<_> = map.into_iter().collect();
         routes.sort_by(|a, b| a.0.cmp(&b.0));
+        let _ = writeln!(
+            out,
+            "# HELP motcua_sync_waiting Kiosk long-polls waiting for a change.\n\
+             # TYPE motcua_sync_waiting gauge\nmotcua_sync_waiting {}",
+            self.feed_waiting.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out.push_str("# HELP motcua_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE motcua_http_requests_total counter\n");
         for (r, series) in &routes {

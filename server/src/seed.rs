@@ -19,11 +19,12 @@ use redb::ReadableTable;
 use serde::Deserialize;
 
 use crate::api::admin::{NewUser, insert_user};
+use crate::changes::{self, CentreInfo, Key};
 use crate::error::ApiError;
 use crate::model::{
     Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
 };
-use crate::store::{AGENCIES, CODE_SEQ, PROCEDURES, Store, encode, insert_new_dossiers};
+use crate::store::{AGENCIES, CENTRES, CODE_SEQ, PROCEDURES, Store, encode, insert_new_dossiers};
 
 const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.toml");
 
@@ -117,6 +118,29 @@ pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, ApiError
     })
 }
 
+/// The demo centre's code (an example code).
+pub const DEMO_CENTRE: &str = "000.00.01.H16";
+
+/// What the demo centre shows on its kiosks.
+pub fn demo_centre() -> CentreInfo {
+    CentreInfo {
+        code: DEMO_CENTRE.into(),
+        name: "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk".into(),
+        address: "16 Lê Duẩn, phường Buôn Ma Thuột, tỉnh Đắk Lắk".into(),
+        hotline: "0262 3999 888".into(),
+        hours: "Sáng 7:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu (trừ ngày lễ, Tết)".into(),
+        postal: "Nhận hồ sơ và trả kết quả qua dịch vụ bưu chính công ích: quầy Bưu điện tại \
+                 Trung tâm, hoặc gọi Bưu điện tỉnh để được nhận hồ sơ tại nhà."
+            .into(),
+        fees: "Nộp phí, lệ phí tại quầy thu của Trung tâm (tiền mặt, thẻ, mã QR chuyển khoản) \
+               hoặc trực tuyến trên Cổng Dịch vụ công."
+            .into(),
+        feedback: "Phản ánh, kiến nghị gửi tại kiosk, qua đường dây nóng, hoặc gửi thư về \
+                   Trung tâm; thời hạn trả lời 13 ngày làm việc."
+            .into(),
+    }
+}
+
 fn load_catalogue() -> Catalogue {
     toml::from_str(CATALOGUE).expect("the bundled demo catalogue is valid")
 }
@@ -187,10 +211,22 @@ pub fn seed_demo(
             for a in &ag {
                 t.insert(a.code.as_str(), encode(a)?.as_slice())?;
             }
+            drop(t);
             let mut t = txn.open_table(PROCEDURES)?;
             for p in &pr {
                 t.insert(p.id.as_str(), encode(p)?.as_slice())?;
             }
+            drop(t);
+            for a in &ag {
+                changes::record(txn, &Key::Agency(a.code.to_string()), vec![], vec![])?;
+            }
+            for p in &pr {
+                changes::record(txn, &Key::Procedure(p.id.clone()), vec![], vec![])?;
+            }
+            let centre = demo_centre();
+            txn.open_table(CENTRES)?
+                .insert(centre.code.as_str(), encode(&centre)?.as_slice())?;
+            changes::record(txn, &Key::Centre(centre.code.clone()), vec![], vec![])?;
             Ok(())
         })?;
     }

@@ -18,6 +18,7 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::changes;
 use crate::error::ApiError;
 use crate::model::{AuditEntry, DossierRecord};
 
@@ -58,6 +59,14 @@ pub const KIOSK_EVENTS: TableDefinition<(&str, &str), &[u8]> =
 pub const KIOSK_SEQS: TableDefinition<(&str, u64), &str> = TableDefinition::new("kiosk_seqs_v1");
 /// Kiosk id → highest contiguous sequence number held.
 pub const KIOSK_ACK: TableDefinition<&str, u64> = TableDefinition::new("kiosk_ack_v1");
+/// The change feed, compacted by key: commit sequence → what changed (see `changes`).
+pub const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes_v1");
+/// Key of a changed thing → its latest sequence in `CHANGES`.
+pub const CHANGE_KEYS: TableDefinition<&str, u64> = TableDefinition::new("change_keys_v1");
+/// Named counters (the change feed's head).
+pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters_v1");
+/// Centre information shown on kiosks (hotline, postal service, fees), by centre code.
+pub const CENTRES: TableDefinition<&str, &[u8]> = TableDefinition::new("centres_v1");
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +91,8 @@ type Job = Box<dyn FnOnce(&WriteTransaction) -> Deliver + Send>;
 pub struct Store {
     db: Arc<Database>,
     jobs: mpsc::SyncSender<Job>,
+    /// Counts commits of the writer: long-polls wait on it.
+    commits: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -122,6 +133,13 @@ impl Store {
                         .map_err(redb::Error::from)?;
                 }
             }
+            // Names this store's change feed: a cursor from another store (a restored
+            // backup, a rebuilt data directory) is told to resnapshot.
+            if meta.get("feed_epoch").map_err(redb::Error::from)?.is_none() {
+                let epoch = hex::encode(rand::random::<[u8; 4]>());
+                meta.insert("feed_epoch", epoch.as_str())
+                    .map_err(redb::Error::from)?;
+            }
         }
         create_tables(&txn).map_err(redb::Error::from)?;
         txn.commit().map_err(redb::Error::from)?;
@@ -129,11 +147,23 @@ impl Store {
         let db = Arc::new(db);
         let (jobs, rx) = mpsc::sync_channel::<Job>(8192);
         let wdb = db.clone();
+        let commits = Arc::new(tokio::sync::watch::Sender::new(0u64));
+        let wcommits = commits.clone();
         std::thread::Builder::new()
             .name("motcua-writer".into())
-            .spawn(move || writer_loop(&wdb, &rx))
+            .spawn(move || writer_loop(&wdb, &rx, &wcommits))
             .expect("spawn the writer thread");
-        Ok(Store { db, jobs })
+        Ok(Store { db, jobs, commits })
+    }
+
+    /// Wakes after every commit of the writer.
+    pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    /// Tell waiting readers that something was committed outside the writer (bulk loading).
+    pub fn notify_commit(&self) {
+        self.commits.send_modify(|c| *c += 1);
     }
 
     /// Run `f` in a write transaction shared with other jobs; its result once committed.
@@ -236,10 +266,14 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(KIOSK_EVENTS)?;
     txn.open_table(KIOSK_SEQS)?;
     txn.open_table(KIOSK_ACK)?;
+    txn.open_table(CHANGES)?;
+    txn.open_table(CHANGE_KEYS)?;
+    txn.open_table(COUNTERS)?;
+    txn.open_table(CENTRES)?;
     Ok(())
 }
 
-fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>) {
+fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>, commits: &tokio::sync::watch::Sender<u64>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -258,6 +292,9 @@ fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>) {
         };
         let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(&txn)).collect();
         let committed = txn.commit().map_err(ApiError::from);
+        if committed.is_ok() {
+            commits.send_modify(|c| *c += 1);
+        }
         for d in delivers {
             d(committed.clone());
         }
@@ -350,6 +387,17 @@ pub fn put_dossier(
         bump(&mut counts, n.status, 1)?;
     }
     let old_agencies = o.as_ref().map(|o| o.agencies.clone()).unwrap_or_default();
+    let left = old_agencies
+        .iter()
+        .filter(|a| !n.agencies.contains(a))
+        .cloned()
+        .collect();
+    changes::record(
+        txn,
+        &changes::Key::Dossier(code.to_owned()),
+        n.agencies.clone(),
+        left,
+    )?;
     if old_agencies != n.agencies {
         let mut idx = txn.open_table(IDX_AGENCY)?;
         for a in old_agencies.iter().filter(|a| !n.agencies.contains(a)) {
@@ -395,11 +443,18 @@ pub fn insert_new_dossiers(
     let keys: Vec<IndexKeys> = items.iter().map(IndexKeys::of).collect();
     {
         let mut t = txn.open_table(DOSSIERS)?;
-        let mut sorted: Vec<&DossierRecord> = items.iter().collect();
-        sorted.sort_by(|a, b| a.code.cmp(&b.code));
-        for r in sorted {
+        let mut sorted: Vec<(&DossierRecord, &IndexKeys)> = items.iter().zip(&keys).collect();
+        sorted.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+        for (r, _) in &sorted {
             t.insert(r.code.as_str(), encode(r)?.as_slice())?;
         }
+        drop(t);
+        changes::record_new(
+            txn,
+            sorted
+                .iter()
+                .map(|(r, k)| (changes::Key::Dossier(r.code.clone()), k.agencies.clone())),
+        )?;
     }
     let codes = items.iter().map(|r| r.code.as_str());
     {

@@ -5,7 +5,7 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use motcua_core::AgencyCode;
@@ -16,12 +16,14 @@ use serde::{Deserialize, Serialize};
 use super::{Body, Staff};
 use crate::AppState;
 use crate::auth::{new_token, token_key};
+use crate::changes::{self, Key};
 use crate::error::ApiError;
 use crate::store::{AGENCIES, KIOSK_TOKENS, KIOSKS, decode, encode, get_json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/kiosks", get(list).post(create))
+        .route("/api/v1/admin/kiosks/{id}", patch(update))
         .route("/api/v1/admin/kiosks/{id}/revoke", post(revoke))
         .route("/api/v1/sync/enrol", post(enrol))
         .route("/api/v1/sync/heartbeat", post(heartbeat))
@@ -56,6 +58,64 @@ pub struct Kiosk {
     pub revoked: bool,
     pub created_at: DateTime<FixedOffset>,
     pub last_heartbeat: Option<(DateTime<FixedOffset>, Heartbeat)>,
+    /// The key of the digests in this kiosk's replica (hex), given at enrolment.
+    #[serde(default)]
+    pub hash_key: String,
+    /// Raised when the scope changes: older cursors must resnapshot.
+    #[serde(default)]
+    pub scope_version: u32,
+    #[serde(default)]
+    pub config: KioskConfig,
+}
+
+/// Screen orientation of a kiosk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}
+
+/// Settings an admin pushes to a kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    /// Seconds without a touch before the screen is wiped and returns home.
+    #[serde(default = "default_idle")]
+    pub idle_timeout_s: u32,
+    #[serde(default)]
+    pub orientation: Orientation,
+    /// The language a visitor first sees.
+    #[serde(default)]
+    pub language: motcua_core::Lang,
+}
+
+fn default_idle() -> u32 {
+    60
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig {
+            idle_timeout_s: default_idle(),
+            orientation: Orientation::default(),
+            language: motcua_core::Lang::Vi,
+        }
+    }
+}
+
+/// What a kiosk learns of itself through the change feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskSettings {
+    pub kiosk_id: String,
+    pub name: String,
+    pub centre: AgencyCode,
+    pub scope: Vec<AgencyCode>,
+    #[serde(flatten)]
+    pub config: KioskConfig,
+    /// The rating scale of the server (3 or 5 levels).
+    pub rating_scale: motcua_core::rating::Scale,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,18 +161,16 @@ async fn create(
             let agencies = txn.open_table(AGENCIES)?;
             for a in std::iter::once(&k.centre).chain(k.scope.iter()) {
                 if agencies.get(a.as_str())?.is_none() {
-                    return Ok(Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "agency.unknown",
-                        format!("Không có cơ quan mã {a}."),
-                        format!("No agency with code {a}."),
-                    )));
+                    return Ok(Err(unknown_agency(a)));
                 }
             }
             drop(agencies);
             let mut t = txn.open_table(KIOSKS)?;
             let id = format!("KIOSK-{:04}", t.len()? + 1);
             let kiosk = Kiosk {
+                hash_key: hex::encode(rand::random::<[u8; motcua_core::privacy::KEY_BYTES]>()),
+                scope_version: 0,
+                config: KioskConfig::default(),
                 id: id.clone(),
                 name: k.name.trim().to_owned(),
                 centre: k.centre,
@@ -125,6 +183,7 @@ async fn create(
             };
             t.insert(id.as_str(), encode(&kiosk)?.as_slice())?;
             drop(t);
+            changes::record(txn, &Key::Kiosk(id.clone()), vec![], vec![])?;
             staff.audit(txn, now, "create_kiosk", &id, "ok")?;
             Ok(Ok(id))
         })
@@ -147,12 +206,92 @@ async fn list(State(st): State<AppState>, staff: Staff) -> Result<Json<Vec<Kiosk
             for item in txn.open_table(KIOSKS)?.iter()? {
                 let mut k: Kiosk = decode(item?.1.value())?;
                 k.enrolment_key = None;
+                k.hash_key.clear();
                 out.push(k);
             }
             Ok(out)
         })
         .await?;
     Ok(Json(v))
+}
+
+fn unknown_agency(a: &AgencyCode) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "agency.unknown",
+        format!("Không có cơ quan mã {a}."),
+        format!("No agency with code {a}."),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KioskUpdate {
+    name: Option<String>,
+    scope: Option<Vec<AgencyCode>>,
+    config: Option<KioskConfig>,
+}
+
+/// Rename a kiosk, change its scope (its replica is then rebuilt) or its settings; the kiosk
+/// learns of it through the change feed.
+async fn update(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Body(u): Body<KioskUpdate>,
+) -> Result<Json<Kiosk>, ApiError> {
+    staff.require_admin()?;
+    if u.name.as_deref().is_some_and(|n| n.trim().is_empty())
+        || u.scope.as_ref().is_some_and(Vec::is_empty)
+        || u.config
+            .as_ref()
+            .is_some_and(|c| !(10..=3600).contains(&c.idle_timeout_s))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kiosk.fields",
+            "Tên và phạm vi kiosk không được để trống; thời gian chờ từ 10 đến 3600 giây.",
+            "A kiosk's name and scope cannot be empty; the idle timeout is 10 to 3600 seconds.",
+        ));
+    }
+    let now = st.clock.now_vn();
+    let k = st
+        .store
+        .write(move |txn| {
+            if let Some(scope) = &u.scope {
+                let agencies = txn.open_table(AGENCIES)?;
+                for a in scope {
+                    if agencies.get(a.as_str())?.is_none() {
+                        return Ok(Err(unknown_agency(a)));
+                    }
+                }
+            }
+            let mut t = txn.open_table(KIOSKS)?;
+            let Some(mut k): Option<Kiosk> = get_json(&t, &id)? else {
+                return Ok(Err(ApiError::not_found("kiosk", "Kiosk")));
+            };
+            if let Some(n) = u.name {
+                k.name = n.trim().to_owned();
+            }
+            if let Some(s) = u.scope
+                && s != k.scope
+            {
+                k.scope = s;
+                k.scope_version += 1;
+            }
+            if let Some(c) = u.config {
+                k.config = c;
+            }
+            t.insert(id.as_str(), encode(&k)?.as_slice())?;
+            drop(t);
+            changes::record(txn, &Key::Kiosk(id.clone()), vec![], vec![])?;
+            staff.audit(txn, now, "update_kiosk", &id, "ok")?;
+            k.enrolment_key = None;
+            k.hash_key.clear();
+            Ok(Ok(k))
+        })
+        .await??;
+    Ok(Json(k))
 }
 
 async fn revoke(
@@ -204,6 +343,9 @@ struct Enrolled {
     name: String,
     centre: AgencyCode,
     scope: Vec<AgencyCode>,
+    /// The key (hex) under which the replica's digests are made; the kiosk hashes what a
+    /// visitor types with it (`motcua_core::privacy`).
+    hash_key: String,
 }
 
 fn bad_code() -> ApiError {
@@ -253,6 +395,7 @@ async fn enrol(
                 name: k.name,
                 centre: k.centre,
                 scope: k.scope,
+                hash_key: k.hash_key,
             }))
         })
         .await??;

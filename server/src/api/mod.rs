@@ -2,7 +2,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod centres;
 pub mod dossiers;
+pub mod feed;
 pub mod feedback;
 pub mod kiosks;
 pub mod misc;

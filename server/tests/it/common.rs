@@ -143,6 +143,22 @@ impl Client {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// Any method with a JSON body.
+    pub async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let r = self
+            .req(
+                self.http
+                    .request(m, format!("{}{path}", self.base))
+                    .json(&body),
+            )
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn post_raw(
         &self,
         path: &str,

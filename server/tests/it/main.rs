@@ -5,6 +5,7 @@ mod bad_input;
 mod common;
 mod concurrency;
 mod crash;
+mod feed;
 mod feedback;
 mod kiosks;
 mod public;

@@ -1,0 +1,72 @@
+//! What a centre shows on its kiosks and its web page: address, hotline, office hours, postal
+//! service, how fees are paid, where feedback goes (regulation Art. 5.3, 5.7–5.9). Admins edit
+//! it; kiosks receive it through the change feed.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use motcua_core::AgencyCode;
+use redb::ReadableTable;
+
+use super::{Body, ClientAddr, Staff};
+use crate::AppState;
+use crate::changes::{self, CentreInfo, Key};
+use crate::error::ApiError;
+use crate::store::{AGENCIES, CENTRES, encode, get_json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/centres/{code}", put(set))
+        .route("/api/v1/public/centres/{code}", get(show))
+}
+
+fn parse(code: &str) -> Result<AgencyCode, ApiError> {
+    AgencyCode::parse(code).map_err(|e| ApiError::domain(axum::http::StatusCode::BAD_REQUEST, &e))
+}
+
+async fn set(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Body(mut info): Body<CentreInfo>,
+) -> Result<Json<CentreInfo>, ApiError> {
+    staff.require_admin()?;
+    let code = parse(&code)?.to_string();
+    if info.name.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "centre.name",
+            "Vui lòng nhập tên Trung tâm.",
+            "The centre needs a name.",
+        ));
+    }
+    info.code = code.clone();
+    let now = st.clock.now_vn();
+    let out = st
+        .store
+        .write(move |txn| {
+            if txn.open_table(AGENCIES)?.get(code.as_str())?.is_none() {
+                return Ok(Err(ApiError::not_found("cơ quan có mã này", "Agency")));
+            }
+            txn.open_table(CENTRES)?
+                .insert(code.as_str(), encode(&info)?.as_slice())?;
+            changes::record(txn, &Key::Centre(code.clone()), vec![], vec![])?;
+            staff.audit(txn, now, "set_centre", &code, "ok")?;
+            Ok(Ok(info))
+        })
+        .await??;
+    Ok(Json(out))
+}
+
+async fn show(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Path(code): Path<String>,
+) -> Result<Json<CentreInfo>, ApiError> {
+    super::public::limit(&st, &client)?;
+    let code = parse(&code)?.to_string();
+    st.store
+        .read(move |txn| get_json(&txn.open_table(CENTRES)?, &code))
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("thông tin Trung tâm", "Centre information"))
+}

@@ -1,0 +1,355 @@
+//! The change feed a kiosk pulls (`GET /api/v1/sync/changes`): what it may see, in commit order,
+//! as the privacy projection, from a cursor; without a cursor, from the start (a full snapshot,
+//! `reset: true`). With `wait`, the request is held until something visible changes.
+//! See `docs/sync.md`.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, FixedOffset};
+use motcua_core::privacy::{citizen_hash, name_hash, secret_hash};
+use motcua_core::public::{detail, row};
+use redb::ReadTransaction;
+use serde::{Deserialize, Serialize};
+
+use super::Params;
+use super::kiosks::{Kiosk, KioskAuth, KioskSettings};
+use crate::AppState;
+use crate::changes::{Change, Entry, Key, KioskDossier, head};
+use crate::error::ApiError;
+use crate::model::{Agency, DossierRecord, Procedure};
+use crate::store::{
+    AGENCIES, CENTRES, CHANGES, COUNTERS, DOSSIERS, KIOSKS, META, decode, get_json,
+};
+
+/// Changes per page unless asked otherwise, and at most.
+pub const DEFAULT_LIMIT: usize = 500;
+pub const MAX_LIMIT: usize = 2000;
+/// Longest long-poll, in seconds.
+pub const MAX_WAIT_S: u64 = 30;
+/// Entries looked at per request: a kiosk with a narrow scope pages through a long log.
+const MAX_SCAN: usize = 100_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/sync/changes", get(changes))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Query {
+    since: Option<String>,
+    limit: Option<usize>,
+    wait: Option<u64>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page {
+    /// Send it back as `since` for the next page.
+    pub cursor: String,
+    /// This page starts a snapshot: discard the replica before applying it.
+    pub reset: bool,
+    /// More changes are ready: ask again at once.
+    pub more: bool,
+    pub changes: Vec<Change>,
+}
+
+/// A parsed cursor: the store's feed epoch, the kiosk's scope version and a sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    epoch: String,
+    scope_version: u32,
+    seq: u64,
+}
+
+impl Cursor {
+    fn parse(s: &str) -> Option<Cursor> {
+        let mut it = s.trim().splitn(3, '-');
+        let epoch = it.next()?;
+        let scope_version = it.next()?.parse().ok()?;
+        let seq = it.next()?.parse().ok()?;
+        (epoch.len() == 8 && epoch.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Cursor {
+            epoch: epoch.to_owned(),
+            scope_version,
+            seq,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!("{}-{}-{}", self.epoch, self.scope_version, self.seq)
+    }
+}
+
+fn resnapshot() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "sync.resnapshot",
+        "Mốc đồng bộ không còn dùng được; kiosk cần tải lại toàn bộ dữ liệu.",
+        "The sync cursor is no longer valid; the kiosk must reload a full snapshot.",
+    )
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::bad_request(
+        "sync.bad_cursor",
+        "Mốc đồng bộ (since) không đúng định dạng.",
+        "The sync cursor (since) is malformed.",
+    )
+}
+
+/// What a kiosk sees of one entry.
+enum Seen {
+    Show(Key),
+    Removed(String),
+}
+
+fn visible(k: &Kiosk, e: &Entry) -> Option<Seen> {
+    let in_scope = |codes: &[String]| {
+        codes
+            .iter()
+            .any(|c| k.scope.iter().any(|s| s.as_str() == c))
+    };
+    match Key::decode(&e.key)? {
+        Key::Dossier(code) => {
+            if in_scope(&e.agencies) {
+                Some(Seen::Show(Key::Dossier(code)))
+            } else if in_scope(&e.left) {
+                Some(Seen::Removed(code))
+            } else {
+                None
+            }
+        }
+        Key::Centre(c) if c != k.centre.as_str() => None,
+        Key::Kiosk(id) if id != k.id => None,
+        key => Some(Seen::Show(key)),
+    }
+}
+
+struct Projector<'a> {
+    txn: &'a ReadTransaction,
+    key: Vec<u8>,
+    now: DateTime<FixedOffset>,
+    cal: &'a motcua_core::Calendar,
+    agency_names: HashMap<String, String>,
+    rating_scale: motcua_core::rating::Scale,
+}
+
+impl Projector<'_> {
+    fn agency_name(&mut self, code: &str) -> Result<String, ApiError> {
+        if let Some(n) = self.agency_names.get(code) {
+            return Ok(n.clone());
+        }
+        let name = get_json::<Agency>(&self.txn.open_table(AGENCIES)?, code)?
+            .map_or_else(|| code.to_owned(), |a| a.name);
+        self.agency_names.insert(code.to_owned(), name.clone());
+        Ok(name)
+    }
+
+    fn dossier(&mut self, rec: &DossierRecord) -> Result<KioskDossier, ApiError> {
+        let handling = rec.handling_agency().as_str().to_owned();
+        let name = self.agency_name(&handling)?;
+        let public_row = row(
+            &rec.code,
+            &rec.procedure_name,
+            &rec.applicant.name,
+            &rec.state,
+        );
+        let d = &rec.state;
+        Ok(KioskDossier {
+            detail: detail(public_row, &name, d, &rec.history, self.cal, self.now),
+            procedure_id: rec.procedure_id.clone(),
+            step: d.step,
+            open: d.finished_at.is_none() && !d.step.is_closed(),
+            agency_code: handling,
+            receiving_agency: rec.receiving_agency.as_str().to_owned(),
+            citizen_hash: citizen_hash(&self.key, &rec.applicant.citizen_id),
+            name_hash: name_hash(&self.key, &rec.applicant.name),
+            secret_hash: secret_hash(&self.key, &rec.code, &rec.secret),
+        })
+    }
+
+    fn project(&mut self, seen: Seen) -> Result<Option<Change>, ApiError> {
+        let txn = self.txn;
+        Ok(match seen {
+            Seen::Removed(code) => Some(Change::DossierRemoved { code }),
+            Seen::Show(Key::Dossier(code)) => {
+                match get_json::<DossierRecord>(&txn.open_table(DOSSIERS)?, &code)? {
+                    Some(rec) => Some(Change::Dossier(Box::new(self.dossier(&rec)?))),
+                    None => Some(Change::DossierRemoved { code }),
+                }
+            }
+            Seen::Show(Key::Procedure(id)) => {
+                get_json::<Procedure>(&txn.open_table(crate::store::PROCEDURES)?, &id)?
+                    .map(|p| Change::Procedure(Box::new(p)))
+            }
+            Seen::Show(Key::Agency(code)) => get_json::<Agency>(&txn.open_table(AGENCIES)?, &code)?
+                .map(|a| Change::Agency(Box::new(a))),
+            Seen::Show(Key::Centre(code)) => {
+                get_json(&txn.open_table(CENTRES)?, &code)?.map(|c| Change::Centre(Box::new(c)))
+            }
+            Seen::Show(Key::Kiosk(id)) => {
+                get_json::<Kiosk>(&txn.open_table(KIOSKS)?, &id)?.map(|k| {
+                    Change::Config(KioskSettings {
+                        kiosk_id: k.id,
+                        name: k.name,
+                        centre: k.centre,
+                        scope: k.scope,
+                        config: k.config,
+                        rating_scale: self.rating_scale,
+                    })
+                })
+            }
+        })
+    }
+}
+
+/// Read one page for `kiosk` after `since` (a sequence already checked against the head).
+fn read_page(
+    st: &AppState,
+    txn: &ReadTransaction,
+    kiosk: &Kiosk,
+    since: Option<&Cursor>,
+    limit: usize,
+) -> Result<Page, ApiError> {
+    let epoch = txn
+        .open_table(META)?
+        .get("feed_epoch")?
+        .map(|v| v.value().to_owned())
+        .unwrap_or_default();
+    let head = head(&txn.open_table(COUNTERS)?)?;
+    let from = match since {
+        None => 0,
+        Some(c) if c.epoch != epoch || c.scope_version != kiosk.scope_version || c.seq > head => {
+            return Err(resnapshot());
+        }
+        Some(c) => c.seq,
+    };
+    let mut seen = Vec::new();
+    let mut last = from;
+    let mut scanned = 0;
+    for item in txn.open_table(CHANGES)?.range(from + 1..)? {
+        let (k, v) = item?;
+        last = k.value();
+        scanned += 1;
+        let e: Entry = decode(v.value())?;
+        // A snapshot starts from nothing: it has nothing to remove.
+        if let Some(s) =
+            visible(kiosk, &e).filter(|s| since.is_some() || matches!(s, Seen::Show(_)))
+        {
+            seen.push(s);
+            if seen.len() == limit {
+                break;
+            }
+        }
+        if scanned == MAX_SCAN {
+            break;
+        }
+    }
+    let more = last < head;
+    let key = motcua_core::privacy::key_from_hex(&kiosk.hash_key)
+        .ok_or_else(|| ApiError::internal("the kiosk has no hash key"))?;
+    let mut p = Projector {
+        txn,
+        key,
+        now: st.clock.now_vn(),
+        cal: &st.cal,
+        agency_names: HashMap::new(),
+        rating_scale: st.config.rating_scale,
+    };
+    let mut changes = Vec::with_capacity(seen.len());
+    for s in seen {
+        if let Some(c) = p.project(s)? {
+            changes.push(c);
+        }
+    }
+    Ok(Page {
+        cursor: Cursor {
+            epoch,
+            scope_version: kiosk.scope_version,
+            seq: if more { last } else { head },
+        }
+        .render(),
+        reset: since.is_none(),
+        more,
+        changes,
+    })
+}
+
+/// Counts a waiting long-poll while alive.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicI64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn changes(
+    State(st): State<AppState>,
+    k: KioskAuth,
+    Params(q): Params<Query>,
+) -> Result<Json<Page>, ApiError> {
+    let mut since = match q.since.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Cursor::parse(s).ok_or_else(bad_cursor)?),
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_S));
+    let deadline = tokio::time::Instant::now() + wait;
+    let kiosk = std::sync::Arc::new(k.kiosk);
+    let mut commits = st.store.commits();
+    let mut waiting = None;
+    loop {
+        commits.borrow_and_update();
+        let (s, kk, c) = (st.clone(), kiosk.clone(), since.clone());
+        let page = st
+            .store
+            .read(move |txn| read_page(&s, txn, &kk, c.as_ref(), limit))
+            .await?;
+        if !page.changes.is_empty() || page.more || page.reset || wait.is_zero() {
+            return Ok(Json(page));
+        }
+        // Nothing yet: wait for the next commit (or the deadline), then look again from the
+        // page's cursor.
+        since = Cursor::parse(&page.cursor);
+        if waiting.is_none() {
+            st.metrics.feed_waiting.fetch_add(1, Ordering::Relaxed);
+            waiting = Some(Waiting(&st.metrics.feed_waiting));
+        }
+        match tokio::time::timeout_at(deadline, commits.changed()).await {
+            Ok(Ok(())) => continue,
+            _ => return Ok(Json(page)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_forgeries_are_refused() {
+        let c = Cursor {
+            epoch: "0a1b2c3d".into(),
+            scope_version: 2,
+            seq: 12345,
+        };
+        assert_eq!(Cursor::parse(&c.render()), Some(c));
+        for bad in [
+            "",
+            "x",
+            "0a1b2c3d-2",
+            "0a1b2c3d-x-1",
+            "zzzzzzzz-0-1",
+            "0a1b-0-1",
+            "0a1b2c3d-0--1",
+        ] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The change feed that kiosks pull: every committed change to a dossier, the catalogue, an
+//! agency, a centre's information or a kiosk's configuration appends an entry to `changes_v1`
+//! under the next sequence number. The log is compacted by key: a thing changed again moves to
+//! the tail and its older entry is deleted, so the log holds exactly one entry per thing, in the
+//! order of their last change. Reading it from the start is therefore a full snapshot, and a
+//! snapshot read in pages while commits go on still ends consistent (a thing changed meanwhile
+//! is met again further on).
+//!
+//! Entries name what changed, not its value: the value is read when the feed is served, so a
+//! kiosk always receives the latest state, projected for privacy (see [`KioskDossier`]).
+
+use motcua_core::Step;
+use motcua_core::public::PublicDetail;
+use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::model::{Agency, Procedure};
+use crate::store::{CHANGE_KEYS, CHANGES, COUNTERS, decode, encode};
+
+/// The counter holding the feed's head.
+const HEAD: &str = "changes";
+
+/// What a feed entry points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Dossier(String),
+    Procedure(String),
+    Agency(String),
+    Centre(String),
+    Kiosk(String),
+}
+
+impl Key {
+    pub fn encode(&self) -> String {
+        match self {
+            Key::Dossier(c) => format!("d:{c}"),
+            Key::Procedure(id) => format!("p:{id}"),
+            Key::Agency(c) => format!("a:{c}"),
+            Key::Centre(c) => format!("c:{c}"),
+            Key::Kiosk(id) => format!("k:{id}"),
+        }
+    }
+
+    pub fn decode(s: &str) -> Option<Key> {
+        let (kind, rest) = s.split_once(':')?;
+        let rest = rest.to_owned();
+        Some(match kind {
+            "d" => Key::Dossier(rest),
+            "p" => Key::Procedure(rest),
+            "a" => Key::Agency(rest),
+            "c" => Key::Centre(rest),
+            "k" => Key::Kiosk(rest),
+            _ => return None,
+        })
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub key: String,
+    /// For a dossier: the agencies whose kiosks show it (receiving and handling).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies: Vec<String>,
+    /// For a dossier: agencies that showed it before and no longer do; their kiosks drop it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
+}
+
+/// The feed's head: the sequence of the last change committed (0 when empty).
+pub fn head(table: &impl ReadableTable<&'static str, u64>) -> Result<u64, ApiError> {
+    Ok(table.get(HEAD)?.map(|v| v.value()).unwrap_or(0))
+}
+
+/// Append a change of `key` to the feed, removing its older entry.
+pub fn record(
+    txn: &WriteTransaction,
+    key: &Key,
+    agencies: Vec<String>,
+    mut left: Vec<String>,
+) -> Result<u64, ApiError> {
+    let key = key.encode();
+    let mut keys = txn.open_table(CHANGE_KEYS)?;
+    let mut changes = txn.open_table(CHANGES)?;
+    let mut counters = txn.open_table(COUNTERS)?;
+    let old = keys.get(key.as_str())?.map(|v| v.value());
+    if let Some(old) = old {
+        let prior: Option<Entry> = match changes.remove(old)? {
+            Some(v) => Some(decode(v.value())?),
+            None => None,
+        };
+        // A kiosk that has not read the older entry must still learn that it left.
+        for a in prior.into_iter().flat_map(|p| p.left) {
+            if !agencies.contains(&a) && !left.contains(&a) {
+                left.push(a);
+            }
+        }
+    }
+    let seq = head(&counters)? + 1;
+    counters.insert(HEAD, seq)?;
+    let entry = Entry {
+        key: key.clone(),
+        agencies,
+        left,
+    };
+    changes.insert(seq, encode(&entry)?.as_slice())?;
+    keys.insert(key.as_str(), seq)?;
+    Ok(seq)
+}
+
+/// Append many changes of things never seen before (bulk loading), in the given order.
+pub fn record_new(
+    txn: &WriteTransaction,
+    items: impl IntoIterator<Item = (Key, Vec<String>)>,
+) -> Result<(), ApiError> {
+    let mut keys = txn.open_table(CHANGE_KEYS)?;
+    let mut changes = txn.open_table(CHANGES)?;
+    let mut counters = txn.open_table(COUNTERS)?;
+    let mut seq = head(&counters)?;
+    for (key, agencies) in items {
+        seq += 1;
+        let key = key.encode();
+        let entry = Entry {
+            key: key.clone(),
+            agencies,
+            left: Vec::new(),
+        };
+        changes.insert(seq, encode(&entry)?.as_slice())?;
+        keys.insert(key.as_str(), seq)?;
+    }
+    counters.insert(HEAD, seq)?;
+    Ok(())
+}
+
+/// A dossier as a kiosk holds it: what a visitor may read with the receipt, and digests (never
+/// the values) of the applicant's citizen ID, folded full name and the lookup secret, keyed for
+/// that kiosk (`motcua_core::privacy`). No address, phone, officer or document travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskDossier {
+    #[serde(flatten)]
+    pub detail: PublicDetail,
+    pub procedure_id: String,
+    /// The internal step (its words are `step_vi` / `step_en`).
+    pub step: Step,
+    /// Still running: no result yet and not closed (the kiosk counts overdue from this and the
+    /// appointment).
+    pub open: bool,
+    /// The code of the agency handling it (`agency` is its name).
+    pub agency_code: String,
+    pub receiving_agency: String,
+    pub citizen_hash: String,
+    pub name_hash: String,
+    pub secret_hash: String,
+}
+
+/// Information a centre shows on its kiosks (regulation Art. 5.3, 5.7–5.9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentreInfo {
+    #[serde(default)]
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    /// Đường dây nóng.
+    #[serde(default)]
+    pub hotline: String,
+    /// Office hours as shown to visitors.
+    #[serde(default)]
+    pub hours: String,
+    /// How results can be sent by post (dịch vụ bưu chính công ích).
+    #[serde(default)]
+    pub postal: String,
+    /// How fees are paid (counter, transfer, online).
+    #[serde(default)]
+    pub fees: String,
+    /// Where feedback can also be sent (address, email).
+    #[serde(default)]
+    pub feedback: String,
+}
+
+/// One change as served to a kiosk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    Dossier(Box<KioskDossier>),
+    /// The dossier left the kiosk's scope (transferred elsewhere): drop it.
+    DossierRemoved {
+        code: String,
+    },
+    Procedure(Box<Procedure>),
+    Agency(Box<Agency>),
+    Centre(Box<CentreInfo>),
+    Config(crate::api::kiosks::KioskSettings),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for k in [
+            Key::Dossier("000.00.10.H16-251110-0001".into()),
+            Key::Procedure("1.001193.000.00.10.H16".into()),
+            Key::Agency("000.00.10.H16".into()),
+            Key::Centre("000.00.01.H16".into()),
+            Key::Kiosk("k-1".into()),
+        ] {
+            assert_eq!(Key::decode(&k.encode()), Some(k));
+        }
+        assert_eq!(Key::decode("x:1"), None);
+        assert_eq!(Key::decode("nothing"), None);
+    }
+}

@@ -1,0 +1,301 @@
+//! The change feed: a snapshot from the start, only the kiosk's scope, the privacy projection,
+//! cursors (forged, foreign, stale after a scope change), long-polls woken by a change at the
+//! counter, and dossiers leaving the scope.
+
+use motcua_core::CitizenId;
+use motcua_core::privacy::{citizen_hash, key_from_hex, name_hash, secret_hash};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+struct Kiosk {
+    client: Client,
+    id: String,
+    key: Vec<u8>,
+}
+
+async fn enrol(srv: &TestServer, admin: &Client, scope: &[&str]) -> Kiosk {
+    let (s, v) = admin
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "Kiosk sảnh A", "centre": "000.00.01.H16", "scope": scope}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut client = srv.anon();
+    let (s, v) = client
+        .post(
+            "/api/v1/sync/enrol",
+            json!({"enrolment_code": v["enrolment_code"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    client.token = Some(v["token"].as_str().unwrap().to_owned());
+    Kiosk {
+        client,
+        id: v["kiosk_id"].as_str().unwrap().to_owned(),
+        key: key_from_hex(v["hash_key"].as_str().unwrap()).expect("a 32-byte key"),
+    }
+}
+
+/// Read the feed from `since` until nothing more is ready: the changes and the last cursor.
+async fn drain(k: &Client, since: Option<&str>, limit: usize) -> (Vec<Value>, String, bool) {
+    let mut out = Vec::new();
+    let mut cursor = since.map(str::to_owned);
+    let mut reset = false;
+    let mut first = true;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("/api/v1/sync/changes?since={c}&limit={limit}"),
+            None => format!("/api/v1/sync/changes?limit={limit}"),
+        };
+        let (s, v) = k.get(&q).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if first {
+            reset = v["reset"] == true;
+            first = false;
+        }
+        assert!(v["changes"].as_array().unwrap().len() <= limit);
+        out.extend(v["changes"].as_array().unwrap().iter().cloned());
+        cursor = Some(v["cursor"].as_str().unwrap().to_owned());
+        if v["more"] != true {
+            return (out, cursor.unwrap(), reset);
+        }
+    }
+}
+
+fn of_type<'a>(changes: &'a [Value], t: &str) -> Vec<&'a Value> {
+    changes.iter().filter(|c| c["type"] == t).collect()
+}
+
+async fn waiting(srv: &TestServer) -> i64 {
+    let r = reqwest::get(format!("{}/metrics", srv.base)).await.unwrap();
+    let text = r.text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("motcua_sync_waiting "))
+        .and_then(|n| n.parse().ok())
+        .expect("the waiting gauge")
+}
+
+#[tokio::test]
+async fn snapshot_scope_privacy_and_a_change_at_the_counter() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let desk = srv.staff("tiepnhan1").await;
+    let mine = desk.receive(LLTP, "direct").await;
+    let other = desk.receive(GPXD, "direct").await;
+    let k = enrol(&srv, &admin, &[TU_PHAP]).await;
+
+    // A full snapshot, read in small pages.
+    let (changes, cursor, reset) = drain(&k.client, None, 7).await;
+    assert!(reset, "the first page of a snapshot says so");
+    let dossiers = of_type(&changes, "dossier");
+    assert_eq!(dossiers.len(), 1, "only the scope's dossiers: {dossiers:?}");
+    let d = dossiers[0];
+    assert_eq!(d["code"], mine.as_str());
+    assert!(!changes.iter().any(|c| c["code"] == other.as_str()));
+    assert_eq!(of_type(&changes, "procedure").len(), 34);
+    assert_eq!(of_type(&changes, "agency").len(), 12);
+    let centre = of_type(&changes, "centre");
+    assert_eq!(centre.len(), 1);
+    assert!(!centre[0]["hotline"].as_str().unwrap().is_empty());
+    let config = of_type(&changes, "config");
+    assert_eq!(config.len(), 1);
+    assert_eq!(config[0]["kiosk_id"], k.id.as_str());
+    assert_eq!(config[0]["idle_timeout_s"], 60);
+    assert_eq!(config[0]["rating_scale"], 3);
+
+    // The projection: what a visitor may read, digests instead of who they are.
+    assert_eq!(d["masked_name"], "Nguyễn V. A.");
+    assert_eq!(d["agency"], "Sở Tư pháp");
+    assert_eq!(d["agency_code"], TU_PHAP);
+    assert_eq!(d["open"], true);
+    let id = CitizenId::parse("066185012345").unwrap();
+    assert_eq!(d["citizen_hash"], citizen_hash(&k.key, &id).as_str());
+    assert_eq!(d["name_hash"], name_hash(&k.key, "nguyen van an").as_str());
+    let (_, staff_view) = desk.get(&format!("/api/v1/dossiers/{mine}")).await;
+    let secret = staff_view["secret"].as_str().expect("staff see the secret");
+    assert_eq!(
+        d["secret_hash"],
+        secret_hash(&k.key, &mine, secret).as_str()
+    );
+    let text = serde_json::to_string(&changes).unwrap();
+    for leak in [
+        "Nguyễn Văn An",
+        "066185012345",
+        "0905123456",
+        "12 Lê Duẩn",
+        "tiepnhan1",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked into the feed");
+    }
+    assert!(d.get("secret").is_none());
+
+    // Nothing new: an immediate answer with no change and the same position.
+    let (s, v) = k
+        .client
+        .get(&format!("/api/v1/sync/changes?since={cursor}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["changes"], json!([]));
+    assert_eq!(v["reset"], false);
+    assert_eq!(v["cursor"], cursor.as_str());
+
+    // A long-poll waits; a change outside the scope does not answer it; one inside does.
+    let poll = {
+        let c = k.client.clone();
+        let cursor = cursor.clone();
+        tokio::spawn(async move {
+            c.get(&format!("/api/v1/sync/changes?since={cursor}&wait=30"))
+                .await
+        })
+    };
+    while waiting(&srv).await < 1 {
+        tokio::task::yield_now().await;
+    }
+    desk.ok(
+        &other,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    desk.ok(
+        &mine,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    let (s, v) = poll.await.unwrap();
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{v}");
+    assert_eq!(changes[0]["code"], mine.as_str());
+    assert_eq!(changes[0]["step"], "accepted_transferred");
+    assert_eq!(waiting(&srv).await, 0);
+}
+
+#[tokio::test]
+async fn cursors_forged_foreign_or_stale_and_revoked_kiosks() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let desk = srv.staff("tiepnhan1").await;
+    let other = desk.receive(GPXD, "direct").await;
+    let k = enrol(&srv, &admin, &[TU_PHAP]).await;
+    let (_, cursor, _) = drain(&k.client, None, 500).await;
+
+    for (since, code) in [
+        ("garbage", "sync.bad_cursor"),
+        ("0a1b-0-1", "sync.bad_cursor"),
+        ("00000000-0-1", "sync.resnapshot"),
+    ] {
+        let (s, v) = k
+            .client
+            .get(&format!("/api/v1/sync/changes?since={since}"))
+            .await;
+        assert_eq!(v["error"]["code"], code, "{since}: {v}");
+        assert!(s == StatusCode::BAD_REQUEST || s == StatusCode::GONE);
+    }
+    // A cursor from the future.
+    let (epoch, rest) = cursor.split_once('-').unwrap();
+    let (scope, seq) = rest.split_once('-').unwrap();
+    let future = format!("{epoch}-{scope}-{}", seq.parse::<u64>().unwrap() + 1000);
+    let (s, v) = k
+        .client
+        .get(&format!("/api/v1/sync/changes?since={future}"))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::GONE, Some("sync.resnapshot"))
+    );
+
+    // The admin widens the scope: the old cursor must resnapshot, and the snapshot has the
+    // newly visible dossier.
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            &format!("/api/v1/admin/kiosks/{}", k.id),
+            json!({"scope": [TU_PHAP, "000.00.11.H16"], "config": {"idle_timeout_s": 90, "orientation": "landscape"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        v.get("hash_key").is_none_or(|h| h == ""),
+        "no key in the admin answer"
+    );
+    let (s, v) = k
+        .client
+        .get(&format!("/api/v1/sync/changes?since={cursor}"))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::GONE, Some("sync.resnapshot"))
+    );
+    let (changes, _, reset) = drain(&k.client, None, 500).await;
+    assert!(reset);
+    assert!(changes.iter().any(|c| c["code"] == other.as_str()));
+    let config = of_type(&changes, "config");
+    assert_eq!(config[0]["idle_timeout_s"], 90);
+    assert_eq!(config[0]["orientation"], "landscape");
+
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            &format!("/api/v1/admin/kiosks/{}", k.id),
+            json!({"scope": []}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("kiosk.fields"))
+    );
+
+    let (s, _) = admin
+        .post(&format!("/api/v1/admin/kiosks/{}/revoke", k.id), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = k.client.get("/api/v1/sync/changes").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("kiosk.unauthenticated"))
+    );
+}
+
+#[tokio::test]
+async fn a_dossier_transferred_out_of_scope_is_removed_and_centre_info_flows() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let desk = srv.staff("tiepnhan1").await;
+    let code = desk.receive(LLTP, "direct").await;
+    let k = enrol(&srv, &admin, &[TU_PHAP]).await;
+    let (changes, cursor, _) = drain(&k.client, None, 500).await;
+    assert!(changes.iter().any(|c| c["code"] == code.as_str()));
+
+    // Handled elsewhere: this kiosk must drop it.
+    desk.ok(
+        &code,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    let (s, v) = admin
+        .send(
+            "PUT",
+            "/api/v1/admin/centres/000.00.01.H16",
+            json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (changes, _, reset) = drain(&k.client, Some(&cursor), 500).await;
+    assert!(!reset);
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(changes[0], json!({"type": "dossier_removed", "code": code}));
+    assert_eq!(changes[1]["type"], "centre");
+    assert_eq!(changes[1]["hotline"], "0262 1111 222");
+    let (s, v) = srv.anon().get("/api/v1/public/centres/000.00.01.H16").await;
+    assert_eq!(
+        (s, v["hotline"].as_str()),
+        (StatusCode::OK, Some("0262 1111 222"))
+    );
+
+    // A fresh snapshot no longer holds it at all.
+    let (changes, _, _) = drain(&k.client, None, 500).await;
+    assert!(!changes.iter().any(|c| c["code"] == code.as_str()));
+}
