@@ -8,6 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 
 /// Requests per client per minute on the public routes.
 pub const REQUESTS_PER_MINUTE: u32 = 120;
+/// Requests per enrolled kiosk per minute: a lobby kiosk serves many visitors.
+pub const KIOSK_REQUESTS_PER_MINUTE: u32 = 1200;
 /// Wrong secrets allowed per dossier (and per client) before a lockout.
 pub const WRONG_SECRETS: u32 = 5;
 /// How long a dossier's (or client's) secret checks stay locked.
@@ -48,9 +50,9 @@ fn bump(
 }
 
 impl Throttle {
-    /// Count a public request from `client`; false when over the limit.
-    pub fn allow_request(&self, client: &str, now: DateTime<Utc>) -> bool {
-        bump(&self.requests, client, now, Duration::minutes(1)) <= REQUESTS_PER_MINUTE
+    /// Count a public request from `client`; false when over `per_minute`.
+    pub fn allow_request(&self, client: &str, now: DateTime<Utc>, per_minute: u32) -> bool {
+        bump(&self.requests, client, now, Duration::minutes(1)) <= per_minute
     }
 
     /// Whether secret checks for this key are locked now.
@@ -85,11 +87,11 @@ mod tests {
         let t = Throttle::default();
         let t0 = Utc.with_ymd_and_hms(2025, 11, 10, 2, 0, 0).unwrap();
         for _ in 0..REQUESTS_PER_MINUTE {
-            assert!(t.allow_request("a", t0));
+            assert!(t.allow_request("a", t0, REQUESTS_PER_MINUTE));
         }
-        assert!(!t.allow_request("a", t0));
-        assert!(t.allow_request("b", t0));
-        assert!(t.allow_request("a", t0 + Duration::minutes(1)));
+        assert!(!t.allow_request("a", t0, REQUESTS_PER_MINUTE));
+        assert!(t.allow_request("b", t0, REQUESTS_PER_MINUTE));
+        assert!(t.allow_request("a", t0 + Duration::minutes(1), REQUESTS_PER_MINUTE));
         for _ in 0..WRONG_SECRETS - 1 {
             t.wrong_secret("code", t0);
         }

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use motcua_core::AgencyCode;
 use redb::ReadableTable;
 
-use super::{Body, ClientAddr, Staff};
+use super::{Body, Staff};
 use crate::AppState;
 use crate::changes::{self, CentreInfo, Key};
 use crate::error::ApiError;
@@ -59,10 +59,10 @@ async fn set(
 
 async fn show(
     State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    caller: super::public::Caller,
     Path(code): Path<String>,
 ) -> Result<Json<CentreInfo>, ApiError> {
-    super::public::limit(&st, &client)?;
+    super::public::limit(&st, &caller)?;
     let code = parse(&code)?.to_string();
     st.store
         .read(move |txn| get_json(&txn.open_table(CENTRES)?, &code))

@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, ClientAddr, Staff};
+use super::{Body, Staff};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::model::Role;
@@ -247,10 +247,10 @@ async fn create(
 
 async fn submit_public(
     State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    caller: super::public::Caller,
     Body(b): Body<FeedbackIn>,
 ) -> Result<(StatusCode, Json<PublicFeedback>), ApiError> {
-    super::public::limit(&st, &client)?;
+    super::public::limit(&st, &caller)?;
     let channel = match b.channel {
         Some(FeedbackChannel::Kiosk) => FeedbackChannel::Kiosk,
         _ => FeedbackChannel::Web,

@@ -14,10 +14,14 @@ use serde::{Deserialize, Serialize};
 use super::ClientAddr;
 use super::Params;
 use super::dossiers::load;
+use super::kiosks::KioskAuth;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::model::DossierRecord;
 use crate::store::{DOSSIERS, IDX_CITIZEN, IDX_NAME, get_json};
+use crate::throttle::{KIOSK_REQUESTS_PER_MINUTE, REQUESTS_PER_MINUTE};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 /// Most rows a search returns.
 pub const MAX_ROWS: usize = 20;
@@ -28,9 +32,47 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/public/lookup", get(lookup))
 }
 
-/// Count a public request from `client`: every public route shares one allowance.
-pub(crate) fn limit(st: &AppState, client: &str) -> Result<(), ApiError> {
-    if st.throttle.allow_request(client, st.clock.now()) {
+/// Who calls a public route: an enrolled kiosk (its device token, for its online path) or an
+/// address. Each has its own allowance; a token that is not a kiosk's counts as the address.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key: String,
+    pub kiosk: bool,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        if parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+            && let Ok(k) = KioskAuth::from_request_parts(parts, st).await
+        {
+            return Ok(Caller {
+                key: format!("kiosk:{}", k.kiosk.id),
+                kiosk: true,
+            });
+        }
+        let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, st).await;
+        Ok(Caller {
+            key: addr,
+            kiosk: false,
+        })
+    }
+}
+
+/// Count a public request: every public route shares one allowance per caller.
+pub(crate) fn limit(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let per_minute = if caller.kiosk {
+        KIOSK_REQUESTS_PER_MINUTE
+    } else {
+        REQUESTS_PER_MINUTE
+    };
+    if st
+        .throttle
+        .allow_request(&caller.key, st.clock.now(), per_minute)
+    {
         Ok(())
     } else {
         Err(ApiError::new(
@@ -66,11 +108,11 @@ enum ByCode {
 
 async fn by_code(
     State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    caller: Caller,
     Path(code): Path<String>,
     Params(q): Params<SecretQuery>,
 ) -> Result<Json<ByCode>, ApiError> {
-    limit(&st, &client)?;
+    limit(&st, &caller)?;
     let code = DossierCode::parse(&code)
         .map_err(|e| ApiError::domain(StatusCode::BAD_REQUEST, &e))?
         .to_string();
@@ -90,8 +132,14 @@ async fn by_code(
         return Ok(Json(ByCode::Row(public_row)));
     };
     let now = st.clock.now();
-    let (code_key, client_key) = (format!("code:{code}"), format!("client:{client}"));
-    if st.throttle.secret_locked(&code_key, now) || st.throttle.secret_locked(&client_key, now) {
+    let code_key = format!("code:{code}");
+    // A kiosk serves a whole lobby: its visitors' mistakes count per dossier, not against it.
+    let client_key = (!caller.kiosk).then(|| format!("client:{}", caller.key));
+    if st.throttle.secret_locked(&code_key, now)
+        || client_key
+            .as_ref()
+            .is_some_and(|k| st.throttle.secret_locked(k, now))
+    {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "public.secret_locked",
@@ -101,7 +149,9 @@ async fn by_code(
     }
     if !same(secret.trim(), &rec.secret) {
         st.throttle.wrong_secret(&code_key, now);
-        st.throttle.wrong_secret(&client_key, now);
+        if let Some(k) = &client_key {
+            st.throttle.wrong_secret(k, now);
+        }
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "public.wrong_secret",
@@ -130,10 +180,10 @@ struct LookupQuery {
 
 async fn lookup(
     State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    caller: Caller,
     Params(q): Params<LookupQuery>,
 ) -> Result<Json<Vec<PublicRow>>, ApiError> {
-    limit(&st, &client)?;
+    limit(&st, &caller)?;
     enum Key {
         Citizen(String),
         Name(String),

@@ -13,7 +13,7 @@ use motcua_core::{DossierCode, Lang};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, ClientAddr, Staff};
+use super::{Body, Staff};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::model::Role;
@@ -84,10 +84,10 @@ async fn scale(State(st): State<AppState>) -> Json<ScaleView> {
 
 async fn rate(
     State(st): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    caller: super::public::Caller,
     Body(r): Body<RatingIn>,
 ) -> Result<(StatusCode, Json<Rating>), ApiError> {
-    super::public::limit(&st, &client)?;
+    super::public::limit(&st, &caller)?;
     let scale = st.config.rating_scale;
     let dossier = validate(scale, &r)?;
     let at = st.clock.now_vn();

@@ -299,3 +299,55 @@ async fn a_dossier_transferred_out_of_scope_is_removed_and_centre_info_flows() {
     let (changes, _, _) = drain(&k.client, None, 500).await;
     assert!(!changes.iter().any(|c| c["code"] == code.as_str()));
 }
+
+#[tokio::test]
+async fn kiosks_have_their_own_allowance_on_public_routes() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let desk = srv.staff("tiepnhan1").await;
+    let (_, r) = desk.post("/api/v1/dossiers", receipt(LLTP, "direct")).await;
+    let code = r["code"].as_str().unwrap().to_owned();
+    let secret = r["secret"].as_str().unwrap().to_owned();
+    let other = desk.receive(LLTP, "direct").await;
+    let k = enrol(&srv, &admin, &[TU_PHAP]).await;
+    let public = srv.anon();
+    let path = format!("/api/v1/public/dossiers/{code}");
+
+    // The address runs out of its allowance; the kiosk on the same address does not.
+    let mut n = 0;
+    while public.get(&path).await.0 != StatusCode::TOO_MANY_REQUESTS {
+        n += 1;
+        assert!(n <= 120, "the per-address limit applies");
+    }
+    assert_eq!(n, 120);
+    for _ in 0..200 {
+        let (s, v) = k.client.get(&path).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    // A forged token is just an address (already limited here).
+    let mut forged = srv.anon();
+    forged.token = Some("not-a-device-token".into());
+    assert_eq!(forged.get(&path).await.0, StatusCode::TOO_MANY_REQUESTS);
+
+    // Wrong secrets typed at a kiosk lock that dossier's detail, not the whole kiosk.
+    let wrong = if secret == "0000" { "1111" } else { "0000" };
+    for _ in 0..5 {
+        let (s, _) = k.client.get(&format!("{path}?secret={wrong}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    let (s, v) = k.client.get(&format!("{path}?secret={secret}")).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("public.secret_locked"))
+    );
+    let (_, staff_view) = desk.get(&format!("/api/v1/dossiers/{other}")).await;
+    let (s, v) = k
+        .client
+        .get(&format!(
+            "/api/v1/public/dossiers/{other}?secret={}",
+            staff_view["secret"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["timeline"].is_array());
+}
