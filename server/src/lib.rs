@@ -12,7 +12,8 @@
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
 //! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
-//!   `ratings`, `kiosks`, `sync`, `feed`, `centres`), JSON errors.
+//!   `ratings`, `kiosks`, `sync`, `feed`, `centres`, `reports`), JSON errors.
+//! - [`reports`]: report counters kept by every write (a report reads counters, not dossiers).
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
 //! - [`clock`]: system or manual time.
@@ -29,6 +30,7 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod model;
+pub mod reports;
 pub mod seed;
 pub mod sessions;
 pub mod store;
@@ -190,6 +192,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::sync::router())
         .merge(api::feed::router())
         .merge(api::centres::router())
+        .merge(api::reports::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use crate::changes;
 use crate::error::ApiError;
 use crate::model::{AuditEntry, DossierRecord};
+use crate::reports;
 
 /// Bumped when a table's layout changes; checked at open.
 pub const SCHEMA_VERSION: &str = "1";
@@ -270,6 +271,10 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(CHANGE_KEYS)?;
     txn.open_table(COUNTERS)?;
     txn.open_table(CENTRES)?;
+    txn.open_table(reports::REPORT_DAYS)?;
+    txn.open_table(reports::REPORT_OPEN)?;
+    txn.open_table(reports::REPORT_DUE)?;
+    txn.open_table(reports::RATING_DAYS)?;
     Ok(())
 }
 
@@ -392,6 +397,12 @@ pub fn put_dossier(
         .filter(|a| !n.agencies.contains(a))
         .cloned()
         .collect();
+    reports::update(
+        txn,
+        code,
+        old.map(reports::ReportKeys::of).as_ref(),
+        &reports::ReportKeys::of(new),
+    )?;
     changes::record(
         txn,
         &changes::Key::Dossier(code.to_owned()),
@@ -456,6 +467,11 @@ pub fn insert_new_dossiers(
                 .map(|(r, k)| (changes::Key::Dossier(r.code.clone()), k.agencies.clone())),
         )?;
     }
+    let report_keys: Vec<(&str, reports::ReportKeys)> = items
+        .iter()
+        .map(|r| (r.code.as_str(), reports::ReportKeys::of(r)))
+        .collect();
+    reports::add_new(txn, &report_keys)?;
     let codes = items.iter().map(|r| r.code.as_str());
     {
         let mut v: Vec<(u8, &str)> = codes

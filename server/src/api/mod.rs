@@ -10,6 +10,7 @@ pub mod kiosks;
 pub mod misc;
 pub mod public;
 pub mod ratings;
+pub mod reports;
 pub mod sync;
 
 use std::net::SocketAddr;

@@ -135,9 +135,14 @@ pub fn insert(
     dossier: Option<String>,
     at: DateTime<FixedOffset>,
 ) -> Result<Result<Rating, ApiError>, ApiError> {
+    let mut agency = String::new();
     if let Some(code) = &dossier {
-        if txn.open_table(DOSSIERS)?.get(code.as_str())?.is_none() {
-            return Ok(Err(ApiError::not_found("hồ sơ có mã này", "Dossier")));
+        match crate::store::get_json::<crate::model::DossierRecord>(
+            &txn.open_table(DOSSIERS)?,
+            code,
+        )? {
+            Some(rec) => agency = rec.handling_agency().as_str().to_owned(),
+            None => return Ok(Err(ApiError::not_found("hồ sơ có mã này", "Dossier"))),
         }
     }
     let mut t = txn.open_table(RATINGS)?;
@@ -153,6 +158,15 @@ pub fn insert(
         criteria: r.criteria,
     };
     t.insert(id, encode(&rating)?.as_slice())?;
+    drop(t);
+    crate::reports::add_rating(
+        txn,
+        at,
+        &agency,
+        rating.officer.as_deref().unwrap_or(""),
+        scale.levels(),
+        rating.level,
+    )?;
     Ok(Ok(rating))
 }
 

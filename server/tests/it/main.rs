@@ -10,5 +10,6 @@ mod feedback;
 mod kiosks;
 mod public;
 mod ratings;
+mod reports;
 mod sync;
 mod workflow;
