@@ -368,6 +368,17 @@ macro_rules! string_serde {
 string_serde!(AgencyCode);
 string_serde!(DossierCode);
 
+/// The tracking code of a feedback taken at a kiosk: made from the kiosk's id and its event
+/// sequence number, so the kiosk can print it at once, offline too, and the server files the
+/// feedback under the same code. E.g. `PA-KIOSK0001-000017`.
+pub fn kiosk_feedback_code(kiosk_id: &str, seq: u64) -> String {
+    let id: String = kiosk_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("PA-{}-{seq:06}", id.to_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,5 +505,17 @@ mod tests {
         let back: DossierCode = serde_json::from_str(&j).unwrap();
         assert_eq!(back, c);
         assert!(serde_json::from_str::<DossierCode>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn kiosk_feedback_codes_are_plain_and_distinct() {
+        assert_eq!(
+            super::kiosk_feedback_code("KIOSK-0001", 17),
+            "PA-KIOSK0001-000017"
+        );
+        assert_ne!(
+            super::kiosk_feedback_code("KIOSK-0001", 1),
+            super::kiosk_feedback_code("KIOSK-0002", 1)
+        );
     }
 }

@@ -1,22 +1,33 @@
 //! Demo mode: the central server with demo data on a loopback port and the printer simulator
-//! writing slips to `./demo-out/`, all in this process. Until the kiosk window lands, the demo
-//! prints a status slip for a demo dossier and keeps the server and printer up for exploring.
+//! writing slips to `./demo-out/`, all in this process; the kiosk enrols itself, takes its
+//! snapshot and opens its window. Closing the window stops everything.
 
 use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
-use motcua_core::Lang;
-use motcua_drivers::profile::Profile;
+use motcua_core::AgencyCode;
 use motcua_drivers::sim::SimPrinter;
-use motcua_drivers::transport::{Printer, Target};
 use motcua_server::model::{Agency, DossierRecord};
-use motcua_server::store::{AGENCIES, DOSSIERS, decode, get_json};
+use motcua_server::store::{AGENCIES, DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config};
 use redb::ReadableTable;
 
-use crate::slips::{StatusSlip, status_slip};
+use crate::app::{Logic, Options};
+use crate::store::Store;
+use crate::sync::{Health, SyncClient};
 
-/// Run the demo until Ctrl-C. `out` receives the server's data and the printed slips.
-pub fn run(out: &Path) -> Result<(), String> {
+/// How the demo shows itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// Open the kiosk window (else serve until Ctrl-C).
+    pub window: bool,
+    pub landscape: bool,
+}
+
+/// Run the demo. `out` receives the server's data, the kiosk's replica and the printed slips.
+pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     let data = out.join("server-data");
     let fresh = !data.join("motcua.redb").exists();
     let config = Config {
@@ -40,95 +51,121 @@ pub fn run(out: &Path) -> Result<(), String> {
         .listen("127.0.0.1:0")
         .map_err(|e| e.to_string())?;
 
+    // The server runs on its own runtime thread; the window owns the main thread.
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    rt.block_on(async move {
-        let running = match motcua_server::spawn(state.clone()).await {
-            Ok(r) => r,
+    let running = rt.block_on(async {
+        match motcua_server::spawn(state.clone()).await {
+            Ok(r) => Ok(r),
             // Port 8080 taken: any free port will do.
             Err(_) => {
                 let mut s = state.clone();
                 let mut c = (*s.config).clone();
                 c.listen = "127.0.0.1:0".parse().expect("a valid address");
-                s.config = std::sync::Arc::new(c);
-                motcua_server::spawn(s).await.map_err(|e| e.to_string())?
+                s.config = Arc::new(c);
+                motcua_server::spawn(s).await.map_err(|e| e.to_string())
             }
-        };
-        println!("Máy chủ / server: http://{}", running.addr);
-        println!(
-            "Máy in mô phỏng / printer simulator: tcp://{} → {}",
-            listening.addr,
-            out.display()
-        );
-        println!(
-            "Tài khoản cán bộ mẫu / demo staff (đổi mật khẩu lần đầu / change at first login):"
-        );
-        for (u, role, pw) in motcua_server::seed::demo_staff() {
-            println!("  {u:<18} {:<20} {pw}", role.label_vi());
         }
-        let store = state.store.clone();
-        let sample = tokio::task::spawn_blocking(move || {
-            store.read_blocking(|txn| {
-                for item in txn.open_table(DOSSIERS)?.iter()? {
-                    let rec: DossierRecord = decode(item?.1.value())?;
-                    if rec.state.step == motcua_core::Step::ResultReady {
-                        // The slip names the agency, not its code.
-                        let agency: Option<Agency> =
-                            get_json(&txn.open_table(AGENCIES)?, rec.handling_agency().as_str())?;
-                        let name =
-                            agency.map_or_else(|| rec.handling_agency().to_string(), |a| a.name);
-                        return Ok(Some((rec, name)));
-                    }
-                }
-                Ok(None)
+    })?;
+    let base = format!("http://{}", running.addr);
+    println!("Máy chủ / server: {base}");
+    println!(
+        "Máy in mô phỏng / printer simulator: tcp://{} → {}",
+        listening.addr,
+        out.display()
+    );
+    println!("Tài khoản cán bộ mẫu / demo staff (đổi mật khẩu lần đầu / change at first login):");
+    for (u, role, pw) in motcua_server::seed::demo_staff() {
+        println!("  {u:<18} {:<20} {pw}", role.label_vi());
+    }
+
+    // The kiosk: its own store, enrolled once, with every demo agency in scope.
+    let store = Store::open(&out.join("kiosk.redb")).map_err(|e| e.to_string())?;
+    let health = Arc::new(Health::default());
+    let client = SyncClient::new(&base, store.clone(), health.clone());
+    if !client.enrolled() {
+        let (scope, now) = (all_agencies(&state)?, state.clock.now_vn());
+        let centre = AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).expect("a valid code");
+        let (_, code) = state
+            .store
+            .write_blocking(move |txn| {
+                motcua_server::api::kiosks::create_kiosk(
+                    txn,
+                    "Kiosk sảnh chính",
+                    centre,
+                    scope,
+                    now,
+                )
             })
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.message.en)?;
-        if let Some((rec, agency)) = sample {
-            print_sample(&rec, &agency, &state, &format!("tcp://{}", listening.addr))?;
-            if let Some(s) = printer_sim
-                .wait_for(1, std::time::Duration::from_secs(10))
-                .first()
-            {
-                println!("Phiếu mẫu / sample slip: {}", s.png.display());
-            }
-        }
+            .map_err(|e| e.message.en)?
+            .map_err(|e| e.message.en)?;
+        rt.block_on(client.enrol(&code))
+            .map_err(|e| e.to_string())?;
+    }
+    let t0 = std::time::Instant::now();
+    let n = rt.block_on(client.pull(0)).map_err(|e| e.to_string())?;
+    println!(
+        "Kiosk: {} thay đổi / changes in {:.1} s, {} hồ sơ / dossiers in the replica",
+        n,
+        t0.elapsed().as_secs_f64(),
+        store.dossier_count().unwrap_or(0)
+    );
+    if let Some((code, secret)) = sample(&state)? {
+        println!("Thử tra cứu / try: mã hồ sơ {code}, mã tra cứu / secret {secret}");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let sync_thread = client.spawn(stop.clone());
+
+    let logic = Logic::new(
+        store,
+        Options {
+            server: Some(base),
+            printer: Some((format!("tcp://{}", listening.addr), "generic-80".into())),
+        },
+    );
+    if opts.window {
+        let now: Rc<dyn Fn() -> chrono::DateTime<chrono::FixedOffset>> =
+            Rc::new(crate::app::now_vn);
+        let kiosk = crate::ui::Kiosk::new(logic, health, now).map_err(|e| e.to_string())?;
+        kiosk.set_landscape(opts.landscape);
+        kiosk.run().map_err(|e| e.to_string())?;
+    } else {
         println!("Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");
-        let _ = tokio::signal::ctrl_c().await;
-        running.stop().await;
-        Ok(())
-    })
+        rt.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(sync_thread);
+    rt.block_on(running.stop());
+    Ok(())
 }
 
-fn print_sample(
-    rec: &DossierRecord,
-    agency: &str,
-    state: &AppState,
-    printer: &str,
-) -> Result<(), String> {
-    let fmt = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
-    let slip = status_slip(&StatusSlip {
-        centre: "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk".into(),
-        code: motcua_core::DossierCode::parse(&rec.code).map_err(|e| e.to_string())?,
-        secret: Some(rec.secret.clone()),
-        procedure: rec.procedure_name.clone(),
-        applicant: motcua_core::text::mask_name(&rec.applicant.name),
-        agency: agency.to_owned(),
-        received: fmt(rec.state.received_at),
-        appointment: fmt(rec.state.due),
-        status: rec.state.national_status(),
-        step: rec.state.step,
-        timeliness: rec.state.timeliness(&state.cal),
-        next: Some("Mời quý vị đến Bộ phận Một cửa nhận kết quả, mang theo giấy hẹn.".into()),
-        printed_at: fmt(state.clock.now_vn()),
-    });
-    let target = Target::parse(printer).map_err(|e| e.to_string())?;
-    let profile = Profile::bundled("generic-80").map_err(|e| e.to_string())?;
-    let mut p = Printer::new(target, profile);
-    p.print(&slip).map_err(|e| {
-        use motcua_core::Localized;
-        e.message(Lang::Vi)
-    })?;
-    Ok(())
+fn all_agencies(state: &AppState) -> Result<Vec<AgencyCode>, String> {
+    state
+        .store
+        .read_blocking(|txn| {
+            let mut v = Vec::new();
+            for item in txn.open_table(AGENCIES)?.iter()? {
+                let a: Agency = decode(item?.1.value())?;
+                v.push(a.code);
+            }
+            Ok(v)
+        })
+        .map_err(|e| e.message.en)
+}
+
+/// A dossier with a result ready, to try the lookup with.
+fn sample(state: &AppState) -> Result<Option<(String, String)>, String> {
+    state
+        .store
+        .read_blocking(|txn| {
+            for item in txn.open_table(DOSSIERS)?.iter()? {
+                let rec: DossierRecord = decode(item?.1.value())?;
+                if rec.state.step == motcua_core::Step::ResultReady {
+                    return Ok(Some((rec.code, rec.secret)));
+                }
+            }
+            Ok(None)
+        })
+        .map_err(|e| e.message.en)
 }

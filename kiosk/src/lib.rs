@@ -5,13 +5,22 @@
 //!
 //! # Layout
 //!
-//! - [`slips`]: the slips the kiosk prints (status slip), as core slips.
-//! - [`demo`]: demo mode (in-process server with demo data and the printer simulator).
-//!
-//! The Slint window, the replica and the sync client land with the kiosk issue.
+//! - [`store`]: the kiosk's redb file — the replica of the change feed, the outbox, sync state.
+//! - [`sync`]: enrolment, pull (long-poll), push, heartbeat.
+//! - [`app`]: what a visitor can do, without the drawing (lookups, secret, feedback, ratings,
+//!   printing); every failure a bilingual notice.
+//! - [`ui`]: the Slint window (`ui/app.slint`) wired to the logic; idle wipe; scanner input.
+//! - [`slips`]: the slips the kiosk prints (status slip, feedback receipt), as core slips.
+//! - [`config`]: the kiosk's TOML configuration.
+//! - [`demo`]: demo mode (in-process server with demo data, printer simulator, the window).
 
+pub mod app;
+pub mod config;
 pub mod demo;
 pub mod slips;
+pub mod store;
+pub mod sync;
+pub mod ui;
 
 /// The crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

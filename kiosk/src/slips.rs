@@ -2,7 +2,7 @@
 //! visitor reads them, never showing a full name or a citizen ID.
 
 use motcua_core::slip::{Align, Slip, TextLine, TextSize};
-use motcua_core::{DossierCode, Lang, NationalStatus, Step, Timeliness};
+use motcua_core::{DossierCode, Lang, NationalStatus, Timeliness};
 
 /// What a status slip shows about a dossier.
 #[derive(Debug, Clone)]
@@ -17,7 +17,9 @@ pub struct StatusSlip {
     pub received: String,
     pub appointment: String,
     pub status: NationalStatus,
-    pub step: Step,
+    /// The internal step in words.
+    pub step_vi: String,
+    pub step_en: String,
     pub timeliness: Option<Timeliness>,
     pub next: Option<String>,
     pub printed_at: String,
@@ -41,8 +43,8 @@ pub fn status_slip(s: &StatusSlip) -> Slip {
         .key_value("Cơ quan giải quyết", &s.agency)
         .key_value("Ngày nhận", &s.received)
         .key_value("Hẹn trả", &s.appointment)
-        .key_value("Trạng thái", s.step.label(Lang::Vi))
-        .key_value("Status", s.step.label(Lang::En));
+        .key_value("Trạng thái", &s.step_vi)
+        .key_value("Status", &s.step_en);
     if let Some(t) = s.timeliness {
         slip = slip.key_value(
             "Tiến độ",
@@ -66,9 +68,36 @@ pub fn status_slip(s: &StatusSlip) -> Slip {
         .cut()
 }
 
+/// The receipt of a feedback taken at the kiosk: its tracking code and where to follow it.
+pub fn feedback_slip(centre: &str, code: &str, printed_at: &str) -> Slip {
+    Slip::new()
+        .title(centre.to_uppercase())
+        .separator()
+        .title("PHIẾU TIẾP NHẬN PHẢN ÁNH, KIẾN NGHỊ")
+        .text(TextLine {
+            text: "Feedback receipt".into(),
+            size: TextSize::Small,
+            bold: false,
+            align: Align::Center,
+        })
+        .key_value("Mã theo dõi", code)
+        .key_value("Tracking code", code)
+        .line("Trung tâm trả lời trong 13 ngày làm việc. Tra cứu câu trả lời tại kiosk hoặc trên trang Dịch vụ công bằng mã theo dõi.")
+        .line("We answer within 13 working days. Look the answer up at a kiosk or on the portal with the tracking code.")
+        .separator()
+        .text(TextLine {
+            text: format!("In lúc / printed {printed_at}"),
+            size: TextSize::Small,
+            bold: false,
+            align: Align::Center,
+        })
+        .cut()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motcua_core::Step;
 
     #[test]
     fn the_slip_carries_the_code_in_its_qr_and_no_full_name() {
@@ -82,7 +111,8 @@ mod tests {
             received: "09:00 10/11/2025".into(),
             appointment: "09:00 24/11/2025".into(),
             status: NationalStatus::Done,
-            step: Step::ResultReady,
+            step_vi: Step::ResultReady.label(Lang::Vi).into(),
+            step_en: Step::ResultReady.label(Lang::En).into(),
             timeliness: Some(Timeliness::Early),
             next: Some("Mời quý vị đến quầy nhận kết quả.".into()),
             printed_at: "10:15 11/11/2025".into(),

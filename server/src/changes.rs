@@ -21,6 +21,17 @@ use crate::store::{CHANGE_KEYS, CHANGES, COUNTERS, decode, encode};
 /// The counter holding the feed's head.
 const HEAD: &str = "changes";
 
+thread_local! {
+    /// Set when a write job on this thread appended to the feed; the writer reads and clears
+    /// it after the commit, and wakes long-polls only then (heartbeats and other writes do not).
+    static TOUCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the feed grew since the last call (on this thread).
+pub(crate) fn take_touched() -> bool {
+    TOUCHED.with(|t| t.replace(false))
+}
+
 /// What a feed entry points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
@@ -80,6 +91,7 @@ pub fn record(
     agencies: Vec<String>,
     mut left: Vec<String>,
 ) -> Result<u64, ApiError> {
+    TOUCHED.with(|t| t.set(true));
     let key = key.encode();
     let mut keys = txn.open_table(CHANGE_KEYS)?;
     let mut changes = txn.open_table(CHANGES)?;
@@ -118,6 +130,7 @@ pub fn record_new(
     let mut changes = txn.open_table(CHANGES)?;
     let mut counters = txn.open_table(COUNTERS)?;
     let mut seq = head(&counters)?;
+    TOUCHED.with(|t| t.set(true));
     for (key, agencies) in items {
         seq += 1;
         let key = key.encode();

@@ -92,7 +92,7 @@ type Job = Box<dyn FnOnce(&WriteTransaction) -> Deliver + Send>;
 pub struct Store {
     db: Arc<Database>,
     jobs: mpsc::SyncSender<Job>,
-    /// Counts commits of the writer: long-polls wait on it.
+    /// Counts commits that added to the change feed: long-polls wait on it.
     commits: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
@@ -157,7 +157,7 @@ impl Store {
         Ok(Store { db, jobs, commits })
     }
 
-    /// Wakes after every commit of the writer.
+    /// Wakes after every commit of the writer that added to the change feed.
     pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
         self.commits.subscribe()
     }
@@ -297,7 +297,8 @@ fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>, commits: &tokio::sync::w
         };
         let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(&txn)).collect();
         let committed = txn.commit().map_err(ApiError::from);
-        if committed.is_ok() {
+        // Long-polls wake when the change feed grew, not for every heartbeat.
+        if changes::take_touched() && committed.is_ok() {
             commits.send_modify(|c| *c += 1);
         }
         for d in delivers {

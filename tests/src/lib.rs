@@ -1,4 +1,111 @@
 //! # motcua-tests
 //!
-//! End-to-end tests that run the real server, kiosk logic and simulated devices together live in
-//! `tests/`. This library holds what those tests share.
+//! End-to-end tests that run the real server, kiosk logic, the kiosk window (Slint's testing
+//! backend) and simulated devices together live in `tests/`. This library holds what those
+//! tests share: a centre (the real server on a loopback port with demo data, its clock standing
+//! still) and kiosks enrolled with it.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use motcua_kiosk::store::Store;
+use motcua_kiosk::sync::{Health, SyncClient};
+use motcua_server::model::{Agency, DossierRecord};
+use motcua_server::store::{AGENCIES, DOSSIERS, decode};
+use motcua_server::{AppState, Clock, Config, Running};
+use redb::ReadableTable;
+
+/// A running centre.
+pub struct Centre {
+    pub rt: tokio::runtime::Runtime,
+    pub running: Running,
+    pub state: AppState,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for Centre {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Centre({})", self.base)
+    }
+}
+
+/// Monday 10/11/2025 09:00 in Hà Nội.
+pub fn monday_morning() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 11, 10, 2, 0, 0).unwrap()
+}
+
+/// Start the server on `127.0.0.1:0` with the demo catalogue and `dossiers` demo dossiers.
+pub fn centre(dossiers: usize) -> Centre {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::manual(monday_morning());
+    let config = Config {
+        data_dir: dir.path().join("server"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let state = AppState::open(config, clock.clone()).unwrap();
+    motcua_server::seed::seed_demo(&state.store, &state.cal, clock.now_vn(), dossiers).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let running = rt.block_on(motcua_server::spawn(state.clone())).unwrap();
+    let base = format!("http://{}", running.addr);
+    Centre {
+        rt,
+        running,
+        state,
+        base,
+        dir,
+    }
+}
+
+impl Centre {
+    /// A kiosk with every agency in scope, enrolled, its replica filled; its store lives in
+    /// `name` under the centre's temporary folder.
+    pub fn kiosk(&self, name: &str) -> (Store, SyncClient, Arc<Health>) {
+        let scope: Vec<_> = self
+            .state
+            .store
+            .read_blocking(|txn| {
+                let mut v = Vec::new();
+                for item in txn.open_table(AGENCIES)?.iter()? {
+                    let a: Agency = decode(item?.1.value())?;
+                    v.push(a.code);
+                }
+                Ok(v)
+            })
+            .unwrap();
+        let now = self.state.clock.now_vn();
+        let centre = motcua_core::AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).unwrap();
+        let (_, code) = self
+            .state
+            .store
+            .write_blocking(move |txn| {
+                motcua_server::api::kiosks::create_kiosk(txn, "Kiosk thử", centre, scope, now)
+            })
+            .unwrap()
+            .unwrap();
+        let store = Store::open(&self.dir.path().join(name).join("kiosk.redb")).unwrap();
+        let health = Arc::new(Health::default());
+        let client = SyncClient::new(&self.base, store.clone(), health.clone());
+        self.rt.block_on(client.enrol(&code)).unwrap();
+        self.rt.block_on(client.pull(0)).unwrap();
+        (store, client, health)
+    }
+
+    /// The first demo dossier that `pick` accepts.
+    pub fn dossier(&self, pick: impl Fn(&DossierRecord) -> bool) -> DossierRecord {
+        self.state
+            .store
+            .read_blocking(|txn| {
+                for item in txn.open_table(DOSSIERS)?.iter()? {
+                    let rec: DossierRecord = decode(item?.1.value())?;
+                    if pick(&rec) {
+                        return Ok(Some(rec));
+                    }
+                }
+                Ok(None)
+            })
+            .unwrap()
+            .expect("a demo dossier that fits")
+    }
+}

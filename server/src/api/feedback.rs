@@ -143,6 +143,8 @@ pub struct PendingFeedback {
     entered_by: Option<String>,
     late_entry: bool,
     due: DateTime<FixedOffset>,
+    /// A tracking code given in advance (a kiosk's, known to it offline); else the day's next.
+    pub code: Option<String>,
 }
 
 /// Check a feedback and compute its deadline (nothing is written).
@@ -178,18 +180,23 @@ pub fn prepare(
         entered_by,
         late_entry,
         due: cal.feedback_deadline(counts_from),
+        code: None,
     })
 }
 
 /// Write a prepared feedback inside `txn`, giving it the next tracking code of the day.
 pub fn insert(txn: &redb::WriteTransaction, p: PendingFeedback) -> Result<Feedback, ApiError> {
-    let date = p.entered_at.date_naive();
-    let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
-    let mut seq = txn.open_table(CODE_SEQ)?;
-    let n = seq.get(("PA", day))?.map(|v| v.value()).unwrap_or(0) + 1;
-    seq.insert(("PA", day), n)?;
-    drop(seq);
-    let code = format!("PA-{}-{n:04}", date.format("%y%m%d"));
+    let code = match p.code {
+        Some(c) => c,
+        None => {
+            let date = p.entered_at.date_naive();
+            let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
+            let mut seq = txn.open_table(CODE_SEQ)?;
+            let n = seq.get(("PA", day))?.map(|v| v.value()).unwrap_or(0) + 1;
+            seq.insert(("PA", day), n)?;
+            format!("PA-{}-{n:04}", date.format("%y%m%d"))
+        }
+    };
     let b = p.body;
     let f = Feedback {
         code: code.clone(),

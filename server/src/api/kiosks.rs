@@ -139,53 +139,15 @@ async fn create(
     Body(k): Body<NewKiosk>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     staff.require_admin()?;
-    if k.name.trim().is_empty() || k.scope.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "kiosk.fields",
-            "Kiosk cần có tên và phạm vi (các cơ quan được hiển thị hồ sơ).",
-            "A kiosk needs a name and a scope (the agencies whose dossiers it shows).",
-        ));
-    }
     let now = st.clock.now_vn();
-    let (code, key) = {
-        let (token, _) = new_token();
-        // Twelve characters are easy to type on a kiosk and impossible to guess.
-        let code = token[..12].to_uppercase();
-        let key = token_key(&code);
-        (code, key)
-    };
-    let id = st
+    let (id, code) = st
         .store
         .write(move |txn| {
-            let agencies = txn.open_table(AGENCIES)?;
-            for a in std::iter::once(&k.centre).chain(k.scope.iter()) {
-                if agencies.get(a.as_str())?.is_none() {
-                    return Ok(Err(unknown_agency(a)));
-                }
+            let made = create_kiosk(txn, &k.name, k.centre, k.scope, now)?;
+            if let Ok((id, _)) = &made {
+                staff.audit(txn, now, "create_kiosk", id, "ok")?;
             }
-            drop(agencies);
-            let mut t = txn.open_table(KIOSKS)?;
-            let id = format!("KIOSK-{:04}", t.len()? + 1);
-            let kiosk = Kiosk {
-                hash_key: hex::encode(rand::random::<[u8; motcua_core::privacy::KEY_BYTES]>()),
-                scope_version: 0,
-                config: KioskConfig::default(),
-                id: id.clone(),
-                name: k.name.trim().to_owned(),
-                centre: k.centre,
-                scope: k.scope,
-                enrolment_key: Some(key),
-                enrolled_at: None,
-                revoked: false,
-                created_at: now,
-                last_heartbeat: None,
-            };
-            t.insert(id.as_str(), encode(&kiosk)?.as_slice())?;
-            drop(t);
-            changes::record(txn, &Key::Kiosk(id.clone()), vec![], vec![])?;
-            staff.audit(txn, now, "create_kiosk", &id, "ok")?;
-            Ok(Ok(id))
+            Ok(made)
         })
         .await??;
     Ok((
@@ -195,6 +157,56 @@ async fn create(
             enrolment_code: code,
         }),
     ))
+}
+
+/// Create a kiosk inside `txn`: its id and one-time enrolment code (shown once). Also used by
+/// the demo, which enrols its own kiosk.
+pub fn create_kiosk(
+    txn: &redb::WriteTransaction,
+    name: &str,
+    centre: AgencyCode,
+    scope: Vec<AgencyCode>,
+    now: DateTime<FixedOffset>,
+) -> Result<Result<(String, String), ApiError>, ApiError> {
+    if name.trim().is_empty() || scope.is_empty() {
+        return Ok(Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "kiosk.fields",
+            "Kiosk cần có tên và phạm vi (các cơ quan được hiển thị hồ sơ).",
+            "A kiosk needs a name and a scope (the agencies whose dossiers it shows).",
+        )));
+    }
+    let (token, _) = new_token();
+    // Twelve characters are easy to type on a kiosk and impossible to guess.
+    let code = token[..12].to_uppercase();
+    let key = token_key(&code);
+    let agencies = txn.open_table(AGENCIES)?;
+    for a in std::iter::once(&centre).chain(scope.iter()) {
+        if agencies.get(a.as_str())?.is_none() {
+            return Ok(Err(unknown_agency(a)));
+        }
+    }
+    drop(agencies);
+    let mut t = txn.open_table(KIOSKS)?;
+    let id = format!("KIOSK-{:04}", t.len()? + 1);
+    let kiosk = Kiosk {
+        hash_key: hex::encode(rand::random::<[u8; motcua_core::privacy::KEY_BYTES]>()),
+        scope_version: 0,
+        config: KioskConfig::default(),
+        id: id.clone(),
+        name: name.trim().to_owned(),
+        centre,
+        scope,
+        enrolment_key: Some(key),
+        enrolled_at: None,
+        revoked: false,
+        created_at: now,
+        last_heartbeat: None,
+    };
+    t.insert(id.as_str(), encode(&kiosk)?.as_slice())?;
+    drop(t);
+    changes::record(txn, &Key::Kiosk(id.clone()), vec![], vec![])?;
+    Ok(Ok((id, code)))
 }
 
 async fn list(State(st): State<AppState>, staff: Staff) -> Result<Json<Vec<Kiosk>>, ApiError> {

@@ -142,6 +142,11 @@ async fn push(
                     now,
                     Some(k.kiosk.id.clone()),
                 )
+                .map(|mut p| {
+                    // The kiosk printed this code for the visitor before it could reach us.
+                    p.code = Some(motcua_core::codes::kiosk_feedback_code(&k.kiosk.id, e.seq));
+                    p
+                })
                 .map_err(|err| bad(i, &e.id, &err))?,
             ),
             KioskEventBody::Rating(r) => {

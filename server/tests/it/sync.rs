@@ -66,11 +66,16 @@ async fn the_same_batch_three_times_is_stored_once() {
     }
     // The feedback reached the feedback workflow once, counted from when it was taken.
     let public = srv.anon();
-    let (s, v) = public.get("/api/v1/public/feedback/PA-251110-0001").await;
+    let (s, v) = public
+        .get("/api/v1/public/feedback/PA-KIOSK0001-000001")
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["received_at"], "2025-11-10T08:30:00+07:00");
     assert_eq!(
-        public.get("/api/v1/public/feedback/PA-251110-0002").await.0,
+        public
+            .get("/api/v1/public/feedback/PA-KIOSK0001-000002")
+            .await
+            .0,
         StatusCode::NOT_FOUND
     );
     let (_, v) = srv
@@ -142,7 +147,7 @@ async fn bad_batches_write_nothing() {
     }
     assert_eq!(
         srv.anon()
-            .get("/api/v1/public/feedback/PA-251110-0001")
+            .get("/api/v1/public/feedback/PA-KIOSK0001-000001")
             .await
             .0,
         StatusCode::NOT_FOUND,

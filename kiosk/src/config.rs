@@ -1,0 +1,123 @@
+//! The kiosk's configuration file (TOML). Settings pushed by the server (idle timeout,
+//! orientation, language) take over once the kiosk has synced.
+//!
+//! ```toml
+//! server = "http://10.0.0.2:8080"
+//! enrolment_code = "ABCDEF123456"   # used once, at the first start
+//! data_dir = "/var/lib/motcua-kiosk"
+//! printer = "tcp://192.168.1.50:9100"   # or "serial:/dev/ttyUSB0?baud=19200", "/dev/usb/lp0"
+//! printer_profile = "generic-80"
+//! scanner = "/dev/ttyACM0"           # a serial scanner; leave out for a keyboard-wedge one
+//! scanner_suffix = "cr"              # cr, lf, crlf, tab or none
+//! idle_timeout_s = 60
+//! orientation = "portrait"           # or "landscape"
+//! language = "vi"                    # or "en"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The kiosk's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    pub server: String,
+    #[serde(default)]
+    pub enrolment_code: Option<String>,
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub printer: Option<String>,
+    #[serde(default = "default_profile")]
+    pub printer_profile: String,
+    #[serde(default)]
+    pub scanner: Option<PathBuf>,
+    #[serde(default)]
+    pub scanner_suffix: Option<String>,
+    #[serde(default)]
+    pub idle_timeout_s: Option<u32>,
+    #[serde(default)]
+    pub orientation: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./kiosk-data")
+}
+
+fn default_profile() -> String {
+    "generic-80".into()
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("invalid configuration {0}: {1}")]
+    Parse(String, String),
+}
+
+impl KioskConfig {
+    pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read(path.display().to_string(), e))?;
+        Self::parse(&text).map_err(|e| ConfigError::Parse(path.display().to_string(), e))
+    }
+
+    pub fn parse(text: &str) -> Result<KioskConfig, String> {
+        let c: KioskConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        if !(c.server.starts_with("http://") || c.server.starts_with("https://")) {
+            return Err(format!(
+                "server must be an http:// address, not {:?}",
+                c.server
+            ));
+        }
+        if let Some(o) = &c.orientation
+            && o != "portrait"
+            && o != "landscape"
+        {
+            return Err(format!("orientation is portrait or landscape, not {o:?}"));
+        }
+        if let Some(p) = &c.printer {
+            motcua_drivers::transport::Target::parse(p).map_err(|e| e.to_string())?;
+        }
+        motcua_drivers::profile::Profile::bundled(&c.printer_profile).map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_mistakes_are_named() {
+        let c = KioskConfig::parse(
+            r#"server = "http://10.0.0.2:8080"
+enrolment_code = "ABCDEF123456"
+printer = "tcp://127.0.0.1:9100"
+printer_profile = "epson-tm-t88"
+scanner = "/dev/ttyACM0"
+orientation = "landscape"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.printer_profile, "epson-tm-t88");
+        assert_eq!(c.data_dir, PathBuf::from("./kiosk-data"));
+        for (bad, word) in [
+            ("server = \"10.0.0.2\"", "http"),
+            (
+                "server = \"http://x\"\norientation = \"upside\"",
+                "orientation",
+            ),
+            ("server = \"http://x\"\nprinter_profile = \"nope\"", "nope"),
+            ("server = \"http://x\"\ncolour = 1", "colour"),
+        ] {
+            let e = KioskConfig::parse(bad).unwrap_err();
+            assert!(e.contains(word), "{bad}: {e}");
+        }
+    }
+}

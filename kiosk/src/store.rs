@@ -1,0 +1,314 @@
+//! The kiosk's own redb file: the replica of what the change feed sends (dossiers as the privacy
+//! projection, the catalogue, agencies, the centre, the kiosk's settings), indexed by code, by
+//! citizen-ID digest and by name digest; the outbox of events not yet acknowledged; the sync
+//! state (device token, hash key, cursor). Every change of the replica is one transaction, so
+//! a power cut leaves it either before or after a page, never half-way.
+//!
+//! Nothing here is a citizen ID or a full name: dossiers carry a masked name and keyed digests.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use motcua_server::api::feed::Page;
+use motcua_server::api::kiosks::KioskSettings;
+use motcua_server::changes::{CentreInfo, Change, KioskDossier};
+use motcua_server::model::{Agency, Procedure};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+const DOSSIERS: TableDefinition<&str, &[u8]> = TableDefinition::new("dossiers_v1");
+/// (citizen-ID digest, code).
+const BY_CITIZEN: TableDefinition<(&str, &str), ()> = TableDefinition::new("by_citizen_v1");
+/// (name digest, code).
+const BY_NAME: TableDefinition<(&str, &str), ()> = TableDefinition::new("by_name_v1");
+const PROCEDURES: TableDefinition<&str, &[u8]> = TableDefinition::new("procedures_v1");
+const AGENCIES: TableDefinition<&str, &[u8]> = TableDefinition::new("agencies_v1");
+/// "centre", "settings" → JSON.
+const DOCS: TableDefinition<&str, &[u8]> = TableDefinition::new("docs_v1");
+/// "token", "hash_key", "cursor", "kiosk_id" → text.
+const STATE: TableDefinition<&str, &str> = TableDefinition::new("state_v1");
+/// Local sequence → event JSON, until the server acknowledges it.
+const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox_v1");
+/// "next_seq" → the next local sequence number.
+const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters_v1");
+
+/// Most rows a search by citizen ID or name shows.
+pub const MAX_ROWS: usize = 20;
+
+/// A storage error, in words for the log.
+#[derive(Debug, thiserror::Error)]
+#[error("kiosk storage: {0}")]
+pub struct StoreError(String);
+
+impl<E: Into<redb::Error>> From<E> for StoreError {
+    fn from(e: E) -> Self {
+        StoreError(e.into().to_string())
+    }
+}
+
+fn enc<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("plain data serialises")
+}
+
+fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(b).map_err(|e| StoreError(e.to_string()))
+}
+
+/// The kiosk's store; cheap to clone, shared by the UI and the sync threads.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+/// An event waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub seq: u64,
+    pub json: serde_json::Value,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError(e.to_string()))?;
+        }
+        let db = Database::create(path)?;
+        let txn = db.begin_write()?;
+        txn.open_table(DOSSIERS)?;
+        txn.open_table(BY_CITIZEN)?;
+        txn.open_table(BY_NAME)?;
+        txn.open_table(PROCEDURES)?;
+        txn.open_table(AGENCIES)?;
+        txn.open_table(DOCS)?;
+        txn.open_table(STATE)?;
+        txn.open_table(OUTBOX)?;
+        txn.open_table(COUNTERS)?;
+        txn.commit()?;
+        Ok(Store { db: Arc::new(db) })
+    }
+
+    pub fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn
+            .open_table(STATE)?
+            .get(key)?
+            .map(|v| v.value().to_owned()))
+    }
+
+    pub fn set_state(&self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(STATE)?;
+            for (k, v) in pairs {
+                t.insert(*k, *v)?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Apply a page of the change feed and move the cursor, in one transaction.
+    pub fn apply(&self, page: &Page) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        if page.reset {
+            for name in [DOSSIERS, PROCEDURES, AGENCIES, DOCS] {
+                txn.delete_table(name)?;
+            }
+            txn.delete_table(BY_CITIZEN)?;
+            txn.delete_table(BY_NAME)?;
+        }
+        for c in &page.changes {
+            apply_one(&txn, c)?;
+        }
+        txn.open_table(STATE)?
+            .insert("cursor", page.cursor.as_str())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    pub fn dossier(&self, code: &str) -> Result<Option<KioskDossier>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(DOSSIERS)?;
+        let v = t.get(code)?;
+        v.map(|v| dec(v.value())).transpose()
+    }
+
+    fn by_index(
+        &self,
+        table: TableDefinition<(&str, &str), ()>,
+        digest: &str,
+    ) -> Result<Vec<KioskDossier>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let idx = txn.open_table(table)?;
+        let dossiers = txn.open_table(DOSSIERS)?;
+        let mut out = Vec::new();
+        for item in idx.range((digest, "")..)? {
+            let (k, _) = item?;
+            let (d, code) = k.value();
+            if d != digest || out.len() == MAX_ROWS {
+                break;
+            }
+            if let Some(v) = dossiers.get(code)? {
+                out.push(dec(v.value())?);
+            }
+        }
+        // Newest first.
+        out.sort_by_key(|d: &KioskDossier| std::cmp::Reverse(d.detail.row.received_at));
+        Ok(out)
+    }
+
+    pub fn by_citizen(&self, digest: &str) -> Result<Vec<KioskDossier>, StoreError> {
+        self.by_index(BY_CITIZEN, digest)
+    }
+
+    pub fn by_name(&self, digest: &str) -> Result<Vec<KioskDossier>, StoreError> {
+        self.by_index(BY_NAME, digest)
+    }
+
+    pub fn dossier_count(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(DOSSIERS)?.len()?)
+    }
+
+    pub fn procedures(&self) -> Result<Vec<Procedure>, StoreError> {
+        self.all(PROCEDURES)
+    }
+
+    pub fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
+        self.all(AGENCIES)
+    }
+
+    fn all<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<T>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(table)?;
+        let mut out = Vec::new();
+        for item in t.iter()? {
+            out.push(dec(item?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    fn doc<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(DOCS)?;
+        let v = t.get(key)?;
+        v.map(|v| dec(v.value())).transpose()
+    }
+
+    pub fn centre(&self) -> Result<Option<CentreInfo>, StoreError> {
+        self.doc("centre")
+    }
+
+    pub fn settings(&self) -> Result<Option<KioskSettings>, StoreError> {
+        self.doc("settings")
+    }
+
+    /// Put an event in the outbox under the next local sequence number; that number.
+    /// `make` receives the sequence (events carry it, and feedback codes derive from it).
+    pub fn enqueue(
+        &self,
+        make: impl FnOnce(u64) -> serde_json::Value,
+    ) -> Result<(u64, serde_json::Value), StoreError> {
+        let txn = self.db.begin_write()?;
+        let (seq, json) = {
+            let mut c = txn.open_table(COUNTERS)?;
+            let seq = c.get("next_seq")?.map(|v| v.value()).unwrap_or(1);
+            c.insert("next_seq", seq + 1)?;
+            let json = make(seq);
+            txn.open_table(OUTBOX)?.insert(seq, enc(&json).as_slice())?;
+            (seq, json)
+        };
+        txn.commit()?;
+        Ok((seq, json))
+    }
+
+    /// The oldest `limit` events waiting.
+    pub fn pending(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(OUTBOX)?;
+        let mut out = Vec::new();
+        for item in t.iter()?.take(limit) {
+            let (k, v) = item?;
+            out.push(Pending {
+                seq: k.value(),
+                json: dec(v.value())?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn outbox_depth(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(OUTBOX)?.len()?)
+    }
+
+    /// Forget every event up to `acked` (the server holds them).
+    pub fn acknowledge(&self, acked: u64) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(OUTBOX)?;
+            t.retain_in(..=acked, |_, _| false)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+fn apply_one(txn: &WriteTransaction, c: &Change) -> Result<(), StoreError> {
+    match c {
+        Change::Dossier(d) => {
+            let code = d.detail.row.code.as_str();
+            let mut t = txn.open_table(DOSSIERS)?;
+            let old: Option<KioskDossier> = match t.get(code)? {
+                Some(v) => Some(dec(v.value())?),
+                None => None,
+            };
+            t.insert(code, enc(d.as_ref()).as_slice())?;
+            let mut by_c = txn.open_table(BY_CITIZEN)?;
+            let mut by_n = txn.open_table(BY_NAME)?;
+            if let Some(o) = old {
+                by_c.remove((o.citizen_hash.as_str(), code))?;
+                by_n.remove((o.name_hash.as_str(), code))?;
+            }
+            by_c.insert((d.citizen_hash.as_str(), code), ())?;
+            by_n.insert((d.name_hash.as_str(), code), ())?;
+        }
+        Change::DossierRemoved { code } => {
+            let mut t = txn.open_table(DOSSIERS)?;
+            let old: Option<KioskDossier> = match t.remove(code.as_str())? {
+                Some(v) => Some(dec(v.value())?),
+                None => None,
+            };
+            if let Some(o) = old {
+                txn.open_table(BY_CITIZEN)?
+                    .remove((o.citizen_hash.as_str(), code.as_str()))?;
+                txn.open_table(BY_NAME)?
+                    .remove((o.name_hash.as_str(), code.as_str()))?;
+            }
+        }
+        Change::Procedure(p) => {
+            txn.open_table(PROCEDURES)?
+                .insert(p.id.as_str(), enc(p.as_ref()).as_slice())?;
+        }
+        Change::Agency(a) => {
+            txn.open_table(AGENCIES)?
+                .insert(a.code.as_str(), enc(a.as_ref()).as_slice())?;
+        }
+        Change::Centre(c) => {
+            txn.open_table(DOCS)?
+                .insert("centre", enc(c.as_ref()).as_slice())?;
+        }
+        Change::Config(s) => {
+            txn.open_table(DOCS)?
+                .insert("settings", enc(s).as_slice())?;
+        }
+    }
+    Ok(())
+}
