@@ -111,6 +111,12 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     );
     if let Some((code, secret)) = sample(&state)? {
         println!("Thử tra cứu / try: mã hồ sơ {code}, mã tra cứu / secret {secret}");
+        if let Ok(c) = motcua_core::DossierCode::parse(&code) {
+            println!(
+                "  QR trên giấy tiếp nhận / receipt QR: {}",
+                motcua_drivers::qr::own_payload(&c, Some(&secret))
+            );
+        }
     }
     let stop = Arc::new(AtomicBool::new(false));
     let sync_thread = client.spawn(stop.clone());
@@ -125,8 +131,24 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     if opts.window {
         let now: Rc<dyn Fn() -> chrono::DateTime<chrono::FixedOffset>> =
             Rc::new(crate::app::now_vn);
-        let kiosk = crate::ui::Kiosk::new(logic, health, now).map_err(|e| e.to_string())?;
+        let mut kiosk = crate::ui::Kiosk::new(logic, health, now).map_err(|e| e.to_string())?;
         kiosk.set_landscape(opts.landscape);
+        // A line typed (or pasted) in this terminal arrives as a scan: a stand-in for the
+        // receipt scanner while demonstrating.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lines().map_while(Result::ok) {
+                let scan =
+                    motcua_drivers::scanner::ScannerEvent::Scan(line.trim().as_bytes().to_vec());
+                if tx.send(scan).is_err() {
+                    break;
+                }
+            }
+        });
+        kiosk.attach_scanner(rx);
+        println!(
+            "Gõ hoặc dán nội dung mã QR ở đây để giả lập máy quét / type or paste a QR payload here to simulate a scan."
+        );
         kiosk.run().map_err(|e| e.to_string())?;
     } else {
         println!("Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");

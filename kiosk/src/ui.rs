@@ -225,6 +225,7 @@ impl Kiosk {
             )
         });
         window.set_landscape(landscape);
+        window.global::<Layout>().set_compact(landscape);
         let mut k = Kiosk {
             window,
             logic: Rc::new(logic),
@@ -247,6 +248,7 @@ impl Kiosk {
     /// Orientation in pixels (`--landscape` on a desktop, or the server's setting).
     pub fn set_landscape(&self, landscape: bool) {
         self.window.set_landscape(landscape);
+        self.window.global::<Layout>().set_compact(landscape);
     }
 
     fn set_language(&self, lang: Lang) {
