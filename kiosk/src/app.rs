@@ -8,11 +8,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
+use motcua_core::devices::PrinterStatus;
 use motcua_core::privacy::{citizen_hash, key_from_hex, name_hash, secret_hash};
 use motcua_core::public::{PublicDetail, PublicRow};
 use motcua_core::{CitizenId, DossierCode, Lang, Localized};
 use motcua_drivers::profile::Profile;
-use motcua_drivers::transport::{Printer, Target};
+use motcua_drivers::transport::{Printer, PrinterError, Target};
 use motcua_server::changes::KioskDossier;
 use serde_json::json;
 
@@ -74,6 +75,8 @@ pub struct Options {
     pub server: Option<String>,
     /// Printer transport (`tcp://…`, `serial:…`, a device path) and profile name.
     pub printer: Option<(String, String)>,
+    /// Where the printer's state is kept for heartbeats.
+    pub health: Option<std::sync::Arc<crate::sync::Health>>,
 }
 
 /// The kiosk's logic.
@@ -432,7 +435,9 @@ impl Logic {
             .map_or_else(|| "Trung tâm Phục vụ hành chính công".into(), |c| c.name)
     }
 
-    fn print(&self, slip: &motcua_core::slip::Slip) -> Result<(), Notice> {
+    /// Print a slip; the printer's state goes to the heartbeat and the outcome to the outbox
+    /// (the fleet console sees paper running out before a visitor says so).
+    fn print(&self, kind: &str, slip: &motcua_core::slip::Slip) -> Result<(), Notice> {
         let Some((target, profile)) = &self.options.printer else {
             return Err(Notice::new(
                 "Kiosk này không có máy in. Vui lòng ghi lại mã của quý vị.",
@@ -443,11 +448,32 @@ impl Logic {
         let profile = Profile::bundled(profile).map_err(|e| Notice::of(&e))?;
         let mut p = Printer::new(target, profile);
         let r = p.print(slip);
-        if let Err(e) = &r {
-            tracing::warn!(error = %e, "print failed");
+        let status = match &r {
+            Ok(s) => *s,
+            Err(PrinterError::NotReady(s)) => *s,
+            Err(_) => PrinterStatus::Offline,
+        };
+        if let Some(h) = &self.options.health {
+            *h.printer.lock().expect("health lock") = status;
+        }
+        let outcome = match &r {
+            Ok(_) => json!({"slip": kind, "ok": true, "printer": status}),
+            Err(e) => {
+                tracing::warn!(error = %e, "print failed");
+                json!({"slip": kind, "ok": false, "printer": status, "error": e.code()})
+            }
+        };
+        if let Err(e) = self
+            .store
+            .enqueue(|seq| self.event(seq, now_vn(), "print_result", outcome))
+        {
+            tracing::error!(error = %e, "outbox");
         }
         r.map(|_| ()).map_err(|e| {
             let n = Notice::of(&e);
+            if n.vi.contains("ghi lại mã") {
+                return n;
+            }
             Notice::new(
                 format!("{} Vui lòng ghi lại mã của quý vị.", n.vi),
                 format!("{} Please note your code.", n.en),
@@ -485,7 +511,7 @@ impl Logic {
             printed_at: fmt(now),
         });
         let _ = step;
-        self.print(&slip)
+        self.print("status", &slip)
     }
 
     /// Print the receipt of a feedback.
@@ -495,6 +521,6 @@ impl Logic {
             code,
             &now.format("%H:%M %d/%m/%Y").to_string(),
         );
-        self.print(&slip)
+        self.print("feedback", &slip)
     }
 }

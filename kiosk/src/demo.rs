@@ -126,6 +126,7 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         Options {
             server: Some(base),
             printer: Some((format!("tcp://{}", listening.addr), "generic-80".into())),
+            health: Some(health.clone()),
         },
     );
     if opts.window {

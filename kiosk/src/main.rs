@@ -69,6 +69,7 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
                 .printer
                 .clone()
                 .map(|p| (p, cfg.printer_profile.clone())),
+            health: Some(health.clone()),
         },
     );
     let mut kiosk = motcua_kiosk::ui::Kiosk::new(logic, health, Rc::new(motcua_kiosk::app::now_vn))

@@ -63,6 +63,12 @@ struct State {
     idle: u32,
 }
 
+/// Tells a keyboard-wedge scanner's bursts from a person typing, by key timing.
+struct Wedge {
+    decoder: motcua_drivers::scanner::WedgeDecoder,
+    start: std::time::Instant,
+}
+
 /// A Telex-composed field.
 #[derive(Default)]
 struct Telex2(Option<Telex>);
@@ -92,6 +98,7 @@ pub struct Kiosk {
     health: Arc<Health>,
     idle_timeout: u32,
     now: Rc<dyn Fn() -> DateTime<FixedOffset>>,
+    wedge: Rc<RefCell<Wedge>>,
     _timers: Vec<slint::Timer>,
 }
 
@@ -236,6 +243,10 @@ impl Kiosk {
             health,
             idle_timeout,
             now,
+            wedge: Rc::new(RefCell::new(Wedge {
+                decoder: motcua_drivers::scanner::WedgeDecoder::default(),
+                start: std::time::Instant::now(),
+            })),
             _timers: Vec::new(),
         };
         k.set_language(lang);
@@ -389,6 +400,42 @@ impl Kiosk {
         on!(on_still_here, |k| {
             let _ = &k;
         });
+        {
+            let (state, logic, now, wedge) = (
+                self.state.clone(),
+                self.logic.clone(),
+                self.now.clone(),
+                self.wedge.clone(),
+            );
+            let weak = w.clone();
+            self.window.on_hardware_key(move |text| {
+                use motcua_drivers::scanner::{WedgeKey, WedgeOut};
+                let Some(window) = weak.upgrade() else { return };
+                let k = Ctx {
+                    window: &window,
+                    state: &state,
+                    logic: &logic,
+                    now: &now,
+                };
+                k.activity();
+                let out = {
+                    let mut wd = wedge.borrow_mut();
+                    let at = wd.start.elapsed();
+                    let mut out = WedgeOut::Pending;
+                    for c in text.chars() {
+                        let key = match c {
+                            '\n' | '\r' => WedgeKey::Enter,
+                            '\t' => WedgeKey::Tab,
+                            c if c.is_control() => continue,
+                            c => WedgeKey::Char(c),
+                        };
+                        out = wd.decoder.key(key, at);
+                    }
+                    out
+                };
+                k.wedge_out(out);
+            });
+        }
 
         // Once a second: the clock, the connection badge, the idle countdown.
         let tick = slint::Timer::default();
@@ -415,6 +462,38 @@ impl Kiosk {
             );
         }
         self._timers.push(tick);
+
+        // A run of keys that stopped without Enter was typed by a person.
+        let flush = slint::Timer::default();
+        {
+            let (state, logic, now, wedge) = (
+                self.state.clone(),
+                self.logic.clone(),
+                self.now.clone(),
+                self.wedge.clone(),
+            );
+            let weak = w.clone();
+            flush.start(
+                slint::TimerMode::Repeated,
+                std::time::Duration::from_millis(100),
+                move || {
+                    let Some(window) = weak.upgrade() else { return };
+                    let out = {
+                        let mut wd = wedge.borrow_mut();
+                        let at = wd.start.elapsed();
+                        wd.decoder.tick(at)
+                    };
+                    let k = Ctx {
+                        window: &window,
+                        state: &state,
+                        logic: &logic,
+                        now: &now,
+                    };
+                    k.wedge_out(out);
+                },
+            );
+        }
+        self._timers.push(flush);
     }
 
     /// Route scans from a scanner thread into the window (checked ten times a second).
@@ -825,6 +904,30 @@ impl Ctx<'_> {
                 self.state.borrow_mut().secret.clear();
                 self.window.set_secret_input("".into());
                 self.notice(Some(n));
+            }
+        }
+    }
+
+    /// What the wedge decoder made of the keys: a scan opens the dossier; typing goes into the
+    /// field on screen as if pressed on the on-screen keyboard.
+    fn wedge_out(&self, out: motcua_drivers::scanner::WedgeOut) {
+        use motcua_drivers::scanner::{WedgeKey, WedgeOut};
+        match out {
+            WedgeOut::Pending => {}
+            WedgeOut::Scan(s) => self.scan(s.as_bytes()),
+            WedgeOut::Typed(keys) => {
+                for key in keys {
+                    match key {
+                        WedgeKey::Char('\u{8}') => self.key("⌫"),
+                        WedgeKey::Char(c) => {
+                            let upper = self.window.get_screen() == Screen::Lookup
+                                && self.state.borrow().mode == Mode::Code;
+                            let c = if upper { c.to_ascii_uppercase() } else { c };
+                            self.key(&c.to_string());
+                        }
+                        WedgeKey::Enter | WedgeKey::Tab => {}
+                    }
+                }
             }
         }
     }

@@ -11,7 +11,7 @@ use i_slint_backend_testing::ElementHandle;
 use motcua_core::Step;
 use motcua_kiosk::app::{Logic, Options};
 use motcua_kiosk::ui::{AppWindow, Kiosk, Screen};
-use slint::Model;
+use slint::{ComponentHandle, Model};
 
 fn press(w: &AppWindow, label: &str) {
     let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(w, label).collect();
@@ -56,6 +56,7 @@ fn a_visitor_at_the_kiosk() {
         Options {
             server: Some(centre.base.clone()),
             printer: None,
+            health: None,
         },
     );
     let kiosk = Kiosk::new(logic, health, Rc::new(move || now)).unwrap();
@@ -200,6 +201,16 @@ fn a_visitor_at_the_kiosk() {
         Some(&rec.secret),
     );
     kiosk.scan(qr.as_bytes());
+    assert_eq!(w.get_screen(), Screen::Detail, "{}", w.get_message());
+    assert_eq!(w.get_detail().code, rec.code.as_str());
+
+    // The same receipt read by a keyboard-wedge scanner: a burst of keys ending with Enter.
+    press(w, "‹ Trang chủ");
+    assert_eq!(w.get_screen(), Screen::Home);
+    for c in qr.chars().chain(std::iter::once('\n')) {
+        w.window()
+            .dispatch_event(slint::platform::WindowEvent::KeyPressed { text: c.into() });
+    }
     assert_eq!(w.get_screen(), Screen::Detail, "{}", w.get_message());
     assert_eq!(w.get_detail().code, rec.code.as_str());
 

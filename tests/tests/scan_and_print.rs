@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use motcua_core::devices::PrinterStatus;
 use motcua_core::{DossierCode, Step};
 use motcua_drivers::qr::{own_payload, parse_scan};
 use motcua_drivers::scanner::{ScannerEvent, SerialScanner, SerialScannerConfig, Suffix};
@@ -15,7 +16,7 @@ use motcua_kiosk::app::{Logic, Options};
 #[test]
 fn scan_a_receipt_then_print_its_status() {
     let centre = motcua_tests::centre(200);
-    let (store, _client, _health) = centre.kiosk("e2e");
+    let (store, client, health) = centre.kiosk("e2e");
     let sim = SimPrinter::new(&centre.dir.path().join("slips"), 576).unwrap();
     let listening = sim.listen("127.0.0.1:0").unwrap();
     let logic = Logic::new(
@@ -23,6 +24,7 @@ fn scan_a_receipt_then_print_its_status() {
         Options {
             server: Some(centre.base.clone()),
             printer: Some((format!("tcp://{}", listening.addr), "generic-80".into())),
+            health: Some(health.clone()),
         },
     );
 
@@ -62,9 +64,24 @@ fn scan_a_receipt_then_print_its_status() {
     assert_eq!(back.code.to_string(), rec.code);
     assert_eq!(back.secret.as_deref(), Some(rec.secret.as_str()));
 
+    assert_eq!(*health.printer.lock().unwrap(), PrinterStatus::Online);
+
     // The printer goes away: the visitor is told to note the code; nothing else changes.
     listening.stop();
     let err = logic.print_status(&found, now).unwrap_err();
     assert!(err.vi.contains("ghi lại mã"), "{}", err.vi);
+    assert_eq!(err.vi.matches("ghi lại mã").count(), 1, "{}", err.vi);
     assert_eq!(logic.scan(&raw).unwrap().row.code, rec.code);
+    assert_eq!(*health.printer.lock().unwrap(), PrinterStatus::Offline);
+
+    // Both outcomes wait in the outbox and reach the server; the heartbeat carries the state.
+    let pending = logic.store.pending(10).unwrap();
+    let outcomes: Vec<bool> = pending
+        .iter()
+        .map(|p| p.json["data"]["ok"].as_bool().unwrap())
+        .collect();
+    assert_eq!(outcomes, [true, false]);
+    assert_eq!(pending[1].json["data"]["error"], "printer.unreachable");
+    assert_eq!(centre.rt.block_on(client.push()).unwrap(), 2);
+    centre.rt.block_on(client.heartbeat()).unwrap();
 }
