@@ -199,9 +199,14 @@ impl Logic {
         }
         .map_err(|e| Notice::of(&e))?;
         let key = self.key()?;
-        let rows: Vec<PublicRow> = self
-            .store
-            .by_citizen(&citizen_hash(&key, &id))
+        Self::rows(self.store.by_citizen(&citizen_hash(&key, &id)))
+    }
+
+    /// The minimal rows of what an index lookup found; none is "not found".
+    fn rows(
+        found: Result<Vec<KioskDossier>, crate::store::StoreError>,
+    ) -> Result<Vec<PublicRow>, Notice> {
+        let rows: Vec<PublicRow> = found
             .map_err(Self::storage)?
             .into_iter()
             .map(|d| d.detail.row)
@@ -222,17 +227,7 @@ impl Logic {
             ));
         }
         let key = self.key()?;
-        let rows: Vec<PublicRow> = self
-            .store
-            .by_name(&name_hash(&key, input))
-            .map_err(Self::storage)?
-            .into_iter()
-            .map(|d| d.detail.row)
-            .collect();
-        if rows.is_empty() {
-            return Err(not_found());
-        }
-        Ok(rows)
+        Self::rows(self.store.by_name(&name_hash(&key, input)))
     }
 
     /// Unlock the detail with the receipt's 4-digit secret.

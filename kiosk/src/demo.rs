@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicBool;
 
 use motcua_core::AgencyCode;
 use motcua_drivers::sim::SimPrinter;
-use motcua_server::model::{Agency, DossierRecord};
-use motcua_server::store::{AGENCIES, DOSSIERS, decode};
+use motcua_server::model::DossierRecord;
+use motcua_server::store::{DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config};
 use redb::ReadableTable;
 
@@ -83,7 +83,8 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     let health = Arc::new(Health::default());
     let client = SyncClient::new(&base, store.clone(), health.clone());
     if !client.enrolled() {
-        let (scope, now) = (all_agencies(&state)?, state.clock.now_vn());
+        let scope = motcua_server::seed::agency_codes(&state.store).map_err(|e| e.message.en)?;
+        let now = state.clock.now_vn();
         let centre = AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).expect("a valid code");
         let (_, code) = state
             .store
@@ -161,20 +162,6 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     drop(sync_thread);
     rt.block_on(running.stop());
     Ok(())
-}
-
-fn all_agencies(state: &AppState) -> Result<Vec<AgencyCode>, String> {
-    state
-        .store
-        .read_blocking(|txn| {
-            let mut v = Vec::new();
-            for item in txn.open_table(AGENCIES)?.iter()? {
-                let a: Agency = decode(item?.1.value())?;
-                v.push(a.code);
-            }
-            Ok(v)
-        })
-        .map_err(|e| e.message.en)
 }
 
 /// A dossier with a result ready, to try the lookup with.

@@ -337,18 +337,14 @@ impl Kiosk {
     }
 
     fn wire(&mut self) {
-        let w = self.window.as_weak();
         macro_rules! on {
             ($setter:ident, |$k:ident $(, $arg:ident : $t:ty)*| $body:block) => {{
-                let state = self.state.clone();
-                let logic = self.logic.clone();
-                let now = self.now.clone();
-                let weak = w.clone();
+                let sh = self.shared();
                 self.window.$setter(move |$($arg: $t),*| {
-                    let Some(window) = weak.upgrade() else { return };
-                    let $k = Ctx { window: &window, state: &state, logic: &logic, now: &now };
-                    $k.activity();
-                    $body
+                    sh.with(|$k| {
+                        $k.activity();
+                        $body
+                    })
                 });
             }};
         }
@@ -401,23 +397,9 @@ impl Kiosk {
             let _ = &k;
         });
         {
-            let (state, logic, now, wedge) = (
-                self.state.clone(),
-                self.logic.clone(),
-                self.now.clone(),
-                self.wedge.clone(),
-            );
-            let weak = w.clone();
+            let (sh, wedge) = (self.shared(), self.wedge.clone());
             self.window.on_hardware_key(move |text| {
                 use motcua_drivers::scanner::{WedgeKey, WedgeOut};
-                let Some(window) = weak.upgrade() else { return };
-                let k = Ctx {
-                    window: &window,
-                    state: &state,
-                    logic: &logic,
-                    now: &now,
-                };
-                k.activity();
                 let out = {
                     let mut wd = wedge.borrow_mut();
                     let at = wd.start.elapsed();
@@ -433,115 +415,76 @@ impl Kiosk {
                     }
                     out
                 };
-                k.wedge_out(out);
+                sh.with(|k| {
+                    k.activity();
+                    k.wedge_out(out);
+                });
             });
         }
 
         // Once a second: the clock, the connection badge, the idle countdown.
-        let tick = slint::Timer::default();
-        {
-            let state = self.state.clone();
-            let logic = self.logic.clone();
-            let now = self.now.clone();
-            let health = self.health.clone();
-            let timeout = self.idle_timeout;
-            let weak = w.clone();
-            tick.start(
-                slint::TimerMode::Repeated,
-                std::time::Duration::from_secs(1),
-                move || {
-                    let Some(window) = weak.upgrade() else { return };
-                    let k = Ctx {
-                        window: &window,
-                        state: &state,
-                        logic: &logic,
-                        now: &now,
-                    };
-                    k.tick(timeout, &health);
-                },
-            );
-        }
-        self._timers.push(tick);
+        let (sh, health, timeout) = (self.shared(), self.health.clone(), self.idle_timeout);
+        self.every(std::time::Duration::from_secs(1), move || {
+            sh.with(|k| k.tick(timeout, &health));
+        });
 
         // A run of keys that stopped without Enter was typed by a person.
-        let flush = slint::Timer::default();
-        {
-            let (state, logic, now, wedge) = (
-                self.state.clone(),
-                self.logic.clone(),
-                self.now.clone(),
-                self.wedge.clone(),
-            );
-            let weak = w.clone();
-            flush.start(
-                slint::TimerMode::Repeated,
-                std::time::Duration::from_millis(100),
-                move || {
-                    let Some(window) = weak.upgrade() else { return };
-                    let out = {
-                        let mut wd = wedge.borrow_mut();
-                        let at = wd.start.elapsed();
-                        wd.decoder.tick(at)
-                    };
-                    let k = Ctx {
-                        window: &window,
-                        state: &state,
-                        logic: &logic,
-                        now: &now,
-                    };
-                    k.wedge_out(out);
-                },
-            );
+        let (sh, wedge) = (self.shared(), self.wedge.clone());
+        self.every(std::time::Duration::from_millis(100), move || {
+            let out = {
+                let mut wd = wedge.borrow_mut();
+                let at = wd.start.elapsed();
+                wd.decoder.tick(at)
+            };
+            sh.with(|k| k.wedge_out(out));
+        });
+    }
+
+    fn shared(&self) -> Shared {
+        Shared {
+            window: self.window.as_weak(),
+            state: self.state.clone(),
+            logic: self.logic.clone(),
+            now: self.now.clone(),
         }
-        self._timers.push(flush);
+    }
+
+    /// Run `f` every `period` while the window lives.
+    fn every(&mut self, period: std::time::Duration, f: impl FnMut() + 'static) {
+        let timer = slint::Timer::default();
+        timer.start(slint::TimerMode::Repeated, period, f);
+        self._timers.push(timer);
     }
 
     /// Route scans from a scanner thread into the window (checked ten times a second).
     pub fn attach_scanner(&mut self, rx: Receiver<motcua_drivers::scanner::ScannerEvent>) {
         use motcua_drivers::scanner::ScannerEvent;
-        let timer = slint::Timer::default();
-        let (state, logic, now, health) = (
-            self.state.clone(),
-            self.logic.clone(),
-            self.now.clone(),
-            self.health.clone(),
-        );
-        let weak = self.window.as_weak();
-        timer.start(
-            slint::TimerMode::Repeated,
-            std::time::Duration::from_millis(100),
-            move || {
-                let Some(window) = weak.upgrade() else { return };
-                let k = Ctx {
-                    window: &window,
-                    state: &state,
-                    logic: &logic,
-                    now: &now,
-                };
-                while let Ok(ev) = rx.try_recv() {
-                    let s = match ev {
-                        ScannerEvent::Scan(raw) => {
+        let (sh, health) = (self.shared(), self.health.clone());
+        self.every(std::time::Duration::from_millis(100), move || {
+            while let Ok(ev) = rx.try_recv() {
+                let s = match ev {
+                    ScannerEvent::Scan(raw) => {
+                        sh.with(|k| {
                             k.activity();
                             k.scan(&raw);
-                            continue;
-                        }
-                        ScannerEvent::Connected => motcua_core::devices::ScannerState::Connected,
-                        ScannerEvent::Disconnected => {
-                            motcua_core::devices::ScannerState::Disconnected
-                        }
-                        ScannerEvent::Noise => {
+                        });
+                        continue;
+                    }
+                    ScannerEvent::Connected => motcua_core::devices::ScannerState::Connected,
+                    ScannerEvent::Disconnected => motcua_core::devices::ScannerState::Disconnected,
+                    ScannerEvent::Noise => {
+                        sh.with(|k| {
                             k.notice(Some(Notice::new(
                                 "Không đọc được mã vừa quét. Vui lòng quét lại.",
                                 "The scan could not be read. Please scan again.",
-                            )));
-                            continue;
-                        }
-                    };
-                    *health.scanner.lock().expect("health lock") = s;
-                }
-            },
-        );
-        self._timers.push(timer);
+                            )))
+                        });
+                        continue;
+                    }
+                };
+                *health.scanner.lock().expect("health lock") = s;
+            }
+        });
     }
 
     /// A scan, as if it came from the scanner (keyboard-wedge scanners and tests).
@@ -569,6 +512,29 @@ impl Kiosk {
 
     pub fn run(&self) -> Result<(), slint::PlatformError> {
         self.window.run()
+    }
+}
+
+/// What every callback and timer needs, cheap to clone into closures.
+#[derive(Clone)]
+struct Shared {
+    window: slint::Weak<AppWindow>,
+    state: Rc<RefCell<State>>,
+    logic: Rc<Logic>,
+    now: Rc<dyn Fn() -> DateTime<FixedOffset>>,
+}
+
+impl Shared {
+    /// Run `f` with the window, if it still exists.
+    fn with(&self, f: impl FnOnce(&Ctx<'_>)) {
+        if let Some(window) = self.window.upgrade() {
+            f(&Ctx {
+                window: &window,
+                state: &self.state,
+                logic: &self.logic,
+                now: &self.now,
+            });
+        }
     }
 }
 

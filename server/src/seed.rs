@@ -118,6 +118,18 @@ pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, ApiError
     })
 }
 
+/// The codes of every agency in the store (the demo gives its kiosk all of them).
+pub fn agency_codes(store: &Store) -> Result<Vec<AgencyCode>, ApiError> {
+    store.read_blocking(|txn| {
+        let mut v = Vec::new();
+        for item in txn.open_table(AGENCIES)?.iter()? {
+            let a: Agency = crate::store::decode(item?.1.value())?;
+            v.push(a.code);
+        }
+        Ok(v)
+    })
+}
+
 /// The demo centre's code (an example code).
 pub const DEMO_CENTRE: &str = "000.00.01.H16";
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use motcua_kiosk::store::Store;
 use motcua_kiosk::sync::{Health, SyncClient};
-use motcua_server::model::{Agency, DossierRecord};
-use motcua_server::store::{AGENCIES, DOSSIERS, decode};
+use motcua_server::model::DossierRecord;
+use motcua_server::store::{DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config, Running};
 use redb::ReadableTable;
 
@@ -62,18 +62,7 @@ impl Centre {
     /// A kiosk with every agency in scope, enrolled, its replica filled; its store lives in
     /// `name` under the centre's temporary folder.
     pub fn kiosk(&self, name: &str) -> (Store, SyncClient, Arc<Health>) {
-        let scope: Vec<_> = self
-            .state
-            .store
-            .read_blocking(|txn| {
-                let mut v = Vec::new();
-                for item in txn.open_table(AGENCIES)?.iter()? {
-                    let a: Agency = decode(item?.1.value())?;
-                    v.push(a.code);
-                }
-                Ok(v)
-            })
-            .unwrap();
+        let scope = motcua_server::seed::agency_codes(&self.state.store).unwrap();
         let now = self.state.clock.now_vn();
         let centre = motcua_core::AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).unwrap();
         let (_, code) = self
