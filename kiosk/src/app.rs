@@ -486,7 +486,6 @@ impl Logic {
             ));
         };
         let code = DossierCode::parse(&d.row.code).map_err(|e| Notice::of(&e))?;
-        let step = found.local.as_ref().map(|l| l.step);
         let status = motcua_core::NationalStatus::from_code(d.row.status)
             .unwrap_or(motcua_core::NationalStatus::Received);
         let slip = status_slip(&StatusSlip {
@@ -505,7 +504,6 @@ impl Logic {
             next: Some(d.next_vi.clone()),
             printed_at: fmt(now),
         });
-        let _ = step;
         self.print("status", &slip)
     }
 

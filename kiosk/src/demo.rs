@@ -120,7 +120,8 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         }
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let sync_thread = client.spawn(stop.clone());
+    // The sync thread sees `stop` at its next wake-up; the process ends first if need be.
+    client.spawn(stop.clone());
 
     let logic = Logic::new(
         store,
@@ -159,7 +160,6 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         });
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    drop(sync_thread);
     rt.block_on(running.stop());
     Ok(())
 }

@@ -47,13 +47,14 @@ struct State {
     lang: Lang,
     mode: Mode,
     input: String,
-    telex: Option<Telex>,
+    /// The full name typed for a lookup.
+    name_lookup: TelexField,
     secret: String,
     rows: Vec<PublicRow>,
     found: Option<Found>,
     category: usize,
-    content: Telex2,
-    name: Telex2,
+    content: TelexField,
+    name: TelexField,
     phone: String,
     consent: bool,
     field: Field,
@@ -71,9 +72,9 @@ struct Wedge {
 
 /// A Telex-composed field.
 #[derive(Default)]
-struct Telex2(Option<Telex>);
+struct TelexField(Option<Telex>);
 
-impl Telex2 {
+impl TelexField {
     fn get(&mut self) -> &mut Telex {
         self.0.get_or_insert_with(|| Telex::new(ToneStyle::Modern))
     }
@@ -252,7 +253,7 @@ impl Kiosk {
         k.set_language(lang);
         k.wire();
         k.refresh_static();
-        k.show_home();
+        k.ctx().wipe();
         Ok(k)
     }
 
@@ -393,9 +394,8 @@ impl Kiosk {
             k.window.set_english(lang == Lang::En);
             k.redraw();
         });
-        on!(on_still_here, |k| {
-            let _ = &k;
-        });
+        // Touching anything counts as activity (done by `on!`); nothing else to do.
+        on!(on_still_here, |k| {});
         {
             let (sh, wedge) = (self.shared(), self.wedge.clone());
             self.window.on_hardware_key(move |text| {
@@ -499,10 +499,6 @@ impl Kiosk {
             logic: &self.logic,
             now: &self.now,
         }
-    }
-
-    fn show_home(&self) {
-        self.ctx().wipe();
     }
 
     /// The logic behind the window.
@@ -663,7 +659,7 @@ impl Ctx<'_> {
             let mut s = self.state.borrow_mut();
             s.mode = mode;
             s.input.clear();
-            s.telex = (mode == Mode::Name).then(|| Telex::new(ToneStyle::Modern));
+            s.name_lookup = TelexField::default();
         }
         self.window.set_mode(m);
         self.window.set_input("".into());
@@ -708,9 +704,8 @@ impl Ctx<'_> {
         match screen {
             Screen::Lookup => {
                 if s.mode == Mode::Name {
-                    let t = s.telex.get_or_insert_with(|| Telex::new(ToneStyle::Modern));
-                    edit_telex(t, 80);
-                    s.input = t.text();
+                    edit_telex(s.name_lookup.get(), 80);
+                    s.input = s.name_lookup.text();
                 } else {
                     let max = if s.mode == Mode::Code { 40 } else { 12 };
                     edit_plain(&mut s.input, max);
@@ -943,8 +938,8 @@ impl Ctx<'_> {
                 self.window.set_phone("".into());
                 {
                     let mut s = self.state.borrow_mut();
-                    s.content = Telex2::default();
-                    s.name = Telex2::default();
+                    s.content = TelexField::default();
+                    s.name = TelexField::default();
                     s.phone.clear();
                     s.consent = false;
                 }

@@ -52,6 +52,15 @@ fn args() -> Args {
     a
 }
 
+/// POST a JSON body (with a bearer token if given); the JSON answer.
+async fn post(http: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Value {
+    let mut r = http.post(url).json(body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    r.send().await.unwrap().json().await.unwrap()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -73,29 +82,18 @@ async fn main() {
     let t0 = Instant::now();
     let mut tokens = Vec::with_capacity(a.kiosks);
     for i in 0..a.kiosks {
-        let v: Value = http
-            .post(format!("{}/api/v1/admin/kiosks", a.base))
-            .bearer_auth(&admin)
-            .json(&json!({"name": format!("Kiosk {i}"), "centre": "000.00.01.H16", "scope": a.scope.split(',').collect::<Vec<_>>()}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let code = v["enrolment_code"]
-            .as_str()
-            .expect("an enrolment code")
-            .to_owned();
-        let v: Value = http
-            .post(format!("{}/api/v1/sync/enrol", a.base))
-            .json(&json!({"enrolment_code": code}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let scope: Vec<&str> = a.scope.split(',').collect();
+        let body = json!({"name": format!("Kiosk {i}"), "centre": "000.00.01.H16", "scope": scope});
+        let v = post(
+            &http,
+            &format!("{}/api/v1/admin/kiosks", a.base),
+            Some(&admin),
+            &body,
+        )
+        .await;
+        let code = v["enrolment_code"].as_str().expect("an enrolment code");
+        let body = json!({"enrolment_code": code});
+        let v = post(&http, &format!("{}/api/v1/sync/enrol", a.base), None, &body).await;
         tokens.push(v["token"].as_str().unwrap().to_owned());
     }
     println!(
