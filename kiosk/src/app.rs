@@ -53,6 +53,19 @@ impl Notice {
 }
 
 /// A dossier as the screens show it: the row anyone may see, the detail once unlocked.
+/// A rating as the visitor chose it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RatingChoice {
+    pub level: u8,
+    pub dossier: Option<String>,
+    /// The counter's number.
+    pub counter: Option<u16>,
+    /// The officer's name as on the counter's badge.
+    pub officer: Option<String>,
+    /// Answers per criterion (keys of `motcua_core::rating::CRITERIA`).
+    pub criteria: Vec<(String, u8)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub row: PublicRow,
@@ -388,33 +401,48 @@ impl Logic {
     }
 
     /// Take a rating into the outbox.
-    pub fn rate(
-        &self,
-        level: u8,
-        dossier: Option<&str>,
-        counter: Option<&str>,
-        now: DateTime<FixedOffset>,
-    ) -> Result<(), Notice> {
+    pub fn rate(&self, r: &RatingChoice, now: DateTime<FixedOffset>) -> Result<(), Notice> {
         let levels = self
             .store
             .settings()
             .ok()
             .flatten()
             .map_or(3, |s| s.rating_scale.levels());
-        if !(1..=levels).contains(&level) {
+        let valid = |l: u8| (1..=levels).contains(&l);
+        if !valid(r.level) {
             return Err(Notice::new(
-                "Mức đánh giá không hợp lệ.",
-                "Invalid rating level.",
+                "Vui lòng chọn một mức đánh giá.",
+                "Please choose a level.",
+            ));
+        }
+        if r.criteria
+            .iter()
+            .any(|(k, l)| !motcua_core::rating::is_criterion(k) || !valid(*l))
+        {
+            return Err(Notice::new(
+                "Đánh giá theo tiêu chí không hợp lệ.",
+                "Invalid answer to a criterion.",
             ));
         }
         self.store
             .enqueue(|seq| {
-                let mut data = json!({"level": level});
-                if let Some(d) = dossier {
+                let mut data = json!({"level": r.level});
+                if let Some(d) = &r.dossier {
                     data["dossier"] = json!(d);
                 }
-                if let Some(c) = counter {
-                    data["counter"] = json!(c);
+                if let Some(c) = r.counter {
+                    data["counter"] = json!(c.to_string());
+                }
+                if let Some(o) = &r.officer {
+                    data["officer"] = json!(o);
+                }
+                if !r.criteria.is_empty() {
+                    let map: serde_json::Map<String, serde_json::Value> = r
+                        .criteria
+                        .iter()
+                        .map(|(k, l)| (k.clone(), json!(l)))
+                        .collect();
+                    data["criteria"] = serde_json::Value::Object(map);
                 }
                 self.event(seq, now, "rating", data)
             })

@@ -2,6 +2,7 @@
 //!
 //! - `motcua-kiosk --demo [--landscape] [--headless]`: everything local (see `demo`).
 //! - `motcua-kiosk --config kiosk.toml [--landscape]`: a real kiosk.
+//! - `motcua-kiosk --config kiosk.toml --sync-once`: fill or refresh its replica, then exit.
 
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -26,12 +27,13 @@ fn main() -> ExitCode {
         )
     } else if let Some(i) = args.iter().position(|a| a == "--config") {
         match args.get(i + 1) {
+            Some(path) if has("--sync-once") => sync_once(std::path::Path::new(path)),
             Some(path) => run(std::path::Path::new(path), has("--landscape")),
             None => Err("--config cần một tệp / needs a file".into()),
         }
     } else {
         Err(format!(
-            "motcua-kiosk {}: dùng --demo hoặc --config kiosk.toml / use --demo or --config kiosk.toml",
+            "motcua-kiosk {}: dùng --demo hoặc --config kiosk.toml [--sync-once] / use --demo or --config kiosk.toml [--sync-once]",
             motcua_kiosk::VERSION
         ))
     };
@@ -42,6 +44,36 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Enrol if needed, pull until the replica is caught up, deliver the outbox, and exit: to
+/// provision a kiosk's replica before it goes to the hall, or to check a kiosk's link.
+fn sync_once(path: &std::path::Path) -> Result<(), String> {
+    let cfg = KioskConfig::load(path).map_err(|e| e.to_string())?;
+    let store = Store::open(&cfg.data_dir.join("kiosk.redb")).map_err(|e| e.to_string())?;
+    let client = SyncClient::new(&cfg.server, store.clone(), Arc::new(Health::default()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        if !client.enrolled() {
+            let code = cfg.enrolment_code.as_deref().ok_or(
+                "kiosk chưa đăng ký: cần enrolment_code trong tệp cấu hình / not enrolled: set enrolment_code",
+            )?;
+            client.enrol(code).await.map_err(|e| e.to_string())?;
+        }
+        let changes = client.pull(0).await.map_err(|e| e.to_string())?;
+        let pulled = started.elapsed();
+        let sent = client.push().await.map_err(|e| e.to_string())?;
+        println!(
+            "Đã đồng bộ / synced: {changes} thay đổi / changes in {:.1} s; {} hồ sơ / dossiers in the replica; {sent} sự kiện đã gửi / events delivered",
+            pulled.as_secs_f64(),
+            store.dossier_count().map_err(|e| e.to_string())?
+        );
+        Ok::<(), String>(())
+    })
 }
 
 fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {

@@ -61,7 +61,27 @@ struct State {
     tracking: String,
     search: String,
     shown_procedures: Vec<Procedure>,
+    rating: RatingDraft,
     idle: u32,
+}
+
+/// What is rated on the kiosk.
+#[derive(Clone, PartialEq, Eq)]
+enum RatingTarget {
+    Dossier(String),
+    /// The centre as a whole.
+    Centre,
+    Counter(motcua_server::changes::Counter),
+}
+
+/// A rating being chosen: nothing is stored before the visitor sends it.
+#[derive(Default)]
+struct RatingDraft {
+    targets: Vec<RatingTarget>,
+    target: usize,
+    level: u8,
+    /// A level per criterion of [`motcua_core::rating::CRITERIA`]; 0 = not answered.
+    criteria: [u8; 12],
 }
 
 /// Tells a keyboard-wedge scanner's bursts from a person typing, by key timing.
@@ -206,6 +226,25 @@ fn row_data(r: &PublicRow, lang: Lang) -> RowData {
     }
 }
 
+fn target_label(t: &RatingTarget, lang: Lang) -> String {
+    match (t, lang) {
+        (RatingTarget::Dossier(code), Lang::Vi) => format!("Hồ sơ {code}"),
+        (RatingTarget::Dossier(code), Lang::En) => format!("Dossier {code}"),
+        (RatingTarget::Centre, Lang::Vi) => "Trung tâm nói chung".into(),
+        (RatingTarget::Centre, Lang::En) => "The centre in general".into(),
+        (RatingTarget::Counter(c), lang) => {
+            let mut s = match lang {
+                Lang::Vi => format!("Quầy {} · {}", c.number, c.name),
+                Lang::En => format!("Counter {} · {}", c.number, c.name),
+            };
+            if !c.officer.is_empty() {
+                s.push_str(&format!(" ({})", c.officer));
+            }
+            s
+        }
+    }
+}
+
 fn processing_time(t: &ProcessingTime, lang: Lang) -> String {
     match (t, lang) {
         (ProcessingTime::WorkingDays(n), Lang::Vi) => format!("{n} ngày làm việc"),
@@ -271,7 +310,7 @@ impl Kiosk {
         self.window.set_english(lang == Lang::En);
     }
 
-    /// Texts from the replica: centre, contacts, categories, rating levels.
+    /// Texts from the replica: centre, contacts, categories.
     fn refresh_static(&self) {
         let lang = self.state.borrow().lang;
         let w = &self.window;
@@ -302,39 +341,6 @@ impl Kiosk {
             .map(|(vi, en)| if lang == Lang::Vi { *vi } else { *en }.into())
             .collect();
         w.set_categories(ModelRc::new(VecModel::from(cats)));
-        let levels = self
-            .logic
-            .store
-            .settings()
-            .ok()
-            .flatten()
-            .map_or(motcua_core::rating::Scale::Three, |s| s.rating_scale);
-        let n = levels.levels();
-        let colors = [
-            slint::Color::from_rgb_u8(0xb9, 0x1c, 0x1c),
-            slint::Color::from_rgb_u8(0xc2, 0x41, 0x0c),
-            slint::Color::from_rgb_u8(0x6b, 0x72, 0x80),
-            slint::Color::from_rgb_u8(0x15, 0x80, 0x3d),
-            slint::Color::from_rgb_u8(0x04, 0x78, 0x57),
-        ];
-        let faces = ["☹", "☹", "😐", "☺", "☺"];
-        let data: Vec<LevelData> = (1..=n)
-            .rev()
-            .map(|l| {
-                let i = if n == 3 {
-                    [0, 2, 4][l as usize - 1]
-                } else {
-                    l as usize - 1
-                };
-                LevelData {
-                    level: l as i32,
-                    label: levels.label(l, lang).unwrap_or_default().into(),
-                    face: if faces[i] == "😐" { "☺" } else { faces[i] }.into(),
-                    color: colors[i],
-                }
-            })
-            .collect();
-        w.set_levels(ModelRc::new(VecModel::from(data)));
     }
 
     fn wire(&mut self) {
@@ -380,7 +386,26 @@ impl Kiosk {
             let r = k.logic.print_feedback(&code, (k.now)());
             k.notice(r.err());
         });
-        on!(on_rate, |k, l: i32| { k.rate(l) });
+        on!(on_choose_target, |k, i: i32| {
+            let n = k.state.borrow().rating.targets.len();
+            if (0..n as i32).contains(&i) {
+                k.state.borrow_mut().rating.target = i as usize;
+                k.fill_rating();
+            }
+        });
+        on!(on_choose_level, |k, l: i32| {
+            k.state.borrow_mut().rating.level = u8::try_from(l).unwrap_or(0);
+            k.fill_rating();
+        });
+        on!(on_choose_criterion, |k, c: i32, l: i32| {
+            if let Some(slot) = k.state.borrow_mut().rating.criteria.get_mut(c as usize) {
+                // Touching the chosen level again clears the answer.
+                let l = u8::try_from(l).unwrap_or(0);
+                *slot = if *slot == l { 0 } else { l };
+            }
+            k.fill_rating();
+        });
+        on!(on_submit_rating, |k| { k.submit_rating() });
         on!(on_open_procedure, |k, i: i32| {
             k.open_procedure(i as usize)
         });
@@ -629,15 +654,37 @@ impl Ctx<'_> {
                         .set_category(if self.lang() == Lang::Vi { c.0 } else { c.1 }.into());
                 }
             }
+            // Back from the criteria: the draft stays.
+            Screen::Rating | Screen::RatingCriteria
+                if matches!(
+                    self.window.get_screen(),
+                    Screen::Rating | Screen::RatingCriteria
+                ) =>
+            {
+                self.fill_rating();
+            }
             Screen::Rating => {
-                let target = match &self.state.borrow().found {
-                    Some(f) => match self.lang() {
-                        Lang::Vi => format!("Hồ sơ {}", f.row.code),
-                        Lang::En => format!("Dossier {}", f.row.code),
-                    },
-                    None => String::new(),
+                let dossier = self
+                    .state
+                    .borrow()
+                    .found
+                    .as_ref()
+                    .map(|f| f.row.code.clone());
+                let counters = self
+                    .logic
+                    .store
+                    .centre()
+                    .ok()
+                    .flatten()
+                    .map(|c| c.counters)
+                    .unwrap_or_default();
+                let mut targets = vec![dossier.map_or(RatingTarget::Centre, RatingTarget::Dossier)];
+                targets.extend(counters.into_iter().map(RatingTarget::Counter));
+                self.state.borrow_mut().rating = RatingDraft {
+                    targets,
+                    ..RatingDraft::default()
                 };
-                self.window.set_rating_target(target.into());
+                self.fill_rating();
             }
             Screen::Procedures => {
                 self.state.borrow_mut().field = Field::Search;
@@ -952,18 +999,94 @@ impl Ctx<'_> {
         }
     }
 
-    fn rate(&self, level: i32) {
-        let dossier = self
-            .state
-            .borrow()
-            .found
-            .as_ref()
-            .map(|f| f.row.code.clone());
-        match self
+    /// Show the rating being chosen: targets, the scale's levels, the criteria.
+    fn fill_rating(&self) {
+        let lang = self.lang();
+        let scale = self
             .logic
-            .rate(level as u8, dossier.as_deref(), None, (self.now)())
-        {
+            .store
+            .settings()
+            .ok()
+            .flatten()
+            .map_or(motcua_core::rating::Scale::Three, |s| s.rating_scale);
+        let n = scale.levels();
+        let colors = [
+            slint::Color::from_rgb_u8(0xb9, 0x1c, 0x1c),
+            slint::Color::from_rgb_u8(0xc2, 0x41, 0x0c),
+            slint::Color::from_rgb_u8(0x6b, 0x72, 0x80),
+            slint::Color::from_rgb_u8(0x15, 0x80, 0x3d),
+            slint::Color::from_rgb_u8(0x04, 0x78, 0x57),
+        ];
+        let faces = ["☹", "☹", "☺", "☺", "☺"];
+        let levels: Vec<LevelData> = (1..=n)
+            .rev()
+            .map(|l| {
+                let i = if n == 3 {
+                    [0, 2, 4][l as usize - 1]
+                } else {
+                    l as usize - 1
+                };
+                LevelData {
+                    level: l as i32,
+                    label: scale.label(l, lang).unwrap_or_default().into(),
+                    face: faces[i].into(),
+                    color: colors[i],
+                }
+            })
+            .collect();
+        let w = self.window;
+        w.set_levels(ModelRc::new(VecModel::from(levels)));
+        let s = self.state.borrow();
+        let r = &s.rating;
+        let targets: Vec<TargetData> = r
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TargetData {
+                label: target_label(t, lang).into(),
+                selected: i == r.target,
+            })
+            .collect();
+        w.set_rating_targets(ModelRc::new(VecModel::from(targets)));
+        let criteria: Vec<CriterionData> = motcua_core::rating::CRITERIA
+            .iter()
+            .zip(r.criteria)
+            .map(|((_, vi, en), level)| CriterionData {
+                label: if lang == Lang::Vi { *vi } else { *en }.into(),
+                level: level.into(),
+            })
+            .collect();
+        w.set_criteria(ModelRc::new(VecModel::from(criteria)));
+        w.set_rating_level(r.level.into());
+    }
+
+    fn submit_rating(&self) {
+        let choice = {
+            let s = self.state.borrow();
+            let r = &s.rating;
+            let mut c = crate::app::RatingChoice {
+                level: r.level,
+                ..Default::default()
+            };
+            match r.targets.get(r.target) {
+                Some(RatingTarget::Dossier(code)) => c.dossier = Some(code.clone()),
+                Some(RatingTarget::Counter(counter)) => {
+                    c.counter = Some(counter.number);
+                    c.officer = Some(counter.officer.clone()).filter(|o| !o.is_empty());
+                }
+                Some(RatingTarget::Centre) | None => {}
+            }
+            c.criteria = motcua_core::rating::CRITERIA
+                .iter()
+                .zip(r.criteria)
+                .filter(|(_, l)| *l > 0)
+                .map(|((key, _, _), l)| ((*key).to_owned(), l))
+                .collect();
+            c
+        };
+        match self.logic.rate(&choice, (self.now)()) {
             Ok(()) => {
+                self.state.borrow_mut().rating = RatingDraft::default();
                 self.notice(None);
                 self.window.set_screen(Screen::RatingDone);
             }
@@ -1054,6 +1177,7 @@ impl Ctx<'_> {
             .collect();
         self.window.set_rows(ModelRc::new(VecModel::from(rows)));
         self.fill_detail();
+        self.fill_rating();
         if self.window.get_screen() == Screen::Procedures {
             self.filter_procedures();
         }

@@ -191,6 +191,21 @@ pub struct CentreInfo {
     /// Where feedback can also be sent (address, email).
     #[serde(default)]
     pub feedback: String,
+    /// The counters of the centre's hall, for visitors to rate the one that served them.
+    #[serde(default)]
+    pub counters: Vec<Counter>,
+}
+
+/// A counter of the hall as visitors see it: its number, what it handles and the officer's name
+/// on the badge (no account name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counter {
+    pub number: u16,
+    /// What the counter handles, e.g. "Tư pháp – Hộ tịch".
+    pub name: String,
+    /// The officer's name as on the badge; empty when the counter is shared.
+    #[serde(default)]
+    pub officer: String,
 }
 
 /// One change as served to a kiosk.

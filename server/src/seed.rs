@@ -19,7 +19,7 @@ use redb::ReadableTable;
 use serde::Deserialize;
 
 use crate::api::admin::{NewUser, insert_user};
-use crate::changes::{self, CentreInfo, Key};
+use crate::changes::{self, CentreInfo, Counter, Key};
 use crate::error::ApiError;
 use crate::model::{
     Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
@@ -150,6 +150,22 @@ pub fn demo_centre() -> CentreInfo {
         feedback: "Phản ánh, kiến nghị gửi tại kiosk, qua đường dây nóng, hoặc gửi thư về \
                    Trung tâm; thời hạn trả lời 13 ngày làm việc."
             .into(),
+        counters: [
+            (1, "Tư pháp – Hộ tịch", "Nguyễn Thị Hồng Nhung"),
+            (2, "Đất đai – Tài nguyên và Môi trường", "Trần Văn Phúc"),
+            (3, "Đầu tư – Đăng ký doanh nghiệp", "Lê Thị Thu Hà"),
+            (4, "Xây dựng – Giao thông", "Phạm Quốc Bảo"),
+            (5, "Lao động – Thương binh và Xã hội", "H'Linh Niê"),
+            (6, "Thu phí, lệ phí", ""),
+            (7, "Bưu chính công ích", ""),
+        ]
+        .into_iter()
+        .map(|(number, name, officer): (u16, &str, &str)| Counter {
+            number,
+            name: name.into(),
+            officer: officer.into(),
+        })
+        .collect(),
     }
 }
 

@@ -218,6 +218,17 @@ impl Store {
         .map_err(ApiError::internal)?
     }
 
+    /// A point read (a key or two) on the calling thread. The pages come from the cache or
+    /// the OS page cache in microseconds, less than handing the job to a blocking thread
+    /// costs; scans and anything that walks a table go through [`Store::read`].
+    pub fn read_point<T>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let txn = self.db.begin_read()?;
+        f(&txn)
+    }
+
     /// A read transaction for blocking code.
     pub fn read_blocking<T>(
         &self,
@@ -308,12 +319,27 @@ fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>, commits: &tokio::sync::w
 }
 
 /// Decode a JSON value.
+/// The first byte of a record in MessagePack; JSON text never starts with it.
+const PACKED: u8 = 1;
+
+/// Read a stored record: MessagePack after [`PACKED`], or JSON (what stores of schema 1 wrote
+/// before records were packed; still read, rewritten packed on their next change).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(ApiError::from)
+    match bytes.split_first() {
+        Some((&PACKED, packed)) => rmp_serde::from_slice(packed)
+            .map_err(|e| ApiError::internal(format!("a stored record does not decode: {e}"))),
+        _ => serde_json::from_slice(bytes).map_err(ApiError::from),
+    }
 }
 
+/// A record as stored: MessagePack with field names (so optional fields can be added later),
+/// about a third smaller than JSON and several times quicker to read back.
 pub fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec(v).map_err(ApiError::from)
+    let mut out = Vec::with_capacity(512);
+    out.push(PACKED);
+    rmp_serde::encode::write_named(&mut out, v)
+        .map_err(|e| ApiError::internal(format!("a record does not encode: {e}")))?;
+    Ok(out)
 }
 
 /// Read one JSON record from a table keyed by string.
@@ -541,4 +567,34 @@ pub fn insert_new_dossiers(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ratings::Rating;
+
+    #[test]
+    fn records_are_packed_and_json_records_still_read() {
+        let rating = Rating {
+            id: 7,
+            at: chrono::DateTime::parse_from_rfc3339("2026-11-27T09:30:00+07:00").unwrap(),
+            scale: motcua_core::rating::Scale::Five,
+            level: 4,
+            dossier: Some("000.00.10.H16-261127-0001".into()),
+            counter: Some("3".into()),
+            officer: None,
+            criteria: [("attitude".to_owned(), 5)].into(),
+        };
+        let packed = encode(&rating).unwrap();
+        assert_eq!(packed[0], PACKED);
+        let json = serde_json::to_vec(&rating).unwrap();
+        assert!(packed.len() < json.len());
+        assert_eq!(decode::<Rating>(&packed).unwrap(), rating);
+        assert_eq!(decode::<Rating>(&json).unwrap(), rating);
+        // A damaged record is an error, never a panic.
+        assert!(decode::<Rating>(&packed[..packed.len() / 2]).is_err());
+        assert!(decode::<Rating>(&[PACKED]).is_err());
+        assert!(decode::<Rating>(&[]).is_err());
+    }
 }

@@ -39,6 +39,22 @@ async fn set(
             "The centre needs a name.",
         ));
     }
+    let mut numbers = std::collections::BTreeSet::new();
+    for c in &info.counters {
+        if c.number == 0 || c.name.trim().is_empty() || !numbers.insert(c.number) {
+            return Err(ApiError::bad_request(
+                "centre.counter",
+                format!(
+                    "Quầy số {}: mỗi quầy cần một số khác 0, không trùng, và tên lĩnh vực.",
+                    c.number
+                ),
+                format!(
+                    "Counter {}: each counter needs a unique non-zero number and a name.",
+                    c.number
+                ),
+            ));
+        }
+    }
     info.code = code.clone();
     let now = st.clock.now_vn();
     let out = st

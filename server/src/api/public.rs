@@ -116,11 +116,9 @@ async fn by_code(
     let code = DossierCode::parse(&code)
         .map_err(|e| ApiError::domain(StatusCode::BAD_REQUEST, &e))?
         .to_string();
-    let c = code.clone();
     let rec: DossierRecord = st
         .store
-        .read(move |txn| load(txn, &c))
-        .await?
+        .read_point(|txn| load(txn, &code))?
         .ok_or_else(|| ApiError::not_found("hồ sơ có mã này", "Dossier"))?;
     let public_row = row(
         &rec.code,

@@ -279,7 +279,20 @@ async fn a_dossier_transferred_out_of_scope_is_removed_and_centre_info_flows() {
         .send(
             "PUT",
             "/api/v1/admin/centres/000.00.01.H16",
-            json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222"}),
+            json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222",
+                   "counters": [{"number": 1, "name": "Tư pháp", "officer": "Lê Thị Mai"},
+                                {"number": 1, "name": "Đất đai"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "two counters numbered 1: {v}");
+    assert_eq!(v["error"]["code"], "centre.counter");
+    let (s, v) = admin
+        .send(
+            "PUT",
+            "/api/v1/admin/centres/000.00.01.H16",
+            json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222",
+                   "counters": [{"number": 1, "name": "Tư pháp", "officer": "Lê Thị Mai"},
+                                {"number": 2, "name": "Đất đai"}]}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -289,6 +302,8 @@ async fn a_dossier_transferred_out_of_scope_is_removed_and_centre_info_flows() {
     assert_eq!(changes[0], json!({"type": "dossier_removed", "code": code}));
     assert_eq!(changes[1]["type"], "centre");
     assert_eq!(changes[1]["hotline"], "0262 1111 222");
+    assert_eq!(changes[1]["counters"][0]["officer"], "Lê Thị Mai");
+    assert_eq!(changes[1]["counters"][1]["officer"], "");
     let (s, v) = srv.anon().get("/api/v1/public/centres/000.00.01.H16").await;
     assert_eq!(
         (s, v["hotline"].as_str()),
