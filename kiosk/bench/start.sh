@@ -6,7 +6,8 @@
 #     launch until the home screen is on the display (its header pixels drawn);
 #  3. the kiosk's resident memory at rest, and after 50 lookups by scanned code (a keyboard-wedge
 #     burst typed into the window).
-# Usage: kiosk/bench/start.sh [DOSSIERS]   (needs Xvfb, xdotool and imagemagick)
+# Usage: kiosk/bench/start.sh [DOSSIERS]   (needs Xvfb, xdotool and imagemagick;
+# MOTCUA_KEEP_REPLICA=1 reuses the replica of the previous run)
 set -euo pipefail
 N="${1:-1000000}"
 SCOPE='["000.00.10.H16","000.00.11.H16","000.00.12.H16","000.00.13.H16","000.00.14.H16"]'
@@ -25,8 +26,6 @@ if [ ! -f "$DATA/motcua.redb" ]; then
   "$SERVER" seed --data-dir "$DATA" --demo --dossiers "$N" | head -1
 fi
 "$SERVER" admin demo-passwords > /tmp/motcua-bench-staff.txt
-"$SERVER" admin sample-codes --data-dir "$DATA" --count 20000 \
-  | grep -E '^000\.00\.1[0-4]\.H16-' | head -50 > /tmp/motcua-kiosk-codes.txt
 "$SERVER" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" > /tmp/motcua-bench-server.log 2>&1 &
 SPID=$!
 XPID=
@@ -34,9 +33,14 @@ trap 'kill $SPID $XPID 2>/dev/null || true' EXIT
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 . "$HERE/../../server/bench/lib.sh"
-rm -rf "$KDIR" && mkdir -p "$KDIR"
 ADMIN="$(token_for qt.trungtam)"
-ENROL="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/admin/kiosks" -H "authorization: Bearer $ADMIN" \
+# Codes the kiosk holds: dossiers handled by the first agency of its scope.
+curl -sf -H "authorization: Bearer $ADMIN" \
+  "http://127.0.0.1:$PORT/api/v1/dossiers?agency=000.00.10.H16&per_page=50" \
+  | grep -oE '"code":"[^"]+"' | cut -d'"' -f4 > /tmp/motcua-kiosk-codes.txt
+if [ -z "${MOTCUA_KEEP_REPLICA:-}" ] || [ ! -f "$KDIR/kiosk.redb" ]; then
+  rm -rf "$KDIR" && mkdir -p "$KDIR"
+  ENROL="$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/admin/kiosks" -H "authorization: Bearer $ADMIN" \
   -H 'content-type: application/json' \
   -d "{\"name\":\"Kiosk đo thử\",\"centre\":\"000.00.01.H16\",\"scope\":$SCOPE}" \
   | sed -E 's/.*"enrolment_code":"([^"]+)".*/\1/')"
@@ -48,6 +52,7 @@ TOML
 echo "== provisioning (snapshot of the scope)"
 /usr/bin/time -f "%e s wall, %M KB max RSS" "$KIOSK" --config "$KDIR/kiosk.toml" --sync-once
 ls -l "$KDIR/kiosk.redb" | awk '{printf "replica file: %.0f MB\n", $5/1048576}'
+fi
 
 Xvfb :97 -screen 0 1080x1920x24 -nolisten tcp >/dev/null 2>&1 &
 XPID=$!
@@ -60,20 +65,28 @@ for run in 1 2 3 4 5; do
   "$KIOSK" --config "$KDIR/kiosk.toml" >/dev/null 2>&1 &
   KPID=$!
   win=
-  until [ -n "$win" ]; do win="$(xdotool search --onlyvisible --name '^motcua$' 2>/dev/null | head -1 || true)"; done
+  until [ -n "$win" ]; do
+    sleep 0.02
+    win="$(xdotool search --onlyvisible --name '^motcua$' 2>/dev/null | head -1 || true)"
+  done
   # The header band (#1e3a8a) is drawn: the home screen is up.
-  until import -window "$win" -crop 1x1+540+75 txt:- 2>/dev/null | grep -qi '#1E3A8A'; do :; done
+  until import -window "$win" -crop 1x1+540+75 txt:- 2>/dev/null | grep -q 'srgb(30,58,138)'; do
+    sleep 0.02
+  done
   t1=$(date +%s%N)
   echo "run $run: $(( (t1 - t0) / 1000000 )) ms"
   if [ "$run" = 5 ]; then
     sleep 3
     echo "RSS at rest: $(awk '/VmRSS/ {print $2, $3}' /proc/$KPID/status)"
+    xdotool windowfocus --sync "$win" 2>/dev/null || true
     while read -r code; do
-      xdotool type --window "$win" --delay 2 "$code"
-      xdotool key --window "$win" Return
+      xdotool type --delay 2 "$code" 2>/dev/null
+      xdotool key Return 2>/dev/null
     done < /tmp/motcua-kiosk-codes.txt
+    import -window "$win" /tmp/motcua-kiosk-after-lookups.png
     sleep 2
     echo "RSS after $(wc -l < /tmp/motcua-kiosk-codes.txt) lookups: $(awk '/VmRSS/ {print $2, $3}' /proc/$KPID/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$KPID/status)"
   fi
+  # SIGTERM: the kiosk closes its replica cleanly, as a service manager would stop it.
   kill $KPID; wait $KPID 2>/dev/null || true
 done

@@ -92,7 +92,8 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
         rt.block_on(client.enrol(code)).map_err(|e| e.to_string())?;
     }
     let stop = Arc::new(AtomicBool::new(false));
-    let _sync = client.spawn(stop.clone());
+    let sync = client.spawn(stop.clone());
+    quit_on_signal();
     let logic = Logic::new(
         store,
         Options {
@@ -127,6 +128,39 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
     } else {
         kiosk.run().map_err(|e| e.to_string())?;
     }
+    // Close the replica cleanly: a store left open is checked in full at the next start.
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = sync.join();
+    drop(kiosk);
     Ok(())
+}
+
+/// SIGTERM (a service manager stopping the kiosk) or Ctrl-C closes the window like a normal
+/// quit, so everything is closed in order.
+fn quit_on_signal() {
+    std::thread::spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = tokio::signal::ctrl_c() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        });
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+    });
 }

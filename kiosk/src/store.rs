@@ -36,6 +36,10 @@ const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox_v1");
 /// "next_seq" → the next local sequence number.
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters_v1");
 
+/// The page cache: a kiosk box has little memory, and a lookup touches a handful of pages (the
+/// OS keeps the file's hot pages anyway).
+const CACHE_BYTES: usize = 48 * 1024 * 1024;
+
 /// Most rows a search by citizen ID or name shows.
 pub const MAX_ROWS: usize = 20;
 
@@ -43,6 +47,12 @@ pub const MAX_ROWS: usize = 20;
 #[derive(Debug, thiserror::Error)]
 #[error("kiosk storage: {0}")]
 pub struct StoreError(String);
+
+impl StoreError {
+    pub(crate) fn new(message: String) -> StoreError {
+        StoreError(message)
+    }
+}
 
 impl<E: Into<redb::Error>> From<E> for StoreError {
     fn from(e: E) -> Self {
@@ -76,7 +86,9 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError(e.to_string()))?;
         }
-        let db = Database::create(path)?;
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)?;
         let txn = db.begin_write()?;
         txn.open_table(DOSSIERS)?;
         txn.open_table(BY_CITIZEN)?;

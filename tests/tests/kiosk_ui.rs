@@ -216,7 +216,7 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(store.outbox_depth().unwrap(), 0);
     press(w, "Rất hài lòng");
     assert_eq!(w.get_rating_level(), 3);
-    press(w, "Thêm tiêu chí (không bắt buộc)");
+    press(w, "Thêm tiêu chí");
     assert_eq!(w.get_screen(), Screen::RatingCriteria);
     assert_eq!(w.get_criteria().row_count(), 12);
     press(w, "Thái độ của cán bộ: Hài lòng");
