@@ -50,7 +50,11 @@ enrolment_code = "$ENROL"
 data_dir = "$KDIR"
 TOML
 echo "== provisioning (snapshot of the scope)"
-/usr/bin/time -f "%e s wall, %M KB max RSS" "$KIOSK" --config "$KDIR/kiosk.toml" --sync-once
+cpu() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+before=$(cpu)
+/usr/bin/time -f "kiosk: %e s wall, %U s user, %S s system, %M KB max RSS" \
+  "$KIOSK" --config "$KDIR/kiosk.toml" --sync-once
+echo "server: $(( ($(cpu) - before) / $(getconf CLK_TCK) )) s of CPU meanwhile"
 ls -l "$KDIR/kiosk.redb" | awk '{printf "replica file: %.0f MB\n", $5/1048576}'
 fi
 

@@ -133,8 +133,16 @@ impl Store {
             txn.delete_table(BY_CITIZEN)?;
             txn.delete_table(BY_NAME)?;
         }
-        for c in &page.changes {
-            apply_one(&txn, c)?;
+        {
+            // The dossier tables are opened once per page: a page is mostly dossiers.
+            let mut t = Replica {
+                dossiers: txn.open_table(DOSSIERS)?,
+                by_citizen: txn.open_table(BY_CITIZEN)?,
+                by_name: txn.open_table(BY_NAME)?,
+            };
+            for c in &page.changes {
+                apply_one(&txn, &mut t, c)?;
+            }
         }
         txn.open_table(STATE)?
             .insert("cursor", page.cursor.as_str())?;
@@ -273,36 +281,38 @@ impl Store {
     }
 }
 
-fn apply_one(txn: &WriteTransaction, c: &Change) -> Result<(), StoreError> {
+/// The dossier tables of a write transaction.
+struct Replica<'t> {
+    dossiers: redb::Table<'t, &'static str, &'static [u8]>,
+    by_citizen: redb::Table<'t, (&'static str, &'static str), ()>,
+    by_name: redb::Table<'t, (&'static str, &'static str), ()>,
+}
+
+fn apply_one(txn: &WriteTransaction, t: &mut Replica<'_>, c: &Change) -> Result<(), StoreError> {
     match c {
         Change::Dossier(d) => {
             let code = d.detail.row.code.as_str();
-            let mut t = txn.open_table(DOSSIERS)?;
-            let old: Option<KioskDossier> = match t.get(code)? {
+            let old: Option<KioskDossier> = match t.dossiers.get(code)? {
                 Some(v) => Some(dec(v.value())?),
                 None => None,
             };
-            t.insert(code, enc(d.as_ref()).as_slice())?;
-            let mut by_c = txn.open_table(BY_CITIZEN)?;
-            let mut by_n = txn.open_table(BY_NAME)?;
+            t.dossiers.insert(code, enc(d.as_ref()).as_slice())?;
             if let Some(o) = old {
-                by_c.remove((o.citizen_hash.as_str(), code))?;
-                by_n.remove((o.name_hash.as_str(), code))?;
+                t.by_citizen.remove((o.citizen_hash.as_str(), code))?;
+                t.by_name.remove((o.name_hash.as_str(), code))?;
             }
-            by_c.insert((d.citizen_hash.as_str(), code), ())?;
-            by_n.insert((d.name_hash.as_str(), code), ())?;
+            t.by_citizen.insert((d.citizen_hash.as_str(), code), ())?;
+            t.by_name.insert((d.name_hash.as_str(), code), ())?;
         }
         Change::DossierRemoved { code } => {
-            let mut t = txn.open_table(DOSSIERS)?;
-            let old: Option<KioskDossier> = match t.remove(code.as_str())? {
+            let old: Option<KioskDossier> = match t.dossiers.remove(code.as_str())? {
                 Some(v) => Some(dec(v.value())?),
                 None => None,
             };
             if let Some(o) = old {
-                txn.open_table(BY_CITIZEN)?
+                t.by_citizen
                     .remove((o.citizen_hash.as_str(), code.as_str()))?;
-                txn.open_table(BY_NAME)?
-                    .remove((o.name_hash.as_str(), code.as_str()))?;
+                t.by_name.remove((o.name_hash.as_str(), code.as_str()))?;
             }
         }
         Change::Procedure(p) => {

@@ -3,7 +3,7 @@
 #  - reports over every dossier (by agency and by procedure), 20 runs each;
 #  - a kiosk snapshot of a large scope, then 500 kiosks long-polling and heartbeating every 10 s
 #    while a desk receives dossiers in their scope (commit → kiosk delay), and, meanwhile,
-#    staff lookups by code with wrk (p99).
+#    staff lookups by code at a steady rate (LOOKUPS a second, 500 by default; p50 / p99).
 # Usage: server/bench/sync.sh [DOSSIERS] [SCOPE]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 N="${1:-1000000}"
@@ -40,15 +40,7 @@ for by in agency procedure; do
 done
 
 echo "== 500 kiosks: snapshot, then long-poll + heartbeat for 60 s; staff lookups meanwhile"
-MOTCUA_ADMIN_TOKEN="$ADMIN" MOTCUA_DESK_TOKEN="$DESK" "$FLEET" --base "http://127.0.0.1:$PORT" \
-  --kiosks 500 --scope "$SCOPE" --seconds 60 --rate 2 > /tmp/motcua-fleet.log 2>&1 &
-FPID=$!
-# Wait for the fleet to reach its polling phase, then load lookups for 30 s.
-until grep -q '^snapshot' /tmp/motcua-fleet.log 2>/dev/null; do
-  kill -0 $FPID 2>/dev/null || { cat /tmp/motcua-fleet.log; exit 1; }
-  sleep 1
-done
-MOTCUA_TOKEN="$SYSADMIN" wrk -t1 -c8 -d30s -s get.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50|p99"
-wait $FPID
-cat /tmp/motcua-fleet.log
+MOTCUA_ADMIN_TOKEN="$ADMIN" MOTCUA_DESK_TOKEN="$DESK" MOTCUA_STAFF_TOKEN="$SYSADMIN" "$FLEET" \
+  --base "http://127.0.0.1:$PORT" --kiosks 500 --scope "$SCOPE" --seconds 60 --rate 2 \
+  --lookups "${LOOKUPS:-500}" --codes codes.txt
 echo "== server RSS: $(ps -o rss= -p $PID) KB"

@@ -9,8 +9,13 @@
 //!    reception desk (`MOTCUA_DESK_TOKEN`) receives `--rate` dossiers a second in that scope; each
 //!    kiosk notes how long after the commit it saw each new dossier.
 //!
-//! Prints the snapshot time and size, heartbeats sent, polls answered, and the propagation delay
-//! from commit to kiosk (p50 / p99 / max).
+//! 4. Meanwhile, with `--lookups R`, staff look dossiers up by code (`GET /api/v1/dossiers/{code}`,
+//!    codes from `--codes FILE`, token in `MOTCUA_STAFF_TOKEN`) at a steady R a second, each
+//!    request on its own whatever the others do (an open loop: a slow answer does not slow the
+//!    next request, so queueing shows in the latencies).
+//!
+//! Prints the snapshot time and size, heartbeats sent, polls answered, the propagation delay
+//! from commit to kiosk (p50 / p99 / max) and the lookups' latencies.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +30,8 @@ struct Args {
     procedure: String,
     seconds: u64,
     rate: f64,
+    lookups: f64,
+    codes: String,
 }
 
 fn args() -> Args {
@@ -35,6 +42,8 @@ fn args() -> Args {
         procedure: "2.001193.000.00.10.H16".into(),
         seconds: 60,
         rate: 2.0,
+        lookups: 0.0,
+        codes: "codes.txt".into(),
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     for pair in v.chunks(2) {
@@ -46,6 +55,8 @@ fn args() -> Args {
             "--procedure" => a.procedure = val,
             "--seconds" => a.seconds = val.parse().expect("--seconds N"),
             "--rate" => a.rate = val.parse().expect("--rate R"),
+            "--lookups" => a.lookups = val.parse().expect("--lookups R"),
+            "--codes" => a.codes = val,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -211,6 +222,54 @@ async fn main() {
             }
         }));
     }
+    // Staff lookups at a steady rate, each on its own task.
+    let lookup_times: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let lookup_errors: Arc<Mutex<u64>> = Arc::default();
+    let lookups = if a.lookups > 0.0 {
+        let staff = std::env::var("MOTCUA_STAFF_TOKEN").expect("MOTCUA_STAFF_TOKEN");
+        let codes: Vec<String> = std::fs::read_to_string(&a.codes)
+            .expect("the codes file")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let (times, errors, base) = (lookup_times.clone(), lookup_errors.clone(), a.base.clone());
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .unwrap();
+        let period = Duration::from_secs_f64(1.0 / a.lookups);
+        Some(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            let mut i = 0usize;
+            let mut inflight = Vec::new();
+            while Instant::now() < end {
+                tick.tick().await;
+                // A spread of codes (a multiplicative step through the list).
+                i = (i + 7919) % codes.len();
+                let url = format!("{base}/api/v1/dossiers/{}", codes[i]);
+                let (client, staff, times, errors) =
+                    (client.clone(), staff.clone(), times.clone(), errors.clone());
+                inflight.push(tokio::spawn(async move {
+                    let t = Instant::now();
+                    let ok = match client.get(url).bearer_auth(&staff).send().await {
+                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                        _ => false,
+                    };
+                    if ok {
+                        times.lock().await.push(t.elapsed());
+                    } else {
+                        *errors.lock().await += 1;
+                    }
+                }));
+            }
+            for t in inflight {
+                let _ = t.await;
+            }
+        }))
+    } else {
+        None
+    };
+
     let mut received = 0;
     let period = Duration::from_secs_f64(1.0 / a.rate);
     let mut tick = tokio::time::interval(period);
@@ -235,6 +294,9 @@ async fn main() {
     for t in tasks {
         let _ = t.await;
     }
+    if let Some(l) = lookups {
+        let _ = l.await;
+    }
     let mut d = delays.lock().await.clone();
     d.sort();
     let (polls, beats, errors) = *stats.lock().await;
@@ -249,4 +311,17 @@ async fn main() {
         percentile(&d, 0.99).as_secs_f64() * 1e3,
         d.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
+    if a.lookups > 0.0 {
+        let mut l = lookup_times.lock().await.clone();
+        l.sort();
+        println!(
+            "staff lookups at {}/s: {} answered, {} errors, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            a.lookups,
+            l.len(),
+            *lookup_errors.lock().await,
+            percentile(&l, 0.5).as_secs_f64() * 1e3,
+            percentile(&l, 0.99).as_secs_f64() * 1e3,
+            l.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        );
+    }
 }

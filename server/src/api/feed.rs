@@ -280,6 +280,22 @@ fn read_page(
     })
 }
 
+/// One commit wakes every waiting long-poll at once; answering hundreds together would hold
+/// staff requests behind them. Each waits a random part of a window of one millisecond per
+/// waiting kiosk (at most 2 s), so the answers spread at about one a millisecond: a single
+/// kiosk is answered at once, 500 within half a second.
+async fn spread_wake_up(st: &AppState) {
+    let waiting = st
+        .metrics
+        .feed_waiting
+        .load(Ordering::Relaxed)
+        .clamp(0, 2000) as u64;
+    if waiting > 1 {
+        let ms = rand::random::<u64>() % waiting;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
 /// Counts a waiting long-poll while alive.
 struct Waiting<'a>(&'a std::sync::atomic::AtomicI64);
 
@@ -322,7 +338,7 @@ async fn changes(
             waiting = Some(Waiting(&st.metrics.feed_waiting));
         }
         match tokio::time::timeout_at(deadline, commits.changed()).await {
-            Ok(Ok(())) => continue,
+            Ok(Ok(())) => spread_wake_up(&st).await,
             _ => return Ok(Json(page)),
         }
     }
