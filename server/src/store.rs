@@ -218,18 +218,10 @@ impl Store {
         .map_err(ApiError::internal)?
     }
 
-    /// A point read (a key or two) on the calling thread. The pages come from the cache or
-    /// the OS page cache in microseconds, less than handing the job to a blocking thread
-    /// costs; scans and anything that walks a table go through [`Store::read`].
-    pub fn read_point<T>(
-        &self,
-        f: impl FnOnce(&ReadTransaction) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let txn = self.db.begin_read()?;
-        f(&txn)
-    }
-
-    /// A read transaction for blocking code.
+    /// A read transaction on the calling thread: for blocking code (the CLI), and for point
+    /// reads in handlers (a key or two: its pages come from the cache or the OS page cache in
+    /// microseconds, less than a hand-off to a blocking thread costs). Scans and anything that
+    /// walks a table go through [`Store::read`].
     pub fn read_blocking<T>(
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, ApiError>,

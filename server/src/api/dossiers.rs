@@ -500,7 +500,7 @@ async fn show(
     let now = st.clock.now_vn();
     let rec = st
         .store
-        .read_point(|txn| load(txn, &code))?
+        .read_blocking(|txn| load(txn, &code))?
         .ok_or_else(|| ApiError::not_found("hồ sơ", "Dossier"))?;
     if !may_see(&staff.user, &rec) {
         return Err(out_of_scope());

@@ -118,7 +118,7 @@ async fn by_code(
         .to_string();
     let rec: DossierRecord = st
         .store
-        .read_point(|txn| load(txn, &code))?
+        .read_blocking(|txn| load(txn, &code))?
         .ok_or_else(|| ApiError::not_found("hồ sơ có mã này", "Dossier"))?;
     let public_row = row(
         &rec.code,

@@ -275,26 +275,19 @@ async fn a_dossier_transferred_out_of_scope_is_removed_and_centre_info_flows() {
         json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
     )
     .await;
-    let (s, v) = admin
-        .send(
+    let put_centre = |second: u16| {
+        admin.send(
             "PUT",
             "/api/v1/admin/centres/000.00.01.H16",
             json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222",
                    "counters": [{"number": 1, "name": "Tư pháp", "officer": "Lê Thị Mai"},
-                                {"number": 1, "name": "Đất đai"}]}),
+                                {"number": second, "name": "Đất đai"}]}),
         )
-        .await;
+    };
+    let (s, v) = put_centre(1).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "two counters numbered 1: {v}");
     assert_eq!(v["error"]["code"], "centre.counter");
-    let (s, v) = admin
-        .send(
-            "PUT",
-            "/api/v1/admin/centres/000.00.01.H16",
-            json!({"name": "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk", "hotline": "0262 1111 222",
-                   "counters": [{"number": 1, "name": "Tư pháp", "officer": "Lê Thị Mai"},
-                                {"number": 2, "name": "Đất đai"}]}),
-        )
-        .await;
+    let (s, v) = put_centre(2).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (changes, _, reset) = drain(&k.client, Some(&cursor), 500).await;
     assert!(!reset);
