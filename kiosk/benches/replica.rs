@@ -7,8 +7,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use motcua_kiosk::store::Store;
-use motcua_server::api::feed::Page;
+use motcua_kiosk::store::{RawPage, Store};
 use serde_json::json;
 
 const TOTAL: usize = 500_000;
@@ -28,7 +27,7 @@ fn digest(kind: &str, i: usize) -> String {
     format!("{:0>32}", format!("{kind}{i:x}"))
 }
 
-fn page(from: usize, reset: bool) -> Page {
+fn page(from: usize, reset: bool) -> RawPage {
     let changes: Vec<serde_json::Value> = (from..from + PAGE)
         .map(|i| {
             json!({"type": "dossier", "code": code(i), "procedure": "Cấp Phiếu lý lịch tư pháp",
@@ -49,11 +48,9 @@ fn page(from: usize, reset: bool) -> Page {
                 "secret_hash": digest("s", i)})
         })
         .collect();
-    serde_json::from_value(
-        json!({"cursor": format!("00000000-0-{}", from + PAGE), "reset": reset,
-        "more": false, "changes": changes}),
-    )
-    .expect("a valid page")
+    let page = json!({"cursor": format!("00000000-0-{}", from + PAGE), "reset": reset,
+        "more": false, "changes": changes});
+    serde_json::from_str(&page.to_string()).expect("a valid page")
 }
 
 fn bench(c: &mut Criterion) {

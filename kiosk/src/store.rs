@@ -9,6 +9,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use motcua_server::api::feed::Page;
 use motcua_server::api::kiosks::KioskSettings;
 use motcua_server::changes::{CentreInfo, Change, KioskDossier};
@@ -17,8 +19,10 @@ use redb::{
     Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
     WriteTransaction,
 };
+use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 const DOSSIERS: TableDefinition<&str, &[u8]> = TableDefinition::new("dossiers_v1");
 /// (citizen-ID digest, code).
@@ -66,6 +70,49 @@ fn enc<T: Serialize>(v: &T) -> Vec<u8> {
 
 fn dec<T: DeserializeOwned>(b: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(b).map_err(|e| StoreError(e.to_string()))
+}
+
+/// A feed page as received: each change kept as its JSON text, so a dossier is stored as it
+/// came (no decoding and re-encoding of every dossier of a snapshot).
+#[derive(Debug, Deserialize)]
+pub struct RawPage {
+    pub cursor: String,
+    pub reset: bool,
+    pub more: bool,
+    pub changes: Vec<Box<RawValue>>,
+}
+
+impl RawPage {
+    /// The same page from its typed form (what tests and benchmarks build).
+    pub fn of(page: &Page) -> RawPage {
+        RawPage {
+            cursor: page.cursor.clone(),
+            reset: page.reset,
+            more: page.more,
+            changes: page
+                .changes
+                .iter()
+                .map(|c| serde_json::value::to_raw_value(c).expect("plain data serialises"))
+                .collect(),
+        }
+    }
+}
+
+/// What the replica reads of a change before keeping it (the rest is skipped unread).
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    code: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    citizen_hash: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    name_hash: Option<Cow<'a, str>>,
+}
+
+fn head(json: &[u8]) -> Result<Head<'_>, StoreError> {
+    serde_json::from_slice(json).map_err(|e| StoreError(format!("a change does not read: {e}")))
 }
 
 /// The kiosk's store; cheap to clone, shared by the UI and the sync threads.
@@ -124,7 +171,7 @@ impl Store {
     }
 
     /// Apply a page of the change feed and move the cursor, in one transaction.
-    pub fn apply(&self, page: &Page) -> Result<(), StoreError> {
+    pub fn apply(&self, page: &RawPage) -> Result<(), StoreError> {
         let txn = self.db.begin_write()?;
         if page.reset {
             for name in [DOSSIERS, PROCEDURES, AGENCIES, DOCS] {
@@ -288,33 +335,57 @@ struct Replica<'t> {
     by_name: redb::Table<'t, (&'static str, &'static str), ()>,
 }
 
-fn apply_one(txn: &WriteTransaction, t: &mut Replica<'_>, c: &Change) -> Result<(), StoreError> {
+fn apply_one(
+    txn: &WriteTransaction,
+    t: &mut Replica<'_>,
+    raw: &RawValue,
+) -> Result<(), StoreError> {
+    let json = raw.get().as_bytes();
+    let h = head(json)?;
+    match h.kind.as_ref() {
+        "dossier" => {
+            let (Some(code), Some(citizen), Some(name)) = (&h.code, &h.citizen_hash, &h.name_hash)
+            else {
+                return Err(StoreError("a dossier without its code or digests".into()));
+            };
+            let old = t.dossiers.insert(code.as_ref(), json)?;
+            if let Some(old) = old {
+                let o = head(old.value())?;
+                let oc = o.code.as_deref().unwrap_or_default();
+                if let Some(c) = &o.citizen_hash {
+                    t.by_citizen.remove((c.as_ref(), oc))?;
+                }
+                if let Some(n) = &o.name_hash {
+                    t.by_name.remove((n.as_ref(), oc))?;
+                }
+            }
+            t.by_citizen.insert((citizen.as_ref(), code.as_ref()), ())?;
+            t.by_name.insert((name.as_ref(), code.as_ref()), ())?;
+            Ok(())
+        }
+        "dossier_removed" => {
+            let Some(code) = &h.code else {
+                return Err(StoreError("a removal without its code".into()));
+            };
+            if let Some(old) = t.dossiers.remove(code.as_ref())? {
+                let o = head(old.value())?;
+                if let Some(c) = &o.citizen_hash {
+                    t.by_citizen.remove((c.as_ref(), code.as_ref()))?;
+                }
+                if let Some(n) = &o.name_hash {
+                    t.by_name.remove((n.as_ref(), code.as_ref()))?;
+                }
+            }
+            Ok(())
+        }
+        _ => apply_other(txn, &dec::<Change>(json)?),
+    }
+}
+
+/// The catalogue, agencies, the centre and the settings: few, decoded and stored as typed.
+fn apply_other(txn: &WriteTransaction, c: &Change) -> Result<(), StoreError> {
     match c {
-        Change::Dossier(d) => {
-            let code = d.detail.row.code.as_str();
-            let old: Option<KioskDossier> = match t.dossiers.get(code)? {
-                Some(v) => Some(dec(v.value())?),
-                None => None,
-            };
-            t.dossiers.insert(code, enc(d.as_ref()).as_slice())?;
-            if let Some(o) = old {
-                t.by_citizen.remove((o.citizen_hash.as_str(), code))?;
-                t.by_name.remove((o.name_hash.as_str(), code))?;
-            }
-            t.by_citizen.insert((d.citizen_hash.as_str(), code), ())?;
-            t.by_name.insert((d.name_hash.as_str(), code), ())?;
-        }
-        Change::DossierRemoved { code } => {
-            let old: Option<KioskDossier> = match t.dossiers.remove(code.as_str())? {
-                Some(v) => Some(dec(v.value())?),
-                None => None,
-            };
-            if let Some(o) = old {
-                t.by_citizen
-                    .remove((o.citizen_hash.as_str(), code.as_str()))?;
-                t.by_name.remove((o.name_hash.as_str(), code.as_str()))?;
-            }
-        }
+        Change::Dossier(_) | Change::DossierRemoved { .. } => {}
         Change::Procedure(p) => {
             txn.open_table(PROCEDURES)?
                 .insert(p.id.as_str(), enc(p.as_ref()).as_slice())?;
@@ -333,4 +404,113 @@ fn apply_one(txn: &WriteTransaction, t: &mut Replica<'_>, c: &Change) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn dossier(code: &str, citizen: &str, name: &str, step: &str) -> serde_json::Value {
+        json!({"type": "dossier", "code": code, "procedure": "Cấp Phiếu lý lịch tư pháp",
+            "masked_name": "Nguyễn V. A.", "received_at": "2025-11-10T09:00:00+07:00",
+            "appointment": "2025-11-24T09:00:00+07:00", "status": 3,
+            "status_vi": "Đang giải quyết", "status_en": "In progress", "channel": "direct",
+            "agency": "Sở Tư pháp", "step_vi": step, "step_en": step,
+            "timeliness": null, "overdue": false, "next": {"type": "wait"},
+            "next_vi": "", "next_en": "", "apology": null, "timeline": [],
+            "procedure_id": "2.001193.000.00.10.H16", "step": "assigned", "open": true,
+            "agency_code": "000.00.10.H16", "receiving_agency": "000.00.01.H16",
+            "citizen_hash": citizen, "name_hash": name, "secret_hash": "s"})
+    }
+
+    fn page(reset: bool, changes: Vec<serde_json::Value>) -> RawPage {
+        let p = json!({"cursor": "e-0-1", "reset": reset, "more": false, "changes": changes});
+        serde_json::from_str(&p.to_string()).unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("kiosk.redb")).unwrap();
+        (dir, s)
+    }
+
+    const CODE: &str = "000.00.01.H16-251110-0001";
+
+    #[test]
+    fn a_dossier_kept_as_received_follows_its_changes() {
+        let (_dir, s) = store();
+        s.apply(&page(true, vec![dossier(CODE, "c1", "n1", "Tiếp nhận")]))
+            .unwrap();
+        assert_eq!(
+            s.dossier(CODE).unwrap().unwrap().detail.step_vi,
+            "Tiếp nhận"
+        );
+        assert_eq!(s.by_citizen("c1").unwrap().len(), 1);
+
+        // New digests (a new hash key, a corrected name): the old index entries go.
+        s.apply(&page(false, vec![dossier(CODE, "c2", "n2", "Đang xử lý")]))
+            .unwrap();
+        assert_eq!(
+            s.dossier(CODE).unwrap().unwrap().detail.step_vi,
+            "Đang xử lý"
+        );
+        assert!(s.by_citizen("c1").unwrap().is_empty());
+        assert!(s.by_name("n1").unwrap().is_empty());
+        assert_eq!(s.by_name("n2").unwrap().len(), 1);
+
+        s.apply(&page(
+            false,
+            vec![json!({"type": "dossier_removed", "code": CODE})],
+        ))
+        .unwrap();
+        assert!(s.dossier(CODE).unwrap().is_none());
+        assert!(s.by_citizen("c2").unwrap().is_empty());
+        assert_eq!(s.dossier_count().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_page_with_a_bad_change_writes_nothing() {
+        let (_dir, s) = store();
+        let bad = page(
+            true,
+            vec![
+                dossier(CODE, "c1", "n1", "Tiếp nhận"),
+                json!({"type": "dossier", "code": "000.00.01.H16-251110-0002"}),
+            ],
+        );
+        assert!(s.apply(&bad).is_err());
+        assert_eq!(s.dossier_count().unwrap(), 0);
+        assert_eq!(s.state("cursor").unwrap(), None);
+        let unknown = page(true, vec![json!({"type": "weather", "sky": "blue"})]);
+        assert!(s.apply(&unknown).is_err());
+        assert_eq!(s.state("cursor").unwrap(), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Whatever a server sends as a change, the kiosk answers with an error or applies it;
+        /// it never panics, and a refused page leaves the replica as it was.
+        #[test]
+        fn any_change_text_is_applied_or_refused_whole(text in ".{0,200}", junk in any::<Vec<u8>>()) {
+            let (_dir, s) = store();
+            s.apply(&page(true, vec![dossier(CODE, "c1", "n1", "Tiếp nhận")])).unwrap();
+            for raw in [serde_json::to_string(&text).unwrap(),
+                        serde_json::to_string(&json!({"type": text})).unwrap(),
+                        serde_json::to_string(&String::from_utf8_lossy(&junk)).unwrap()] {
+                let p = RawPage {
+                    cursor: "e-0-2".into(),
+                    reset: false,
+                    more: false,
+                    changes: vec![RawValue::from_string(raw).unwrap()],
+                };
+                if s.apply(&p).is_err() {
+                    prop_assert_eq!(s.dossier_count().unwrap(), 1);
+                    prop_assert_eq!(s.state("cursor").unwrap(), Some("e-0-1".to_owned()));
+                }
+            }
+        }
+    }
 }

@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use motcua_core::devices::{PrinterStatus, ScannerState};
-use motcua_server::api::feed::Page;
 use serde_json::{Value, json};
 
-use crate::store::{Store, StoreError};
+use crate::store::{RawPage, Store, StoreError};
 
 /// Why a sync step failed.
 #[derive(Debug, thiserror::Error)]
@@ -157,7 +156,7 @@ impl SyncClient {
         token: &str,
         since: Option<&str>,
         wait: u64,
-    ) -> Result<Option<Page>, SyncError> {
+    ) -> Result<Option<RawPage>, SyncError> {
         let mut url = format!("{}/api/v1/sync/changes?limit=2000&wait={wait}", self.base);
         if let Some(c) = since {
             url.push_str(&format!("&since={c}"));
