@@ -19,20 +19,16 @@ cargo build --release -p motcua-server --bin motcua-server
 cargo build --release -p motcua-kiosk
 SERVER="$CARGO_TARGET_DIR/release/motcua-server"
 KIOSK="$CARGO_TARGET_DIR/release/motcua-kiosk"
+BIN="$SERVER"
 DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
 KDIR="$DATA-kiosk"
 PORT=18181
-if [ ! -f "$DATA/motcua.redb" ]; then
-  "$SERVER" seed --data-dir "$DATA" --demo --dossiers "$N" | head -1
-fi
-"$SERVER" admin demo-passwords > /tmp/motcua-bench-staff.txt
-"$SERVER" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" > /tmp/motcua-bench-server.log 2>&1 &
-SPID=$!
 XPID=
-trap 'kill $SPID $XPID 2>/dev/null || true' EXIT
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-
-. "$HERE/../../server/bench/lib.sh"
+cd "$HERE/../../server/bench"
+. ./lib.sh
+start_store
+SPID=$PID
+cd "$HERE"
 ADMIN="$(token_for qt.trungtam)"
 # Codes the kiosk holds: dossiers handled by the first agency of its scope.
 curl -sf -H "authorization: Bearer $ADMIN" \

@@ -118,7 +118,7 @@ impl SyncClient {
     /// Pull once from the stored cursor (long-polling up to `wait` seconds when nothing is
     /// new), applying every page until none is left. Returns the number of changes applied.
     /// While a page is written to the replica the next one is already asked for, so the
-    /// server's work and the kiosk's overlap (a snapshot takes half the time).
+    /// server's work and the kiosk's overlap.
     pub async fn pull(&self, wait: u64) -> Result<usize, SyncError> {
         let token = self.token()?;
         let mut applied = 0;

@@ -16,17 +16,8 @@ BIN="$CARGO_TARGET_DIR/release/motcua-server"
 FLEET="$CARGO_TARGET_DIR/release/examples/fleet"
 DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
 PORT=18181
-if [ ! -f "$DATA/motcua.redb" ]; then
-  /usr/bin/time -f "seed: %e s wall, %M KB max RSS" "$BIN" seed --data-dir "$DATA" --demo --dossiers "$N" | head -1
-fi
-"$BIN" admin sample-codes --data-dir "$DATA" --count 100000 > codes.txt
-"$BIN" admin demo-passwords > /tmp/motcua-bench-staff.txt
-"$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" > /tmp/motcua-bench-server.log 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-
 . ./lib.sh
+start_store
 ADMIN="$(token_for qt.trungtam)"
 SYSADMIN="$(token_for qt.hethong)"
 DESK="$(token_for tiepnhan1)"
