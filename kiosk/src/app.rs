@@ -52,7 +52,6 @@ impl Notice {
     }
 }
 
-/// A dossier as the screens show it: the row anyone may see, the detail once unlocked.
 /// A rating as the visitor chose it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RatingChoice {
@@ -66,6 +65,7 @@ pub struct RatingChoice {
     pub criteria: Vec<(String, u8)>,
 }
 
+/// A dossier as the screens show it: the row anyone may see, the detail once unlocked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
     pub row: PublicRow,
@@ -400,14 +400,18 @@ impl Logic {
         Ok(motcua_core::codes::kiosk_feedback_code(&kiosk_id, seq))
     }
 
-    /// Take a rating into the outbox.
-    pub fn rate(&self, r: &RatingChoice, now: DateTime<FixedOffset>) -> Result<(), Notice> {
-        let levels = self
-            .store
+    /// The rating scale the server set (3 levels until it says otherwise).
+    pub fn rating_scale(&self) -> motcua_core::rating::Scale {
+        self.store
             .settings()
             .ok()
             .flatten()
-            .map_or(3, |s| s.rating_scale.levels());
+            .map_or(motcua_core::rating::Scale::Three, |s| s.rating_scale)
+    }
+
+    /// Take a rating into the outbox.
+    pub fn rate(&self, r: &RatingChoice, now: DateTime<FixedOffset>) -> Result<(), Notice> {
+        let levels = self.rating_scale().levels();
         let valid = |l: u8| (1..=levels).contains(&l);
         if !valid(r.level) {
             return Err(Notice::new(

@@ -46,37 +46,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// Enrol if needed, pull until the replica is caught up, deliver the outbox, and exit: to
-/// provision a kiosk's replica before it goes to the hall, or to check a kiosk's link.
-fn sync_once(path: &std::path::Path) -> Result<(), String> {
-    let cfg = KioskConfig::load(path).map_err(|e| e.to_string())?;
-    let store = Store::open(&cfg.data_dir.join("kiosk.redb")).map_err(|e| e.to_string())?;
-    let client = SyncClient::new(&cfg.server, store.clone(), Arc::new(Health::default()));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let started = std::time::Instant::now();
-    rt.block_on(async {
-        if !client.enrolled() {
-            let code = cfg.enrolment_code.as_deref().ok_or(
-                "kiosk chưa đăng ký: cần enrolment_code trong tệp cấu hình / not enrolled: set enrolment_code",
-            )?;
-            client.enrol(code).await.map_err(|e| e.to_string())?;
-        }
-        let changes = client.pull(0).await.map_err(|e| e.to_string())?;
-        let pulled = started.elapsed();
-        let sent = client.push().await.map_err(|e| e.to_string())?;
-        println!(
-            "Đã đồng bộ / synced: {changes} thay đổi / changes in {:.1} s; {} hồ sơ / dossiers in the replica; {sent} sự kiện đã gửi / events delivered",
-            pulled.as_secs_f64(),
-            store.dossier_count().map_err(|e| e.to_string())?
-        );
-        Ok::<(), String>(())
-    })
+/// A configured kiosk: its settings, store and sync client, enrolled with the configuration's
+/// one-time code if it was not yet.
+struct Enrolled {
+    cfg: KioskConfig,
+    store: Store,
+    client: SyncClient,
+    health: Arc<Health>,
+    rt: tokio::runtime::Runtime,
 }
 
-fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
+fn open_enrolled(path: &std::path::Path) -> Result<Enrolled, String> {
     let cfg = KioskConfig::load(path).map_err(|e| e.to_string())?;
     let store = Store::open(&cfg.data_dir.join("kiosk.redb")).map_err(|e| e.to_string())?;
     let health = Arc::new(Health::default());
@@ -91,6 +71,41 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
         )?;
         rt.block_on(client.enrol(code)).map_err(|e| e.to_string())?;
     }
+    Ok(Enrolled {
+        cfg,
+        store,
+        client,
+        health,
+        rt,
+    })
+}
+
+/// Pull until the replica is caught up, deliver the outbox, and exit: to provision a kiosk's
+/// replica before it goes to the hall, or to check a kiosk's link.
+fn sync_once(path: &std::path::Path) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let Enrolled {
+        store, client, rt, ..
+    } = open_enrolled(path)?;
+    let changes = rt.block_on(client.pull(0)).map_err(|e| e.to_string())?;
+    let pulled = started.elapsed();
+    let sent = rt.block_on(client.push()).map_err(|e| e.to_string())?;
+    println!(
+        "Đã đồng bộ / synced: {changes} thay đổi / changes in {:.1} s; {} hồ sơ / dossiers in the replica; {sent} sự kiện đã gửi / events delivered",
+        pulled.as_secs_f64(),
+        store.dossier_count().map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
+    let Enrolled {
+        cfg,
+        store,
+        client,
+        health,
+        ..
+    } = open_enrolled(path)?;
     let stop = Arc::new(AtomicBool::new(false));
     let sync = client.spawn(stop.clone());
     quit_on_signal();

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use std::borrow::Cow;
 
-use motcua_server::api::feed::Page;
 use motcua_server::api::kiosks::KioskSettings;
 use motcua_server::changes::{CentreInfo, Change, KioskDossier};
 use motcua_server::model::{Agency, Procedure};
@@ -80,22 +79,6 @@ pub struct RawPage {
     pub reset: bool,
     pub more: bool,
     pub changes: Vec<Box<RawValue>>,
-}
-
-impl RawPage {
-    /// The same page from its typed form (what tests and benchmarks build).
-    pub fn of(page: &Page) -> RawPage {
-        RawPage {
-            cursor: page.cursor.clone(),
-            reset: page.reset,
-            more: page.more,
-            changes: page
-                .changes
-                .iter()
-                .map(|c| serde_json::value::to_raw_value(c).expect("plain data serialises"))
-                .collect(),
-        }
-    }
 }
 
 /// What the replica reads of a change before keeping it (the rest is skipped unread).
@@ -348,16 +331,8 @@ fn apply_one(
             else {
                 return Err(StoreError("a dossier without its code or digests".into()));
             };
-            let old = t.dossiers.insert(code.as_ref(), json)?;
-            if let Some(old) = old {
-                let o = head(old.value())?;
-                let oc = o.code.as_deref().unwrap_or_default();
-                if let Some(c) = &o.citizen_hash {
-                    t.by_citizen.remove((c.as_ref(), oc))?;
-                }
-                if let Some(n) = &o.name_hash {
-                    t.by_name.remove((n.as_ref(), oc))?;
-                }
+            if let Some(old) = t.dossiers.insert(code.as_ref(), json)? {
+                unindex(&mut t.by_citizen, &mut t.by_name, code, old.value())?;
             }
             t.by_citizen.insert((citizen.as_ref(), code.as_ref()), ())?;
             t.by_name.insert((name.as_ref(), code.as_ref()), ())?;
@@ -368,18 +343,29 @@ fn apply_one(
                 return Err(StoreError("a removal without its code".into()));
             };
             if let Some(old) = t.dossiers.remove(code.as_ref())? {
-                let o = head(old.value())?;
-                if let Some(c) = &o.citizen_hash {
-                    t.by_citizen.remove((c.as_ref(), code.as_ref()))?;
-                }
-                if let Some(n) = &o.name_hash {
-                    t.by_name.remove((n.as_ref(), code.as_ref()))?;
-                }
+                unindex(&mut t.by_citizen, &mut t.by_name, code, old.value())?;
             }
             Ok(())
         }
         _ => apply_other(txn, &dec::<Change>(json)?),
     }
+}
+
+/// Drop the index entries of a dossier as it was stored (`old`).
+fn unindex(
+    by_citizen: &mut redb::Table<'_, (&'static str, &'static str), ()>,
+    by_name: &mut redb::Table<'_, (&'static str, &'static str), ()>,
+    code: &str,
+    old: &[u8],
+) -> Result<(), StoreError> {
+    let o = head(old)?;
+    if let Some(c) = &o.citizen_hash {
+        by_citizen.remove((c.as_ref(), code))?;
+    }
+    if let Some(n) = &o.name_hash {
+        by_name.remove((n.as_ref(), code))?;
+    }
+    Ok(())
 }
 
 /// The catalogue, agencies, the centre and the settings: few, decoded and stored as typed.

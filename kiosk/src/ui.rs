@@ -81,7 +81,7 @@ struct RatingDraft {
     target: usize,
     level: u8,
     /// A level per criterion of [`motcua_core::rating::CRITERIA`]; 0 = not answered.
-    criteria: [u8; 12],
+    criteria: [u8; motcua_core::rating::CRITERIA.len()],
 }
 
 /// Tells a keyboard-wedge scanner's bursts from a person typing, by key timing.
@@ -1002,13 +1002,7 @@ impl Ctx<'_> {
     /// Show the rating being chosen: targets, the scale's levels, the criteria.
     fn fill_rating(&self) {
         let lang = self.lang();
-        let scale = self
-            .logic
-            .store
-            .settings()
-            .ok()
-            .flatten()
-            .map_or(motcua_core::rating::Scale::Three, |s| s.rating_scale);
+        let scale = self.logic.rating_scale();
         let n = scale.levels();
         let colors = [
             slint::Color::from_rgb_u8(0xb9, 0x1c, 0x1c),
