@@ -631,6 +631,9 @@ impl Ctx<'_> {
         w.set_tracking_code("".into());
         w.set_search("".into());
         w.set_procedures(ModelRc::default());
+        w.set_rating_targets(ModelRc::default());
+        w.set_rating_level(0);
+        w.set_criteria(ModelRc::default());
         w.set_message("".into());
         w.set_mode(LookupMode::Code);
         w.set_field(Field::None);

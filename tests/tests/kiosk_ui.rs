@@ -311,4 +311,15 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].json["data"]["dossier"], rec.code.as_str());
     assert_eq!(pending[0].json["data"]["level"], 1);
+
+    // A rating left half-chosen is wiped with the rest, and nothing is sent.
+    press(w, "‹ Trang chủ");
+    press(w, "Đánh giá");
+    press(w, "Very satisfied");
+    assert_eq!(w.get_rating_level(), 3);
+    seconds(60);
+    assert_eq!(w.get_screen(), Screen::Home);
+    assert_eq!(w.get_rating_level(), 0);
+    assert_eq!(w.get_rating_targets().row_count(), 0);
+    assert_eq!(store.outbox_depth().unwrap(), 1);
 }
