@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Server load benchmark: seed N dossiers, serve, then measure with wrk on this machine:
-#  - GET /api/v1/dossiers/{code} (random codes) for 30 s, 2 threads, 64 then 16 connections;
+#  - GET /api/v1/dossiers/{code} (random codes) for 30 s, 2 threads, 16, 32 then 64 connections;
 #  - POST /api/v1/dossiers (durable receipts) for 30 s, 2 threads, 64 connections;
 #  - the server's resident memory after both.
 # Usage: server/bench/run.sh [DOSSIERS]   (default 1000000; needs wrk: apt-get install wrk)
@@ -18,10 +18,10 @@ start_store
 ADMIN="$(token_for qt.hethong)"
 DESK="$(token_for tiepnhan1)"
 
-echo "== GET /api/v1/dossiers/{code}, $N dossiers, 64 connections"
-MOTCUA_TOKEN="$ADMIN" wrk -t2 -c64 -d30s -s get.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
-echo "== the same, 16 connections"
-MOTCUA_TOKEN="$ADMIN" wrk -t2 -c16 -d30s -s get.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
+for C in 16 32 64; do
+  echo "== GET /api/v1/dossiers/{code}, $N dossiers, $C connections"
+  MOTCUA_TOKEN="$ADMIN" wrk -t2 -c$C -d30s -s get.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
+done
 echo "== POST /api/v1/dossiers (durable), 64 connections"
 MOTCUA_TOKEN="$DESK" wrk -t2 -c64 -d30s -s receive.lua "http://127.0.0.1:$PORT" | grep -E "Requests/sec|p50"
 echo "== server RSS: $(ps -o rss= -p $PID) KB"

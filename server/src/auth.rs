@@ -146,10 +146,20 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
 /// Whether `user` may see this dossier: a desk sees what it received, an agency what it handles,
 /// admins everything (read-only).
 pub fn may_see(user: &User, rec: &DossierRecord) -> bool {
+    may_see_agencies(
+        user,
+        rec.receiving_agency.as_str(),
+        rec.handling_agency().as_str(),
+    )
+}
+
+/// [`may_see`] for a dossier received by `receiving` and handled by `handling`.
+pub fn may_see_agencies(user: &User, receiving: &str, handling: &str) -> bool {
+    let own = user.agency.as_ref().map(|a| a.as_str());
     match user.role {
         Role::CentreAdmin | Role::SystemAdmin => true,
-        Role::Receptionist => user.agency.as_ref() == Some(&rec.receiving_agency),
-        Role::Officer | Role::Head => user.agency.as_ref() == Some(rec.handling_agency()),
+        Role::Receptionist => own == Some(receiving),
+        Role::Officer | Role::Head => own == Some(handling),
     }
 }
 

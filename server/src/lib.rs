@@ -13,6 +13,7 @@
 //! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
 //! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
 //!   `ratings`, `kiosks`, `sync`, `feed`, `centres`, `reports`), JSON errors.
+//! - [`views`]: what staff see of a dossier, kept ready by every write.
 //! - [`reports`]: report counters kept by every write (a report reads counters, not dossiers).
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
@@ -35,6 +36,7 @@ pub mod seed;
 pub mod sessions;
 pub mod store;
 pub mod throttle;
+pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -7,6 +7,11 @@ use clap::{Parser, Subcommand};
 use motcua_server::model::Role;
 use motcua_server::{AppState, Clock, Config};
 
+/// mimalloc: quicker than the system allocator under many threads, and it gives freed memory
+/// back, which keeps the resident size of a long-running server flat.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "motcua-server",

@@ -22,6 +22,7 @@ use crate::changes;
 use crate::error::ApiError;
 use crate::model::{AuditEntry, DossierRecord};
 use crate::reports;
+use crate::views;
 
 /// Bumped when a table's layout changes; checked at open.
 pub const SCHEMA_VERSION: &str = "1";
@@ -82,6 +83,8 @@ pub enum OpenError {
         "the data directory holds schema version {found}; this server reads version {SCHEMA_VERSION}"
     )]
     Schema { found: String },
+    #[error("cannot make the dossier views: {0}")]
+    Views(String),
 }
 
 type Deliver = Box<dyn FnOnce(Result<(), ApiError>) + Send>;
@@ -144,6 +147,7 @@ impl Store {
         }
         create_tables(&txn).map_err(redb::Error::from)?;
         txn.commit().map_err(redb::Error::from)?;
+        views::rebuild(&db).map_err(|e| OpenError::Views(e.message.en))?;
 
         let db = Arc::new(db);
         let (jobs, rx) = mpsc::sync_channel::<Job>(8192);
@@ -253,6 +257,7 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(AGENCIES)?;
     txn.open_table(PROCEDURES)?;
     txn.open_table(DOSSIERS)?;
+    txn.open_table(views::DOSSIER_VIEWS)?;
     txn.open_table(CODE_SEQ)?;
     txn.open_table(IDX_STATUS)?;
     txn.open_table(IDX_AGENCY)?;
@@ -398,6 +403,7 @@ pub fn put_dossier(
     let code = new.code.as_str();
     txn.open_table(DOSSIERS)?
         .insert(code, encode(new)?.as_slice())?;
+    views::put(&mut txn.open_table(views::DOSSIER_VIEWS)?, new)?;
     let n = IndexKeys::of(new);
     let o = old.map(IndexKeys::of);
     if o.as_ref().map(|o| o.status) != Some(n.status) {
@@ -464,6 +470,35 @@ pub fn put_dossier(
     Ok(())
 }
 
+/// A record as stored and its ready view.
+type Packed = (Vec<u8>, Vec<u8>);
+
+/// Each record packed and its view prepared, on every core: the CPU work of bulk loading.
+fn pack_all<K: Sync>(items: &[(&DossierRecord, K)]) -> Result<Vec<Packed>, ApiError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(per)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(r, _)| Ok((encode(r)?, views::prepare(r)?)))
+                        .collect::<Result<Vec<_>, ApiError>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for part in parts {
+            out.extend(
+                part.join()
+                    .map_err(|_| ApiError::internal("a packing thread failed"))??,
+            );
+        }
+        Ok(out)
+    })
+}
+
 /// Insert many new dossiers at once (bulk loading): each table is opened once and filled in
 /// key order, which keeps B-tree writes local. The codes must be new.
 pub fn insert_new_dossiers(
@@ -472,11 +507,17 @@ pub fn insert_new_dossiers(
 ) -> Result<(), ApiError> {
     let keys: Vec<IndexKeys> = items.iter().map(IndexKeys::of).collect();
     {
-        let mut t = txn.open_table(DOSSIERS)?;
         let mut sorted: Vec<(&DossierRecord, &IndexKeys)> = items.iter().zip(&keys).collect();
         sorted.sort_by(|a, b| a.0.code.cmp(&b.0.code));
-        for (r, _) in &sorted {
-            t.insert(r.code.as_str(), encode(r)?.as_slice())?;
+        let packed = pack_all(&sorted)?;
+        let mut t = txn.open_table(DOSSIERS)?;
+        for ((r, _), (record, _)) in sorted.iter().zip(&packed) {
+            t.insert(r.code.as_str(), record.as_slice())?;
+        }
+        drop(t);
+        let mut t = txn.open_table(views::DOSSIER_VIEWS)?;
+        for ((r, _), (_, view)) in sorted.iter().zip(&packed) {
+            t.insert(r.code.as_str(), view.as_slice())?;
         }
         drop(t);
         changes::record_new(

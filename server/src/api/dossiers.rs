@@ -2,11 +2,12 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use motcua_core::workflow::{Command, Dossier, Receipt, WorkflowError, receive};
-use motcua_core::{AgencyCode, Calendar, Channel, CitizenId, DossierCode, Lang, NationalStatus};
+use motcua_core::{AgencyCode, Channel, CitizenId, DossierCode, Lang, NationalStatus};
 use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,7 @@ use crate::store::{
     AGENCIES, CODE_SEQ, DOSSIERS, IDX_AGENCY, IDX_CITIZEN, IDX_DUE, IDX_NAME, IDX_STATUS,
     PROCEDURES, append_audit, get_json, put_dossier,
 };
+use crate::views::{self, Label, Seen, StepView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,92 +60,6 @@ pub struct ReceiveBody {
     pub submitted_at: Option<DateTime<FixedOffset>>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Label {
-    pub code: u8,
-    pub vi: &'static str,
-    pub en: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StepView {
-    pub key: motcua_core::Step,
-    pub vi: &'static str,
-    pub en: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TimelineEntry {
-    pub at: DateTime<FixedOffset>,
-    pub by: String,
-    pub vi: &'static str,
-    pub en: &'static str,
-    pub event: motcua_core::EventKind,
-}
-
-/// What staff see of a dossier.
-#[derive(Debug, Serialize)]
-pub struct DossierView {
-    pub code: String,
-    pub secret: String,
-    pub procedure_id: String,
-    pub procedure_name: String,
-    pub receiving_agency: String,
-    pub handling_agency: String,
-    pub channel: Channel,
-    pub applicant: Applicant,
-    pub documents: Vec<SubmittedDocument>,
-    pub status: Label,
-    pub step: StepView,
-    pub submitted_at: DateTime<FixedOffset>,
-    pub received_at: DateTime<FixedOffset>,
-    pub appointment: DateTime<FixedOffset>,
-    pub original_appointment: DateTime<FixedOffset>,
-    pub transfer_due: DateTime<FixedOffset>,
-    pub overdue: bool,
-    pub timeliness: Option<motcua_core::Timeliness>,
-    pub details: Details,
-    pub timeline: Vec<TimelineEntry>,
-}
-
-/// The parts of the workflow state not already shown above.
-#[derive(Debug, Serialize)]
-pub struct Details {
-    pub round: u32,
-    pub assignee: Option<String>,
-    pub transferred_at: Option<DateTime<FixedOffset>>,
-    pub supplement: Vec<motcua_core::workflow::MissingItem>,
-    pub paused_at: Option<DateTime<FixedOffset>>,
-    pub consultations: Vec<motcua_core::workflow::Consultation>,
-    pub verification: Option<motcua_core::workflow::Verification>,
-    pub fees: motcua_core::workflow::Fees,
-    pub reason: Option<String>,
-    pub finished_at: Option<DateTime<FixedOffset>>,
-    pub returned_at: Option<DateTime<FixedOffset>>,
-    pub return_channel: Option<motcua_core::ReturnChannel>,
-    pub apologies: u32,
-}
-
-impl Details {
-    fn of(d: Dossier) -> Details {
-        Details {
-            round: d.round,
-            assignee: d.assignee,
-            transferred_at: d.transferred_at,
-            supplement: d.supplement,
-            paused_at: d.paused_at,
-            consultations: d.consultations,
-            verification: d.verification,
-            fees: d.fees,
-            reason: d.reason,
-            finished_at: d.finished_at,
-            returned_at: d.returned_at,
-            return_channel: d.return_channel,
-            apologies: d.apologies,
-        }
-    }
-}
-
 /// A row of a list.
 #[derive(Debug, Serialize)]
 pub struct DossierRow {
@@ -157,66 +73,14 @@ pub struct DossierRow {
     pub overdue: bool,
 }
 
-fn status_label(s: NationalStatus) -> Label {
-    Label {
-        code: s.code(),
-        vi: s.label(Lang::Vi),
-        en: s.label(Lang::En),
-    }
-}
-
-fn step_view(s: motcua_core::Step) -> StepView {
-    StepView {
-        key: s,
-        vi: s.label(Lang::Vi),
-        en: s.label(Lang::En),
-    }
-}
-
-fn view(mut rec: DossierRecord, cal: &Calendar, now: DateTime<FixedOffset>) -> DossierView {
-    let events = std::mem::take(&mut rec.history);
-    let st = &rec.state;
-    DossierView {
-        code: rec.code.clone(),
-        secret: rec.secret.clone(),
-        procedure_id: rec.procedure_id.clone(),
-        procedure_name: rec.procedure_name.clone(),
-        receiving_agency: rec.receiving_agency.to_string(),
-        handling_agency: rec.handling_agency().to_string(),
-        channel: st.channel,
-        status: status_label(st.national_status()),
-        step: step_view(st.step),
-        submitted_at: st.submitted_at,
-        received_at: st.received_at,
-        appointment: st.due,
-        original_appointment: st.original_due,
-        transfer_due: st.transfer_due,
-        overdue: st.is_overdue(now),
-        timeliness: st.timeliness(cal),
-        timeline: events
-            .into_iter()
-            .map(|e| TimelineEntry {
-                at: e.at,
-                vi: e.kind.label(Lang::Vi),
-                en: e.kind.label(Lang::En),
-                by: e.by,
-                event: e.kind,
-            })
-            .collect(),
-        details: Details::of(rec.state.clone()),
-        applicant: rec.applicant,
-        documents: rec.documents,
-    }
-}
-
 fn row(rec: &DossierRecord, now: DateTime<FixedOffset>) -> DossierRow {
     let st = &rec.state;
     DossierRow {
         code: rec.code.clone(),
         procedure_name: rec.procedure_name.clone(),
         applicant_name: rec.applicant.name.clone(),
-        status: status_label(st.national_status()),
-        step: step_view(st.step),
+        status: Label::of(st.national_status()),
+        step: StepView::of(st.step),
         received_at: st.received_at,
         appointment: st.due,
         overdue: st.is_overdue(now),
@@ -424,7 +288,7 @@ async fn receive_dossier(
                 received_at: rec.state.received_at,
                 appointment: rec.state.due,
                 transfer_due: rec.state.transfer_due,
-                status: status_label(rec.state.national_status()),
+                status: Label::of(rec.state.national_status()),
             }))
         })
         .await??;
@@ -436,7 +300,7 @@ async fn act(
     staff: Staff,
     Path(code): Path<String>,
     Body(cmd): Body<Command>,
-) -> Result<Json<DossierView>, ApiError> {
+) -> Result<Response, ApiError> {
     let code = parse_code(&code)?.to_string();
     let now = st.clock.now_vn();
     let cal = st.cal.clone();
@@ -488,24 +352,32 @@ async fn act(
             Ok(Ok(rec))
         })
         .await??;
-    Ok(Json(view(rec, &st.cal, now)))
+    Ok(json_response(views::answer_of(&rec, &st.cal, now)?))
 }
 
 async fn show(
     State(st): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-) -> Result<Json<DossierView>, ApiError> {
+) -> Result<Response, ApiError> {
     let code = parse_code(&code)?.to_string();
     let now = st.clock.now_vn();
-    let rec = st
+    match st
         .store
-        .read_blocking(|txn| load(txn, &code))?
-        .ok_or_else(|| ApiError::not_found("hồ sơ", "Dossier"))?;
-    if !may_see(&staff.user, &rec) {
-        return Err(out_of_scope());
+        .read_blocking(|txn| views::read(txn, &code, &staff.user, &st.cal, now))?
+    {
+        Seen::Json(json) => Ok(json_response(json)),
+        Seen::OutOfScope => Err(out_of_scope()),
+        Seen::Missing => Err(ApiError::not_found("hồ sơ", "Dossier")),
     }
-    Ok(Json(view(rec, &st.cal, now)))
+}
+
+fn json_response(json: Vec<u8>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]

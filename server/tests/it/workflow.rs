@@ -272,6 +272,11 @@ async fn rejection_refusal_stop_and_refund() {
         [d.as_str()],
         "only the apologised dossier is open and past due"
     );
+    // The dossier's own answer (kept ready by the writes before the clock moved) agrees.
+    let (s, v) = desk.get(&format!("/api/v1/dossiers/{d}")).await;
+    assert_eq!((s, &v["overdue"]), (StatusCode::OK, &json!(true)));
+    let (_, v) = desk.get(&format!("/api/v1/dossiers/{b}")).await;
+    assert_eq!(v["overdue"], false);
     srv.running.stop().await;
 }
 
