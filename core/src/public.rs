@@ -174,6 +174,16 @@ pub fn detail(
     cal: &Calendar,
     now: DateTime<FixedOffset>,
 ) -> PublicDetail {
+    PublicDetail {
+        timeliness: d.timeliness(cal),
+        overdue: d.is_overdue(now),
+        ..detail_at_rest(row, agency, d, events)
+    }
+}
+
+/// The public detail without what depends on the clock or the calendar (`timeliness` is `None`,
+/// `overdue` false): what can be made once per change of the dossier.
+pub fn detail_at_rest(row: PublicRow, agency: &str, d: &Dossier, events: &[Event]) -> PublicDetail {
     let next = NextStep::of(d);
     let apology = events.iter().rev().find_map(|e| match &e.kind {
         EventKind::Apologized {
@@ -190,8 +200,8 @@ pub fn detail(
         agency: agency.to_owned(),
         step_vi: d.step.label(Lang::Vi).to_owned(),
         step_en: d.step.label(Lang::En).to_owned(),
-        timeliness: d.timeliness(cal),
-        overdue: d.is_overdue(now),
+        timeliness: None,
+        overdue: false,
         next_vi: next.sentence(Lang::Vi),
         next_en: next.sentence(Lang::En),
         next,

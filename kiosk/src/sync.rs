@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 
 use crate::store::{RawPage, Store, StoreError};
 
+/// Longest time between flushed pages while pages follow each other (a snapshot).
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Why a sync step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -124,6 +127,7 @@ impl SyncClient {
         let mut applied = 0;
         let cursor = self.store.state("cursor")?;
         let mut fetched = self.fetch(&token, cursor.as_deref(), wait).await;
+        let mut last_flush = std::time::Instant::now();
         loop {
             let page = match fetched? {
                 Some(page) => page,
@@ -136,13 +140,19 @@ impl SyncClient {
             };
             applied += page.changes.len();
             if !page.more {
-                self.store.apply(&page)?;
+                self.store.apply(&page, true)?;
                 return Ok(applied);
+            }
+            // More pages follow at once: flushed every few seconds, not each (a crash resumes
+            // from the last flushed page).
+            let durable = last_flush.elapsed() >= FLUSH_EVERY;
+            if durable {
+                last_flush = std::time::Instant::now();
             }
             let next = page.cursor.clone();
             let store = self.store.clone();
             let (written, next_page) = tokio::join!(
-                tokio::task::spawn_blocking(move || store.apply(&page)),
+                tokio::task::spawn_blocking(move || store.apply(&page, durable)),
                 self.fetch(&token, Some(&next), 0)
             );
             written.map_err(|e| StoreError::new(format!("writing a page stopped: {e}")))??;

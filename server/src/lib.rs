@@ -14,6 +14,7 @@
 //! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
 //!   `ratings`, `kiosks`, `sync`, `feed`, `centres`, `reports`), JSON errors.
 //! - [`views`]: what staff see of a dossier, kept ready by every write.
+//! - [`kiosk_views`]: what kiosks receive of a dossier, kept ready the same way.
 //! - [`reports`]: report counters kept by every write (a report reads counters, not dossiers).
 //! - [`seed`]: demo data for a believable Đắk Lắk centre.
 //! - [`metrics`]: Prometheus text.
@@ -29,6 +30,7 @@ pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod kiosk_views;
 pub mod metrics;
 pub mod model;
 pub mod reports;

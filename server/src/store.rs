@@ -257,7 +257,9 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(AGENCIES)?;
     txn.open_table(PROCEDURES)?;
     txn.open_table(DOSSIERS)?;
-    txn.open_table(views::DOSSIER_VIEWS)?;
+    for form in &views::FORMS {
+        txn.open_table(form.table)?;
+    }
     txn.open_table(CODE_SEQ)?;
     txn.open_table(IDX_STATUS)?;
     txn.open_table(IDX_AGENCY)?;
@@ -403,7 +405,7 @@ pub fn put_dossier(
     let code = new.code.as_str();
     txn.open_table(DOSSIERS)?
         .insert(code, encode(new)?.as_slice())?;
-    views::put(&mut txn.open_table(views::DOSSIER_VIEWS)?, new)?;
+    views::put(txn, new)?;
     let n = IndexKeys::of(new);
     let o = old.map(IndexKeys::of);
     if o.as_ref().map(|o| o.status) != Some(n.status) {
@@ -470,20 +472,24 @@ pub fn put_dossier(
     Ok(())
 }
 
-/// A record as stored and its ready view.
-type Packed = (Vec<u8>, Vec<u8>);
+/// A record as stored, then its ready forms (`views::FORMS`).
+type Packed = (Vec<u8>, Vec<Vec<u8>>);
 
-/// Each record packed and its view prepared, on every core: the CPU work of bulk loading.
+/// Each record packed and its ready forms made, on every core: the CPU work of bulk loading.
 fn pack_all<K: Sync>(items: &[(&DossierRecord, K)]) -> Result<Vec<Packed>, ApiError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = items.len().div_ceil(threads).max(1);
+    let pack = |r: &DossierRecord| -> Result<Packed, ApiError> {
+        let forms = views::FORMS.iter().map(|f| (f.prepare)(r));
+        Ok((encode(r)?, forms.collect::<Result<_, _>>()?))
+    };
     std::thread::scope(|s| {
         let parts: Vec<_> = items
             .chunks(per)
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(r, _)| Ok((encode(r)?, views::prepare(r)?)))
+                        .map(|(r, _)| pack(r))
                         .collect::<Result<Vec<_>, ApiError>>()
                 })
             })
@@ -515,11 +521,12 @@ pub fn insert_new_dossiers(
             t.insert(r.code.as_str(), record.as_slice())?;
         }
         drop(t);
-        let mut t = txn.open_table(views::DOSSIER_VIEWS)?;
-        for ((r, _), (_, view)) in sorted.iter().zip(&packed) {
-            t.insert(r.code.as_str(), view.as_slice())?;
+        for (i, form) in views::FORMS.iter().enumerate() {
+            let mut t = txn.open_table(form.table)?;
+            for ((r, _), (_, forms)) in sorted.iter().zip(&packed) {
+                t.insert(r.code.as_str(), forms[i].as_slice())?;
+            }
         }
-        drop(t);
         changes::record_new(
             txn,
             sorted

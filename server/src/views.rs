@@ -12,8 +12,12 @@
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use motcua_core::workflow::{Consultation, Dossier, Fees, MissingItem, Verification};
-use motcua_core::{Calendar, Channel, EventKind, Lang, NationalStatus, ReturnChannel, Step};
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition};
+use motcua_core::{
+    Calendar, Channel, EventKind, Lang, NationalStatus, ReturnChannel, Step, Timeliness,
+};
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -25,7 +29,7 @@ pub const DOSSIER_VIEWS: TableDefinition<&str, &[u8]> = TableDefinition::new("do
 
 /// The layout of a ready view and of the JSON in it. Bump it when either changes: views of
 /// another format are made again at open.
-pub const FORMAT: u8 = 1;
+pub const FORMAT: u8 = 2;
 
 /// `meta` key holding the [`FORMAT`] the stored views were made with.
 const META_KEY: &str = "dossier_views_format";
@@ -148,6 +152,123 @@ const AFTER_DUE: u8 = 2;
 /// `finished_at` of a dossier not finished.
 const UNFINISHED: i64 = i64::MIN;
 
+/// What `overdue` and `timeliness` of a dossier follow from, kept beside its ready forms:
+/// 17 bytes, `rule u8 | due i64 | finished_at i64` (little-endian; `UNFINISHED`: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Deadline {
+    rule: u8,
+    due: i64,
+    finished: i64,
+}
+
+impl Deadline {
+    pub(crate) fn of(st: &Dossier) -> Deadline {
+        // As `Dossier::is_overdue`: never once finished or closed; a paused clock stands.
+        let rule = if st.finished_at.is_some() || st.step.is_closed() {
+            NEVER
+        } else {
+            match st.paused_at {
+                Some(p) if p > st.due => ALWAYS,
+                Some(_) => NEVER,
+                None => AFTER_DUE,
+            }
+        };
+        Deadline {
+            rule,
+            due: st.due.timestamp(),
+            finished: st.finished_at.map_or(UNFINISHED, |f| f.timestamp()),
+        }
+    }
+
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.push(self.rule);
+        out.extend_from_slice(&self.due.to_le_bytes());
+        out.extend_from_slice(&self.finished.to_le_bytes());
+    }
+
+    pub(crate) fn read(bytes: &[u8]) -> Option<(Deadline, &[u8])> {
+        let (&rule, rest) = bytes.split_first()?;
+        let (due, rest) = rest.split_first_chunk::<8>()?;
+        let (finished, rest) = rest.split_first_chunk::<8>()?;
+        let d = Deadline {
+            rule,
+            due: i64::from_le_bytes(*due),
+            finished: i64::from_le_bytes(*finished),
+        };
+        (rule <= AFTER_DUE).then_some((d, rest))
+    }
+
+    pub(crate) fn overdue(&self, now: DateTime<FixedOffset>) -> bool {
+        match self.rule {
+            NEVER => false,
+            ALWAYS => true,
+            _ => now.timestamp() > self.due,
+        }
+    }
+
+    pub(crate) fn timeliness(&self, cal: &Calendar) -> Option<Timeliness> {
+        if self.finished == UNFINISHED {
+            return None;
+        }
+        let utc = chrono::Utc;
+        let finished = utc.timestamp_opt(self.finished, 0).single()?;
+        let due = utc.timestamp_opt(self.due, 0).single()?;
+        Some(cal.timeliness(finished.fixed_offset(), due.fixed_offset()))
+    }
+
+    /// `<overdue>,"timeliness":<timeliness>` at `now`, as JSON.
+    pub(crate) fn write_values(
+        &self,
+        cal: &Calendar,
+        now: DateTime<FixedOffset>,
+        out: &mut Vec<u8>,
+    ) {
+        out.extend_from_slice(if self.overdue(now) { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"timeliness\":");
+        out.extend_from_slice(match self.timeliness(cal) {
+            None => b"null",
+            Some(Timeliness::Early) => b"\"early\"",
+            Some(Timeliness::OnTime) => b"\"on_time\"",
+            Some(Timeliness::Overdue) => b"\"overdue\"",
+        });
+    }
+}
+
+/// Append `s` with a two-byte length (little-endian).
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), ApiError> {
+    let len = u16::try_from(s.len()).map_err(ApiError::internal)?;
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+    Ok(())
+}
+
+/// Read what [`write_str`] wrote.
+pub(crate) fn read_str(bytes: &[u8]) -> Option<(&str, &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<2>()?;
+    let len = usize::from(u16::from_le_bytes(*len));
+    if len > rest.len() {
+        return None;
+    }
+    let (s, rest) = rest.split_at(len);
+    Some((std::str::from_utf8(s).ok()?, rest))
+}
+
+/// Decompress `block` (JSON of `size` bytes, LZ4 against `dict`) onto the end of `out`.
+pub(crate) fn unpack_into(out: &mut Vec<u8>, size: usize, block: &[u8], dict: &[u8]) -> Option<()> {
+    if size > MAX_JSON {
+        return None;
+    }
+    let start = out.len();
+    out.resize(start + size, 0);
+    match lz4_flex::block::decompress_into_with_dict(block, &mut out[start..], dict) {
+        Ok(n) if n == size => Some(()),
+        _ => {
+            out.truncate(start);
+            None
+        }
+    }
+}
+
 /// The LZ4 dictionary of ready views: a few demo views, concatenated (field names, labels and
 /// common values; any bytes work, better ones compress more). Views compress about 4:1 with it
 /// and 1.8:1 without. Changing it changes [`FORMAT`].
@@ -160,7 +281,7 @@ const MAX_JSON: usize = 16 << 20;
 ///
 /// ```text
 /// FORMAT u8 | overdue rule u8 | due i64 | finished_at i64 (UNFINISHED: none)   (little-endian)
-/// | receiving agency: len u8, bytes | handling agency: len u8, bytes
+/// | receiving agency: len u16, bytes | handling agency: len u16, bytes
 /// | split u32 | JSON size u32 | JSON without the values of `overdue` and `timeliness`, LZ4
 /// ```
 ///
@@ -200,15 +321,6 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, ApiError> {
             })
             .collect(),
     };
-    let rule = if st.finished_at.is_some() || st.step.is_closed() {
-        NEVER
-    } else {
-        match st.paused_at {
-            Some(p) if p > st.due => ALWAYS,
-            Some(_) => NEVER,
-            None => AFTER_DUE,
-        }
-    };
     let mut json = Vec::with_capacity(2048);
     serde_json::to_writer(&mut json, &head)?;
     // `{…}` → `{…,"overdue":`
@@ -222,15 +334,9 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, ApiError> {
 
     let mut out = Vec::with_capacity(64 + json.len() / 2);
     out.push(FORMAT);
-    out.push(rule);
-    out.extend_from_slice(&st.due.timestamp().to_le_bytes());
-    let finished = st.finished_at.map_or(UNFINISHED, |f| f.timestamp());
-    out.extend_from_slice(&finished.to_le_bytes());
-    for agency in [head.receiving_agency, head.handling_agency] {
-        let len = u8::try_from(agency.len()).map_err(ApiError::internal)?;
-        out.push(len);
-        out.extend_from_slice(agency.as_bytes());
-    }
+    Deadline::of(st).write(&mut out);
+    write_str(&mut out, head.receiving_agency)?;
+    write_str(&mut out, head.handling_agency)?;
     out.extend_from_slice(&split.to_le_bytes());
     let size = u32::try_from(json.len()).map_err(ApiError::internal)?;
     out.extend_from_slice(&size.to_le_bytes());
@@ -241,13 +347,12 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, ApiError> {
 /// A ready view, read.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Ready<'a> {
-    rule: u8,
-    due: i64,
-    finished: i64,
+    deadline: Deadline,
     pub receiving_agency: &'a str,
     pub handling_agency: &'a str,
     split: usize,
-    packed: &'a [u8],
+    size: usize,
+    block: &'a [u8],
 }
 
 impl<'a> Ready<'a> {
@@ -258,23 +363,20 @@ impl<'a> Ready<'a> {
         if format != FORMAT {
             return None;
         }
-        let (&rule, rest) = rest.split_first()?;
-        if rule > AFTER_DUE {
-            return None;
-        }
-        let (due, rest) = rest.split_first_chunk::<8>()?;
-        let (finished, rest) = rest.split_first_chunk::<8>()?;
-        let (receiving_agency, rest) = short_str(rest)?;
-        let (handling_agency, rest) = short_str(rest)?;
-        let (split, packed) = rest.split_first_chunk::<4>()?;
-        Some(Ready {
-            rule,
-            due: i64::from_le_bytes(*due),
-            finished: i64::from_le_bytes(*finished),
+        let (deadline, rest) = Deadline::read(rest)?;
+        let (receiving_agency, rest) = read_str(rest)?;
+        let (handling_agency, rest) = read_str(rest)?;
+        let (split, rest) = rest.split_first_chunk::<4>()?;
+        let (size, block) = rest.split_first_chunk::<4>()?;
+        let split = usize::try_from(u32::from_le_bytes(*split)).ok()?;
+        let size = usize::try_from(u32::from_le_bytes(*size)).ok()?;
+        (split <= size).then_some(Ready {
+            deadline,
             receiving_agency,
             handling_agency,
-            split: usize::try_from(u32::from_le_bytes(*split)).ok()?,
-            packed,
+            split,
+            size,
+            block,
         })
     }
 
@@ -285,37 +387,11 @@ impl<'a> Ready<'a> {
 
     /// The JSON answer at `now`; `None` if the compressed JSON is damaged.
     pub fn answer(&self, cal: &Calendar, now: DateTime<FixedOffset>) -> Option<Vec<u8>> {
-        let overdue = match self.rule {
-            NEVER => false,
-            ALWAYS => true,
-            _ => now.timestamp() > self.due,
-        };
-        let timeliness = (self.finished != UNFINISHED)
-            .then(|| {
-                let utc = chrono::Utc;
-                let finished = utc.timestamp_opt(self.finished, 0).single()?;
-                let due = utc.timestamp_opt(self.due, 0).single()?;
-                Some(cal.timeliness(finished.fixed_offset(), due.fixed_offset()))
-            })
-            .flatten();
-        let mut values = Vec::with_capacity(32);
-        values.extend_from_slice(if overdue { b"true" } else { b"false" });
-        values.extend_from_slice(b",\"timeliness\":");
-        // A unit enum or null: writing it cannot fail.
-        serde_json::to_writer(&mut values, &timeliness).ok()?;
-
-        let (size, block) = self.packed.split_first_chunk::<4>()?;
-        let size = usize::try_from(u32::from_le_bytes(*size)).ok()?;
-        if size > MAX_JSON || self.split > size {
-            return None;
-        }
-        let mut out = vec![0; size + values.len()];
-        let n = lz4_flex::block::decompress_into_with_dict(block, &mut out[..size], DICT).ok()?;
-        if n != size {
-            return None;
-        }
-        out.copy_within(self.split..size, self.split + values.len());
-        out[self.split..self.split + values.len()].copy_from_slice(&values);
+        let mut out = Vec::with_capacity(self.size + 40);
+        unpack_into(&mut out, self.size, self.block, DICT)?;
+        let mut values = Vec::with_capacity(40);
+        self.deadline.write_values(cal, now, &mut values);
+        out.splice(self.split..self.split, values);
         Some(out)
     }
 }
@@ -372,35 +448,66 @@ pub fn answer_of(
         .ok_or_else(|| ApiError::internal("a dossier view does not read back"))
 }
 
-fn short_str(bytes: &[u8]) -> Option<(&str, &[u8])> {
-    let (&len, rest) = bytes.split_first()?;
-    let len = usize::from(len);
-    if len > rest.len() {
-        return None;
-    }
-    let (s, rest) = rest.split_at(len);
-    Some((std::str::from_utf8(s).ok()?, rest))
+/// A ready form of every dossier: its table, its format (stored in `meta` under `meta_key`) and
+/// how it is made.
+pub struct Form {
+    pub table: TableDefinition<'static, &'static str, &'static [u8]>,
+    meta_key: &'static str,
+    format: u8,
+    pub prepare: fn(&DossierRecord) -> Result<Vec<u8>, ApiError>,
 }
 
-/// Store the ready view of `rec` (every write of a dossier calls this).
-pub fn put(table: &mut redb::Table<&str, &[u8]>, rec: &DossierRecord) -> Result<(), ApiError> {
-    table.insert(rec.code.as_str(), prepare(rec)?.as_slice())?;
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.meta_key)
+    }
+}
+
+/// What staff see, and what kiosks receive.
+pub const FORMS: [Form; 2] = [
+    Form {
+        table: DOSSIER_VIEWS,
+        meta_key: META_KEY,
+        format: FORMAT,
+        prepare,
+    },
+    Form {
+        table: crate::kiosk_views::KIOSK_VIEWS,
+        meta_key: "kiosk_views_format",
+        format: crate::kiosk_views::FORMAT,
+        prepare: crate::kiosk_views::prepare,
+    },
+];
+
+/// Store every ready form of `rec` (every write of a dossier calls this).
+pub fn put(txn: &WriteTransaction, rec: &DossierRecord) -> Result<(), ApiError> {
+    for form in &FORMS {
+        txn.open_table(form.table)?
+            .insert(rec.code.as_str(), (form.prepare)(rec)?.as_slice())?;
+    }
     Ok(())
 }
 
-/// Dossiers whose views are made per write transaction by [`rebuild`].
+/// Dossiers whose forms are made per write transaction by [`rebuild`].
 const REBUILD_BATCH: usize = 20_000;
 
-/// Make every dossier's view again unless they were made with this [`FORMAT`]: once, at open,
-/// before anything is served. Returns how many were made.
+/// Make again every dossier's forms that were not made with their current format: once, at
+/// open, before anything is served. Returns how many dossiers were gone through.
 pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
-    let format = FORMAT.to_string();
-    {
+    let stale: Vec<&Form> = {
         let txn = db.begin_read()?;
         let meta = txn.open_table(META)?;
-        if meta.get(META_KEY)?.is_some_and(|v| v.value() == format) {
-            return Ok(0);
+        let mut stale = Vec::new();
+        for form in &FORMS {
+            let format = form.format.to_string();
+            if meta.get(form.meta_key)?.is_none_or(|v| v.value() != format) {
+                stale.push(form);
+            }
         }
+        stale
+    };
+    if stale.is_empty() {
+        return Ok(0);
     }
     let started = std::time::Instant::now();
     let mut after: Option<String> = None;
@@ -409,7 +516,10 @@ pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
         let txn = db.begin_write()?;
         let last = {
             let dossiers = txn.open_table(DOSSIERS)?;
-            let mut views = txn.open_table(DOSSIER_VIEWS)?;
+            let mut tables = stale
+                .iter()
+                .map(|f| txn.open_table(f.table))
+                .collect::<Result<Vec<_>, _>>()?;
             let range = match &after {
                 Some(a) => dossiers.range::<&str>((
                     std::ops::Bound::Excluded(a.as_str()),
@@ -421,7 +531,9 @@ pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
             for item in range.take(REBUILD_BATCH) {
                 let (code, bytes) = item?;
                 let rec: DossierRecord = decode(bytes.value())?;
-                put(&mut views, &rec)?;
+                for (form, table) in stale.iter().zip(&mut tables) {
+                    table.insert(code.value(), (form.prepare)(&rec)?.as_slice())?;
+                }
                 last = Some(code.value().to_owned());
                 made += 1;
             }
@@ -432,10 +544,14 @@ pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
                 after = Some(code);
                 // Durable per batch, so that redb reuses the pages the batch freed.
                 txn.commit()?;
-                tracing::info!(made, "dossier views made");
+                tracing::info!(made, "dossier forms made");
             }
             None => {
-                txn.open_table(META)?.insert(META_KEY, format.as_str())?;
+                let mut meta = txn.open_table(META)?;
+                for form in &stale {
+                    meta.insert(form.meta_key, form.format.to_string().as_str())?;
+                }
+                drop(meta);
                 txn.commit()?;
                 break;
             }
@@ -445,7 +561,7 @@ pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
         tracing::info!(
             made,
             secs = started.elapsed().as_secs_f64(),
-            "every dossier view made"
+            "every dossier's ready forms made"
         );
     }
     Ok(made)

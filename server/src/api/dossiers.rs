@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Params;
 use super::auth::audit_entry;
-use super::{Body, Staff};
+use super::{Body, Staff, json_response};
 use crate::AppState;
 use crate::auth::{lookup_secret, may_act, may_command, may_see};
 use crate::error::ApiError;
@@ -370,14 +370,6 @@ async fn show(
         Seen::OutOfScope => Err(out_of_scope()),
         Seen::Missing => Err(ApiError::not_found("hồ sơ", "Dossier")),
     }
-}
-
-fn json_response(json: Vec<u8>) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        json,
-    )
-        .into_response()
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,21 +7,23 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
-use motcua_core::privacy::{citizen_hash, name_hash, secret_hash};
+use motcua_core::privacy::Hasher;
 use motcua_core::public::{detail, row};
 use redb::ReadTransaction;
 use serde::{Deserialize, Serialize};
 
-use super::Params;
 use super::kiosks::{Kiosk, KioskAuth, KioskSettings};
+use super::{Params, json_response};
 use crate::AppState;
 use crate::changes::{Change, Entry, Key, KioskDossier, head};
 use crate::error::ApiError;
+use crate::kiosk_views::{self, KIOSK_VIEWS};
 use crate::model::{Agency, DossierRecord, Procedure};
 use crate::store::{
     AGENCIES, CENTRES, CHANGES, COUNTERS, DOSSIERS, KIOSKS, META, decode, get_json,
@@ -132,7 +134,7 @@ fn visible(k: &Kiosk, e: &Entry) -> Option<Seen> {
 
 struct Projector<'a> {
     txn: &'a ReadTransaction,
-    key: Vec<u8>,
+    hasher: Hasher,
     now: DateTime<FixedOffset>,
     cal: &'a motcua_core::Calendar,
     agency_names: HashMap<String, String>,
@@ -167,9 +169,40 @@ impl Projector<'_> {
             open: d.finished_at.is_none() && !d.step.is_closed(),
             agency_code: handling,
             receiving_agency: rec.receiving_agency.as_str().to_owned(),
-            citizen_hash: citizen_hash(&self.key, &rec.applicant.citizen_id),
-            name_hash: name_hash(&self.key, &rec.applicant.name),
-            secret_hash: secret_hash(&self.key, &rec.code, &rec.secret),
+            citizen_hash: self.hasher.citizen(&rec.applicant.citizen_id.canonical()),
+            name_hash: self
+                .hasher
+                .folded_name(&motcua_core::text::fold(&rec.applicant.name)),
+            secret_hash: self.hasher.secret(&rec.code, &rec.secret),
+        })
+    }
+
+    /// Append the change `seen` to `out` as JSON; false when it has nothing to say (a thing
+    /// no longer there). A dossier comes from its ready form when there is a sound one.
+    fn write(&mut self, out: &mut Vec<u8>, seen: Seen) -> Result<bool, ApiError> {
+        if let Seen::Show(Key::Dossier(code)) = &seen {
+            if let Some(v) = self.txn.open_table(KIOSK_VIEWS)?.get(code.as_str())? {
+                if let Some(r) = kiosk_views::Ready::parse(v.value()) {
+                    let agency = self.agency_name(r.agency_code)?;
+                    let (cal, now) = (self.cal, self.now);
+                    if r.write_change(out, code, &self.hasher, &agency, cal, now)
+                        .is_some()
+                    {
+                        return Ok(true);
+                    }
+                }
+                tracing::warn!(
+                    code,
+                    "a dossier's kiosk form does not read; projecting the record"
+                );
+            }
+        }
+        Ok(match self.project(seen)? {
+            Some(change) => {
+                serde_json::to_writer(&mut *out, &change)?;
+                true
+            }
+            None => false,
         })
     }
 
@@ -208,6 +241,15 @@ impl Projector<'_> {
     }
 }
 
+/// A page of the feed as JSON (a [`Page`]), and what the long-poll needs of it.
+struct Written {
+    json: Vec<u8>,
+    cursor: String,
+    reset: bool,
+    more: bool,
+    changes: usize,
+}
+
 /// Read one page for `kiosk` after `since` (a sequence already checked against the head).
 fn read_page(
     st: &AppState,
@@ -215,7 +257,7 @@ fn read_page(
     kiosk: &Kiosk,
     since: Option<&Cursor>,
     limit: usize,
-) -> Result<Page, ApiError> {
+) -> Result<Written, ApiError> {
     let epoch = txn
         .open_table(META)?
         .get("feed_epoch")?
@@ -255,26 +297,40 @@ fn read_page(
         .ok_or_else(|| ApiError::internal("the kiosk has no hash key"))?;
     let mut p = Projector {
         txn,
-        key,
+        hasher: Hasher::new(&key),
         now: st.clock.now_vn(),
         cal: &st.cal,
         agency_names: HashMap::new(),
         rating_scale: st.config.rating_scale,
     };
-    let mut changes = Vec::with_capacity(seen.len());
+    let cursor = Cursor {
+        epoch,
+        scope_version: kiosk.scope_version,
+        seq: if more { last } else { head },
+    }
+    .render();
+    let reset = since.is_none();
+    let mut json = Vec::with_capacity(128 + seen.len() * 1536);
+    json.extend_from_slice(b"{\"cursor\":");
+    serde_json::to_writer(&mut json, &cursor)?;
+    json.extend_from_slice(format!(",\"reset\":{reset},\"more\":{more},\"changes\":[").as_bytes());
+    let mut changes = 0;
     for s in seen {
-        if let Some(c) = p.project(s)? {
-            changes.push(c);
+        let before = json.len();
+        if changes > 0 {
+            json.push(b',');
+        }
+        if p.write(&mut json, s)? {
+            changes += 1;
+        } else {
+            json.truncate(before);
         }
     }
-    Ok(Page {
-        cursor: Cursor {
-            epoch,
-            scope_version: kiosk.scope_version,
-            seq: if more { last } else { head },
-        }
-        .render(),
-        reset: since.is_none(),
+    json.extend_from_slice(b"]}");
+    Ok(Written {
+        json,
+        cursor,
+        reset,
         more,
         changes,
     })
@@ -309,7 +365,7 @@ async fn changes(
     State(st): State<AppState>,
     k: KioskAuth,
     Params(q): Params<Query>,
-) -> Result<Json<Page>, ApiError> {
+) -> Result<Response, ApiError> {
     let mut since = match q.since.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(Cursor::parse(s).ok_or_else(bad_cursor)?),
@@ -327,8 +383,8 @@ async fn changes(
             .store
             .read(move |txn| read_page(&s, txn, &kk, c.as_ref(), limit))
             .await?;
-        if !page.changes.is_empty() || page.more || page.reset || wait.is_zero() {
-            return Ok(Json(page));
+        if page.changes > 0 || page.more || page.reset || wait.is_zero() {
+            return Ok(json_response(page.json));
         }
         // Nothing yet: wait for the next commit (or the deadline), then look again from the
         // page's cursor.
@@ -339,7 +395,7 @@ async fn changes(
         }
         match tokio::time::timeout_at(deadline, commits.changed()).await {
             Ok(Ok(())) => spread_wake_up(&st).await,
-            _ => return Ok(Json(page)),
+            _ => return Ok(json_response(page.json)),
         }
     }
 }
@@ -347,6 +403,64 @@ async fn changes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use redb::{ReadableDatabase, ReadableTable};
+
+    /// Every demo dossier, fed from its ready form and projected from its record, at several
+    /// instants, says the same; so does one whose ready form is damaged or missing.
+    #[test]
+    fn ready_kiosk_forms_say_what_the_projection_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        let cal = motcua_core::Calendar::vietnam_default();
+        let now = DateTime::parse_from_rfc3339("2026-11-27T09:30:00+07:00").unwrap();
+        crate::seed::seed_demo(&store, &cal, now, 300).unwrap();
+        let db = store.database();
+        let codes: Vec<String> = {
+            let txn = db.begin_read().unwrap();
+            let t = txn.open_table(DOSSIERS).unwrap();
+            t.iter()
+                .unwrap()
+                .map(|i| i.unwrap().0.value().to_owned())
+                .collect()
+        };
+        // Damage one ready form and drop another: both are projected from their records.
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(KIOSK_VIEWS).unwrap();
+            let mut bad = t.get(codes[0].as_str()).unwrap().unwrap().value().to_vec();
+            let end = bad.len() - 2;
+            bad.truncate(end);
+            t.insert(codes[0].as_str(), bad.as_slice()).unwrap();
+            t.remove(codes[1].as_str()).unwrap();
+        }
+        txn.commit().unwrap();
+
+        let txn = db.begin_read().unwrap();
+        let (mut overdue, mut finished) = (0, 0);
+        for at in [now, now + chrono::Duration::days(40)] {
+            let mut p = Projector {
+                txn: &txn,
+                hasher: Hasher::new(&[9; 32]),
+                now: at,
+                cal: &cal,
+                agency_names: HashMap::new(),
+                rating_scale: motcua_core::rating::Scale::Five,
+            };
+            for code in &codes {
+                let seen = || Seen::Show(Key::Dossier(code.clone()));
+                let mut out = Vec::new();
+                assert!(p.write(&mut out, seen()).unwrap());
+                let fed: Change = serde_json::from_slice(&out).unwrap();
+                let projected = p.project(seen()).unwrap().unwrap();
+                assert_eq!(fed, projected, "{code} at {at}");
+                if let Change::Dossier(d) = fed {
+                    overdue += usize::from(d.detail.overdue);
+                    finished += usize::from(d.detail.timeliness.is_some());
+                }
+            }
+        }
+        assert!(overdue > 0 && finished > 0, "{overdue} {finished}");
+    }
 
     #[test]
     fn cursors_round_trip_and_forgeries_are_refused() {
