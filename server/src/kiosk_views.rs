@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::model::DossierRecord;
-use crate::views::{Deadline, read_str, unpack_into, write_str};
+use crate::views::{
+    Deadline, end_form, read_size, read_start, read_str, start_form, unpack_into, write_str,
+};
 
 /// Code → the dossier as kiosks receive it, less what is added per kiosk and per page.
 pub const KIOSK_VIEWS: TableDefinition<&str, &[u8]> = TableDefinition::new("kiosk_views_v1");
@@ -99,16 +101,12 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, ApiError> {
     // `{"code":…}` → `"code":…}`
     json.remove(0);
 
-    let mut out = Vec::with_capacity(96 + json.len() / 3);
-    out.push(FORMAT);
-    Deadline::of(st).write(&mut out);
+    let mut out = start_form(FORMAT, st, 96 + json.len() / 3);
     write_str(&mut out, handling)?;
     write_str(&mut out, &rec.applicant.citizen_id.canonical())?;
     write_str(&mut out, &motcua_core::text::fold(&rec.applicant.name))?;
     write_str(&mut out, &rec.secret)?;
-    let size = u32::try_from(json.len()).map_err(ApiError::internal)?;
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&lz4_flex::block::compress_with_dict(&json, DICT));
+    end_form(&mut out, &json, DICT)?;
     Ok(out)
 }
 
@@ -128,23 +126,19 @@ pub struct Ready<'a> {
 impl<'a> Ready<'a> {
     /// `None` for bytes of another format or damaged ones.
     pub fn parse(bytes: &'a [u8]) -> Option<Ready<'a>> {
-        let (&format, rest) = bytes.split_first()?;
-        if format != FORMAT {
-            return None;
-        }
-        let (deadline, rest) = Deadline::read(rest)?;
+        let (deadline, rest) = read_start(bytes, FORMAT)?;
         let (agency_code, rest) = read_str(rest)?;
         let (citizen, rest) = read_str(rest)?;
         let (folded_name, rest) = read_str(rest)?;
         let (secret, rest) = read_str(rest)?;
-        let (size, block) = rest.split_first_chunk::<4>()?;
+        let (size, block) = read_size(rest)?;
         Some(Ready {
             deadline,
             agency_code,
             citizen,
             folded_name,
             secret,
-            size: usize::try_from(u32::from_le_bytes(*size)).ok()?,
+            size,
             block,
         })
     }

@@ -253,6 +253,37 @@ pub(crate) fn read_str(bytes: &[u8]) -> Option<(&str, &[u8])> {
     Some((std::str::from_utf8(s).ok()?, rest))
 }
 
+/// The start of every ready form: its format byte, then the dossier's [`Deadline`].
+pub(crate) fn start_form(format: u8, st: &Dossier, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    out.push(format);
+    Deadline::of(st).write(&mut out);
+    out
+}
+
+/// Read what [`start_form`] wrote; `None` for another format.
+pub(crate) fn read_start(bytes: &[u8], format: u8) -> Option<(Deadline, &[u8])> {
+    let (&found, rest) = bytes.split_first()?;
+    if found != format {
+        return None;
+    }
+    Deadline::read(rest)
+}
+
+/// The end of every ready form: the JSON's size (u32), then the JSON compressed against `dict`.
+pub(crate) fn end_form(out: &mut Vec<u8>, json: &[u8], dict: &[u8]) -> Result<(), ApiError> {
+    let size = u32::try_from(json.len()).map_err(ApiError::internal)?;
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&lz4_flex::block::compress_with_dict(json, dict));
+    Ok(())
+}
+
+/// A `u32` written little-endian, as a size.
+pub(crate) fn read_size(bytes: &[u8]) -> Option<(usize, &[u8])> {
+    let (n, rest) = bytes.split_first_chunk::<4>()?;
+    Some((usize::try_from(u32::from_le_bytes(*n)).ok()?, rest))
+}
+
 /// Decompress `block` (JSON of `size` bytes, LZ4 against `dict`) onto the end of `out`.
 pub(crate) fn unpack_into(out: &mut Vec<u8>, size: usize, block: &[u8], dict: &[u8]) -> Option<()> {
     if size > MAX_JSON {
@@ -332,15 +363,11 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, ApiError> {
     serde_json::to_writer(&mut json, &tail)?;
     json[tail_at] = b',';
 
-    let mut out = Vec::with_capacity(64 + json.len() / 2);
-    out.push(FORMAT);
-    Deadline::of(st).write(&mut out);
+    let mut out = start_form(FORMAT, st, 64 + json.len() / 2);
     write_str(&mut out, head.receiving_agency)?;
     write_str(&mut out, head.handling_agency)?;
     out.extend_from_slice(&split.to_le_bytes());
-    let size = u32::try_from(json.len()).map_err(ApiError::internal)?;
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(&lz4_flex::block::compress_with_dict(&json, DICT));
+    end_form(&mut out, &json, DICT)?;
     Ok(out)
 }
 
@@ -359,17 +386,11 @@ impl<'a> Ready<'a> {
     /// Read the head of the bytes [`prepare`] made; `None` for bytes of another format or
     /// damaged ones.
     pub fn parse(bytes: &'a [u8]) -> Option<Ready<'a>> {
-        let (&format, rest) = bytes.split_first()?;
-        if format != FORMAT {
-            return None;
-        }
-        let (deadline, rest) = Deadline::read(rest)?;
+        let (deadline, rest) = read_start(bytes, FORMAT)?;
         let (receiving_agency, rest) = read_str(rest)?;
         let (handling_agency, rest) = read_str(rest)?;
-        let (split, rest) = rest.split_first_chunk::<4>()?;
-        let (size, block) = rest.split_first_chunk::<4>()?;
-        let split = usize::try_from(u32::from_le_bytes(*split)).ok()?;
-        let size = usize::try_from(u32::from_le_bytes(*size)).ok()?;
+        let (split, rest) = read_size(rest)?;
+        let (size, block) = read_size(rest)?;
         (split <= size).then_some(Ready {
             deadline,
             receiving_agency,
