@@ -83,7 +83,7 @@ pub enum OpenError {
         "the data directory holds schema version {found}; this server reads version {SCHEMA_VERSION}"
     )]
     Schema { found: String },
-    #[error("cannot make the dossier views: {0}")]
+    #[error("cannot make the dossiers' ready forms (the log says why): {0}")]
     Views(String),
 }
 
