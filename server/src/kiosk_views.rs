@@ -1,6 +1,7 @@
-//! A dossier as kiosks receive it ([`KioskDossier`]), kept ready by every write of the dossier
-//! in [`KIOSK_VIEWS`], so that a page of the change feed is reads and copies rather than a
-//! projection per dossier (a kiosk's snapshot of 500,000 dossiers was bound by that projection).
+//! A dossier as kiosks receive it ([`KioskDossier`](crate::changes::KioskDossier)), kept ready
+//! by every write of the dossier in [`KIOSK_VIEWS`], so that a page of the change feed is reads
+//! and copies rather than a projection per dossier (a kiosk's snapshot of 500,000 dossiers was
+//! bound by that projection).
 //!
 //! What differs per kiosk or with time is written when the page is: the three digests (keyed for
 //! the kiosk), the handling agency's name (agencies can be renamed), `overdue` and `timeliness`.
