@@ -475,30 +475,25 @@ pub fn put_dossier(
 /// A record as stored, then its ready forms (`views::FORMS`).
 type Packed = (Vec<u8>, Vec<Vec<u8>>);
 
-/// Each record packed and its ready forms made, on every core: the CPU work of bulk loading.
-fn pack_all<K: Sync>(items: &[(&DossierRecord, K)]) -> Result<Vec<Packed>, ApiError> {
+/// `f` of every item, the items split across the cores (the CPU work of bulk loading and of
+/// making ready forms again); the results in the items' order.
+pub fn on_every_core<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, ApiError> + Sync,
+) -> Result<Vec<R>, ApiError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = items.len().div_ceil(threads).max(1);
-    let pack = |r: &DossierRecord| -> Result<Packed, ApiError> {
-        let forms = views::FORMS.iter().map(|f| (f.prepare)(r));
-        Ok((encode(r)?, forms.collect::<Result<_, _>>()?))
-    };
+    let f = &f;
     std::thread::scope(|s| {
         let parts: Vec<_> = items
             .chunks(per)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(r, _)| pack(r))
-                        .collect::<Result<Vec<_>, ApiError>>()
-                })
-            })
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Result<Vec<R>, _>>()))
             .collect();
         let mut out = Vec::with_capacity(items.len());
         for part in parts {
             out.extend(
                 part.join()
-                    .map_err(|_| ApiError::internal("a packing thread failed"))??,
+                    .map_err(|_| ApiError::internal("a worker thread failed"))??,
             );
         }
         Ok(out)
@@ -515,7 +510,10 @@ pub fn insert_new_dossiers(
     {
         let mut sorted: Vec<(&DossierRecord, &IndexKeys)> = items.iter().zip(&keys).collect();
         sorted.sort_by(|a, b| a.0.code.cmp(&b.0.code));
-        let packed = pack_all(&sorted)?;
+        let packed = on_every_core(&sorted, |(r, _)| -> Result<Packed, ApiError> {
+            let forms = views::FORMS.iter().map(|f| (f.prepare)(r));
+            Ok((encode(r)?, forms.collect::<Result<_, _>>()?))
+        })?;
         let mut t = txn.open_table(DOSSIERS)?;
         for ((r, _), (record, _)) in sorted.iter().zip(&packed) {
             t.insert(r.code.as_str(), record.as_slice())?;

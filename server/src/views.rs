@@ -180,13 +180,13 @@ impl Deadline {
         }
     }
 
-    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Vec<u8>) {
         out.push(self.rule);
         out.extend_from_slice(&self.due.to_le_bytes());
         out.extend_from_slice(&self.finished.to_le_bytes());
     }
 
-    pub(crate) fn read(bytes: &[u8]) -> Option<(Deadline, &[u8])> {
+    fn read(bytes: &[u8]) -> Option<(Deadline, &[u8])> {
         let (&rule, rest) = bytes.split_first()?;
         let (due, rest) = rest.split_first_chunk::<8>()?;
         let (finished, rest) = rest.split_first_chunk::<8>()?;
@@ -548,17 +548,23 @@ pub fn rebuild(db: &Database) -> Result<usize, ApiError> {
                 ))?,
                 None => dossiers.range::<&str>(..)?,
             };
-            let mut last = None;
+            let mut recs = Vec::with_capacity(REBUILD_BATCH);
             for item in range.take(REBUILD_BATCH) {
-                let (code, bytes) = item?;
-                let rec: DossierRecord = decode(bytes.value())?;
-                for (form, table) in stale.iter().zip(&mut tables) {
-                    table.insert(code.value(), (form.prepare)(&rec)?.as_slice())?;
-                }
-                last = Some(code.value().to_owned());
-                made += 1;
+                recs.push(decode::<DossierRecord>(item?.1.value())?);
             }
-            last
+            let made_here = crate::store::on_every_core(&recs, |r| {
+                stale
+                    .iter()
+                    .map(|f| (f.prepare)(r))
+                    .collect::<Result<Vec<_>, _>>()
+            })?;
+            for (rec, forms) in recs.iter().zip(&made_here) {
+                for (table, form) in tables.iter_mut().zip(forms) {
+                    table.insert(rec.code.as_str(), form.as_slice())?;
+                }
+            }
+            made += recs.len();
+            recs.pop().map(|r| r.code)
         };
         match last {
             Some(code) => {
