@@ -14,12 +14,15 @@ fn calendar(c: &mut Criterion) {
     c.bench_function("calendar/add 15 working days across Tết 2026", |b| {
         b.iter(|| cal.add_working_days(black_box(before_tet), black_box(15)))
     });
-    let later = cal.add_working_days(before_tet, 15);
+    let later = cal.add_working_days(before_tet, 15).unwrap();
     c.bench_function("calendar/working time between across Tết 2026", |b| {
         b.iter(|| cal.working_between(black_box(before_tet), black_box(later)))
     });
     c.bench_function("calendar/load the bundled calendar", |b| {
         b.iter(Calendar::vietnam_default)
+    });
+    c.bench_function("calendar/derive a provisional year (lunar Tết, Hùng Kings)", |b| {
+        b.iter(|| motcua_core::CalendarYear::provisional(black_box(2031)))
     });
 }
 

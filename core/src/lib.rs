@@ -13,7 +13,10 @@
 //! - [`status`]: the ten national statuses and the internal steps of Art. 8 and 10.
 //! - [`workflow`]: the state machine: a [`workflow::Command`] checked against a
 //!   [`workflow::Dossier`] yields [`workflow::Event`]s or a [`workflow::WorkflowError`].
-//! - [`calendar`]: office hours, holidays, make-up days, and every legal deadline over them.
+//! - [`calendar`]: office hours, the years' holidays and make-up days (official or provisional),
+//!   and every legal deadline over them; a year the calendar does not hold is an error.
+//! - [`lunar`]: the Vietnamese lunar calendar (Tết, the Hùng Kings' day) for provisional years.
+//! - [`time`]: Vietnam time and the window of instants accepted from outside.
 //! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
 //! - [`rating`]: satisfaction scales (3 or 5 levels) and the per-dossier criteria.
 //! - [`slip`]: printer-independent receipt documents.
@@ -27,15 +30,17 @@ pub mod citizen;
 pub mod codes;
 pub mod devices;
 pub mod i18n;
+pub mod lunar;
 pub mod privacy;
 pub mod public;
 pub mod rating;
 pub mod slip;
 pub mod status;
 pub mod text;
+pub mod time;
 pub mod workflow;
 
-pub use calendar::{Calendar, ProcessingTime, Timeliness};
+pub use calendar::{Calendar, CalendarYear, NotCovered, ProcessingTime, Timeliness, YearStatus};
 pub use citizen::CitizenId;
 pub use codes::{AgencyCode, DossierCode};
 pub use i18n::{Bilingual, Lang, Localized};

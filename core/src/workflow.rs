@@ -9,13 +9,19 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, ProcessingTime, Timeliness};
+use crate::calendar::{Calendar, NotCovered, ProcessingTime, Timeliness};
 use crate::codes::AgencyCode;
 use crate::i18n::{Lang, Localized};
 use crate::status::{Channel, NationalStatus, ReturnChannel, Step};
+use crate::time::OutOfRange;
 
 /// An instant as the workflow records it.
 pub type Instant = DateTime<FixedOffset>;
+
+/// `t` if it is an instant the system accepts from outside (see [`crate::time`]).
+fn checked(t: Instant) -> Result<Instant, WorkflowError> {
+    crate::time::check(t).map_err(WorkflowError::OutOfRange)
+}
 
 /// One missing or wrong document in a supplement request (Mẫu 02).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +52,17 @@ pub struct Consultation {
     pub asked_at: Instant,
     pub answer: Option<String>,
     pub answered_at: Option<Instant>,
+}
+
+/// The largest amount of one fee, payment or refund, in đồng (a thousand billion).
+pub const MAX_AMOUNT: u64 = 1_000_000_000_000;
+
+fn check_amount(a: u64) -> Result<(), WorkflowError> {
+    match a {
+        0 => Err(WorkflowError::AmountRequired),
+        a if a > MAX_AMOUNT => Err(WorkflowError::AmountTooLarge),
+        _ => Ok(()),
+    }
 }
 
 /// Fees in đồng.
@@ -286,12 +303,18 @@ pub enum WorkflowError {
     NewDueNotLater,
     #[error("the amount must be more than zero")]
     AmountRequired,
+    #[error("the amount must not exceed {MAX_AMOUNT} đồng")]
+    AmountTooLarge,
     #[error("only {refundable} đồng can be refunded")]
     RefundTooLarge { refundable: u64 },
     #[error("no refund is owed: the service was performed (Art. 10.4)")]
     RefundNotOwed,
     #[error("a dossier whose fees were refunded cannot be resumed")]
     ResumeAfterRefund,
+    #[error(transparent)]
+    Calendar(#[from] NotCovered),
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
 }
 
 impl Localized for WorkflowError {
@@ -310,14 +333,22 @@ impl Localized for WorkflowError {
             DeadlineNotAfter => "workflow.deadline",
             NewDueNotLater => "workflow.new_due",
             AmountRequired => "workflow.amount",
+            AmountTooLarge => "workflow.amount_too_large",
             RefundTooLarge { .. } => "workflow.refund_too_large",
             RefundNotOwed => "workflow.refund_not_owed",
             ResumeAfterRefund => "workflow.resume_after_refund",
+            Calendar(e) => e.code(),
+            OutOfRange(e) => e.code(),
         }
     }
 
     fn message(&self, lang: Lang) -> String {
         use WorkflowError::*;
+        match self {
+            Calendar(e) => return e.message(lang),
+            OutOfRange(e) => return e.message(lang),
+            _ => {}
+        }
         if lang == Lang::En {
             if let IllegalTransition { from, command } = self {
                 return format!(
@@ -361,11 +392,14 @@ impl Localized for WorkflowError {
             DeadlineNotAfter => "Thời hạn phải sau thời điểm thực hiện thao tác.".into(),
             NewDueNotLater => "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.".into(),
             AmountRequired => "Số tiền phải lớn hơn 0.".into(),
+            AmountTooLarge => format!("Số tiền không được vượt quá {MAX_AMOUNT} đồng."),
             RefundTooLarge { refundable } => {
                 format!("Chỉ có thể hoàn trả tối đa {refundable} đồng.")
             }
             RefundNotOwed => "Không hoàn trả phí, lệ phí: cơ quan đã giải quyết hồ sơ (Điều 10.4).".into(),
             ResumeAfterRefund => "Hồ sơ đã hoàn trả phí, lệ phí nên không thể tiếp tục xử lý.".into(),
+            Calendar(e) => e.message(lang),
+            OutOfRange(e) => e.message(lang),
         }
     }
 }
@@ -442,20 +476,22 @@ pub struct Receipt {
 }
 
 /// The first event of a dossier: received, with its clock started at the next working instant
-/// (Art. 8.1c), its appointment and its transfer deadline.
-pub fn receive(cal: &Calendar, r: &Receipt) -> Event {
-    let received_at = cal.next_working_instant(r.submitted_at);
-    Event {
-        at: cal.in_zone(r.submitted_at),
+/// (Art. 8.1c), its appointment and its transfer deadline. Refused when the submission instant is
+/// outside the accepted years or a deadline would reach a year the calendar does not hold.
+pub fn receive(cal: &Calendar, r: &Receipt) -> Result<Event, WorkflowError> {
+    let submitted_at = checked(r.submitted_at)?;
+    let received_at = cal.next_working_instant(submitted_at)?;
+    Ok(Event {
+        at: cal.in_zone(submitted_at),
         by: r.by.clone(),
         kind: EventKind::Received {
             channel: r.channel,
-            submitted_at: cal.in_zone(r.submitted_at),
+            submitted_at: cal.in_zone(submitted_at),
             received_at,
-            due: cal.due(received_at, r.processing_time),
-            transfer_due: cal.transfer_deadline(received_at),
+            due: cal.due(received_at, r.processing_time)?,
+            transfer_due: cal.transfer_deadline(received_at)?,
         },
-    }
+    })
 }
 
 fn required(s: &str, field: &'static str) -> Result<(), WorkflowError> {
@@ -568,9 +604,9 @@ impl Dossier {
             step,
             AcceptedTransferred | Assigned | Consulting | VerificationScheduled | AwaitingApproval
         );
-        let resumed_due = || {
+        let resumed_due = || -> Result<Instant, WorkflowError> {
             let paused = self.paused_at.unwrap_or(at);
-            cal.resume(self.due, paused, at)
+            Ok(cal.resume(self.due, paused, at)?)
         };
         let kind = match cmd {
             Command::RequestSupplement { items } => {
@@ -607,7 +643,9 @@ impl Dossier {
                 if step != SupplementRequested {
                     return Err(self.illegal(cmd));
                 }
-                EventKind::Supplemented { due: resumed_due() }
+                EventKind::Supplemented {
+                    due: resumed_due()?,
+                }
             }
             Command::Refuse { reason: r } => {
                 if !(reception || step == SupplementRequested) {
@@ -642,6 +680,7 @@ impl Dossier {
                     return Err(self.illegal(cmd));
                 }
                 required(subject, "subject")?;
+                let deadline = &checked(*deadline)?;
                 if *deadline <= at {
                     return Err(WorkflowError::DeadlineNotAfter);
                 }
@@ -684,7 +723,7 @@ impl Dossier {
                 if v.participants.iter().all(|p| p.trim().is_empty()) {
                     return Err(WorkflowError::FieldRequired("participants"));
                 }
-                if v.at <= at {
+                if checked(v.at)? <= at {
                     return Err(WorkflowError::DeadlineNotAfter);
                 }
                 EventKind::VerificationScheduled(Verification {
@@ -748,9 +787,7 @@ impl Dossier {
                 if !(reception || processing || matches!(step, Approved | ResultReady)) {
                     return Err(self.illegal(cmd));
                 }
-                if *amount == 0 {
-                    return Err(WorkflowError::AmountRequired);
-                }
+                check_amount(*amount)?;
                 required(description, "description")?;
                 EventKind::FeeRequested {
                     amount: *amount,
@@ -761,27 +798,23 @@ impl Dossier {
                 if step.is_closed() || matches!(step, Stopped | SupplementRequested) {
                     return Err(self.illegal(cmd));
                 }
-                if *amount == 0 {
-                    return Err(WorkflowError::AmountRequired);
-                }
-                let settles =
-                    step == FeeRequested && self.fees.paid + amount >= self.fees.requested;
+                check_amount(*amount)?;
+                let settles = step == FeeRequested
+                    && self.fees.paid.saturating_add(*amount) >= self.fees.requested;
                 EventKind::FeePaid {
                     amount: *amount,
-                    due: settles.then(resumed_due),
+                    due: if settles { Some(resumed_due()?) } else { None },
                 }
             }
             Command::RefundFee { amount, reason: r } => {
-                if *amount == 0 {
-                    return Err(WorkflowError::AmountRequired);
-                }
+                check_amount(*amount)?;
                 reason(r, cmd.name())?;
                 // Art. 10.4: owed when the agency could not perform the service; not when it
                 // decided (approved or rejected) and the applicant did not collect.
                 if !matches!(step, Refused | Withdrawn | Stopped) {
                     return Err(WorkflowError::RefundNotOwed);
                 }
-                let refundable = self.fees.paid - self.fees.refunded;
+                let refundable = self.fees.paid.saturating_sub(self.fees.refunded);
                 if *amount > refundable {
                     return Err(WorkflowError::RefundTooLarge { refundable });
                 }
@@ -811,13 +844,16 @@ impl Dossier {
                 if self.fees.refunded > 0 {
                     return Err(WorkflowError::ResumeAfterRefund);
                 }
-                EventKind::Resumed { due: resumed_due() }
+                EventKind::Resumed {
+                    due: resumed_due()?,
+                }
             }
             Command::Apologize { reason: r, new_due } => {
                 if step.is_closed() || matches!(step, Rejected | ResultReady) {
                     return Err(self.illegal(cmd));
                 }
                 reason(r, cmd.name())?;
+                let new_due = &checked(*new_due)?;
                 if *new_due <= self.due {
                     return Err(WorkflowError::NewDueNotLater);
                 }
@@ -934,16 +970,18 @@ impl Dossier {
                 self.step = Step::Returned;
             }
             FeeRequested { amount, .. } => {
-                self.fees.requested += amount;
+                self.fees.requested = self.fees.requested.saturating_add(*amount);
                 self.pause(Step::FeeRequested, e.at);
             }
             FeePaid { amount, due } => {
-                self.fees.paid += amount;
+                self.fees.paid = self.fees.paid.saturating_add(*amount);
                 if let Some(due) = due {
                     self.unpause(*due);
                 }
             }
-            FeeRefunded { amount, .. } => self.fees.refunded += amount,
+            FeeRefunded { amount, .. } => {
+                self.fees.refunded = self.fees.refunded.saturating_add(*amount)
+            }
             Withdrawn { reason } => {
                 self.reason = Some(reason.clone());
                 self.resume_to = None;

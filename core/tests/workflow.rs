@@ -40,7 +40,8 @@ impl Case {
                 processing_time: ProcessingTime::WorkingDays(days),
                 by: "reception".into(),
             },
-        );
+        )
+        .unwrap();
         let d = Dossier::from_receipt(&e).unwrap();
         Case {
             cal,

@@ -38,9 +38,13 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     let state = AppState::open(config.clone(), Clock::system()).map_err(|e| e.to_string())?;
     if fresh {
         println!("Đang tạo dữ liệu mẫu / seeding demo data …");
-        let report =
-            motcua_server::seed::seed_demo(&state.store, &state.cal, state.clock.now_vn(), 2000)
-                .map_err(|e| e.message.en)?;
+        let report = motcua_server::seed::seed_demo(
+            &state.store,
+            &state.cal.get(),
+            state.clock.now_vn(),
+            2000,
+        )
+        .map_err(|e| e.message.en)?;
         println!(
             "  {} hồ sơ / dossiers, {} thủ tục / procedures",
             report.dossiers, report.procedures

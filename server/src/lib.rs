@@ -7,6 +7,7 @@
 //! # Layout
 //!
 //! - [`config`]: defaults, TOML file, `MOTCUA_*` environment overrides.
+//! - [`calendars`]: the working-time calendar in use, and the years loaded through the API.
 //! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
 //! - [`changes`]: the change feed kiosks pull (compacted by key) and the kiosk projection.
 //! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
@@ -26,6 +27,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendars;
 pub mod changes;
 pub mod clock;
 pub mod config;
@@ -64,7 +66,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
-    pub cal: Arc<Calendar>,
+    pub cal: Arc<calendars::SharedCalendar>,
     pub clock: Clock,
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<sessions::SessionCache>,
@@ -81,6 +83,8 @@ pub enum StartError {
     CalendarFile(String, std::io::Error),
     #[error("invalid calendar: {0}")]
     Calendar(#[from] motcua_core::calendar::CalendarError),
+    #[error("cannot read the calendar years in the store: {0}")]
+    StoredCalendar(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("cannot create the first administrator: {}", .0.message.en)]
@@ -99,9 +103,16 @@ impl AppState {
             None => Calendar::vietnam_default(),
         };
         let store = Store::open_with_cache(&config.data_dir, config.cache_mb * 1024 * 1024)?;
+        let shared = calendars::SharedCalendar::new(cal);
+        let stored = store
+            .read_blocking(calendars::stored_years)
+            .map_err(|e| StartError::StoredCalendar(e.message.en))?;
+        let with_stored = shared.with_years(stored.iter().map(|s| &s.year))?;
+        shared.install(with_stored);
+        warn_about_coverage(&shared.get(), clock.now_vn());
         Ok(AppState {
             store,
-            cal: Arc::new(cal),
+            cal: Arc::new(shared),
             clock,
             metrics: Arc::default(),
             sessions: Arc::default(),
@@ -153,6 +164,24 @@ impl AppState {
     }
 }
 
+/// Say at start when the calendar runs out within three months: deadlines computed after that
+/// are refused until the next year is loaded.
+fn warn_about_coverage(cal: &Calendar, now: chrono::DateTime<chrono::FixedOffset>) {
+    let today = now.date_naive();
+    match cal.covered_until(today) {
+        None => tracing::error!(
+            %today,
+            "the working-time calendar does not hold this year: every deadline will be refused \
+             until it is loaded (PUT /api/v1/admin/calendar/years/{{year}})"
+        ),
+        Some(end) if (end - today).num_days() < 92 => tracing::warn!(
+            covered_until = %end,
+            "the working-time calendar ends soon: load the next year's notice"
+        ),
+        Some(_) => {}
+    }
+}
+
 async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
@@ -189,6 +218,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::dossiers::router())
         .merge(api::admin::router())
         .merge(api::misc::router())
+        .merge(api::calendar::router())
         .merge(api::public::router())
         .merge(api::feedback::router())
         .merge(api::ratings::router())

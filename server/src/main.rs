@@ -51,6 +51,21 @@ enum Cmd {
         #[command(subcommand)]
         command: AdminCmd,
     },
+    /// The working-time calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCmd {
+    /// Print a provisional year file (Labour Code holidays, Tết and the Hùng Kings' day from the
+    /// lunar calendar) to check, correct and load with PUT /api/v1/admin/calendar/years/{year}.
+    Provisional {
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +118,19 @@ fn main() -> ExitCode {
 
 fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
     match cmd {
+        Cmd::Calendar {
+            command: CalendarCmd::Provisional { year },
+        } => {
+            let y = motcua_core::CalendarYear::provisional(year).ok_or_else(|| {
+                format!("năm {year} ngoài khoảng 2000–2099 / the year {year} is outside 2000–2099")
+            })?;
+            println!(
+                "# Lịch làm việc năm {year} TẠM TÍNH: đối chiếu với thông báo của Chính phủ trước khi dùng.\n\
+                 # Provisional working-time calendar of {year}: check it against the government's notice.\n"
+            );
+            print!("{}", y.to_toml());
+            Ok(())
+        }
         Cmd::Serve { listen } => {
             if let Some(l) = listen {
                 config.listen = l;
@@ -142,7 +170,7 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
             let started = std::time::Instant::now();
             let report = motcua_server::seed::seed_demo(
                 &state.store,
-                &state.cal,
+                &state.cal.get(),
                 state.clock.now_vn(),
                 dossiers,
             )

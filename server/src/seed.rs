@@ -409,9 +409,12 @@ struct Story<'a> {
 impl Story<'_> {
     /// Do `cmd` after `hours` more working hours, if that is still in the past.
     fn act(&mut self, hours: i64, by: &str, cmd: Command) -> bool {
-        let at = self
+        let Ok(at) = self
             .cal
-            .add_working(self.t, Duration::minutes(hours.max(1) * 60 - 17));
+            .add_working(self.t, Duration::minutes(hours.max(1) * 60 - 17))
+        else {
+            return false;
+        };
         if at >= self.now {
             return false;
         }
@@ -446,7 +449,7 @@ fn build_dossier(
     p: &Procedure,
     code: String,
     submitted_at: DateTime<FixedOffset>,
-) -> DossierRecord {
+) -> Result<DossierRecord, ApiError> {
     let channel = match rng.random_range(0..10) {
         0..6 => Channel::Direct,
         6..9 => Channel::Online,
@@ -466,8 +469,10 @@ fn build_dossier(
             processing_time: p.processing_time,
             by: reception.into(),
         },
-    );
-    let d = Dossier::from_receipt(&first).expect("receipt");
+    )
+    .map_err(|e| ApiError::domain(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &e))?;
+    let d = Dossier::from_receipt(&first)
+        .ok_or_else(|| ApiError::internal("a receipt did not start a dossier"))?;
     let mut s = Story {
         cal,
         t: d.received_at,
@@ -541,7 +546,7 @@ fn build_dossier(
                 )
             };
             if !ok || matches!(f, Fate::Transferred) {
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if !s.act(
                 1,
@@ -551,7 +556,7 @@ fn build_dossier(
                 },
             ) || matches!(f, Fate::Assigned)
             {
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if matches!(f, Fate::Withdrawn) {
                 s.act(
@@ -561,7 +566,7 @@ fn build_dossier(
                         reason: "Người nộp không còn nhu cầu giải quyết".into(),
                     },
                 );
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if matches!(f, Fate::Stopped) {
                 s.act(
@@ -571,7 +576,7 @@ fn build_dossier(
                         reason: "Chờ kết quả giải quyết tranh chấp đất đai".into(),
                     },
                 );
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if matches!(f, Fate::FeeDue) {
                 s.act(
@@ -582,7 +587,7 @@ fn build_dossier(
                         description: "Lệ phí giải quyết thủ tục".into(),
                     },
                 );
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if matches!(f, Fate::Consulting) || rng.random_bool(0.2) {
                 let other = if p.agency.as_str() == "000.00.13.H16" {
@@ -590,7 +595,9 @@ fn build_dossier(
                 } else {
                     "000.00.13.H16"
                 };
-                let deadline = cal.add_working_hours(s.t, 24);
+                let Ok(deadline) = cal.add_working_hours(s.t, 24) else {
+                    return Ok(finish(rng, s, p, code, desk));
+                };
                 let ok = s.act(
                     step(0.1),
                     officer,
@@ -601,7 +608,7 @@ fn build_dossier(
                     },
                 );
                 if !ok || matches!(f, Fate::Consulting) {
-                    return finish(rng, s, p, code, desk);
+                    return Ok(finish(rng, s, p, code, desk));
                 }
                 s.act(
                     step(0.2),
@@ -613,7 +620,9 @@ fn build_dossier(
                 );
             }
             if matches!(f, Fate::Verification) {
-                let at = cal.add_working_hours(s.t, 16);
+                let Ok(at) = cal.add_working_hours(s.t, 16) else {
+                    return Ok(finish(rng, s, p, code, desk));
+                };
                 s.act(
                     step(0.1),
                     officer,
@@ -624,17 +633,21 @@ fn build_dossier(
                         content: "Kiểm tra hiện trạng".into(),
                     }),
                 );
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if !s.act(step(0.5), officer, Command::SubmitForApproval)
                 || matches!(f, Fate::AwaitingApproval)
             {
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             // Late ones apologise before the appointment (Mẫu 04).
-            let decision_at = cal.add_working(s.t, Duration::hours(step(0.3)));
+            let decision_at = cal
+                .add_working(s.t, Duration::hours(step(0.3)))
+                .unwrap_or(s.t);
             if decision_at > s.d.due && rng.random_bool(0.6) {
-                let new_due = cal.add_working_hours(decision_at, 16);
+                let new_due = cal
+                    .add_working_hours(decision_at, 16)
+                    .unwrap_or(decision_at + Duration::days(2));
                 let before = s.d.due;
                 let at_before = before - Duration::hours(2);
                 if at_before > s.t && at_before < now {
@@ -672,7 +685,7 @@ fn build_dossier(
                         },
                     );
                 }
-                return finish(rng, s, p, code, desk);
+                return Ok(finish(rng, s, p, code, desk));
             }
             if s.act(step(0.3), head, Command::Approve)
                 && s.act(2, officer, Command::MarkResultReady)
@@ -691,7 +704,7 @@ fn build_dossier(
             }
         }
     }
-    finish(rng, s, p, code, desk)
+    Ok(finish(rng, s, p, code, desk))
 }
 
 fn finish(
@@ -744,7 +757,7 @@ fn seed_dossiers(
         .map(|_| {
             let back = (rng.random_range(0.0f64..1.0).powf(1.6) * span_minutes) as i64;
             let raw = now - Duration::minutes(back);
-            let at = cal.next_working_instant(raw);
+            let at = cal.next_working_instant(raw).unwrap_or(raw);
             (
                 if at >= now { raw } else { at },
                 rng.random_range(0..procedures.len()),
@@ -781,7 +794,7 @@ fn seed_dossiers(
             let code = DossierCode::new(desk, date, seq)
                 .map_err(ApiError::internal)?
                 .to_string();
-            made_here.push(build_dossier(&mut rng, cal, now, p, code, submitted_at));
+            made_here.push(build_dossier(&mut rng, cal, now, p, code, submitted_at)?);
         }
         insert_new_dossiers(&txn, &made_here)?;
         {

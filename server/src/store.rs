@@ -1,10 +1,11 @@
 //! The server's store: one redb file, its tables, and the single writer.
 //!
-//! Every write goes through [`Store::write`]: jobs are queued to one writer thread, which runs
-//! every job waiting at that moment inside one write transaction and commits once (group
-//! commit). A job's result is delivered only after the commit is durable, so an acknowledged
-//! command survives a killed process. A job must check everything before it writes anything:
-//! a job that returns an error has written nothing, and so leaves the batch's other jobs intact.
+//! Every write goes through [`Store::write`]: jobs are queued to one writer thread, which takes
+//! every job waiting at that moment, runs each in a transaction of its own committed without a
+//! flush, then makes the whole batch durable with one flushed commit (group commit). A job's
+//! result is delivered only after that flush, so an acknowledged command survives a killed
+//! process. A job that returns an error, or panics, is rolled back alone: whatever it wrote is
+//! gone, the other jobs of the batch stand, and the writer goes on ([`WriterHealth`] counts it).
 //!
 //! Reads go through [`Store::read`] on the blocking pool, never on the async runtime.
 
@@ -12,8 +13,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+
 use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+    Database, Durability, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
+    WriteTransaction,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -85,10 +90,87 @@ pub enum OpenError {
     Schema { found: String },
     #[error("cannot make the dossiers' ready forms (the log says why): {0}")]
     Views(String),
+    #[error("cannot start the writer thread: {0}")]
+    Thread(std::io::Error),
 }
 
 type Deliver = Box<dyn FnOnce(Result<(), ApiError>) + Send>;
-type Job = Box<dyn FnOnce(&WriteTransaction) -> Deliver + Send>;
+/// A queued job: run in its own transaction, it says whether that transaction is to be kept and
+/// how to answer once the batch is durable.
+type Job = Box<dyn FnOnce(&WriteTransaction) -> (bool, Deliver) + Send>;
+
+/// What the writer thread is doing, for `/healthz` and `/metrics`.
+#[derive(Debug, Default)]
+pub struct WriterHealth {
+    /// False once the writer thread has ended (it only ends with the store).
+    running: AtomicBool,
+    /// Jobs sent and not yet answered.
+    queued: AtomicI64,
+    /// Unix milliseconds at which the job under way started; 0 when idle.
+    busy_since_ms: AtomicI64,
+    committed: AtomicU64,
+    rolled_back: AtomicU64,
+    panicked: AtomicU64,
+    failed_flushes: AtomicU64,
+    last_failure: std::sync::Mutex<Option<String>>,
+}
+
+/// A snapshot of [`WriterHealth`].
+#[derive(Debug, Clone, Serialize)]
+pub struct WriterReport {
+    pub running: bool,
+    pub queued: i64,
+    /// How long the job under way has run, in milliseconds (0 when idle).
+    pub busy_ms: i64,
+    pub committed: u64,
+    pub rolled_back: u64,
+    pub panicked: u64,
+    pub failed_flushes: u64,
+    pub last_failure: Option<String>,
+}
+
+/// A job running longer than this makes the writer count as stalled.
+pub const STALLED_AFTER_MS: i64 = 10_000;
+
+impl WriterReport {
+    /// Whether writes are being taken and made durable.
+    pub fn healthy(&self) -> bool {
+        self.running && self.busy_ms < STALLED_AFTER_MS
+    }
+}
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl WriterHealth {
+    pub fn report(&self) -> WriterReport {
+        let since = self.busy_since_ms.load(Ordering::Acquire);
+        WriterReport {
+            running: self.running.load(Ordering::Acquire),
+            queued: self.queued.load(Ordering::Acquire).max(0),
+            busy_ms: if since == 0 {
+                0
+            } else {
+                (unix_ms() - since).max(0)
+            },
+            committed: self.committed.load(Ordering::Relaxed),
+            rolled_back: self.rolled_back.load(Ordering::Relaxed),
+            panicked: self.panicked.load(Ordering::Relaxed),
+            failed_flushes: self.failed_flushes.load(Ordering::Relaxed),
+            last_failure: self.last_failure.lock().map_or(None, |g| g.clone()),
+        }
+    }
+
+    fn failure(&self, what: String) {
+        tracing::error!(failure = %what, "writer");
+        if let Ok(mut g) = self.last_failure.lock() {
+            *g = Some(what);
+        }
+    }
+}
 
 /// The store: shared by every request.
 #[derive(Clone)]
@@ -97,6 +179,7 @@ pub struct Store {
     jobs: mpsc::SyncSender<Job>,
     /// Counts commits that added to the change feed: long-polls wait on it.
     commits: Arc<tokio::sync::watch::Sender<u64>>,
+    health: Arc<WriterHealth>,
 }
 
 impl std::fmt::Debug for Store {
@@ -154,11 +237,27 @@ impl Store {
         let wdb = db.clone();
         let commits = Arc::new(tokio::sync::watch::Sender::new(0u64));
         let wcommits = commits.clone();
+        let health = Arc::new(WriterHealth::default());
+        health.running.store(true, Ordering::Release);
+        let whealth = health.clone();
         std::thread::Builder::new()
             .name("motcua-writer".into())
-            .spawn(move || writer_loop(&wdb, &rx, &wcommits))
-            .expect("spawn the writer thread");
-        Ok(Store { db, jobs, commits })
+            .spawn(move || {
+                writer_loop(&wdb, &rx, &wcommits, &whealth);
+                whealth.running.store(false, Ordering::Release);
+            })
+            .map_err(OpenError::Thread)?;
+        Ok(Store {
+            db,
+            jobs,
+            commits,
+            health,
+        })
+    }
+
+    /// What the writer is doing.
+    pub fn writer(&self) -> WriterReport {
+        self.health.report()
     }
 
     /// Wakes after every commit of the writer that added to the change feed.
@@ -182,10 +281,15 @@ impl Store {
             let _ = tx.send(r);
         });
         let jobs = self.jobs.clone();
-        tokio::task::spawn_blocking(move || jobs.send(job))
+        self.health.queued.fetch_add(1, Ordering::AcqRel);
+        let sent = tokio::task::spawn_blocking(move || jobs.send(job))
             .await
-            .map_err(ApiError::internal)?
-            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+            .map_err(ApiError::internal)
+            .and_then(|r| r.map_err(|_| ApiError::internal("the writer has stopped")));
+        if let Err(e) = sent {
+            self.health.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(e);
+        }
         rx.await
             .map_err(|_| ApiError::internal("the write was dropped"))?
     }
@@ -200,9 +304,11 @@ impl Store {
         let job = job(f, move |r| {
             let _ = tx.send(r);
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| ApiError::internal("the writer has stopped"))?;
+        self.health.queued.fetch_add(1, Ordering::AcqRel);
+        if self.jobs.send(job).is_err() {
+            self.health.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(ApiError::internal("the writer has stopped"));
+        }
         rx.recv()
             .map_err(|_| ApiError::internal("the write was dropped"))?
     }
@@ -240,8 +346,8 @@ impl Store {
     }
 }
 
-/// A writer job: run `f` in the shared transaction, then `reply` with its result once the commit
-/// is known (a failed commit fails every job of the batch).
+/// A writer job: run `f` in its transaction (kept only when `f` succeeds), then `reply` with its
+/// result once the batch is durable (a failed flush fails every job of the batch).
 fn job<T, F>(f: F, reply: impl FnOnce(Result<T, ApiError>) + Send + 'static) -> Job
 where
     T: Send + 'static,
@@ -249,7 +355,10 @@ where
 {
     Box::new(move |txn| {
         let result = f(txn);
-        Box::new(move |commit: Result<(), ApiError>| reply(commit.and(result)))
+        let keep = result.is_ok();
+        let deliver: Deliver =
+            Box::new(move |durable: Result<(), ApiError>| reply(durable.and(result)));
+        (keep, deliver)
     })
 }
 
@@ -281,6 +390,7 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(CHANGE_KEYS)?;
     txn.open_table(COUNTERS)?;
     txn.open_table(CENTRES)?;
+    txn.open_table(crate::calendars::CALENDAR_YEARS)?;
     txn.open_table(reports::REPORT_DAYS)?;
     txn.open_table(reports::REPORT_OPEN)?;
     txn.open_table(reports::REPORT_DUE)?;
@@ -288,7 +398,12 @@ pub fn create_tables(txn: &WriteTransaction) -> Result<(), redb::TableError> {
     Ok(())
 }
 
-fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>, commits: &tokio::sync::watch::Sender<u64>) {
+fn writer_loop(
+    db: &Database,
+    rx: &mpsc::Receiver<Job>,
+    commits: &tokio::sync::watch::Sender<u64>,
+    health: &WriterHealth,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -297,22 +412,83 @@ fn writer_loop(db: &Database, rx: &mpsc::Receiver<Job>, commits: &tokio::sync::w
                 Err(_) => break,
             }
         }
-        let txn = match db.begin_write() {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot begin a write transaction");
-                // Dropping the jobs drops their reply channels: each caller gets an error.
-                continue;
+        let n = batch.len() as i64;
+        let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
+        let mut touched = false;
+        for job in batch {
+            if let Some(d) = run_job(db, job, health, &mut touched) {
+                delivers.push(d);
             }
-        };
-        let delivers: Vec<Deliver> = batch.into_iter().map(|job| job(&txn)).collect();
-        let committed = txn.commit().map_err(ApiError::from);
+        }
+        // One flushed commit makes every job kept above durable.
+        let durable = db
+            .begin_write()
+            .map_err(ApiError::from)
+            .and_then(|t| t.commit().map_err(ApiError::from));
+        if let Err(e) = &durable {
+            health.failed_flushes.fetch_add(1, Ordering::Relaxed);
+            health.failure(format!("flush: {}", e.message.en));
+        }
         // Long-polls wake when the change feed grew, not for every heartbeat.
-        if changes::take_touched() && committed.is_ok() {
+        if touched && durable.is_ok() {
             commits.send_modify(|c| *c += 1);
         }
+        health.queued.fetch_sub(n, Ordering::AcqRel);
         for d in delivers {
-            d(committed.clone());
+            d(durable.clone());
+        }
+    }
+}
+
+/// Run one job in a transaction of its own, committed without a flush when the job succeeds
+/// and rolled back when it fails or panics. The answer to deliver once the batch is durable;
+/// `None` when the job panicked (its caller, whose reply channel is gone, answers 500).
+fn run_job(db: &Database, job: Job, health: &WriterHealth, touched: &mut bool) -> Option<Deliver> {
+    let mut txn = match db.begin_write() {
+        Ok(t) => t,
+        Err(e) => {
+            health.failure(format!("begin: {e}"));
+            // Dropping the job drops its reply channel: the caller gets an error.
+            return None;
+        }
+    };
+    if let Err(e) = txn.set_durability(Durability::None) {
+        health.failure(format!("durability: {e}"));
+        return None;
+    }
+    health.busy_since_ms.store(unix_ms(), Ordering::Release);
+    let outcome = catch_unwind(AssertUnwindSafe(|| job(&txn)));
+    health.busy_since_ms.store(0, Ordering::Release);
+    // Whatever the job marked in the change feed is only news if it is kept.
+    let job_touched = changes::take_touched();
+    match outcome {
+        Ok((true, deliver)) => match txn.commit() {
+            Ok(()) => {
+                health.committed.fetch_add(1, Ordering::Relaxed);
+                *touched |= job_touched;
+                Some(deliver)
+            }
+            Err(e) => {
+                health.failure(format!("commit: {e}"));
+                let e = ApiError::from(e);
+                Some(Box::new(move |_| deliver(Err(e))))
+            }
+        },
+        Ok((false, deliver)) => {
+            health.rolled_back.fetch_add(1, Ordering::Relaxed);
+            drop(txn);
+            Some(deliver)
+        }
+        Err(panic) => {
+            health.panicked.fetch_add(1, Ordering::Relaxed);
+            drop(txn);
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a job panicked".into());
+            health.failure(format!("a job panicked and was rolled back: {what}"));
+            None
         }
     }
 }
@@ -611,6 +787,95 @@ pub fn insert_new_dossiers(
 mod tests {
     use super::*;
     use crate::api::ratings::Rating;
+
+    const PROBE: TableDefinition<&str, u64> = TableDefinition::new("probe_v1");
+
+    fn keys(store: &Store) -> Vec<String> {
+        store
+            .read_blocking(|txn| {
+                let t = match txn.open_table(PROBE) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                    Err(e) => return Err(e.into()),
+                };
+                let mut out = Vec::new();
+                for item in t.iter()? {
+                    out.push(item?.0.value().to_owned());
+                }
+                Ok(out)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_job_that_fails_or_panics_leaves_nothing_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let r = store.write_blocking(|txn| {
+            txn.open_table(PROBE)?.insert("refused", 1)?;
+            Err::<(), _>(ApiError::bad_request("test", "từ chối", "refused"))
+        });
+        assert_eq!(r.unwrap_err().code, "test");
+        let r = store.write_blocking(|txn| -> Result<(), ApiError> {
+            txn.open_table(PROBE)?.insert("panicked", 2)?;
+            let v: Vec<u8> = Vec::new();
+            // An out-of-bounds index: the kind of bug a job might have.
+            let _ = v[usize::from(v.is_empty())];
+            Ok(())
+        });
+        assert_eq!(r.unwrap_err().code, "internal");
+        store
+            .write_blocking(|txn| {
+                txn.open_table(PROBE)?.insert("kept", 3)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(keys(&store), vec!["kept"]);
+        let w = store.writer();
+        assert!(w.healthy(), "{w:?}");
+        assert_eq!((w.panicked, w.rolled_back, w.queued), (1, 1, 0));
+        assert!(w.last_failure.unwrap().contains("panicked"));
+
+        // Jobs queued together: each stands or falls alone.
+        std::thread::scope(|s| {
+            for i in 0..48u64 {
+                let store = store.clone();
+                s.spawn(move || {
+                    let key = format!("job-{i:02}");
+                    let r = store.write_blocking(move |txn| {
+                        txn.open_table(PROBE)?.insert(key.as_str(), i)?;
+                        match i % 3 {
+                            0 => Ok(()),
+                            1 => Err(ApiError::bad_request("test", "từ chối", "refused")),
+                            _ => panic!("job {i} fails"),
+                        }
+                    });
+                    assert_eq!(r.is_ok(), i % 3 == 0);
+                });
+            }
+        });
+        let want: Vec<String> = std::iter::once("job-00".to_owned())
+            .chain((3..48).step_by(3).map(|i| format!("job-{i:02}")))
+            .chain(["kept".to_owned()])
+            .collect();
+        assert_eq!(keys(&store), want);
+        assert_eq!(store.writer().panicked, 1 + 16);
+
+        // What was acknowledged is on disk.
+        drop(store);
+        let mut tries = 0;
+        let store = loop {
+            match Store::open(dir.path()) {
+                Ok(s) => break s,
+                Err(_) if tries < 500 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(keys(&store), want);
+    }
 
     #[test]
     fn records_are_packed_and_json_records_still_read() {

@@ -45,7 +45,8 @@ pub fn centre(dossiers: usize) -> Centre {
         ..Config::default()
     };
     let state = AppState::open(config, clock.clone()).unwrap();
-    motcua_server::seed::seed_demo(&state.store, &state.cal, clock.now_vn(), dossiers).unwrap();
+    motcua_server::seed::seed_demo(&state.store, &state.cal.get(), clock.now_vn(), dossiers)
+        .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let running = rt.block_on(motcua_server::spawn(state.clone())).unwrap();
     let base = format!("http://{}", running.addr);

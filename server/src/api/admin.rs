@@ -242,7 +242,16 @@ async fn reset_password(
 struct AuditQuery {
     after: Option<u64>,
     limit: Option<usize>,
+    /// Only lines of this account.
+    actor: Option<String>,
+    /// Only lines of this action (`receive`, `login`, `calendar_load_year`, …).
+    action: Option<String>,
+    /// Only lines about this target (a dossier code, an account, a year).
+    target: Option<String>,
 }
+
+/// Lines read per request at most when filtering (the next page starts after the last one read).
+const AUDIT_SCAN: usize = 100_000;
 
 async fn audit_log(
     State(st): State<AppState>,
@@ -250,14 +259,25 @@ async fn audit_log(
     Params(q): Params<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     staff.require_admin()?;
-    let after = q.after.unwrap_or(0);
+    let Some(first) = q.after.unwrap_or(0).checked_add(1) else {
+        return Ok(Json(Vec::new()));
+    };
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     let entries = st
         .store
         .read(move |txn| {
             let mut out = Vec::new();
-            for item in txn.open_table(AUDIT)?.range(after + 1..)?.take(limit) {
-                out.push(decode(item?.1.value())?);
+            for item in txn.open_table(AUDIT)?.range(first..)?.take(AUDIT_SCAN) {
+                let e: AuditEntry = decode(item?.1.value())?;
+                let keep = q.actor.as_ref().is_none_or(|a| &e.actor == a)
+                    && q.action.as_ref().is_none_or(|a| &e.action == a)
+                    && q.target.as_ref().is_none_or(|t| &e.target == t);
+                if keep {
+                    out.push(e);
+                    if out.len() == limit {
+                        break;
+                    }
+                }
             }
             Ok(out)
         })

@@ -226,10 +226,11 @@ async fn receive_dossier(
                 "The submission time cannot be in the future.",
             ));
         }
-        Some(t) => st.cal.in_zone(t),
+        Some(t) => motcua_core::time::check(t)
+            .map_err(|e| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e))?,
         None => now,
     };
-    let cal = st.cal.clone();
+    let cal = st.cal.get();
     let reply = st
         .store
         .write(move |txn| {
@@ -257,7 +258,7 @@ async fn receive_dossier(
                     ),
                 )));
             }
-            let event = receive(
+            let event = match receive(
                 &cal,
                 &Receipt {
                     channel: b.channel,
@@ -265,8 +266,13 @@ async fn receive_dossier(
                     processing_time: procedure.processing_time,
                     by: staff.user.username.clone(),
                 },
-            );
-            let state = Dossier::from_receipt(&event).expect("a receipt event");
+            ) {
+                Ok(e) => e,
+                Err(e) => return Ok(Err(ApiError::domain(workflow_status(&e), &e))),
+            };
+            let Some(state) = Dossier::from_receipt(&event) else {
+                return Err(ApiError::internal("a receipt did not start a dossier"));
+            };
             let code = next_code(txn, &desk, submitted_at.date_naive())?.to_string();
             let rec = DossierRecord {
                 code: code.clone(),
@@ -303,7 +309,8 @@ async fn act(
 ) -> Result<Response, ApiError> {
     let code = parse_code(&code)?.to_string();
     let now = st.clock.now_vn();
-    let cal = st.cal.clone();
+    let cal = st.cal.get();
+    let wcal = cal.clone();
     let rec = st
         .store
         .write(move |txn| {
@@ -335,7 +342,7 @@ async fn act(
                     ));
                 }
             }
-            let new_events = match old.state.decide(&cal, &cmd, now, &user.username) {
+            let new_events = match old.state.decide(&wcal, &cmd, now, &user.username) {
                 Ok(ev) => ev,
                 Err(e) => return refuse(ApiError::domain(workflow_status(&e), &e)),
             };
@@ -352,7 +359,7 @@ async fn act(
             Ok(Ok(rec))
         })
         .await??;
-    Ok(json_response(views::answer_of(&rec, &st.cal, now)?))
+    Ok(json_response(views::answer_of(&rec, &cal, now)?))
 }
 
 async fn show(
@@ -364,7 +371,7 @@ async fn show(
     let now = st.clock.now_vn();
     match st
         .store
-        .read_blocking(|txn| views::read(txn, &code, &staff.user, &st.cal, now))?
+        .read_blocking(|txn| views::read(txn, &code, &staff.user, &st.cal.get(), now))?
     {
         Seen::Json(json) => Ok(json_response(json)),
         Seen::OutOfScope => Err(out_of_scope()),

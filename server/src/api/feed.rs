@@ -295,11 +295,12 @@ fn read_page(
     let more = last < head;
     let key = motcua_core::privacy::key_from_hex(&kiosk.hash_key)
         .ok_or_else(|| ApiError::internal("the kiosk has no hash key"))?;
+    let cal = st.cal.get();
     let mut p = Projector {
         txn,
         hasher: Hasher::new(&key),
         now: st.clock.now_vn(),
-        cal: &st.cal,
+        cal: &cal,
         agency_names: HashMap::new(),
         rating_scale: st.config.rating_scale,
     };

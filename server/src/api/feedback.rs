@@ -157,6 +157,8 @@ pub fn prepare(
     entered_by: Option<String>,
 ) -> Result<PendingFeedback, ApiError> {
     validate(&body)?;
+    let received_at = motcua_core::time::check(received_at)
+        .map_err(|e| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e))?;
     if received_at > now + Duration::minutes(5) {
         return Err(invalid(
             "feedback.received_at",
@@ -164,14 +166,17 @@ pub fn prepare(
             "The time of receipt cannot be in the future.",
         ));
     }
-    let counts_from = cal.next_working_instant(received_at);
+    let not_covered =
+        |e: motcua_core::NotCovered| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &e);
+    let counts_from = cal.next_working_instant(received_at).map_err(not_covered)?;
     // Art. 21.3: feedback received through offline channels must be entered within 8 working
     // hours; the kiosk and the web enter it themselves.
     let offline = matches!(
         channel,
         FeedbackChannel::Letter | FeedbackChannel::Phone | FeedbackChannel::Visit
     );
-    let late_entry = offline && cal.working_between(counts_from, now) > Duration::hours(8);
+    let late_entry =
+        offline && cal.working_between(counts_from, now).map_err(not_covered)? > Duration::hours(8);
     Ok(PendingFeedback {
         body,
         channel,
@@ -179,7 +184,7 @@ pub fn prepare(
         entered_at: now,
         entered_by,
         late_entry,
-        due: cal.feedback_deadline(counts_from),
+        due: cal.feedback_deadline(counts_from).map_err(not_covered)?,
         code: None,
     })
 }
@@ -234,7 +239,7 @@ async fn create(
 ) -> Result<Feedback, ApiError> {
     let now = st.clock.now_vn();
     let pending = prepare(
-        &st.cal,
+        &st.cal.get(),
         b,
         channel,
         received_at,

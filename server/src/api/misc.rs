@@ -1,15 +1,12 @@
-//! Health, metrics, the calendar, and the catalogue.
+//! Health, metrics, and the catalogue.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, FixedOffset};
 use redb::{ReadableTable, ReadableTableMetadata};
-use serde::{Deserialize, Serialize};
 
-use super::Params;
 use super::Staff;
 use crate::AppState;
 use crate::error::ApiError;
@@ -20,17 +17,37 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/api/v1/calendar/due", get(due))
         .route("/api/v1/agencies", get(agencies))
         .route("/api/v1/procedures", get(procedures))
 }
 
-async fn healthz(State(st): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+/// Whether the server takes writes: the writer thread running and not stuck on a job, and the
+/// calendar holding today (503 otherwise, so that a load balancer or an operator sees it).
+async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
     let n = st
         .store
         .read(|txn| Ok(txn.open_table(DOSSIERS)?.len()?))
         .await?;
-    Ok(Json(serde_json::json!({"status": "ok", "dossiers": n})))
+    let writer = st.store.writer();
+    let cal = st.cal.get();
+    let today = st.clock.now_vn().date_naive();
+    let covered_until = cal.covered_until(today);
+    let ok = writer.healthy() && covered_until.is_some();
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "degraded" },
+        "dossiers": n,
+        "writer": writer,
+        "calendar": {
+            "covered_until": covered_until,
+            "today_provisional": cal.is_provisional(today),
+        },
+    });
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok((status, Json(body)).into_response())
 }
 
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
@@ -61,47 +78,65 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
     }
     out.push_str("# HELP motcua_dossiers_overdue Open dossiers past their appointment (paused ones included).\n# TYPE motcua_dossiers_overdue gauge\n");
     out.push_str(&format!("motcua_dossiers_overdue {overdue}\n"));
+    let w = st.store.writer();
+    for (name, help, kind, value) in [
+        (
+            "motcua_writer_running",
+            "1 while the writer thread takes writes.",
+            "gauge",
+            u64::from(w.running),
+        ),
+        (
+            "motcua_writer_queued",
+            "Writes waiting for the writer.",
+            "gauge",
+            w.queued as u64,
+        ),
+        (
+            "motcua_writer_busy_ms",
+            "How long the write under way has run.",
+            "gauge",
+            w.busy_ms as u64,
+        ),
+        (
+            "motcua_writer_committed_total",
+            "Writes kept.",
+            "counter",
+            w.committed,
+        ),
+        (
+            "motcua_writer_rolled_back_total",
+            "Writes refused and rolled back.",
+            "counter",
+            w.rolled_back,
+        ),
+        (
+            "motcua_writer_panics_total",
+            "Writes that panicked (rolled back; the writer went on).",
+            "counter",
+            w.panicked,
+        ),
+        (
+            "motcua_writer_failed_flushes_total",
+            "Batches whose flush to disk failed.",
+            "counter",
+            w.failed_flushes,
+        ),
+    ] {
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+        ));
+    }
+    let today = st.clock.now_vn().date_naive();
+    let days = st
+        .cal
+        .get()
+        .covered_until(today)
+        .map_or(0, |end| (end - today).num_days().max(0));
+    out.push_str(&format!(
+        "# HELP motcua_calendar_covered_days Days from today to the last day the working-time calendar holds (0: today is not held).\n# TYPE motcua_calendar_covered_days gauge\nmotcua_calendar_covered_days {days}\n"
+    ));
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DueQuery {
-    from: DateTime<FixedOffset>,
-    working_hours: Option<u32>,
-    working_days: Option<u32>,
-}
-
-#[derive(Debug, Serialize)]
-struct DueReply {
-    from: DateTime<FixedOffset>,
-    counts_from: DateTime<FixedOffset>,
-    due: DateTime<FixedOffset>,
-}
-
-async fn due(
-    State(st): State<AppState>,
-    _staff: Staff,
-    Params(q): Params<DueQuery>,
-) -> Result<Json<DueReply>, ApiError> {
-    let c = &st.cal;
-    let due = match (q.working_hours, q.working_days) {
-        (Some(h), None) if h <= 100_000 => c.add_working_hours(q.from, h),
-        (None, Some(d)) if d <= 10_000 => c.add_working_days(q.from, d),
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "request.period",
-                "Cần đúng một trong hai tham số working_hours hoặc working_days (không quá lớn).",
-                "Give exactly one of working_hours or working_days (within reason).",
-            ));
-        }
-    };
-    Ok(Json(DueReply {
-        from: c.in_zone(q.from),
-        counts_from: c.next_working_instant(q.from),
-        due,
-    }))
 }
 
 async fn agencies(

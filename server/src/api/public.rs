@@ -163,7 +163,7 @@ async fn by_code(
         rec.handling_agency().as_str(),
         &rec.state,
         &rec.history,
-        &st.cal,
+        &st.cal.get(),
         now_vn,
     );
     Ok(Json(ByCode::Detail(Box::new(d))))

@@ -135,7 +135,7 @@ async fn push(
         let p = match e.body {
             KioskEventBody::Feedback(f) => Prepared::Feedback(
                 super::feedback::prepare(
-                    &st.cal,
+                    &st.cal.get(),
                     f,
                     FeedbackChannel::Kiosk,
                     e.at,

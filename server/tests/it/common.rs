@@ -49,12 +49,47 @@ pub async fn start_configured(
     let state = AppState::open(config, clock.clone()).unwrap();
     if catalogue {
         let now = clock.now_vn();
-        let (store, cal) = (state.store.clone(), state.cal.clone());
+        let (store, cal) = (state.store.clone(), state.cal.get());
         tokio::task::spawn_blocking(move || motcua_server::seed::seed_demo(&store, &cal, now, 0))
             .await
             .unwrap()
             .unwrap();
     }
+    let running = motcua_server::spawn(state).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    TestServer {
+        running,
+        clock,
+        _dir: dir,
+        base,
+    }
+}
+
+/// Stop `srv` and start a new server on the same data directory, its clock where the old one's
+/// stood.
+pub async fn restart(srv: TestServer) -> TestServer {
+    let TestServer {
+        running,
+        clock,
+        _dir: dir,
+        ..
+    } = srv;
+    let config = (*running.state.config).clone();
+    running.stop().await;
+    // The old store closes once its writer thread has seen the last handle go: wait for that
+    // (bounded), not for a time.
+    let mut tries = 0;
+    let state = loop {
+        match AppState::open(config.clone(), clock.clone()) {
+            Ok(s) => break s,
+            Err(e) if tries < 500 => {
+                tries += 1;
+                let _ = e;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(e) => panic!("the store did not reopen: {e}"),
+        }
+    };
     let running = motcua_server::spawn(state).await.unwrap();
     let base = format!("http://{}", running.addr);
     TestServer {
@@ -165,10 +200,22 @@ impl Client {
         body: Vec<u8>,
         content_type: &str,
     ) -> (StatusCode, Value) {
+        self.send_raw("POST", path, body, content_type).await
+    }
+
+    /// Any method with a body of any type.
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> (StatusCode, Value) {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let r = self
             .req(
                 self.http
-                    .post(format!("{}{path}", self.base))
+                    .request(m, format!("{}{path}", self.base))
                     .header("content-type", content_type)
                     .body(body),
             )

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bad_input;
+mod calendar;
 mod common;
 mod concurrency;
 mod crash;
@@ -11,5 +12,6 @@ mod kiosks;
 mod public;
 mod ratings;
 mod reports;
+mod security;
 mod sync;
 mod workflow;

@@ -207,7 +207,7 @@ async fn seeded_counters_add_up() {
     let st = srv.running.state.clone();
     let n = 400;
     tokio::task::spawn_blocking(move || {
-        motcua_server::seed::seed_demo(&st.store, &st.cal, st.clock.now_vn(), n)
+        motcua_server::seed::seed_demo(&st.store, &st.cal.get(), st.clock.now_vn(), n)
     })
     .await
     .unwrap()
