@@ -21,9 +21,10 @@ fn calendar(c: &mut Criterion) {
     c.bench_function("calendar/load the bundled calendar", |b| {
         b.iter(Calendar::vietnam_default)
     });
-    c.bench_function("calendar/derive a provisional year (lunar Tết, Hùng Kings)", |b| {
-        b.iter(|| motcua_core::CalendarYear::provisional(black_box(2031)))
-    });
+    c.bench_function(
+        "calendar/derive a provisional year (lunar Tết, Hùng Kings)",
+        |b| b.iter(|| motcua_core::CalendarYear::provisional(black_box(2031))),
+    );
 }
 
 fn parsers(c: &mut Criterion) {

@@ -31,7 +31,6 @@ pub mod codes;
 pub mod devices;
 pub mod i18n;
 pub mod lunar;
-pub mod privacy;
 pub mod public;
 pub mod rating;
 pub mod slip;

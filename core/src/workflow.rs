@@ -466,6 +466,27 @@ pub struct Dossier {
     pub apologies: u32,
 }
 
+/// What the overdue rule needs of a dossier. Kiosks receive it as it is and judge with the same
+/// function as the server, so a paused dossier never shows overdue on one and not on the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueState {
+    /// Still running: no result yet and not closed.
+    pub open: bool,
+    /// The due instant lateness is measured against.
+    pub due: Instant,
+    /// Since when the clock stands (statuses 5, 6, 8), if it does.
+    #[serde(default)]
+    pub paused_at: Option<Instant>,
+}
+
+impl DueState {
+    /// Overdue at `now`: open and past due, a paused clock counting as standing at its pause
+    /// (a dossier that waits for the applicant does not grow later while it waits).
+    pub fn overdue_at(&self, now: Instant) -> bool {
+        self.open && self.paused_at.unwrap_or(now) > self.due
+    }
+}
+
 /// What [`receive`] needs.
 #[derive(Debug, Clone)]
 pub struct Receipt {
@@ -566,14 +587,23 @@ impl Dossier {
         self.step.national()
     }
 
-    /// Overdue at `now`: past the appointment and not finished (a paused clock counts as
-    /// standing at the pause).
-    pub fn is_overdue(&self, now: Instant) -> bool {
-        if self.finished_at.is_some() || self.step.is_closed() {
-            return false;
+    /// Still running: no result (or rejection) yet and not closed.
+    pub fn is_open(&self) -> bool {
+        self.finished_at.is_none() && !self.step.is_closed()
+    }
+
+    /// What the overdue rule needs of this dossier.
+    pub fn due_state(&self) -> DueState {
+        DueState {
+            open: self.is_open(),
+            due: self.due,
+            paused_at: self.paused_at,
         }
-        let clock = self.paused_at.unwrap_or(now);
-        clock > self.due
+    }
+
+    /// Overdue at `now` (see [`DueState::overdue_at`]).
+    pub fn is_overdue(&self, now: Instant) -> bool {
+        self.due_state().overdue_at(now)
     }
 
     /// Early / on time / overdue once the result (or rejection) is ready.

@@ -20,6 +20,7 @@ pub enum Suffix {
     #[default]
     Cr,
     Lf,
+    #[serde(alias = "crlf")]
     CrLf,
     Tab,
     /// Nothing: a scan ends when the line goes quiet.

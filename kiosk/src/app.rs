@@ -1,28 +1,29 @@
-//! What the kiosk does for a visitor, apart from drawing it: look up a dossier by code, citizen
-//! ID, name or a scanned receipt (local replica first, the server for what it lacks), unlock the
-//! detail with the receipt's secret, take feedback and ratings into the outbox, print slips.
-//! Every failure is a [`Notice`] in Vietnamese and English; nothing here panics on bad input.
+//! What the kiosk does for a visitor, apart from drawing it: look up a dossier by code (the
+//! replica first, the server for what it lacks), by citizen ID or name (the server: nothing on
+//! the kiosk's disk may reveal a person), unlock the detail with the receipt's secret (the
+//! server checks it), take feedback and ratings into the outbox, print slips. Every failure is a
+//! [`Notice`] in Vietnamese and English; nothing here panics on bad input. Offline, a code still
+//! finds its minimal row in the replica, and the visitor is told plainly what needs the
+//! connection.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
+use motcua_client::{Client, ClientError, Timeouts};
 use motcua_core::devices::PrinterStatus;
-use motcua_core::privacy::{citizen_hash, key_from_hex, name_hash, secret_hash};
 use motcua_core::public::{PublicDetail, PublicRow};
 use motcua_core::{CitizenId, DossierCode, Lang, Localized};
 use motcua_drivers::profile::Profile;
 use motcua_drivers::transport::{Printer, PrinterError, Target};
-use motcua_server::changes::KioskDossier;
-use serde_json::json;
+use motcua_protocol::public::{ByCode, FeedbackIn, LookupQuery, RatingIn};
+use motcua_protocol::sync::{KioskDossier, KioskEvent, KioskEventBody, PrintResult};
 
 use crate::slips::{StatusSlip, feedback_slip, status_slip};
 use crate::store::Store;
 
 /// The wall clock in Vietnam time.
 pub fn now_vn() -> DateTime<FixedOffset> {
-    chrono::Utc::now().with_timezone(&FixedOffset::east_opt(7 * 3600).expect("+07"))
+    chrono::Utc::now().with_timezone(&motcua_core::time::VIETNAM)
 }
 
 /// A message for the visitor, in both languages.
@@ -77,10 +78,6 @@ pub struct Found {
     pub local: Option<KioskDossier>,
 }
 
-/// Wrong secrets allowed per dossier before the kiosk stops checking for a while.
-const WRONG_SECRETS: u32 = 5;
-const SECRET_LOCK: Duration = Duration::from_secs(15 * 60);
-
 /// Settings of the logic that do not come from the server.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -97,9 +94,9 @@ pub struct Options {
 pub struct Logic {
     pub store: Store,
     options: Options,
-    http: reqwest::Client,
-    rt: tokio::runtime::Runtime,
-    wrong: Mutex<HashMap<String, (u32, Instant)>>,
+    /// The server's client (no token: the device token is read from the store per call).
+    client: Option<Client>,
+    rt: Option<tokio::runtime::Runtime>,
 }
 
 fn not_found() -> Notice {
@@ -109,36 +106,77 @@ fn not_found() -> Notice {
     )
 }
 
+/// The server could not be reached for something only it can answer.
+fn offline(what_vi: &str, what_en: &str) -> Notice {
+    Notice::new(
+        format!(
+            "Kiosk đang mất kết nối với máy chủ nên chưa {what_vi}. Khi mất kết nối chỉ tra cứu được \
+             bằng mã hồ sơ in trên giấy tiếp nhận; vui lòng thử lại sau ít phút hoặc hỏi cán bộ tại quầy."
+        ),
+        format!(
+            "The kiosk has lost its connection to the server, so it cannot {what_en} now. Without \
+             the connection only the dossier code on your receipt can be looked up; please try again \
+             in a few minutes or ask at the desk."
+        ),
+    )
+}
+
+/// What the server said, for the visitor (its message is already bilingual).
+fn refused(e: &ClientError) -> Option<Notice> {
+    match e {
+        ClientError::Refused { error, .. } => Some(Notice::new(
+            error.message.vi.clone(),
+            error.message.en.clone(),
+        )),
+        _ => None,
+    }
+}
+
 impl Logic {
     pub fn new(store: Store, options: Options) -> Logic {
+        // Online answers wait at most 3 s: a visitor is standing there.
+        let client = options.server.as_deref().and_then(|base| {
+            Client::with_timeouts(
+                base,
+                Timeouts {
+                    connect: Duration::from_secs(2),
+                    total: Duration::from_secs(3),
+                },
+            )
+            .map_err(|e| tracing::error!(error = %e, "no HTTP client"))
+            .ok()
+        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| tracing::error!(error = %e, "no runtime for online lookups"))
+            .ok();
         Logic {
             store,
             options,
-            http: reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(3))
-                .build()
-                .expect("an HTTP client"),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime"),
-            wrong: Mutex::new(HashMap::new()),
+            client,
+            rt,
         }
     }
 
-    fn key(&self) -> Result<Vec<u8>, Notice> {
-        self.store
-            .state("hash_key")
-            .ok()
-            .flatten()
-            .and_then(|k| key_from_hex(&k))
-            .ok_or_else(|| {
-                Notice::new(
-                    "Kiosk chưa sẵn sàng (chưa đăng ký với máy chủ). Vui lòng hỏi cán bộ tại quầy.",
-                    "The kiosk is not ready (not enrolled with the server). Please ask at the desk.",
-                )
-            })
+    /// Ask the server, with this kiosk's device token; `None` when there is no server to ask.
+    fn online<T, F>(&self, call: impl FnOnce(Client) -> F) -> Option<Result<T, ClientError>>
+    where
+        F: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        let client = self.client.as_ref()?;
+        let rt = self.rt.as_ref()?;
+        let client = match self.store.state("token").ok().flatten() {
+            Some(t) => client.with_token(t),
+            None => client.clone(),
+        };
+        let r = rt.block_on(call(client));
+        if let Some(h) = &self.options.health {
+            let reached = !matches!(r, Err(ClientError::Unreachable(_)));
+            h.online
+                .store(reached, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(r)
     }
 
     fn storage(e: impl std::fmt::Display) -> Notice {
@@ -147,18 +185,6 @@ impl Logic {
             "Kiosk gặp lỗi khi đọc dữ liệu. Vui lòng thử lại hoặc hỏi cán bộ tại quầy.",
             "The kiosk could not read its data. Please try again or ask at the desk.",
         )
-    }
-
-    fn online(&self, path: &str) -> Option<serde_json::Value> {
-        let base = self.options.server.as_ref()?;
-        let url = format!("{base}{path}");
-        self.rt.block_on(async {
-            let r = self.http.get(url).send().await.ok()?;
-            if !r.status().is_success() {
-                return None;
-            }
-            r.json().await.ok()
-        })
     }
 
     /// Look a dossier up by its code (as typed: spaces and case do not matter).
@@ -177,26 +203,40 @@ impl Logic {
     fn by_valid_code(&self, code: &str) -> Result<Found, Notice> {
         if let Some(d) = self.store.dossier(code).map_err(Self::storage)? {
             return Ok(Found {
-                row: d.detail.row.clone(),
+                row: d.row.clone(),
                 detail: None,
                 secret: None,
                 local: Some(d),
             });
         }
         // Not in this kiosk's replica (another agency, or not synced yet): ask the server.
-        let v = self
-            .online(&format!("/api/v1/public/dossiers/{code}"))
-            .ok_or_else(not_found)?;
-        let row: PublicRow = serde_json::from_value(v).map_err(|_| not_found())?;
-        Ok(Found {
-            row,
-            detail: None,
-            secret: None,
-            local: None,
-        })
+        let code = code.to_owned();
+        match self.online(|c| async move { c.public_dossier(&code, None).await }) {
+            Some(Ok(ByCode::Row(row))) => Ok(Found {
+                row,
+                detail: None,
+                secret: None,
+                local: None,
+            }),
+            Some(Ok(ByCode::Detail(d))) => Ok(Found {
+                row: d.row.clone(),
+                detail: None,
+                secret: None,
+                local: None,
+            }),
+            Some(Err(ClientError::Unreachable(_))) => Err(Notice::new(
+                "Mã hồ sơ này chưa có trên kiosk và kiosk đang mất kết nối với máy chủ. Vui lòng \
+                 thử lại sau ít phút hoặc hỏi cán bộ tại quầy.",
+                "This dossier is not on the kiosk yet and the kiosk has lost its connection to the \
+                 server. Please try again in a few minutes or ask at the desk.",
+            )),
+            Some(Err(e)) if e.status() == Some(429) => Err(refused(&e).unwrap_or_else(not_found)),
+            Some(Err(_)) | None => Err(not_found()),
+        }
     }
 
-    /// Rows for a citizen ID (CCCD 12 digits, CMND 9 digits, or a passport number).
+    /// Rows for a citizen ID (CCCD 12 digits, CMND 9 digits, or a passport number): asked of
+    /// the server.
     pub fn by_citizen(&self, input: &str) -> Result<Vec<PublicRow>, Notice> {
         let s: String = input.split_whitespace().collect();
         if s.is_empty() {
@@ -211,39 +251,51 @@ impl Logic {
             CitizenId::parse(&s)
         }
         .map_err(|e| Notice::of(&e))?;
-        let key = self.key()?;
-        Self::rows(self.store.by_citizen(&citizen_hash(&key, &id)))
+        let q = LookupQuery {
+            citizen_id: Some(id.canonical()),
+            name: None,
+        };
+        self.lookup(q, "tra cứu được theo số CCCD/CMND", "look up by citizen ID")
     }
 
-    /// The minimal rows of what an index lookup found; none is "not found".
-    fn rows(
-        found: Result<Vec<KioskDossier>, crate::store::StoreError>,
-    ) -> Result<Vec<PublicRow>, Notice> {
-        let rows: Vec<PublicRow> = found
-            .map_err(Self::storage)?
-            .into_iter()
-            .map(|d| d.detail.row)
-            .collect();
-        if rows.is_empty() {
-            return Err(not_found());
-        }
-        Ok(rows)
-    }
-
-    /// Rows for a full name (at least two words; marks and case do not matter).
+    /// Rows for a full name (at least two words; marks and case do not matter): asked of the
+    /// server.
     pub fn by_name(&self, input: &str) -> Result<Vec<PublicRow>, Notice> {
-        let folded = motcua_core::text::fold(input);
-        if folded.split_whitespace().count() < 2 {
+        let name = motcua_core::text::normalize(input);
+        if motcua_core::text::fold(&name).split_whitespace().count() < 2 {
             return Err(Notice::new(
                 "Vui lòng nhập đầy đủ họ và tên người nộp hồ sơ.",
                 "Please enter the applicant's full name.",
             ));
         }
-        let key = self.key()?;
-        Self::rows(self.store.by_name(&name_hash(&key, input)))
+        let q = LookupQuery {
+            citizen_id: None,
+            name: Some(name),
+        };
+        self.lookup(q, "tra cứu được theo họ tên", "look up by name")
     }
 
-    /// Unlock the detail with the receipt's 4-digit secret.
+    fn lookup(
+        &self,
+        q: LookupQuery,
+        what_vi: &str,
+        what_en: &str,
+    ) -> Result<Vec<PublicRow>, Notice> {
+        match self.online(|c| async move { c.lookup(&q).await }) {
+            Some(Ok(rows)) if rows.is_empty() => Err(Notice::new(
+                "Không tìm thấy hồ sơ nào. Vui lòng kiểm tra lại thông tin đã nhập, hoặc tra cứu \
+                 bằng mã hồ sơ in trên giấy tiếp nhận.",
+                "No dossier found. Please check what you typed, or look up by the dossier code on \
+                 your receipt.",
+            )),
+            Some(Ok(rows)) => Ok(rows),
+            Some(Err(ClientError::Unreachable(_))) | None => Err(offline(what_vi, what_en)),
+            Some(Err(e)) => Err(refused(&e).unwrap_or_else(not_found)),
+        }
+    }
+
+    /// Unlock the detail with the receipt's 4-digit secret: the server checks it (and locks a
+    /// dossier's detail after repeated wrong secrets).
     pub fn unlock(&self, found: &Found, secret: &str) -> Result<Found, Notice> {
         let secret = secret.trim();
         if secret.len() != 4 || !secret.bytes().all(|b| b.is_ascii_digit()) {
@@ -253,56 +305,20 @@ impl Logic {
             ));
         }
         let code = found.row.code.clone();
-        {
-            let w = self.wrong.lock().expect("lock");
-            if let Some((n, since)) = w.get(&code)
-                && *n >= WRONG_SECRETS
-                && since.elapsed() < SECRET_LOCK
-            {
-                return Err(Notice::new(
-                    "Nhập sai mã tra cứu nhiều lần; vui lòng thử lại sau 15 phút hoặc hỏi cán bộ tại quầy.",
-                    "Too many wrong secrets; please try again in 15 minutes or ask at the desk.",
-                ));
-            }
-        }
-        let wrong = || {
-            let mut w = self.wrong.lock().expect("lock");
-            let e = w.entry(code.clone()).or_insert((0, Instant::now()));
-            if e.1.elapsed() >= SECRET_LOCK {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
-            Notice::new(
-                "Mã tra cứu không đúng. Mã tra cứu gồm 4 chữ số, in trên giấy tiếp nhận hồ sơ.",
-                "Wrong lookup secret. It is the 4 digits printed on the receipt.",
-            )
-        };
-        match &found.local {
-            Some(d) => {
-                let key = self.key()?;
-                if secret_hash(&key, &code, secret) != d.secret_hash {
-                    return Err(wrong());
-                }
-                let mut detail = d.detail.clone();
-                // The replica's copy was projected when it last changed: overdue is now.
-                detail.overdue = d.open && chrono::Utc::now() > detail.row.appointment;
-                Ok(Found {
-                    detail: Some(detail),
-                    secret: Some(secret.to_owned()),
-                    ..found.clone()
-                })
-            }
-            None => {
-                let v = self
-                    .online(&format!("/api/v1/public/dossiers/{code}?secret={secret}"))
-                    .ok_or_else(wrong)?;
-                let detail: PublicDetail = serde_json::from_value(v).map_err(|_| wrong())?;
-                Ok(Found {
-                    detail: Some(detail),
-                    secret: Some(secret.to_owned()),
-                    ..found.clone()
-                })
-            }
+        let s = secret.to_owned();
+        match self.online(|c| async move { c.public_dossier(&code, Some(&s)).await }) {
+            Some(Ok(ByCode::Detail(detail))) => Ok(Found {
+                detail: Some(*detail),
+                secret: Some(secret.to_owned()),
+                ..found.clone()
+            }),
+            Some(Ok(ByCode::Row(_))) => Err(wrong_secret()),
+            Some(Err(ClientError::Unreachable(_))) | None => Err(offline(
+                "xem được chi tiết hồ sơ (cần kiểm tra mã tra cứu với máy chủ)",
+                "show the dossier's detail (the server checks the lookup secret)",
+            )),
+            Some(Err(e)) if e.code() == Some("public.wrong_secret") => Err(wrong_secret()),
+            Some(Err(e)) => Err(refused(&e).unwrap_or_else(not_found)),
         }
     }
 
@@ -330,24 +346,14 @@ impl Logic {
             .unwrap_or_else(|| "KIOSK".into())
     }
 
-    fn event(
-        &self,
-        seq: u64,
-        at: DateTime<FixedOffset>,
-        kind: &str,
-        data: serde_json::Value,
-    ) -> serde_json::Value {
-        // A UUID made of the kiosk's id digest and its sequence: unique per kiosk, stable across
-        // retries.
-        let id_hash = motcua_core::privacy::name_hash(self.kiosk_id().as_bytes(), "kiosk");
-        let uuid = format!(
-            "{}-{}-4{}-8{}-{seq:012x}",
-            &id_hash[..8],
-            &id_hash[8..12],
-            &id_hash[13..16],
-            &id_hash[17..20]
-        );
-        json!({"id": uuid, "seq": seq, "at": at, "type": kind, "data": data})
+    /// An event for the outbox: its identity is made once, here, and kept with it.
+    fn event(seq: u64, at: DateTime<FixedOffset>, body: KioskEventBody) -> KioskEvent {
+        KioskEvent {
+            id: uuid::Uuid::new_v4(),
+            seq,
+            at,
+            body,
+        }
     }
 
     /// Take a feedback into the outbox; its tracking code (valid at once, offline too).
@@ -384,18 +390,19 @@ impl Logic {
         }
         let name = motcua_core::text::normalize(name);
         let kiosk_id = self.kiosk_id();
+        let body = FeedbackIn {
+            category: category.to_owned(),
+            content: content.to_owned(),
+            name: (!name.is_empty()).then_some(name),
+            phone: (!phone.is_empty()).then(|| phone.to_owned()),
+            dossier: None,
+            consent: true,
+            channel: None,
+            received_at: None,
+        };
         let (seq, _) = self
             .store
-            .enqueue(|seq| {
-                let mut data = json!({"category": category, "content": content, "consent": true});
-                if !name.is_empty() {
-                    data["name"] = json!(name);
-                }
-                if !phone.is_empty() {
-                    data["phone"] = json!(phone);
-                }
-                self.event(seq, now, "feedback", data)
-            })
+            .enqueue(|seq| Self::event(seq, now, KioskEventBody::Feedback(body)))
             .map_err(Self::storage)?;
         Ok(motcua_core::codes::kiosk_feedback_code(&kiosk_id, seq))
     }
@@ -428,28 +435,15 @@ impl Logic {
                 "Invalid answer to a criterion.",
             ));
         }
+        let body = RatingIn {
+            level: r.level,
+            dossier: r.dossier.clone(),
+            counter: r.counter.map(|c| c.to_string()),
+            officer: r.officer.clone(),
+            criteria: r.criteria.iter().cloned().collect(),
+        };
         self.store
-            .enqueue(|seq| {
-                let mut data = json!({"level": r.level});
-                if let Some(d) = &r.dossier {
-                    data["dossier"] = json!(d);
-                }
-                if let Some(c) = r.counter {
-                    data["counter"] = json!(c.to_string());
-                }
-                if let Some(o) = &r.officer {
-                    data["officer"] = json!(o);
-                }
-                if !r.criteria.is_empty() {
-                    let map: serde_json::Map<String, serde_json::Value> = r
-                        .criteria
-                        .iter()
-                        .map(|(k, l)| (k.clone(), json!(l)))
-                        .collect();
-                    data["criteria"] = serde_json::Value::Object(map);
-                }
-                self.event(seq, now, "rating", data)
-            })
+            .enqueue(|seq| Self::event(seq, now, KioskEventBody::Rating(body)))
             .map_err(Self::storage)?;
         Ok(())
     }
@@ -480,19 +474,23 @@ impl Logic {
             Err(PrinterError::NotReady(s)) => *s,
             Err(_) => PrinterStatus::Offline,
         };
-        if let Some(h) = &self.options.health {
-            *h.printer.lock().expect("health lock") = status;
+        if let Some(h) = &self.options.health
+            && let Ok(mut p) = h.printer.lock()
+        {
+            *p = status;
         }
-        let outcome = match &r {
-            Ok(_) => json!({"slip": kind, "ok": true, "printer": status}),
-            Err(e) => {
+        let outcome = PrintResult {
+            slip: kind.to_owned(),
+            ok: r.is_ok(),
+            printer: status,
+            error: r.as_ref().err().map(|e| {
                 tracing::warn!(error = %e, "print failed");
-                json!({"slip": kind, "ok": false, "printer": status, "error": e.code()})
-            }
+                e.code().to_owned()
+            }),
         };
         if let Err(e) = self
             .store
-            .enqueue(|seq| self.event(seq, now_vn(), "print_result", outcome))
+            .enqueue(|seq| Self::event(seq, now_vn(), KioskEventBody::PrintResult(outcome)))
         {
             tracing::error!(error = %e, "outbox");
         }
@@ -548,4 +546,11 @@ impl Logic {
         );
         self.print("feedback", &slip)
     }
+}
+
+fn wrong_secret() -> Notice {
+    Notice::new(
+        "Mã tra cứu không đúng. Mã tra cứu gồm 4 chữ số, in trên giấy tiếp nhận hồ sơ.",
+        "Wrong lookup secret. It is the 4 digits printed on the receipt.",
+    )
 }

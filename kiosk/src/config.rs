@@ -16,9 +16,12 @@
 
 use std::path::{Path, PathBuf};
 
+use motcua_core::Lang;
+use motcua_drivers::scanner::Suffix;
+use motcua_protocol::sync::{IDLE_RANGE_S, Orientation};
 use serde::Deserialize;
 
-/// The kiosk's settings.
+/// The kiosk's settings. Every key is read; an unknown key or value is an error at start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KioskConfig {
@@ -34,13 +37,14 @@ pub struct KioskConfig {
     #[serde(default)]
     pub scanner: Option<PathBuf>,
     #[serde(default)]
-    pub scanner_suffix: Option<String>,
+    pub scanner_suffix: Suffix,
+    /// Until the server says otherwise.
     #[serde(default)]
     pub idle_timeout_s: Option<u32>,
     #[serde(default)]
-    pub orientation: Option<String>,
+    pub orientation: Option<Orientation>,
     #[serde(default)]
-    pub language: Option<String>,
+    pub language: Option<Lang>,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -71,21 +75,33 @@ impl KioskConfig {
         let c: KioskConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         if !(c.server.starts_with("http://") || c.server.starts_with("https://")) {
             return Err(format!(
-                "server must be an http:// address, not {:?}",
+                "server must be an http:// or https:// address, not {:?}",
                 c.server
             ));
         }
-        if let Some(o) = &c.orientation
-            && o != "portrait"
-            && o != "landscape"
+        if let Some(s) = c.idle_timeout_s
+            && !IDLE_RANGE_S.contains(&s)
         {
-            return Err(format!("orientation is portrait or landscape, not {o:?}"));
+            return Err(format!(
+                "idle_timeout_s is {} to {} seconds, not {s}",
+                IDLE_RANGE_S.start(),
+                IDLE_RANGE_S.end()
+            ));
         }
         if let Some(p) = &c.printer {
             motcua_drivers::transport::Target::parse(p).map_err(|e| e.to_string())?;
         }
         motcua_drivers::profile::Profile::bundled(&c.printer_profile).map_err(|e| e.to_string())?;
         Ok(c)
+    }
+
+    /// What the window starts with until the server's settings arrive.
+    pub fn defaults(&self) -> crate::ui::Defaults {
+        crate::ui::Defaults {
+            idle_timeout_s: self.idle_timeout_s,
+            landscape: self.orientation.map(|o| o == Orientation::Landscape),
+            language: self.language,
+        }
     }
 }
 
@@ -107,6 +123,14 @@ orientation = "landscape"
         .unwrap();
         assert_eq!(c.printer_profile, "epson-tm-t88");
         assert_eq!(c.data_dir, PathBuf::from("./kiosk-data"));
+        assert_eq!(c.orientation, Some(Orientation::Landscape));
+        let c = KioskConfig::parse(
+            "server = \"https://x\"\nscanner_suffix = \"crlf\"\nlanguage = \"en\"\nidle_timeout_s = 90",
+        )
+        .unwrap();
+        assert_eq!(c.scanner_suffix, Suffix::CrLf);
+        assert_eq!(c.language, Some(Lang::En));
+        assert_eq!(c.idle_timeout_s, Some(90));
         for (bad, word) in [
             ("server = \"10.0.0.2\"", "http"),
             (
@@ -115,6 +139,15 @@ orientation = "landscape"
             ),
             ("server = \"http://x\"\nprinter_profile = \"nope\"", "nope"),
             ("server = \"http://x\"\ncolour = 1", "colour"),
+            ("server = \"http://x\"\nlanguage = \"fr\"", "fr"),
+            (
+                "server = \"http://x\"\nscanner_suffix = \"semicolon\"",
+                "semicolon",
+            ),
+            (
+                "server = \"http://x\"\nidle_timeout_s = 5",
+                "idle_timeout_s",
+            ),
         ] {
             let e = KioskConfig::parse(bad).unwrap_err();
             assert!(e.contains(word), "{bad}: {e}");

@@ -12,11 +12,9 @@
 //! - [`ui`]: the Slint window (`ui/app.slint`) wired to the logic; idle wipe; scanner input.
 //! - [`slips`]: the slips the kiosk prints (status slip, feedback receipt), as core slips.
 //! - [`config`]: the kiosk's TOML configuration.
-//! - [`demo`]: demo mode (in-process server with demo data, printer simulator, the window).
 
 pub mod app;
 pub mod config;
-pub mod demo;
 pub mod slips;
 pub mod store;
 pub mod sync;

@@ -1,41 +1,47 @@
 //! The `motcua-kiosk` binary.
 //!
-//! - `motcua-kiosk --demo [--landscape] [--headless]`: everything local (see `demo`).
 //! - `motcua-kiosk --config kiosk.toml [--landscape]`: a real kiosk.
 //! - `motcua-kiosk --config kiosk.toml --sync-once`: fill or refresh its replica, then exit.
+//!
+//! The demo (server, printer simulator and a kiosk in one process) is `motcua-demo`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use clap::Parser;
 use motcua_kiosk::app::{Logic, Options};
 use motcua_kiosk::config::KioskConfig;
 use motcua_kiosk::store::Store;
 use motcua_kiosk::sync::{Health, SyncClient};
 
+/// Kiosk tra cứu hồ sơ, phản ánh và đánh giá / the motcua touch kiosk.
+#[derive(Debug, Parser)]
+#[command(name = "motcua-kiosk", version)]
+struct Cli {
+    /// The kiosk's TOML configuration (server, enrolment code, data directory, devices).
+    #[arg(long, env = "MOTCUA_KIOSK_CONFIG")]
+    config: PathBuf,
+    /// Landscape (1920 × 1080) whatever the configuration and the server say.
+    #[arg(long)]
+    landscape: bool,
+    /// Enrol if need be, fill or refresh the replica, deliver the outbox, and exit (to
+    /// provision a kiosk before it goes to the hall).
+    #[arg(long)]
+    sync_once: bool,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let has = |f: &str| args.iter().any(|a| a == f);
-    let result = if has("--demo") {
-        motcua_kiosk::demo::run(
-            std::path::Path::new("./demo-out"),
-            motcua_kiosk::demo::DemoOptions {
-                window: !has("--headless"),
-                landscape: has("--landscape"),
-            },
-        )
-    } else if let Some(i) = args.iter().position(|a| a == "--config") {
-        match args.get(i + 1) {
-            Some(path) if has("--sync-once") => sync_once(std::path::Path::new(path)),
-            Some(path) => run(std::path::Path::new(path), has("--landscape")),
-            None => Err("--config cần một tệp / needs a file".into()),
-        }
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let result = if cli.sync_once {
+        sync_once(&cli.config)
     } else {
-        Err(format!(
-            "motcua-kiosk {}: dùng --demo hoặc --config kiosk.toml [--sync-once] / use --demo or --config kiosk.toml [--sync-once]",
-            motcua_kiosk::VERSION
-        ))
+        run(&cli.config, cli.landscape)
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,9 +52,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// A configured kiosk: its settings, store and sync client, enrolled with the configuration's
-/// one-time code if it was not yet.
-struct Enrolled {
+/// A configured kiosk: its settings, store and sync client.
+struct Opened {
     cfg: KioskConfig,
     store: Store,
     client: SyncClient,
@@ -56,22 +61,17 @@ struct Enrolled {
     rt: tokio::runtime::Runtime,
 }
 
-fn open_enrolled(path: &std::path::Path) -> Result<Enrolled, String> {
+fn open(path: &std::path::Path) -> Result<Opened, String> {
     let cfg = KioskConfig::load(path).map_err(|e| e.to_string())?;
     let store = Store::open(&cfg.data_dir.join("kiosk.redb")).map_err(|e| e.to_string())?;
     let health = Arc::new(Health::default());
-    let client = SyncClient::new(&cfg.server, store.clone(), health.clone());
+    let client =
+        SyncClient::new(&cfg.server, store.clone(), health.clone()).map_err(|e| e.to_string())?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    if !client.enrolled() {
-        let code = cfg.enrolment_code.as_deref().ok_or(
-            "kiosk chưa đăng ký: cần enrolment_code trong tệp cấu hình / not enrolled: set enrolment_code",
-        )?;
-        rt.block_on(client.enrol(code)).map_err(|e| e.to_string())?;
-    }
-    Ok(Enrolled {
+    Ok(Opened {
         cfg,
         store,
         client,
@@ -80,13 +80,27 @@ fn open_enrolled(path: &std::path::Path) -> Result<Enrolled, String> {
     })
 }
 
+fn enrolment_code(cfg: &KioskConfig) -> Result<&str, String> {
+    cfg.enrolment_code.as_deref().ok_or_else(|| {
+        "kiosk chưa đăng ký: cần enrolment_code trong tệp cấu hình / not enrolled: set enrolment_code".into()
+    })
+}
+
 /// Pull until the replica is caught up, deliver the outbox, and exit: to provision a kiosk's
 /// replica before it goes to the hall, or to check a kiosk's link.
 fn sync_once(path: &std::path::Path) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let Enrolled {
-        store, client, rt, ..
-    } = open_enrolled(path)?;
+    let Opened {
+        cfg,
+        store,
+        client,
+        rt,
+        ..
+    } = open(path)?;
+    if !client.enrolled() {
+        rt.block_on(client.enrol(enrolment_code(&cfg)?))
+            .map_err(|e| e.to_string())?;
+    }
     let changes = rt.block_on(client.pull(0)).map_err(|e| e.to_string())?;
     let pulled = started.elapsed();
     let sent = rt.block_on(client.push()).map_err(|e| e.to_string())?;
@@ -99,15 +113,21 @@ fn sync_once(path: &std::path::Path) -> Result<(), String> {
 }
 
 fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
-    let Enrolled {
+    let Opened {
         cfg,
         store,
         client,
         health,
         ..
-    } = open_enrolled(path)?;
+    } = open(path)?;
+    if !client.enrolled() {
+        // Enrolled by the sync thread as soon as the server answers: a kiosk started while
+        // the server is down waits with its window open instead of exiting (and being
+        // restarted in a loop by its service manager).
+        enrolment_code(&cfg)?;
+    }
     let stop = Arc::new(AtomicBool::new(false));
-    let sync = client.spawn(stop.clone());
+    let sync = client.spawn_enrolling(cfg.enrolment_code.clone(), stop.clone());
     quit_on_signal();
     let logic = Logic::new(
         store,
@@ -122,19 +142,14 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
     );
     let mut kiosk = motcua_kiosk::ui::Kiosk::new(logic, health, Rc::new(motcua_kiosk::app::now_vn))
         .map_err(|e| e.to_string())?;
-    kiosk.set_landscape(landscape || cfg.orientation.as_deref() == Some("landscape"));
+    kiosk.apply_defaults(cfg.defaults());
+    if landscape {
+        kiosk.set_landscape(true);
+    }
     if let Some(port) = &cfg.scanner {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut sc = motcua_drivers::scanner::SerialScannerConfig::new(port);
-        if let Some(s) = &cfg.scanner_suffix {
-            sc.framing.suffix = match s.as_str() {
-                "lf" => motcua_drivers::scanner::Suffix::Lf,
-                "crlf" => motcua_drivers::scanner::Suffix::CrLf,
-                "tab" => motcua_drivers::scanner::Suffix::Tab,
-                "none" => motcua_drivers::scanner::Suffix::None,
-                _ => motcua_drivers::scanner::Suffix::Cr,
-            };
-        }
+        sc.framing.suffix = cfg.scanner_suffix;
         let scanner = motcua_drivers::scanner::SerialScanner::spawn(sc, tx);
         kiosk.attach_scanner(rx);
         let r = kiosk.run().map_err(|e| e.to_string());

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use motcua_client::{Client, ClientError, Timeouts};
 use motcua_core::devices::{PrinterStatus, ScannerState};
-use serde_json::{Value, json};
+use motcua_protocol::sync::{
+    ChangesQuery, EventBatch, Heartbeat, KioskEvent, KioskEventBody, KioskFault,
+};
 
-use crate::store::{RawPage, Store, StoreError};
+use crate::store::{Pending, RawPage, Store, StoreError};
 
 /// Longest time between flushed pages while pages follow each other (a snapshot).
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -23,13 +26,26 @@ pub enum SyncError {
     Refused { status: u16, code: String },
     #[error("the kiosk is not enrolled")]
     NotEnrolled,
+    #[error("the server's answer does not read: {0}")]
+    Decode(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<reqwest::Error> for SyncError {
-    fn from(e: reqwest::Error) -> Self {
-        SyncError::Unreachable(e.to_string())
+impl From<ClientError> for SyncError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Unreachable(m) => SyncError::Unreachable(m),
+            ClientError::Refused { status, error } => SyncError::Refused {
+                status,
+                code: error.code,
+            },
+            ClientError::Unexpected { status, .. } => SyncError::Refused {
+                status,
+                code: String::new(),
+            },
+            other => SyncError::Decode(other.to_string()),
+        }
     }
 }
 
@@ -53,64 +69,60 @@ impl Default for Health {
     }
 }
 
-/// Talks to the central server for one kiosk.
+impl Health {
+    fn printer(&self) -> PrinterStatus {
+        self.printer.lock().map_or(PrinterStatus::Unknown, |g| *g)
+    }
+
+    fn scanner(&self) -> ScannerState {
+        self.scanner.lock().map_or(ScannerState::None, |g| *g)
+    }
+}
+
+/// Talks to the central server for one kiosk: the device token is kept in the store and goes
+/// with every call.
 #[derive(Debug, Clone)]
 pub struct SyncClient {
-    pub base: String,
-    http: reqwest::Client,
+    client: Client,
     pub store: Store,
     pub health: Arc<Health>,
 }
 
-async fn refused(r: reqwest::Response) -> SyncError {
-    let status = r.status().as_u16();
-    let v: Value = r.json().await.unwrap_or(Value::Null);
-    SyncError::Refused {
-        status,
-        code: v["error"]["code"].as_str().unwrap_or("").to_owned(),
-    }
-}
-
 impl SyncClient {
-    pub fn new(base: &str, store: Store, health: Arc<Health>) -> SyncClient {
-        SyncClient {
-            base: base.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("an HTTP client"),
+    pub fn new(base: &str, store: Store, health: Arc<Health>) -> Result<SyncClient, SyncError> {
+        let client = Client::with_timeouts(
+            base,
+            Timeouts {
+                connect: Duration::from_secs(3),
+                // A long-poll waits up to 25 s.
+                total: Duration::from_secs(60),
+            },
+        )?;
+        Ok(SyncClient {
+            client,
             store,
             health,
-        }
+        })
     }
 
     fn token(&self) -> Result<String, SyncError> {
         self.store.state("token")?.ok_or(SyncError::NotEnrolled)
     }
 
+    /// The client with this kiosk's device token.
+    fn api(&self) -> Result<Client, SyncError> {
+        Ok(self.client.with_token(self.token()?))
+    }
+
     pub fn enrolled(&self) -> bool {
         matches!(self.store.state("token"), Ok(Some(_)))
     }
 
-    /// Exchange the one-time enrolment code for a device token and the hash key.
+    /// Exchange the one-time enrolment code for a device token.
     pub async fn enrol(&self, code: &str) -> Result<(), SyncError> {
-        let r = self
-            .http
-            .post(format!("{}/api/v1/sync/enrol", self.base))
-            .json(&json!({"enrolment_code": code}))
-            .send()
-            .await?;
-        if !r.status().is_success() {
-            return Err(refused(r).await);
-        }
-        let v: Value = r.json().await?;
-        let get = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-        self.store.set_state(&[
-            ("token", &get("token")),
-            ("hash_key", &get("hash_key")),
-            ("kiosk_id", &get("kiosk_id")),
-        ])?;
+        let e = self.client.enrol(code).await?;
+        self.store
+            .set_state(&[("token", &e.token), ("kiosk_id", &e.kiosk_id)])?;
         Ok(())
     }
 
@@ -118,15 +130,24 @@ impl SyncClient {
         self.health.online.store(online, Ordering::Relaxed);
     }
 
+    /// Note whether the server answered.
+    fn seen<T>(&self, r: Result<T, ClientError>) -> Result<T, SyncError> {
+        match &r {
+            Err(ClientError::Unreachable(_)) => self.mark(false),
+            _ => self.mark(true),
+        }
+        Ok(r?)
+    }
+
     /// Pull once from the stored cursor (long-polling up to `wait` seconds when nothing is
     /// new), applying every page until none is left. Returns the number of changes applied.
     /// While a page is written to the replica the next one is already asked for, so the
     /// server's work and the kiosk's overlap.
     pub async fn pull(&self, wait: u64) -> Result<usize, SyncError> {
-        let token = self.token()?;
+        let api = self.api()?;
         let mut applied = 0;
         let cursor = self.store.state("cursor")?;
-        let mut fetched = self.fetch(&token, cursor.as_deref(), wait).await;
+        let mut fetched = self.fetch(&api, cursor.as_deref(), wait).await;
         let mut last_flush = std::time::Instant::now();
         loop {
             let page = match fetched? {
@@ -134,7 +155,7 @@ impl SyncClient {
                 None => {
                     // Told to start over: the next page is a snapshot that resets the replica.
                     self.store.set_state(&[("cursor", "")])?;
-                    fetched = self.fetch(&token, None, 0).await;
+                    fetched = self.fetch(&api, None, 0).await;
                     continue;
                 }
             };
@@ -153,7 +174,7 @@ impl SyncClient {
             let store = self.store.clone();
             let (written, next_page) = tokio::join!(
                 tokio::task::spawn_blocking(move || store.apply(&page, durable)),
-                self.fetch(&token, Some(&next), 0)
+                self.fetch(&api, Some(&next), 0)
             );
             written.map_err(|e| StoreError::new(format!("writing a page stopped: {e}")))??;
             fetched = next_page;
@@ -163,63 +184,41 @@ impl SyncClient {
     /// One page of the feed after `since`; `None` when the server says to resnapshot.
     async fn fetch(
         &self,
-        token: &str,
+        api: &Client,
         since: Option<&str>,
         wait: u64,
     ) -> Result<Option<RawPage>, SyncError> {
-        let mut url = format!("{}/api/v1/sync/changes?limit=2000&wait={wait}", self.base);
-        if let Some(c) = since {
-            url.push_str(&format!("&since={c}"));
-        }
-        let r = match self.http.get(url).bearer_auth(token).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                self.mark(false);
-                return Err(e.into());
-            }
+        let q = ChangesQuery {
+            since: since.filter(|s| !s.is_empty()).map(str::to_owned),
+            limit: Some(2000),
+            wait: Some(wait),
         };
-        self.mark(true);
-        if r.status() == reqwest::StatusCode::GONE {
-            return Ok(None);
+        match self.seen(api.changes_raw(&q).await)? {
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| SyncError::Decode(e.to_string())),
+            None => Ok(None),
         }
-        if !r.status().is_success() {
-            return Err(refused(r).await);
-        }
-        Ok(Some(r.json().await?))
     }
 
     /// Push the outbox until empty (batches of up to 500); the number of events acknowledged.
+    /// Events the server refuses for good are acknowledged too (it keeps them, with why, for
+    /// the fleet console), so one never blocks the others.
     pub async fn push(&self) -> Result<usize, SyncError> {
-        let token = self.token()?;
+        let api = self.api()?;
         let mut total = 0;
         loop {
             let pending = self.store.pending(500)?;
             if pending.is_empty() {
                 return Ok(total);
             }
-            let events: Vec<&Value> = pending.iter().map(|p| &p.json).collect();
-            let r = match self
-                .http
-                .post(format!("{}/api/v1/sync/events", self.base))
-                .bearer_auth(&token)
-                .json(&json!({ "events": events }))
-                .send()
-                .await
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    self.mark(false);
-                    return Err(e.into());
-                }
-            };
-            self.mark(true);
-            if !r.status().is_success() {
-                return Err(refused(r).await);
+            let events = pending.iter().map(readable).collect();
+            let ack = self.seen(api.push_events(&EventBatch { events }).await)?;
+            for r in &ack.rejected {
+                tracing::warn!(seq = r.seq, code = %r.code, "the server refused an event for good");
             }
-            let v: Value = r.json().await?;
-            let acked = v["acked"].as_u64().unwrap_or(0);
             let before = self.store.outbox_depth()?;
-            self.store.acknowledge(acked)?;
+            self.store.acknowledge(ack.acked)?;
             let after = self.store.outbox_depth()?;
             total += (before - after) as usize;
             if before == after {
@@ -230,50 +229,90 @@ impl SyncClient {
     }
 
     pub async fn heartbeat(&self) -> Result<(), SyncError> {
-        let token = self.token()?;
-        let printer = *self.health.printer.lock().expect("health lock");
-        let scanner = *self.health.scanner.lock().expect("health lock");
-        let free_disk_mb = 0;
-        let r = self
-            .http
-            .post(format!("{}/api/v1/sync/heartbeat", self.base))
-            .bearer_auth(&token)
-            .json(&json!({
-                "app_version": crate::VERSION,
-                "uptime_s": self.health.started.elapsed().as_secs(),
-                "cursor": self.store.state("cursor")?,
-                "outbox_depth": self.store.outbox_depth()?,
-                "printer": printer,
-                "scanner": scanner,
-                "free_disk_mb": free_disk_mb,
-            }))
-            .send()
-            .await;
-        match r {
-            Ok(r) if r.status().is_success() => {
-                self.mark(true);
-                Ok(())
-            }
-            Ok(r) => Err(refused(r).await),
-            Err(e) => {
-                self.mark(false);
-                Err(e.into())
-            }
-        }
+        let api = self.api()?;
+        let h = Heartbeat {
+            app_version: crate::VERSION.to_owned(),
+            uptime_s: self.health.started.elapsed().as_secs(),
+            cursor: self.store.state("cursor")?,
+            outbox_depth: self.store.outbox_depth()?,
+            printer: self.health.printer(),
+            scanner: self.health.scanner(),
+            free_disk_mb: 0,
+            protocol: motcua_protocol::VERSION,
+        };
+        self.seen(api.heartbeat(&h).await)
+    }
+
+    /// Like [`SyncClient::spawn`], enrolling first with `code` if the kiosk is not enrolled
+    /// yet (trying again with backoff while the server cannot be reached).
+    pub fn spawn_enrolling(
+        self,
+        code: Option<String>,
+        stop: Arc<AtomicBool>,
+    ) -> std::thread::JoinHandle<()> {
+        self.spawn_with(code, stop)
     }
 
     /// Run the pull, push and heartbeat loops on a runtime of their own until `stop` is set.
     pub fn spawn(self, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+        self.spawn_with(None, stop)
+    }
+
+    fn spawn_with(
+        self,
+        code: Option<String>,
+        stop: Arc<AtomicBool>,
+    ) -> std::thread::JoinHandle<()> {
         std::thread::Builder::new()
             .name("sync".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
+                match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .expect("a runtime");
-                rt.block_on(self.run(stop));
+                {
+                    Ok(rt) => rt.block_on(async move {
+                        if self.enrol_until_done(code, &stop).await {
+                            self.run(stop).await;
+                        }
+                    }),
+                    Err(e) => tracing::error!(error = %e, "no runtime for the sync thread"),
+                }
             })
-            .expect("spawn the sync thread")
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot start the sync thread");
+                std::thread::spawn(|| {})
+            })
+    }
+
+    /// Enrol with `code` unless already enrolled, retrying while the server is unreachable;
+    /// false when it cannot be done (stopped, refused, or no code).
+    async fn enrol_until_done(&self, code: Option<String>, stop: &AtomicBool) -> bool {
+        let mut backoff = Duration::from_secs(1);
+        while !self.enrolled() {
+            let Some(code) = code.as_deref() else {
+                tracing::error!("not enrolled and no enrolment code");
+                return false;
+            };
+            match self.enrol(code).await {
+                Ok(()) => break,
+                Err(SyncError::Unreachable(e)) => {
+                    tracing::warn!(error = %e, "cannot reach the server to enrol; trying again");
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "enrolment refused");
+                    return false;
+                }
+            }
+            let until = tokio::time::Instant::now() + backoff;
+            while tokio::time::Instant::now() < until {
+                if stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+        true
     }
 
     async fn run(self, stop: Arc<AtomicBool>) {
@@ -333,4 +372,19 @@ impl SyncClient {
             () = stopped => {}
         }
     }
+}
+
+/// An outbox entry as an event. One that no longer reads (a damaged disk) goes as a fault under
+/// its own sequence number, so the sequence stays contiguous and the server can acknowledge past
+/// it.
+fn readable(p: &Pending) -> KioskEvent {
+    serde_json::from_value(p.json.clone()).unwrap_or_else(|e| KioskEvent {
+        id: uuid::Uuid::new_v4(),
+        seq: p.seq,
+        at: crate::app::now_vn(),
+        body: KioskEventBody::Error(KioskFault {
+            code: "outbox.unreadable".into(),
+            detail: e.to_string(),
+        }),
+    })
 }

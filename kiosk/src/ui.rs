@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use motcua_core::public::PublicRow;
 use motcua_core::text::{Telex, ToneStyle};
 use motcua_core::{Lang, ProcessingTime};
-use motcua_server::model::Procedure;
+use motcua_protocol::catalogue::Procedure;
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use crate::app::{Found, Logic, Notice};
@@ -71,7 +71,7 @@ enum RatingTarget {
     Dossier(String),
     /// The centre as a whole.
     Centre,
-    Counter(motcua_server::changes::Counter),
+    Counter(motcua_protocol::centre::Counter),
 }
 
 /// A rating being chosen: nothing is stored before the visitor sends it.
@@ -117,7 +117,8 @@ pub struct Kiosk {
     logic: Rc<Logic>,
     state: Rc<RefCell<State>>,
     health: Arc<Health>,
-    idle_timeout: u32,
+    /// Seconds without a touch before the wipe (shared with the once-a-second timer).
+    idle_timeout: Rc<std::cell::Cell<u32>>,
     now: Rc<dyn Fn() -> DateTime<FixedOffset>>,
     wedge: Rc<RefCell<Wedge>>,
     _timers: Vec<slint::Timer>,
@@ -254,7 +255,32 @@ fn processing_time(t: &ProcessingTime, lang: Lang) -> String {
     }
 }
 
+/// What the kiosk's own configuration sets until the server's settings arrive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Defaults {
+    pub idle_timeout_s: Option<u32>,
+    pub landscape: Option<bool>,
+    pub language: Option<Lang>,
+}
+
 impl Kiosk {
+    /// Take the configuration's settings where the server has not said otherwise yet.
+    pub fn apply_defaults(&mut self, d: Defaults) {
+        if self.logic.store.settings().ok().flatten().is_some() {
+            return;
+        }
+        if let Some(s) = d.idle_timeout_s {
+            self.idle_timeout.set(s);
+        }
+        if let Some(l) = d.landscape {
+            self.set_landscape(l);
+        }
+        if let Some(lang) = d.language {
+            self.state.borrow_mut().lang = lang;
+            self.set_language(lang);
+        }
+    }
+
     /// Build the window around `logic`. `now` is the wall clock (tests pass a fixed one).
     pub fn new(
         logic: Logic,
@@ -268,7 +294,7 @@ impl Kiosk {
         let landscape = settings.as_ref().is_some_and(|s| {
             matches!(
                 s.config.orientation,
-                motcua_server::api::kiosks::Orientation::Landscape
+                motcua_protocol::sync::Orientation::Landscape
             )
         });
         window.set_landscape(landscape);
@@ -281,7 +307,7 @@ impl Kiosk {
                 ..State::default()
             })),
             health,
-            idle_timeout,
+            idle_timeout: Rc::new(std::cell::Cell::new(idle_timeout)),
             now,
             wedge: Rc::new(RefCell::new(Wedge {
                 decoder: motcua_drivers::scanner::WedgeDecoder::default(),
@@ -448,9 +474,13 @@ impl Kiosk {
         }
 
         // Once a second: the clock, the connection badge, the idle countdown.
-        let (sh, health, timeout) = (self.shared(), self.health.clone(), self.idle_timeout);
+        let (sh, health, timeout) = (
+            self.shared(),
+            self.health.clone(),
+            self.idle_timeout.clone(),
+        );
         self.every(std::time::Duration::from_secs(1), move || {
-            sh.with(|k| k.tick(timeout, &health));
+            sh.with(|k| k.tick(timeout.get(), &health));
         });
 
         // A run of keys that stopped without Enter was typed by a person.

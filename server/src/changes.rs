@@ -7,15 +7,13 @@
 //! is met again further on).
 //!
 //! Entries name what changed, not its value: the value is read when the feed is served, so a
-//! kiosk always receives the latest state, projected for privacy (see [`KioskDossier`]).
+//! kiosk always receives the latest state, projected for privacy (see
+//! [`motcua_protocol::sync::KioskDossier`]).
 
-use motcua_core::Step;
-use motcua_core::public::PublicDetail;
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::model::{Agency, Procedure};
 use crate::store::{CHANGE_KEYS, CHANGES, COUNTERS, decode, encode};
 
 /// The counter holding the feed's head.
@@ -146,82 +144,8 @@ pub fn record_new(
     Ok(())
 }
 
-/// A dossier as a kiosk holds it: what a visitor may read with the receipt, and digests (never
-/// the values) of the applicant's citizen ID, folded full name and the lookup secret, keyed for
-/// that kiosk (`motcua_core::privacy`). No address, phone, officer or document travels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KioskDossier {
-    #[serde(flatten)]
-    pub detail: PublicDetail,
-    pub procedure_id: String,
-    /// The internal step (its words are `step_vi` / `step_en`).
-    pub step: Step,
-    /// Still running: no result yet and not closed (the kiosk counts overdue from this and the
-    /// appointment).
-    pub open: bool,
-    /// The code of the agency handling it (`agency` is its name).
-    pub agency_code: String,
-    pub receiving_agency: String,
-    pub citizen_hash: String,
-    pub name_hash: String,
-    pub secret_hash: String,
-}
-
-/// Information a centre shows on its kiosks (regulation Art. 5.3, 5.7–5.9).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CentreInfo {
-    #[serde(default)]
-    pub code: String,
-    pub name: String,
-    #[serde(default)]
-    pub address: String,
-    /// Đường dây nóng.
-    #[serde(default)]
-    pub hotline: String,
-    /// Office hours as shown to visitors.
-    #[serde(default)]
-    pub hours: String,
-    /// How results can be sent by post (dịch vụ bưu chính công ích).
-    #[serde(default)]
-    pub postal: String,
-    /// How fees are paid (counter, transfer, online).
-    #[serde(default)]
-    pub fees: String,
-    /// Where feedback can also be sent (address, email).
-    #[serde(default)]
-    pub feedback: String,
-    /// The counters of the centre's hall, for visitors to rate the one that served them.
-    #[serde(default)]
-    pub counters: Vec<Counter>,
-}
-
-/// A counter of the hall as visitors see it: its number, what it handles and the officer's name
-/// on the badge (no account name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counter {
-    pub number: u16,
-    /// What the counter handles, e.g. "Tư pháp – Hộ tịch".
-    pub name: String,
-    /// The officer's name as on the badge; empty when the counter is shared.
-    #[serde(default)]
-    pub officer: String,
-}
-
-/// One change as served to a kiosk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Change {
-    Dossier(Box<KioskDossier>),
-    /// The dossier left the kiosk's scope (transferred elsewhere): drop it.
-    DossierRemoved {
-        code: String,
-    },
-    Procedure(Box<Procedure>),
-    Agency(Box<Agency>),
-    Centre(Box<CentreInfo>),
-    Config(crate::api::kiosks::KioskSettings),
-}
+pub use motcua_protocol::centre::{CentreInfo, Counter};
+pub use motcua_protocol::sync::{Change, KioskDossier};
 
 #[cfg(test)]
 mod tests {

@@ -94,12 +94,11 @@ impl ReportKeys {
             Step::Refused => days.push((day(closed_on()), metric::REFUSED)),
             _ => {}
         }
-        let open =
-            (s.finished_at.is_none() && !s.step.is_closed()).then_some(if s.paused_at.is_some() {
-                OPEN_WAITING_APPLICANT
-            } else {
-                OPEN_HANDLING
-            });
+        let open = s.is_open().then_some(if s.paused_at.is_some() {
+            OPEN_WAITING_APPLICANT
+        } else {
+            OPEN_HANDLING
+        });
         ReportKeys {
             agency: rec.handling_agency().as_str().to_owned(),
             procedure: rec.procedure_id.clone(),

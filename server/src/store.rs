@@ -561,7 +561,7 @@ impl IndexKeys {
             agencies,
             citizen: rec.applicant.citizen_id.canonical(),
             name: motcua_core::text::fold(&rec.applicant.name),
-            due: (!s.step.is_closed() && s.finished_at.is_none()).then(|| s.due.timestamp()),
+            due: s.is_open().then(|| s.due.timestamp()),
         }
     }
 }

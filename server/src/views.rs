@@ -163,8 +163,9 @@ pub(crate) struct Deadline {
 
 impl Deadline {
     pub(crate) fn of(st: &Dossier) -> Deadline {
-        // As `Dossier::is_overdue`: never once finished or closed; a paused clock stands.
-        let rule = if st.finished_at.is_some() || st.step.is_closed() {
+        // `DueState::overdue_at` folded for splicing: never once finished or closed; a paused
+        // clock stands.
+        let rule = if !st.is_open() {
             NEVER
         } else {
             match st.paused_at {
@@ -670,6 +671,13 @@ mod tests {
                     panic!("{} not answered", rec.code);
                 };
                 let v: Value = serde_json::from_slice(&json).unwrap();
+                // What a client reads with the protocol's type is what the record says.
+                let typed: motcua_protocol::staff::DossierView =
+                    serde_json::from_slice(&json).unwrap();
+                assert_eq!(typed.code, rec.code);
+                assert_eq!(typed.applicant, rec.applicant);
+                assert_eq!(typed.details.fees, st.fees);
+                assert_eq!(typed.timeline.len(), rec.history.len());
                 assert_eq!(v["code"], rec.code.as_str());
                 assert_eq!(v["overdue"], st.is_overdue(at), "{} at {at}", rec.code);
                 assert_eq!(

@@ -18,7 +18,8 @@ use redb::ReadableTable;
 /// A running centre.
 pub struct Centre {
     pub rt: tokio::runtime::Runtime,
-    pub running: Running,
+    /// The server while it serves (`None` once [`Centre::halt`] stopped it).
+    pub running: Option<Running>,
     pub state: AppState,
     pub base: String,
     pub dir: tempfile::TempDir,
@@ -52,7 +53,7 @@ pub fn centre(dossiers: usize) -> Centre {
     let base = format!("http://{}", running.addr);
     Centre {
         rt,
-        running,
+        running: Some(running),
         state,
         base,
         dir,
@@ -60,6 +61,18 @@ pub fn centre(dossiers: usize) -> Centre {
 }
 
 impl Centre {
+    /// Stop serving (the network or the server is down); the store stays.
+    pub fn halt(&mut self) {
+        if let Some(r) = self.running.take() {
+            self.rt.block_on(r.stop());
+        }
+    }
+
+    /// A client of the server without a token.
+    pub fn client(&self) -> motcua_client::Client {
+        motcua_client::Client::new(&self.base).expect("an HTTP client")
+    }
+
     /// A kiosk with every agency in scope, enrolled, its replica filled; its store lives in
     /// `name` under the centre's temporary folder.
     pub fn kiosk(&self, name: &str) -> (Store, SyncClient, Arc<Health>) {
@@ -76,10 +89,38 @@ impl Centre {
             .unwrap();
         let store = Store::open(&self.dir.path().join(name).join("kiosk.redb")).unwrap();
         let health = Arc::new(Health::default());
-        let client = SyncClient::new(&self.base, store.clone(), health.clone());
+        let client = SyncClient::new(&self.base, store.clone(), health.clone()).unwrap();
         self.rt.block_on(client.enrol(&code)).unwrap();
         self.rt.block_on(client.pull(0)).unwrap();
         (store, client, health)
+    }
+
+    /// Every dossier of the centre.
+    pub fn dossiers(&self) -> Vec<DossierRecord> {
+        self.state
+            .store
+            .read_blocking(|txn| {
+                let mut out = Vec::new();
+                for item in txn.open_table(DOSSIERS)?.iter()? {
+                    out.push(decode(item?.1.value())?);
+                }
+                Ok(out)
+            })
+            .unwrap()
+    }
+
+    /// Every kiosk as the server holds it.
+    pub fn kiosks(&self) -> Vec<motcua_server::api::kiosks::Kiosk> {
+        self.state
+            .store
+            .read_blocking(|txn| {
+                let mut out = Vec::new();
+                for item in txn.open_table(motcua_server::store::KIOSKS)?.iter()? {
+                    out.push(decode(item?.1.value())?);
+                }
+                Ok(out)
+            })
+            .unwrap()
     }
 
     /// The first demo dossier that `pick` accepts.

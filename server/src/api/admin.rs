@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use motcua_core::AgencyCode;
-use redb::ReadableTable;
-use serde::{Deserialize, Serialize};
 
-use super::auth::UserView;
+use redb::ReadableTable;
+use serde::Deserialize;
+
+use super::auth::{UserView, user_view};
 use super::{Body, Params, Staff};
 use crate::AppState;
 use crate::auth::{hash_off_runtime, one_time_password};
@@ -42,7 +42,7 @@ async fn list_users(
             let mut out = Vec::new();
             for item in txn.open_table(USERS)?.iter()? {
                 let u: User = decode(item?.1.value())?;
-                out.push(UserView::from(&u));
+                out.push(user_view(&u));
             }
             Ok(out)
         })
@@ -50,22 +50,7 @@ async fn list_users(
     Ok(Json(users))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-    #[serde(default)]
-    pub agency: Option<AgencyCode>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Credentials {
-    pub user: UserView,
-    /// Shown once; the account must change it at first login.
-    pub one_time_password: String,
-}
+pub use motcua_protocol::staff::{Credentials, NewUser};
 
 /// Check a new account's fields.
 pub fn validate_new_user(n: &NewUser) -> Result<String, ApiError> {
@@ -177,7 +162,7 @@ async fn create_user(
     Ok((
         StatusCode::CREATED,
         Json(Credentials {
-            user: UserView::from(&user),
+            user: user_view(&user),
             one_time_password: password,
         }),
     ))
@@ -233,7 +218,7 @@ async fn reset_password(
         .await??;
     st.sessions.forget_user(&target);
     Ok(Json(Credentials {
-        user: UserView::from(&user),
+        user: user_view(&user),
         one_time_password: password,
     }))
 }

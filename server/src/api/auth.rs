@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, FixedOffset};
-use serde::{Deserialize, Serialize};
 
 use super::{Body, ClientAddr, Staff};
 use crate::AppState;
@@ -22,44 +21,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
-struct LoginBody {
-    username: String,
-    password: String,
-}
+pub use motcua_protocol::staff::UserView;
+use motcua_protocol::staff::{LoginReply, LoginRequest, PasswordChange};
 
 /// An account as shown to its owner and to admins: never the hash.
-#[derive(Debug, Serialize)]
-pub struct UserView {
-    pub username: String,
-    pub full_name: String,
-    pub role: crate::model::Role,
-    pub role_label: &'static str,
-    pub agency: Option<String>,
-    pub must_change_password: bool,
-    pub disabled: bool,
-}
-
-impl From<&User> for UserView {
-    fn from(u: &User) -> Self {
-        UserView {
-            username: u.username.clone(),
-            full_name: u.full_name.clone(),
-            role: u.role,
-            role_label: u.role.label_vi(),
-            agency: u.agency.as_ref().map(|a| a.to_string()),
-            must_change_password: u.must_change_password,
-            disabled: u.disabled,
-        }
+pub fn user_view(u: &User) -> UserView {
+    UserView {
+        username: u.username.clone(),
+        full_name: u.full_name.clone(),
+        role: u.role,
+        role_label: u.role.label_vi().to_owned(),
+        agency: u.agency.as_ref().map(|a| a.to_string()),
+        must_change_password: u.must_change_password,
+        disabled: u.disabled,
     }
-}
-
-#[derive(Debug, Serialize)]
-struct LoginReply {
-    token: String,
-    expires_at: DateTime<FixedOffset>,
-    must_change_password: bool,
-    user: UserView,
 }
 
 fn wrong_credentials() -> ApiError {
@@ -109,7 +84,7 @@ pub fn audit_entry(
 async fn login(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
-    Body(b): Body<LoginBody>,
+    Body(b): Body<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let username = b.username.trim().to_lowercase();
     let now = st.clock.now_vn();
@@ -176,7 +151,7 @@ async fn login(
                 token,
                 expires_at: session.expires_at,
                 must_change_password: user.must_change_password,
-                user: UserView::from(&user),
+                user: user_view(&user),
             }))
         })
         .await??;
@@ -199,16 +174,10 @@ async fn logout(State(st): State<AppState>, staff: Staff) -> Result<StatusCode, 
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-struct PasswordBody {
-    current_password: String,
-    new_password: String,
-}
-
 async fn change_password(
     State(st): State<AppState>,
     staff: Staff,
-    Body(b): Body<PasswordBody>,
+    Body(b): Body<PasswordChange>,
 ) -> Result<Json<UserView>, ApiError> {
     let now = st.clock.now_vn();
     let username = staff.user.username.clone();
@@ -269,7 +238,7 @@ async fn change_password(
                 txn,
                 audit_entry(now, &username, &addr, "change_password", &username, "ok"),
             )?;
-            Ok(Ok(UserView::from(&user)))
+            Ok(Ok(user_view(&user)))
         })
         .await??;
     st.sessions.forget_user(&staff.user.username);
@@ -277,5 +246,5 @@ async fn change_password(
 }
 
 async fn me(staff: Staff) -> Json<UserView> {
-    Json(UserView::from(&staff.user))
+    Json(user_view(&staff.user))
 }

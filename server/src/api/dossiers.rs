@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use motcua_core::workflow::{Command, Dossier, Receipt, WorkflowError, receive};
-use motcua_core::{AgencyCode, Channel, CitizenId, DossierCode, Lang, NationalStatus};
+use motcua_core::{AgencyCode, CitizenId, DossierCode, Lang, NationalStatus};
 use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ use super::{Body, Staff, json_response};
 use crate::AppState;
 use crate::auth::{lookup_secret, may_act, may_command, may_see};
 use crate::error::ApiError;
-use crate::model::{Applicant, DossierRecord, Procedure, Role, SubmittedDocument, User};
+use crate::model::{Applicant, DossierRecord, Procedure, Role, User};
 use crate::store::{
     AGENCIES, CODE_SEQ, DOSSIERS, IDX_AGENCY, IDX_CITIZEN, IDX_DUE, IDX_NAME, IDX_STATUS,
     PROCEDURES, append_audit, get_json, put_dossier,
@@ -31,34 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dossiers/{code}/actions", post(act))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApplicantIn {
-    pub name: String,
-    pub citizen_id: String,
-    /// `cccd_cmnd` (default) or `passport`.
-    #[serde(default)]
-    pub id_kind: Option<String>,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub address: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiveBody {
-    pub procedure: String,
-    pub applicant: ApplicantIn,
-    pub channel: Channel,
-    #[serde(default)]
-    pub documents: Vec<SubmittedDocument>,
-    /// When a postal or online dossier arrived; now when absent.
-    #[serde(default)]
-    pub submitted_at: Option<DateTime<FixedOffset>>,
-}
+pub use motcua_protocol::staff::{ApplicantIn, ReceiveRequest as ReceiveBody};
 
 /// A row of a list.
 #[derive(Debug, Serialize)]

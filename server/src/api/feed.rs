@@ -12,16 +12,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, FixedOffset};
-use motcua_core::privacy::Hasher;
-use motcua_core::public::{detail, row};
+use motcua_protocol::sync::{ChangesQuery as Query, KioskSettings};
 use redb::ReadTransaction;
-use serde::{Deserialize, Serialize};
 
-use super::kiosks::{Kiosk, KioskAuth, KioskSettings};
+use super::kiosks::{Kiosk, KioskAuth};
 use super::{Params, json_response};
 use crate::AppState;
-use crate::changes::{Change, Entry, Key, KioskDossier, head};
+use crate::changes::{Change, Entry, Key, head};
 use crate::error::ApiError;
 use crate::kiosk_views::{self, KIOSK_VIEWS};
 use crate::model::{Agency, DossierRecord, Procedure};
@@ -41,25 +38,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sync/changes", get(changes))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Query {
-    since: Option<String>,
-    limit: Option<usize>,
-    wait: Option<u64>,
-}
-
-/// A page of the feed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Page {
-    /// Send it back as `since` for the next page.
-    pub cursor: String,
-    /// This page starts a snapshot: discard the replica before applying it.
-    pub reset: bool,
-    /// More changes are ready: ask again at once.
-    pub more: bool,
-    pub changes: Vec<Change>,
-}
+pub use motcua_protocol::sync::Page;
 
 /// A parsed cursor: the store's feed epoch, the kiosk's scope version and a sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,9 +113,6 @@ fn visible(k: &Kiosk, e: &Entry) -> Option<Seen> {
 
 struct Projector<'a> {
     txn: &'a ReadTransaction,
-    hasher: Hasher,
-    now: DateTime<FixedOffset>,
-    cal: &'a motcua_core::Calendar,
     agency_names: HashMap<String, String>,
     rating_scale: motcua_core::rating::Scale,
 }
@@ -152,31 +128,6 @@ impl Projector<'_> {
         Ok(name)
     }
 
-    fn dossier(&mut self, rec: &DossierRecord) -> Result<KioskDossier, ApiError> {
-        let handling = rec.handling_agency().as_str().to_owned();
-        let name = self.agency_name(&handling)?;
-        let public_row = row(
-            &rec.code,
-            &rec.procedure_name,
-            &rec.applicant.name,
-            &rec.state,
-        );
-        let d = &rec.state;
-        Ok(KioskDossier {
-            detail: detail(public_row, &name, d, &rec.history, self.cal, self.now),
-            procedure_id: rec.procedure_id.clone(),
-            step: d.step,
-            open: d.finished_at.is_none() && !d.step.is_closed(),
-            agency_code: handling,
-            receiving_agency: rec.receiving_agency.as_str().to_owned(),
-            citizen_hash: self.hasher.citizen(&rec.applicant.citizen_id.canonical()),
-            name_hash: self
-                .hasher
-                .folded_name(&motcua_core::text::fold(&rec.applicant.name)),
-            secret_hash: self.hasher.secret(&rec.code, &rec.secret),
-        })
-    }
-
     /// Append the change `seen` to `out` as JSON; false when it has nothing to say (a thing
     /// no longer there). A dossier comes from its ready form when there is a sound one.
     fn write(&mut self, out: &mut Vec<u8>, seen: Seen) -> Result<bool, ApiError> {
@@ -184,10 +135,7 @@ impl Projector<'_> {
             if let Some(v) = self.txn.open_table(KIOSK_VIEWS)?.get(code.as_str())? {
                 if let Some(r) = kiosk_views::Ready::parse(v.value()) {
                     let agency = self.agency_name(r.agency_code)?;
-                    let (cal, now) = (self.cal, self.now);
-                    if r.write_change(out, code, &self.hasher, &agency, cal, now)
-                        .is_some()
-                    {
+                    if r.write_change(out, &agency).is_some() {
                         return Ok(true);
                     }
                 }
@@ -212,7 +160,12 @@ impl Projector<'_> {
             Seen::Removed(code) => Some(Change::DossierRemoved { code }),
             Seen::Show(Key::Dossier(code)) => {
                 match get_json::<DossierRecord>(&txn.open_table(DOSSIERS)?, &code)? {
-                    Some(rec) => Some(Change::Dossier(Box::new(self.dossier(&rec)?))),
+                    Some(rec) => {
+                        let agency = self.agency_name(rec.handling_agency().as_str())?;
+                        Some(Change::Dossier(Box::new(kiosk_views::project(
+                            &rec, &agency,
+                        ))))
+                    }
                     None => Some(Change::DossierRemoved { code }),
                 }
             }
@@ -227,14 +180,14 @@ impl Projector<'_> {
             }
             Seen::Show(Key::Kiosk(id)) => {
                 get_json::<Kiosk>(&txn.open_table(KIOSKS)?, &id)?.map(|k| {
-                    Change::Config(KioskSettings {
+                    Change::Config(Box::new(KioskSettings {
                         kiosk_id: k.id,
                         name: k.name,
                         centre: k.centre,
                         scope: k.scope,
                         config: k.config,
                         rating_scale: self.rating_scale,
-                    })
+                    }))
                 })
             }
         })
@@ -293,14 +246,8 @@ fn read_page(
         }
     }
     let more = last < head;
-    let key = motcua_core::privacy::key_from_hex(&kiosk.hash_key)
-        .ok_or_else(|| ApiError::internal("the kiosk has no hash key"))?;
-    let cal = st.cal.get();
     let mut p = Projector {
         txn,
-        hasher: Hasher::new(&key),
-        now: st.clock.now_vn(),
-        cal: &cal,
         agency_names: HashMap::new(),
         rating_scale: st.config.rating_scale,
     };
@@ -406,14 +353,15 @@ mod tests {
     use super::*;
     use redb::{ReadableDatabase, ReadableTable};
 
-    /// Every demo dossier, fed from its ready form and projected from its record, at several
-    /// instants, says the same; so does one whose ready form is damaged or missing.
+    /// Every demo dossier, fed from its ready form and projected from its record, says the
+    /// same; so does one whose ready form is damaged or missing. What the kiosk judges from it
+    /// (overdue, paused) is there.
     #[test]
     fn ready_kiosk_forms_say_what_the_projection_says() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::Store::open(dir.path()).unwrap();
         let cal = motcua_core::Calendar::vietnam_default();
-        let now = DateTime::parse_from_rfc3339("2026-11-27T09:30:00+07:00").unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:30:00+07:00").unwrap();
         crate::seed::seed_demo(&store, &cal, now, 300).unwrap();
         let db = store.database();
         let codes: Vec<String> = {
@@ -437,30 +385,47 @@ mod tests {
         txn.commit().unwrap();
 
         let txn = db.begin_read().unwrap();
-        let (mut overdue, mut finished) = (0, 0);
-        for at in [now, now + chrono::Duration::days(40)] {
-            let mut p = Projector {
-                txn: &txn,
-                hasher: Hasher::new(&[9; 32]),
-                now: at,
-                cal: &cal,
-                agency_names: HashMap::new(),
-                rating_scale: motcua_core::rating::Scale::Five,
+        let (mut overdue, mut paused, mut closed) = (0, 0, 0);
+        let mut p = Projector {
+            txn: &txn,
+            agency_names: HashMap::new(),
+            rating_scale: motcua_core::rating::Scale::Five,
+        };
+        let dossiers = txn.open_table(DOSSIERS).unwrap();
+        for code in &codes {
+            let seen = || Seen::Show(Key::Dossier(code.clone()));
+            let mut out = Vec::new();
+            assert!(p.write(&mut out, seen()).unwrap());
+            let fed: Change = serde_json::from_slice(&out).unwrap();
+            let projected = p.project(seen()).unwrap().unwrap();
+            assert_eq!(fed, projected, "{code}");
+            let Change::Dossier(d) = fed else {
+                panic!("{code} is not a dossier change")
             };
-            for code in &codes {
-                let seen = || Seen::Show(Key::Dossier(code.clone()));
-                let mut out = Vec::new();
-                assert!(p.write(&mut out, seen()).unwrap());
-                let fed: Change = serde_json::from_slice(&out).unwrap();
-                let projected = p.project(seen()).unwrap().unwrap();
-                assert_eq!(fed, projected, "{code} at {at}");
-                if let Change::Dossier(d) = fed {
-                    overdue += usize::from(d.detail.overdue);
-                    finished += usize::from(d.detail.timeliness.is_some());
-                }
-            }
+            // The kiosk's verdict is the server's, paused dossiers included.
+            let rec: DossierRecord =
+                decode(dossiers.get(code.as_str()).unwrap().unwrap().value()).unwrap();
+            assert_eq!(
+                d.due_state.overdue_at(now),
+                rec.state.is_overdue(now),
+                "{code}"
+            );
+            overdue += usize::from(d.due_state.overdue_at(now));
+            paused += usize::from(d.due_state.paused_at.is_some());
+            closed += usize::from(!d.due_state.open);
+            // Nothing that names the applicant beyond the masked name travels.
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains(&rec.applicant.name), "{text}");
+            assert!(
+                !text.contains(&rec.applicant.citizen_id.canonical()),
+                "{text}"
+            );
+            assert!(!text.contains("hash"), "{text}");
         }
-        assert!(overdue > 0 && finished > 0, "{overdue} {finished}");
+        assert!(
+            overdue > 0 && paused > 0 && closed > 0,
+            "{overdue} {paused} {closed}"
+        );
     }
 
     #[test]

@@ -26,25 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/feedback/{code}/actions", post(act))
 }
 
-/// How feedback reached the centre.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackChannel {
-    Kiosk,
-    Web,
-    Letter,
-    Phone,
-    Visit,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackStatus {
-    Received,
-    Assigned,
-    Answered,
-    Closed,
-}
+pub use motcua_protocol::public::{FeedbackChannel, FeedbackIn, FeedbackStatus, PublicFeedback};
 
 /// A feedback as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,27 +49,6 @@ pub struct Feedback {
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<FixedOffset>>,
     pub closed_at: Option<DateTime<FixedOffset>>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FeedbackIn {
-    pub category: String,
-    pub content: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub dossier: Option<String>,
-    /// The visitor agreed that the centre may use the name and phone to answer.
-    #[serde(default)]
-    pub consent: bool,
-    /// For staff entries: how and when it was received.
-    #[serde(default)]
-    pub channel: Option<FeedbackChannel>,
-    #[serde(default)]
-    pub received_at: Option<DateTime<FixedOffset>>,
 }
 
 fn invalid(code: &str, vi: &str, en: &str) -> ApiError {
@@ -276,7 +237,7 @@ async fn submit_public(
     }
     let now = st.clock.now_vn();
     let f = create(&st, b, channel, now, None).await?;
-    Ok((StatusCode::CREATED, Json(PublicFeedback::of(&f))))
+    Ok((StatusCode::CREATED, Json(public_view(&f))))
 }
 
 async fn enter(
@@ -304,28 +265,15 @@ async fn enter(
 }
 
 /// What the public sees: never the name or phone.
-#[derive(Debug, Serialize)]
-pub struct PublicFeedback {
-    pub code: String,
-    pub category: String,
-    pub status: FeedbackStatus,
-    pub received_at: DateTime<FixedOffset>,
-    pub due: DateTime<FixedOffset>,
-    pub answer: Option<String>,
-    pub answered_at: Option<DateTime<FixedOffset>>,
-}
-
-impl PublicFeedback {
-    fn of(f: &Feedback) -> Self {
-        PublicFeedback {
-            code: f.code.clone(),
-            category: f.category.clone(),
-            status: f.status,
-            received_at: f.received_at,
-            due: f.due,
-            answer: f.answer.clone(),
-            answered_at: f.answered_at,
-        }
+fn public_view(f: &Feedback) -> PublicFeedback {
+    PublicFeedback {
+        code: f.code.clone(),
+        category: f.category.clone(),
+        status: f.status,
+        received_at: f.received_at,
+        due: f.due,
+        answer: f.answer.clone(),
+        answered_at: f.answered_at,
     }
 }
 
@@ -340,7 +288,7 @@ async fn show_public(
     State(st): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<PublicFeedback>, ApiError> {
-    Ok(Json(PublicFeedback::of(&load(&st, code).await?)))
+    Ok(Json(public_view(&load(&st, code).await?)))
 }
 
 async fn show(

@@ -9,7 +9,8 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
 use motcua_core::AgencyCode;
-use motcua_core::devices::{PrinterStatus, ScannerState};
+use motcua_protocol::staff::{CreatedKiosk, KioskUpdate, KioskView, NewKiosk, RejectedEvent};
+use motcua_protocol::sync::{EnrolRequest, Enrolled, Heartbeat, IDLE_RANGE_S, KioskConfig};
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
@@ -29,21 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/sync/heartbeat", post(heartbeat))
 }
 
-/// What a kiosk last reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Heartbeat {
-    pub app_version: String,
-    pub uptime_s: u64,
-    /// The last change-feed cursor the kiosk applied.
-    #[serde(default)]
-    pub cursor: Option<String>,
-    pub outbox_depth: u64,
-    pub printer: PrinterStatus,
-    pub scanner: ScannerState,
-    pub free_disk_mb: u64,
-}
-
 /// A kiosk as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kiosk {
@@ -58,86 +44,45 @@ pub struct Kiosk {
     pub revoked: bool,
     pub created_at: DateTime<FixedOffset>,
     pub last_heartbeat: Option<(DateTime<FixedOffset>, Heartbeat)>,
-    /// The key of the digests in this kiosk's replica (hex), given at enrolment.
-    #[serde(default)]
-    pub hash_key: String,
     /// Raised when the scope changes: older cursors must resnapshot.
     #[serde(default)]
     pub scope_version: u32,
     #[serde(default)]
     pub config: KioskConfig,
-}
-
-/// Screen orientation of a kiosk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Orientation {
-    #[default]
-    Portrait,
-    Landscape,
-}
-
-/// Settings an admin pushes to a kiosk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KioskConfig {
-    /// Seconds without a touch before the screen is wiped and returns home.
-    #[serde(default = "default_idle")]
-    pub idle_timeout_s: u32,
+    /// Events it pushed that were refused for good, and the latest of them.
     #[serde(default)]
-    pub orientation: Orientation,
-    /// The language a visitor first sees.
+    pub rejected_events: u64,
     #[serde(default)]
-    pub language: motcua_core::Lang,
+    pub recent_rejections: Vec<RejectedEvent>,
 }
 
-fn default_idle() -> u32 {
-    60
-}
+/// How many refused events a kiosk's record keeps (the count goes on).
+pub const RECENT_REJECTIONS: usize = 20;
 
-impl Default for KioskConfig {
-    fn default() -> Self {
-        KioskConfig {
-            idle_timeout_s: default_idle(),
-            orientation: Orientation::default(),
-            language: motcua_core::Lang::Vi,
+impl Kiosk {
+    /// What the fleet console sees: no enrolment key.
+    pub fn view(&self) -> KioskView {
+        KioskView {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            centre: self.centre.clone(),
+            scope: self.scope.clone(),
+            enrolled_at: self.enrolled_at,
+            revoked: self.revoked,
+            created_at: self.created_at,
+            last_heartbeat: self.last_heartbeat.clone(),
+            config: self.config.clone(),
+            rejected_events: self.rejected_events,
+            recent_rejections: self.recent_rejections.clone(),
         }
     }
-}
-
-/// What a kiosk learns of itself through the change feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KioskSettings {
-    pub kiosk_id: String,
-    pub name: String,
-    pub centre: AgencyCode,
-    pub scope: Vec<AgencyCode>,
-    #[serde(flatten)]
-    pub config: KioskConfig,
-    /// The rating scale of the server (3 or 5 levels).
-    pub rating_scale: motcua_core::rating::Scale,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewKiosk {
-    name: String,
-    centre: AgencyCode,
-    scope: Vec<AgencyCode>,
-}
-
-#[derive(Debug, Serialize)]
-struct Created {
-    id: String,
-    /// Shown once: typed into the kiosk's configuration to enrol it.
-    enrolment_code: String,
 }
 
 async fn create(
     State(st): State<AppState>,
     staff: Staff,
     Body(k): Body<NewKiosk>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedKiosk>), ApiError> {
     staff.require_admin()?;
     let now = st.clock.now_vn();
     let (id, code) = st
@@ -152,7 +97,7 @@ async fn create(
         .await??;
     Ok((
         StatusCode::CREATED,
-        Json(Created {
+        Json(CreatedKiosk {
             id,
             enrolment_code: code,
         }),
@@ -190,8 +135,9 @@ pub fn create_kiosk(
     let mut t = txn.open_table(KIOSKS)?;
     let id = format!("KIOSK-{:04}", t.len()? + 1);
     let kiosk = Kiosk {
-        hash_key: hex::encode(rand::random::<[u8; motcua_core::privacy::KEY_BYTES]>()),
         scope_version: 0,
+        rejected_events: 0,
+        recent_rejections: Vec::new(),
         config: KioskConfig::default(),
         id: id.clone(),
         name: name.trim().to_owned(),
@@ -209,17 +155,15 @@ pub fn create_kiosk(
     Ok(Ok((id, code)))
 }
 
-async fn list(State(st): State<AppState>, staff: Staff) -> Result<Json<Vec<Kiosk>>, ApiError> {
+async fn list(State(st): State<AppState>, staff: Staff) -> Result<Json<Vec<KioskView>>, ApiError> {
     staff.require_admin()?;
     let v = st
         .store
         .read(|txn| {
             let mut out = Vec::new();
             for item in txn.open_table(KIOSKS)?.iter()? {
-                let mut k: Kiosk = decode(item?.1.value())?;
-                k.enrolment_key = None;
-                k.hash_key.clear();
-                out.push(k);
+                let k: Kiosk = decode(item?.1.value())?;
+                out.push(k.view());
             }
             Ok(out)
         })
@@ -236,14 +180,6 @@ fn unknown_agency(a: &AgencyCode) -> ApiError {
     )
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KioskUpdate {
-    name: Option<String>,
-    scope: Option<Vec<AgencyCode>>,
-    config: Option<KioskConfig>,
-}
-
 /// Rename a kiosk, change its scope (its replica is then rebuilt) or its settings; the kiosk
 /// learns of it through the change feed.
 async fn update(
@@ -251,13 +187,13 @@ async fn update(
     staff: Staff,
     Path(id): Path<String>,
     Body(u): Body<KioskUpdate>,
-) -> Result<Json<Kiosk>, ApiError> {
+) -> Result<Json<KioskView>, ApiError> {
     staff.require_admin()?;
     if u.name.as_deref().is_some_and(|n| n.trim().is_empty())
         || u.scope.as_ref().is_some_and(Vec::is_empty)
         || u.config
             .as_ref()
-            .is_some_and(|c| !(10..=3600).contains(&c.idle_timeout_s))
+            .is_some_and(|c| !IDLE_RANGE_S.contains(&c.idle_timeout_s))
     {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -298,9 +234,7 @@ async fn update(
             drop(t);
             changes::record(txn, &Key::Kiosk(id.clone()), vec![], vec![])?;
             staff.audit(txn, now, "update_kiosk", &id, "ok")?;
-            k.enrolment_key = None;
-            k.hash_key.clear();
-            Ok(Ok(k))
+            Ok(Ok(k.view()))
         })
         .await??;
     Ok(Json(k))
@@ -341,25 +275,6 @@ async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Enrol {
-    enrolment_code: String,
-}
-
-#[derive(Debug, Serialize)]
-struct Enrolled {
-    kiosk_id: String,
-    /// The device token: kept by the kiosk, sent with every sync call.
-    token: String,
-    name: String,
-    centre: AgencyCode,
-    scope: Vec<AgencyCode>,
-    /// The key (hex) under which the replica's digests are made; the kiosk hashes what a
-    /// visitor types with it (`motcua_core::privacy`).
-    hash_key: String,
-}
-
 fn bad_code() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
@@ -371,7 +286,7 @@ fn bad_code() -> ApiError {
 
 async fn enrol(
     State(st): State<AppState>,
-    Body(e): Body<Enrol>,
+    Body(e): Body<EnrolRequest>,
 ) -> Result<Json<Enrolled>, ApiError> {
     let key = token_key(e.enrolment_code.trim().to_uppercase().as_str());
     let now = st.clock.now_vn();
@@ -407,7 +322,6 @@ async fn enrol(
                 name: k.name,
                 centre: k.centre,
                 scope: k.scope,
-                hash_key: k.hash_key,
             }))
         })
         .await??;

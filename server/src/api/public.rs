@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use motcua_core::public::{PublicDetail, PublicRow, detail, row};
+use motcua_core::public::{PublicRow, detail, row};
 use motcua_core::{CitizenId, DossierCode};
-use serde::{Deserialize, Serialize};
+use motcua_protocol::public::{ByCode, LookupQuery, SecretQuery};
 
 use super::ClientAddr;
 use super::Params;
@@ -93,19 +93,6 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SecretQuery {
-    secret: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-enum ByCode {
-    Row(PublicRow),
-    Detail(Box<PublicDetail>),
-}
-
 async fn by_code(
     State(st): State<AppState>,
     caller: Caller,
@@ -167,13 +154,6 @@ async fn by_code(
         now_vn,
     );
     Ok(Json(ByCode::Detail(Box::new(d))))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LookupQuery {
-    citizen_id: Option<String>,
-    name: Option<String>,
 }
 
 async fn lookup(

@@ -40,29 +40,10 @@ pub struct Rating {
     pub criteria: BTreeMap<String, u8>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RatingIn {
-    level: u8,
-    #[serde(default)]
-    dossier: Option<String>,
-    #[serde(default)]
-    counter: Option<String>,
-    #[serde(default)]
-    officer: Option<String>,
-    #[serde(default)]
-    criteria: BTreeMap<String, u8>,
-}
+pub use motcua_protocol::public::{RatingIn, ScaleView};
 
 fn invalid(code: &str, vi: String, en: String) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, vi, en)
-}
-
-#[derive(Debug, Serialize)]
-struct ScaleView {
-    levels: u8,
-    labels: Vec<(u8, &'static str, &'static str)>,
-    criteria: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 async fn scale(State(st): State<AppState>) -> Json<ScaleView> {
@@ -73,12 +54,15 @@ async fn scale(State(st): State<AppState>) -> Json<ScaleView> {
             .map(|l| {
                 (
                     l,
-                    s.label(l, Lang::Vi).unwrap_or(""),
-                    s.label(l, Lang::En).unwrap_or(""),
+                    s.label(l, Lang::Vi).unwrap_or("").to_owned(),
+                    s.label(l, Lang::En).unwrap_or("").to_owned(),
                 )
             })
             .collect(),
-        criteria: CRITERIA.to_vec(),
+        criteria: CRITERIA
+            .iter()
+            .map(|(k, vi, en)| ((*k).to_owned(), (*vi).to_owned(), (*en).to_owned()))
+            .collect(),
     })
 }
 

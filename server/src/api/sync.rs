@@ -1,236 +1,242 @@
-//! Kiosk events pushed to the server (`POST /api/v1/sync/events`): feedback, ratings, queue
-//! tickets, print results and errors created on a kiosk, each with a UUID, the kiosk's local
-//! sequence number and time. Each is stored exactly once (a retried or replayed batch is a
-//! no-op); a batch is checked whole before anything is written; the answer is the highest
-//! contiguous sequence number the server holds, which the kiosk's outbox may forget up to.
+//! Kiosk events pushed to the server (`POST /api/v1/sync/events`): feedback, ratings, print
+//! results and faults created on a kiosk, each with a UUID, the kiosk's local sequence number and
+//! time. Each is held exactly once (a retried or replayed batch is a no-op). An event the server
+//! will never take — a rating on a scale that changed since, a dossier that does not exist — is
+//! *rejected*: kept with its reason (the fleet console shows it) and acknowledged like a stored
+//! one, so that it cannot block the outbox behind it. A batch that does not hold together (a
+//! sequence number given to two events) is refused whole. The answer is the highest contiguous
+//! sequence number the server holds, which the kiosk's outbox may forget up to.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset};
+use motcua_protocol::public::FeedbackChannel;
+use motcua_protocol::staff::RejectedEvent;
+use motcua_protocol::sync::{EventAck, EventBatch, KioskEventBody, MAX_EVENTS, Rejected};
 use redb::ReadableTable;
-use serde::{Deserialize, Serialize};
 
 use super::Body;
-use super::feedback::{FeedbackChannel, FeedbackIn};
-use super::kiosks::KioskAuth;
-use super::ratings::RatingIn;
+use super::kiosks::{Kiosk, KioskAuth, RECENT_REJECTIONS};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::{KIOSK_ACK, KIOSK_EVENTS, KIOSK_SEQS, encode};
-
-/// Most events in one batch.
-pub const MAX_BATCH: usize = 1000;
+use crate::store::{KIOSK_ACK, KIOSK_EVENTS, KIOSK_SEQS, KIOSKS, encode, get_json};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/sync/events", post(push))
 }
 
-/// What happened on the kiosk.
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
-pub enum KioskEventBody {
-    Feedback(FeedbackIn),
-    Rating(RatingIn),
-    Ticket(serde_json::Value),
-    PrintResult(serde_json::Value),
-    Error(serde_json::Value),
-}
-
-/// (Unknown fields are not refused here: serde cannot combine that with the flattened body; an
-/// unknown event type still fails.)
-#[derive(Debug, Deserialize)]
-pub struct KioskEvent {
-    /// A UUID made by the kiosk: the event's identity.
-    pub id: String,
-    /// The kiosk's local sequence number, from 1.
-    pub seq: u64,
-    /// When it happened on the kiosk.
-    pub at: DateTime<FixedOffset>,
-    #[serde(flatten)]
-    pub body: KioskEventBody,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Batch {
-    events: Vec<KioskEvent>,
-}
-
-#[derive(Debug, Serialize)]
-struct Ack {
-    /// Every event up to this sequence number is stored.
-    acked: u64,
-    stored: usize,
-    duplicates: usize,
-}
-
-fn bad(index: usize, id: &str, e: &ApiError) -> ApiError {
-    ApiError::new(
-        e.status,
-        &e.code,
-        format!("Sự kiện thứ {} (id {id}): {}", index + 1, e.message.vi),
-        format!("Event {} (id {id}): {}", index + 1, e.message.en),
-    )
-}
-
-fn valid_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| {
-            if [8, 13, 18, 23].contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        })
-}
-
 enum Prepared {
     Feedback(super::feedback::PendingFeedback),
-    Rating(RatingIn, Option<String>),
+    Rating(motcua_protocol::public::RatingIn, Option<String>),
     Other,
+}
+
+/// One event checked: what to write, or why it is refused for good.
+struct Checked {
+    uuid: uuid::Uuid,
+    id: String,
+    seq: u64,
+    at: DateTime<FixedOffset>,
+    kind: &'static str,
+    bytes: Vec<u8>,
+    outcome: Result<Prepared, ApiError>,
 }
 
 async fn push(
     State(st): State<AppState>,
     k: KioskAuth,
-    Body(b): Body<Batch>,
-) -> Result<Json<Ack>, ApiError> {
-    if b.events.len() > MAX_BATCH {
+    Body(b): Body<EventBatch>,
+) -> Result<Json<EventAck>, ApiError> {
+    if b.events.len() > MAX_EVENTS {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "sync.batch_too_large",
             format!(
-                "Một lần gửi tối đa {MAX_BATCH} sự kiện; lần này có {}.",
+                "Một lần gửi tối đa {MAX_EVENTS} sự kiện; lần này có {}.",
                 b.events.len()
             ),
             format!(
-                "At most {MAX_BATCH} events a batch; this one has {}.",
+                "At most {MAX_EVENTS} events a batch; this one has {}.",
                 b.events.len()
             ),
         ));
     }
+    // A sequence number names one event: two events of a batch under one number make the batch
+    // meaningless, and nothing of it is kept.
+    {
+        let mut seen = std::collections::HashMap::new();
+        for (i, e) in b.events.iter().enumerate() {
+            if e.seq == 0 {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "sync.event_identity",
+                    format!("Sự kiện thứ {} cần số thứ tự từ 1.", i + 1),
+                    format!("Event {} needs a sequence number from 1.", i + 1),
+                ));
+            }
+            if let Some(other) = seen.insert(e.seq, e.id)
+                && other != e.id
+            {
+                return Err(seq_reused(e.seq));
+            }
+        }
+    }
     let now = st.clock.now_vn();
     let scale = st.config.rating_scale;
-    // Check every event before writing any.
-    let mut prepared = Vec::with_capacity(b.events.len());
-    let mut events = Vec::with_capacity(b.events.len());
-    for (i, e) in b.events.into_iter().enumerate() {
-        if !valid_uuid(&e.id) || e.seq == 0 {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "sync.event_identity",
-                format!("Sự kiện thứ {} cần id dạng UUID và số thứ tự từ 1.", i + 1),
-                format!(
-                    "Event {} needs a UUID id and a sequence number from 1.",
-                    i + 1
-                ),
-            ));
-        }
+    let cal = st.cal.get();
+    let kiosk = k.kiosk.id.clone();
+    let mut checked = Vec::with_capacity(b.events.len());
+    for e in b.events {
         let stored = serde_json::json!({
             "id": e.id, "seq": e.seq, "at": e.at, "received_at": now,
             "event": &e.body,
         });
-        let p = match e.body {
-            KioskEventBody::Feedback(f) => Prepared::Feedback(
-                super::feedback::prepare(
-                    &st.cal.get(),
-                    f,
-                    FeedbackChannel::Kiosk,
-                    e.at,
-                    now,
-                    Some(k.kiosk.id.clone()),
-                )
-                .map(|mut p| {
-                    // The kiosk printed this code for the visitor before it could reach us.
-                    p.code = Some(motcua_core::codes::kiosk_feedback_code(&k.kiosk.id, e.seq));
-                    p
-                })
-                .map_err(|err| bad(i, &e.id, &err))?,
-            ),
+        let kind = e.body.kind();
+        let at = motcua_core::time::check(e.at)
+            .map_err(|err| ApiError::domain(StatusCode::UNPROCESSABLE_ENTITY, &err));
+        let outcome = at.and_then(|at| match e.body {
+            KioskEventBody::Feedback(f) => super::feedback::prepare(
+                &cal,
+                f,
+                FeedbackChannel::Kiosk,
+                at,
+                now,
+                Some(kiosk.clone()),
+            )
+            .map(|mut p| {
+                // The kiosk printed this code for the visitor before it could reach us.
+                p.code = Some(motcua_core::codes::kiosk_feedback_code(&kiosk, e.seq));
+                Prepared::Feedback(p)
+            }),
             KioskEventBody::Rating(r) => {
-                let dossier =
-                    super::ratings::validate(scale, &r).map_err(|err| bad(i, &e.id, &err))?;
-                Prepared::Rating(r, dossier)
+                super::ratings::validate(scale, &r).map(|dossier| Prepared::Rating(r, dossier))
             }
-            _ => Prepared::Other,
-        };
-        events.push((e.id, e.seq, e.at, encode(&stored)?));
-        prepared.push(p);
+            KioskEventBody::PrintResult(_) | KioskEventBody::Error(_) => Ok(Prepared::Other),
+        });
+        checked.push(Checked {
+            uuid: e.id,
+            id: e.id.to_string(),
+            seq: e.seq,
+            at: e.at,
+            kind,
+            bytes: encode(&stored)?,
+            outcome,
+        });
     }
-    let kiosk = k.kiosk.id.clone();
     let ack = st
         .store
-        .write(move |txn| {
-            // First pass: what is new, and whether a sequence number is reused by another event.
-            let mut fresh = Vec::new();
-            {
-                let ev = txn.open_table(KIOSK_EVENTS)?;
-                let seqs = txn.open_table(KIOSK_SEQS)?;
-                let mut seen = std::collections::HashSet::new();
-                for (idx, (id, seq, _, _)) in events.iter().enumerate() {
-                    if ev.get((kiosk.as_str(), id.as_str()))?.is_some() || !seen.insert(id.clone())
-                    {
-                        continue;
-                    }
-                    if let Some(other) = seqs.get((kiosk.as_str(), *seq))? {
-                        if other.value() != id {
-                            return Ok(Err(ApiError::new(
-                                StatusCode::CONFLICT,
-                                "sync.seq_reused",
-                                format!("Số thứ tự {seq} đã dùng cho sự kiện khác."),
-                                format!("Sequence number {seq} already belongs to another event."),
-                            )));
-                        }
-                    }
-                    fresh.push(idx);
-                }
-            }
-            // Ratings of unknown dossiers refuse the batch before anything is written.
-            for &idx in &fresh {
-                if let Prepared::Rating(_, Some(code)) = &prepared[idx] {
-                    if txn
-                        .open_table(crate::store::DOSSIERS)?
-                        .get(code.as_str())?
-                        .is_none()
-                    {
-                        let e = ApiError::not_found("hồ sơ có mã này", "Dossier");
-                        return Ok(Err(bad(idx, &events[idx].0, &e)));
-                    }
-                }
-            }
-            let duplicates = events.len() - fresh.len();
-            let mut prepared: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
-            for &idx in &fresh {
-                let (id, seq, at, bytes) = &events[idx];
-                txn.open_table(KIOSK_EVENTS)?
-                    .insert((kiosk.as_str(), id.as_str()), bytes.as_slice())?;
-                txn.open_table(KIOSK_SEQS)?
-                    .insert((kiosk.as_str(), *seq), id.as_str())?;
-                match prepared[idx].take() {
-                    Some(Prepared::Feedback(p)) => {
-                        super::feedback::insert(txn, p)?;
-                    }
-                    Some(Prepared::Rating(r, dossier)) => {
-                        super::ratings::insert(txn, scale, r, dossier, *at)??;
-                    }
-                    _ => {}
-                }
-            }
-            let mut acks = txn.open_table(KIOSK_ACK)?;
-            let mut acked = acks.get(kiosk.as_str())?.map(|v| v.value()).unwrap_or(0);
-            let seqs = txn.open_table(KIOSK_SEQS)?;
-            while seqs.get((kiosk.as_str(), acked + 1))?.is_some() {
-                acked += 1;
-            }
-            acks.insert(kiosk.as_str(), acked)?;
-            Ok(Ok(Ack {
-                acked,
-                stored: fresh.len(),
-                duplicates,
-            }))
-        })
+        .write(move |txn| write_batch(txn, &kiosk, scale, now, checked))
         .await??;
     Ok(Json(ack))
+}
+
+fn seq_reused(seq: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "sync.seq_reused",
+        format!("Số thứ tự {seq} đã dùng cho sự kiện khác."),
+        format!("Sequence number {seq} already belongs to another event."),
+    )
+}
+
+/// Hold the new events of a batch: stored, or rejected with their reason.
+fn write_batch(
+    txn: &redb::WriteTransaction,
+    kiosk: &str,
+    scale: motcua_core::rating::Scale,
+    now: DateTime<FixedOffset>,
+    checked: Vec<Checked>,
+) -> Result<Result<EventAck, ApiError>, ApiError> {
+    // What is new, and whether a sequence number is already held for another event.
+    let mut fresh = Vec::new();
+    let mut duplicates = 0;
+    {
+        let ev = txn.open_table(KIOSK_EVENTS)?;
+        let seqs = txn.open_table(KIOSK_SEQS)?;
+        let mut seen = std::collections::HashSet::new();
+        for c in checked {
+            if ev.get((kiosk, c.id.as_str()))?.is_some() || !seen.insert(c.id.clone()) {
+                duplicates += 1;
+                continue;
+            }
+            if let Some(other) = seqs.get((kiosk, c.seq))?
+                && other.value() != c.id
+            {
+                return Ok(Err(seq_reused(c.seq)));
+            }
+            fresh.push(c);
+        }
+    }
+    let mut stored = 0;
+    let mut rejected = Vec::new();
+    for c in fresh {
+        let outcome = match c.outcome {
+            Ok(Prepared::Feedback(p)) => super::feedback::insert(txn, p).map(|_| Ok(()))?,
+            Ok(Prepared::Rating(r, dossier)) => {
+                super::ratings::insert(txn, scale, r, dossier, c.at)?.map(|_| ())
+            }
+            Ok(Prepared::Other) => Ok(()),
+            Err(e) => Err(e),
+        };
+        let bytes = match &outcome {
+            Ok(()) => {
+                stored += 1;
+                c.bytes
+            }
+            Err(e) => {
+                let r = Rejected {
+                    id: c.uuid,
+                    seq: c.seq,
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                };
+                rejected.push((r, c.kind));
+                // Kept with the reason beside the event as it came.
+                let mut v: serde_json::Value = crate::store::decode(&c.bytes)?;
+                v["rejected"] = serde_json::json!({"code": e.code, "message": e.message});
+                encode(&v)?
+            }
+        };
+        txn.open_table(KIOSK_EVENTS)?
+            .insert((kiosk, c.id.as_str()), bytes.as_slice())?;
+        txn.open_table(KIOSK_SEQS)?
+            .insert((kiosk, c.seq), c.id.as_str())?;
+    }
+    if !rejected.is_empty() {
+        let mut t = txn.open_table(KIOSKS)?;
+        if let Some(mut k) = get_json::<Kiosk>(&t, kiosk)? {
+            k.rejected_events += rejected.len() as u64;
+            for (r, kind) in &rejected {
+                k.recent_rejections.push(RejectedEvent {
+                    id: r.id.to_string(),
+                    seq: r.seq,
+                    kind: (*kind).to_owned(),
+                    code: r.code.clone(),
+                    message: r.message.clone(),
+                    at: now,
+                });
+            }
+            let excess = k.recent_rejections.len().saturating_sub(RECENT_REJECTIONS);
+            k.recent_rejections.drain(..excess);
+            t.insert(kiosk, encode(&k)?.as_slice())?;
+        }
+        for (r, kind) in &rejected {
+            tracing::warn!(kiosk, seq = r.seq, kind, code = %r.code, "kiosk event rejected");
+        }
+    }
+    let mut acks = txn.open_table(KIOSK_ACK)?;
+    let mut acked = acks.get(kiosk)?.map(|v| v.value()).unwrap_or(0);
+    let seqs = txn.open_table(KIOSK_SEQS)?;
+    while seqs.get((kiosk, acked.saturating_add(1)))?.is_some() {
+        acked += 1;
+    }
+    acks.insert(kiosk, acked)?;
+    Ok(Ok(EventAck {
+        acked,
+        stored,
+        duplicates,
+        rejected: rejected.into_iter().map(|(r, _)| r).collect(),
+    }))
 }

@@ -1,5 +1,7 @@
 //! Kiosk events: stored exactly once whatever the retries, acknowledged up to the highest
-//! contiguous sequence number, checked whole before anything is written.
+//! contiguous sequence number; an event the server will never take is rejected with its reason
+//! and acknowledged (it cannot block the outbox); a batch that does not hold together is refused
+//! whole.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -44,7 +46,7 @@ async fn the_same_batch_three_times_is_stored_once() {
     let batch = json!({"events": [
         ev(1, json!({"type": "feedback", "data": {"category": "Cơ sở vật chất", "content": "Ghế chờ không đủ."}})),
         ev(2, json!({"type": "rating", "data": {"level": 3, "officer": "tiepnhan1"}})),
-        ev(3, json!({"type": "ticket", "data": {"service": "A", "number": 12}})),
+        ev(3, json!({"type": "print_result", "data": {"slip": "status", "ok": true, "printer": "online"}})),
     ]});
     let (s, v) = kiosk.post("/api/v1/sync/events", batch.clone()).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -89,14 +91,14 @@ async fn the_same_batch_three_times_is_stored_once() {
     let (_, v) = kiosk
         .post(
             "/api/v1/sync/events",
-            json!({"events": [ev(5, json!({"type": "print_result", "data": {"ok": true}}))]}),
+            json!({"events": [ev(5, json!({"type": "print_result", "data": {"slip": "status", "ok": false, "printer": "paper_out", "error": "printer.not_ready"}}))]}),
         )
         .await;
     assert_eq!(v["acked"], 3);
     let (_, v) = kiosk
         .post(
             "/api/v1/sync/events",
-            json!({"events": [ev(4, json!({"type": "error", "data": {"what": "scanner"}}))]}),
+            json!({"events": [ev(4, json!({"type": "error", "data": {"code": "scanner.disconnected"}}))]}),
         )
         .await;
     assert_eq!(v["acked"], 5);
@@ -104,13 +106,14 @@ async fn the_same_batch_three_times_is_stored_once() {
 }
 
 #[tokio::test]
-async fn bad_batches_write_nothing() {
+async fn bad_batches_write_nothing_and_bad_events_are_rejected_not_retried() {
     let srv = start().await;
     let kiosk = enrolled(&srv).await;
     let good = ev(
         1,
         json!({"type": "feedback", "data": {"category": "Khác", "content": "Tốt."}}),
     );
+    // A batch that does not read, or names one sequence number twice: refused whole.
     for (batch, status, code) in [
         (
             json!({"events": [good.clone(), ev(2, json!({"type": "teleport", "data": {}}))]}),
@@ -118,22 +121,17 @@ async fn bad_batches_write_nothing() {
             "request.invalid_field",
         ),
         (
-            json!({"events": [good.clone(), ev(2, json!({"type": "feedback", "data": {"category": "Khác", "content": " "}}))]}),
+            json!({"events": [{"id": "not-a-uuid", "seq": 1, "at": "2025-11-10T08:30:00+07:00", "type": "error", "data": {"code": "x"}}]}),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "feedback.content",
+            "request.invalid_field",
         ),
         (
-            json!({"events": [good.clone(), ev(2, json!({"type": "rating", "data": {"level": 9}}))]}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "rating.level",
+            json!({"events": [good.clone(), {"id": uuid(77), "seq": 1, "at": "2025-11-10T08:30:00+07:00", "type": "feedback", "data": {"category": "Khác", "content": "Ghi đè?"}}]}),
+            StatusCode::CONFLICT,
+            "sync.seq_reused",
         ),
         (
-            json!({"events": [good.clone(), ev(2, json!({"type": "rating", "data": {"level": 2, "dossier": "000.00.01.H16-251110-0042"}}))]}),
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
-        (
-            json!({"events": [{"id": "not-a-uuid", "seq": 1, "at": "2025-11-10T08:30:00+07:00", "type": "ticket", "data": {}}]}),
+            json!({"events": [ev(0, json!({"type": "error", "data": {"code": "x"}}))]}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "sync.event_identity",
         ),
@@ -154,19 +152,53 @@ async fn bad_batches_write_nothing() {
         "nothing half-written"
     );
 
+    // Events that read but that the server will never take: each rejected with its reason,
+    // the good ones stored, all acknowledged.
+    let (s, v) = kiosk
+        .post(
+            "/api/v1/sync/events",
+            json!({"events": [
+                good.clone(),
+                ev(2, json!({"type": "feedback", "data": {"category": "Khác", "content": " "}})),
+                ev(3, json!({"type": "rating", "data": {"level": 9}})),
+                ev(4, json!({"type": "rating", "data": {"level": 2, "dossier": "000.00.01.H16-251110-0042"}})),
+                ev(5, json!({"type": "rating", "data": {"level": 2}})),
+            ]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["acked"].as_u64(), v["stored"].as_u64()),
+        (Some(5), Some(2)),
+        "{v}"
+    );
+    let codes: Vec<&str> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["feedback.content", "rating.level", "not_found"]);
+    // The fleet console sees them.
+    let (_, fleet) = srv
+        .staff("qt.trungtam")
+        .await
+        .get("/api/v1/admin/kiosks")
+        .await;
+    assert_eq!(fleet[0]["rejected_events"], 3, "{fleet}");
+    assert_eq!(fleet[0]["recent_rejections"][1]["kind"], "rating");
+    assert_eq!(fleet[0]["recent_rejections"][1]["code"], "rating.level");
+
     // 10,000 events: refused whole.
     let many: Vec<Value> = (1..=10_000)
-        .map(|n| ev(n, json!({"type": "ticket", "data": {}})))
+        .map(|n| ev(n, json!({"type": "error", "data": {"code": "x"}})))
         .collect();
     let (s, _) = kiosk
         .post("/api/v1/sync/events", json!({"events": many}))
         .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    // A sequence number reused by a different event.
-    kiosk
-        .post("/api/v1/sync/events", json!({"events": [good]}))
-        .await;
-    let mut other = ev(1, json!({"type": "ticket", "data": {}}));
+    // A sequence number already held for a different event.
+    let mut other = ev(1, json!({"type": "error", "data": {"code": "x"}}));
     other["id"] = json!(uuid(99));
     let (s, v) = kiosk
         .post("/api/v1/sync/events", json!({"events": [other]}))

@@ -1,4 +1,6 @@
-//! Demo mode: the central server with demo data on a loopback port and the printer simulator
+//! # motcua-demo
+//!
+//! The demo: the central server with demo data on a loopback port and the printer simulator
 //! writing slips to `./demo-out/`, all in this process; the kiosk enrols itself, takes its
 //! snapshot and opens its window. Closing the window stops everything.
 
@@ -14,9 +16,9 @@ use motcua_server::store::{DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config};
 use redb::ReadableTable;
 
-use crate::app::{Logic, Options};
-use crate::store::Store;
-use crate::sync::{Health, SyncClient};
+use motcua_kiosk::app::{Logic, Options};
+use motcua_kiosk::store::Store;
+use motcua_kiosk::sync::{Health, SyncClient};
 
 /// How the demo shows itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +87,8 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     // The kiosk: its own store, enrolled once, with every demo agency in scope.
     let store = Store::open(&out.join("kiosk.redb")).map_err(|e| e.to_string())?;
     let health = Arc::new(Health::default());
-    let client = SyncClient::new(&base, store.clone(), health.clone());
+    let client =
+        SyncClient::new(&base, store.clone(), health.clone()).map_err(|e| e.to_string())?;
     if !client.enrolled() {
         let scope = motcua_server::seed::agency_codes(&state.store).map_err(|e| e.message.en)?;
         let now = state.clock.now_vn();
@@ -137,8 +140,9 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     );
     if opts.window {
         let now: Rc<dyn Fn() -> chrono::DateTime<chrono::FixedOffset>> =
-            Rc::new(crate::app::now_vn);
-        let mut kiosk = crate::ui::Kiosk::new(logic, health, now).map_err(|e| e.to_string())?;
+            Rc::new(motcua_kiosk::app::now_vn);
+        let mut kiosk =
+            motcua_kiosk::ui::Kiosk::new(logic, health, now).map_err(|e| e.to_string())?;
         kiosk.set_landscape(opts.landscape);
         // A line typed (or pasted) in this terminal arrives as a scan: a stand-in for the
         // receipt scanner while demonstrating.

@@ -1,0 +1,105 @@
+//! The route paths of the HTTP API. Paths with a parameter have a builder beside the pattern the
+//! server's router uses (`{code}` in the pattern).
+
+/// Health and metrics.
+pub const HEALTHZ: &str = "/healthz";
+pub const METRICS: &str = "/metrics";
+
+// Staff sign-in.
+pub const LOGIN: &str = "/api/v1/auth/login";
+pub const LOGOUT: &str = "/api/v1/auth/logout";
+pub const PASSWORD: &str = "/api/v1/auth/password";
+pub const ME: &str = "/api/v1/auth/me";
+
+// The workflow.
+pub const DOSSIERS: &str = "/api/v1/dossiers";
+pub const DOSSIER: &str = "/api/v1/dossiers/{code}";
+pub const DOSSIER_ACTIONS: &str = "/api/v1/dossiers/{code}/actions";
+
+pub fn dossier(code: &str) -> String {
+    format!("/api/v1/dossiers/{code}")
+}
+
+pub fn dossier_actions(code: &str) -> String {
+    format!("/api/v1/dossiers/{code}/actions")
+}
+
+// The catalogue and the calendar.
+pub const AGENCIES: &str = "/api/v1/agencies";
+pub const PROCEDURES: &str = "/api/v1/procedures";
+pub const CALENDAR_DUE: &str = "/api/v1/calendar/due";
+pub const CALENDAR_YEARS: &str = "/api/v1/calendar/years";
+pub const CALENDAR_YEAR: &str = "/api/v1/calendar/years/{year}";
+pub const ADMIN_CALENDAR_YEAR: &str = "/api/v1/admin/calendar/years/{year}";
+pub const ADMIN_CALENDAR_CONFIRM: &str = "/api/v1/admin/calendar/years/{year}/confirm";
+
+pub fn admin_calendar_year(year: i32) -> String {
+    format!("/api/v1/admin/calendar/years/{year}")
+}
+
+// Administration.
+pub const ADMIN_USERS: &str = "/api/v1/admin/users";
+pub const ADMIN_USER_RESET: &str = "/api/v1/admin/users/{username}/reset-password";
+pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
+pub const ADMIN_KIOSKS: &str = "/api/v1/admin/kiosks";
+pub const ADMIN_KIOSK: &str = "/api/v1/admin/kiosks/{id}";
+pub const ADMIN_KIOSK_REVOKE: &str = "/api/v1/admin/kiosks/{id}/revoke";
+pub const ADMIN_CENTRE: &str = "/api/v1/admin/centres/{code}";
+
+pub fn admin_user_reset(username: &str) -> String {
+    format!("/api/v1/admin/users/{username}/reset-password")
+}
+
+pub fn admin_kiosk(id: &str) -> String {
+    format!("/api/v1/admin/kiosks/{id}")
+}
+
+pub fn admin_kiosk_revoke(id: &str) -> String {
+    format!("/api/v1/admin/kiosks/{id}/revoke")
+}
+
+pub fn admin_centre(code: &str) -> String {
+    format!("/api/v1/admin/centres/{code}")
+}
+
+// Reports, feedback and ratings for staff.
+pub const REPORTS_DOSSIERS: &str = "/api/v1/reports/dossiers";
+pub const FEEDBACK: &str = "/api/v1/feedback";
+pub const FEEDBACK_ONE: &str = "/api/v1/feedback/{code}";
+pub const FEEDBACK_ACTIONS: &str = "/api/v1/feedback/{code}/actions";
+pub const RATINGS_SUMMARY: &str = "/api/v1/ratings/summary";
+
+pub fn feedback(code: &str) -> String {
+    format!("/api/v1/feedback/{code}")
+}
+
+pub fn feedback_actions(code: &str) -> String {
+    format!("/api/v1/feedback/{code}/actions")
+}
+
+// The public (kiosks and the web).
+pub const PUBLIC_DOSSIER: &str = "/api/v1/public/dossiers/{code}";
+pub const PUBLIC_LOOKUP: &str = "/api/v1/public/lookup";
+pub const PUBLIC_FEEDBACK: &str = "/api/v1/public/feedback";
+pub const PUBLIC_FEEDBACK_ONE: &str = "/api/v1/public/feedback/{code}";
+pub const PUBLIC_RATINGS: &str = "/api/v1/public/ratings";
+pub const PUBLIC_RATING_SCALE: &str = "/api/v1/public/ratings/scale";
+pub const PUBLIC_CENTRE: &str = "/api/v1/public/centres/{code}";
+
+pub fn public_dossier(code: &str) -> String {
+    format!("/api/v1/public/dossiers/{code}")
+}
+
+pub fn public_feedback(code: &str) -> String {
+    format!("/api/v1/public/feedback/{code}")
+}
+
+pub fn public_centre(code: &str) -> String {
+    format!("/api/v1/public/centres/{code}")
+}
+
+// Kiosk sync.
+pub const SYNC_ENROL: &str = "/api/v1/sync/enrol";
+pub const SYNC_HEARTBEAT: &str = "/api/v1/sync/heartbeat";
+pub const SYNC_EVENTS: &str = "/api/v1/sync/events";
+pub const SYNC_CHANGES: &str = "/api/v1/sync/changes";
