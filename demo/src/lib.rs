@@ -11,8 +11,8 @@ use std::sync::atomic::AtomicBool;
 
 use motcua_core::AgencyCode;
 use motcua_drivers::sim::SimPrinter;
-use motcua_server::model::DossierRecord;
-use motcua_server::store::{DOSSIERS, decode};
+use motcua_server::db::model::DossierRecord;
+use motcua_server::db::{DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config};
 use redb::ReadableTable;
 
@@ -67,7 +67,7 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
                 let mut s = state.clone();
                 let mut c = (*s.config).clone();
                 c.listen = "127.0.0.1:0".parse().expect("a valid address");
-                s.config = Arc::new(c);
+                s.ctx.config = Arc::new(c);
                 motcua_server::spawn(s).await.map_err(|e| e.to_string())
             }
         }
@@ -96,16 +96,9 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         let (_, code) = state
             .store
             .write_blocking(move |txn| {
-                motcua_server::api::kiosks::create_kiosk(
-                    txn,
-                    "Kiosk sảnh chính",
-                    centre,
-                    scope,
-                    now,
-                )
+                motcua_server::ops::kiosks::insert(txn, "Kiosk sảnh chính", &centre, &scope, now)
             })
-            .map_err(|e| e.message.en)?
-            .map_err(|e| e.message.en)?;
+            .map_err(|e: motcua_server::ops::Error| e.message.en)?;
         rt.block_on(client.enrol(&code))
             .map_err(|e| e.to_string())?;
     }
@@ -176,14 +169,14 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
 fn sample(state: &AppState) -> Result<Option<(String, String)>, String> {
     state
         .store
-        .read_blocking(|txn| {
+        .read_now(|txn| {
             for item in txn.open_table(DOSSIERS)?.iter()? {
                 let rec: DossierRecord = decode(item?.1.value())?;
                 if rec.state.step == motcua_core::Step::ResultReady {
                     return Ok(Some((rec.code, rec.secret)));
                 }
             }
-            Ok(None)
+            Ok::<_, motcua_server::ops::Error>(None)
         })
         .map_err(|e| e.message.en)
 }

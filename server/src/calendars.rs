@@ -8,25 +8,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, FixedOffset};
 use motcua_core::Calendar;
 use motcua_core::calendar::{CalendarError, CalendarYear};
-use redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
-use serde::{Deserialize, Serialize};
+use redb::{ReadTransaction, ReadableTable};
 
-use crate::error::ApiError;
-use crate::store::{decode, encode};
-
-/// Year → the year as loaded ([`StoredYear`]).
-pub const CALENDAR_YEARS: TableDefinition<i32, &[u8]> = TableDefinition::new("calendar_years_v1");
-
-/// A year loaded through the API, with who loaded it and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredYear {
-    pub year: CalendarYear,
-    pub loaded_by: String,
-    pub loaded_at: DateTime<FixedOffset>,
-}
+use crate::db::model::StoredYear;
+use crate::db::{CALENDAR_YEARS, Error, Tx, decode, encode};
 
 /// The calendar shared by every request; replaced whole when a year is loaded.
 #[derive(Debug)]
@@ -84,7 +71,7 @@ impl SharedCalendar {
 }
 
 /// Every year loaded through the API.
-pub fn stored_years(txn: &ReadTransaction) -> Result<Vec<StoredYear>, ApiError> {
+pub fn stored_years(txn: &ReadTransaction) -> Result<Vec<StoredYear>, Error> {
     let mut out = Vec::new();
     for item in txn.open_table(CALENDAR_YEARS)?.iter()? {
         out.push(decode(item?.1.value())?);
@@ -93,17 +80,17 @@ pub fn stored_years(txn: &ReadTransaction) -> Result<Vec<StoredYear>, ApiError> 
 }
 
 /// Every year loaded through the API, inside a write transaction.
-pub fn stored_years_mut(txn: &WriteTransaction) -> Result<Vec<StoredYear>, ApiError> {
+pub fn stored_years_in(tx: &Tx) -> Result<Vec<StoredYear>, Error> {
     let mut out = Vec::new();
-    for item in txn.open_table(CALENDAR_YEARS)?.iter()? {
+    for item in tx.open_table(CALENDAR_YEARS)?.iter()? {
         out.push(decode(item?.1.value())?);
     }
     Ok(out)
 }
 
 /// Store a loaded year (replacing an earlier load of the same year).
-pub fn put_year(txn: &WriteTransaction, y: &StoredYear) -> Result<(), ApiError> {
-    txn.open_table(CALENDAR_YEARS)?
+pub fn put_year(tx: &Tx, y: &StoredYear) -> Result<(), Error> {
+    tx.open_table(CALENDAR_YEARS)?
         .insert(y.year.year, encode(y)?.as_slice())?;
     Ok(())
 }

@@ -1,46 +1,41 @@
 //! # motcua-server
 //!
 //! The central server: the whole dossier workflow over HTTP on an embedded redb file, staff
-//! accounts and roles, the audit log, demo data. Every transition is checked by
-//! `motcua_core::workflow`; every instant it answers is RFC 3339 in Vietnam time.
+//! accounts and roles, the audit log, the kiosk fleet and its change feed, reports, demo data.
+//! Every transition is checked by `motcua_core::workflow`; every instant it answers is RFC 3339
+//! in Vietnam time.
 //!
 //! # Layout
 //!
-//! - [`config`]: defaults, TOML file, `MOTCUA_*` environment overrides.
-//! - [`calendars`]: the working-time calendar in use, and the years loaded through the API.
-//! - [`store`]: redb tables (versioned), the group-commit writer, index maintenance.
-//! - [`changes`]: the change feed kiosks pull (compacted by key) and the kiosk projection.
-//! - [`model`]: what is stored (agencies, procedures, dossiers, users, sessions, audit).
-//! - [`auth`]: argon2id, session tokens, lockout, what each role may see and do.
-//! - [`api`]: routes per resource (`auth`, `dossiers`, `admin`, `misc`, `public`, `feedback`,
-//!   `ratings`, `kiosks`, `sync`, `feed`, `centres`, `reports`), JSON errors.
-//! - [`views`]: what staff see of a dossier, kept ready by every write.
-//! - [`kiosk_views`]: what kiosks receive of a dossier, kept ready the same way.
-//! - [`reports`]: report counters kept by every write (a report reads counters, not dossiers).
-//! - [`seed`]: demo data for a believable Đắk Lắk centre.
-//! - [`metrics`]: Prometheus text.
-//! - [`clock`]: system or manual time.
-//! - [`sessions`]: the in-memory session cache.
-//! - [`throttle`]: rate limits of the public lookup.
+//! In layers, each depending only on those before it:
+//!
+//! 1. [`db`]: the redb file, its tables and records, the single writer (a [`db::Tx`] per job,
+//!    topics published after each durable commit), the change feed's log.
+//! 2. [`ops`]: one function per operation (receive, act, sign in, enrol, push events, answer
+//!    feedback, load a calendar year, …), with who may do it; errors as [`ops::Error`] kinds,
+//!    no HTTP.
+//! 3. [`projections`]: what is kept ready for reading (staff views, kiosk forms, report
+//!    counters) and built from it (feed pages, reports); plugged into the store's writes as
+//!    [`db::Hooks`].
+//! 4. [`http`]: routes, extractors, the error → status mapping.
+//!
+//! Beside them: [`config`], [`clock`] (system or manual time), [`calendars`] (the working-time
+//! calendar in use), [`sessions`] (the session cache), [`throttle`] (rate limits),
+//! [`metrics`], [`seed`] (demo data, through `ops` and bulk loading).
 //!
 //! [`router`] builds the app without a socket (tests drive it directly); [`spawn`] serves it.
 
-pub mod api;
-pub mod auth;
 pub mod calendars;
-pub mod changes;
 pub mod clock;
 pub mod config;
-pub mod error;
-pub mod kiosk_views;
+pub mod db;
+pub mod http;
 pub mod metrics;
-pub mod model;
-pub mod reports;
+pub mod ops;
+pub mod projections;
 pub mod seed;
 pub mod sessions;
-pub mod store;
 pub mod throttle;
-pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,35 +45,36 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use motcua_core::Calendar;
-use redb::ReadableTableMetadata;
 
 pub use clock::Clock;
 pub use config::Config;
-use error::ApiError;
-use store::Store;
+use http::ApiError;
 
 /// The crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// What every handler shares.
+/// What every handler shares: the operations' context and the HTTP layer's own.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub cal: Arc<calendars::SharedCalendar>,
-    pub clock: Clock,
+    pub ctx: ops::Ctx,
     pub metrics: Arc<metrics::Metrics>,
-    pub sessions: Arc<sessions::SessionCache>,
-    pub throttle: Arc<throttle::Throttle>,
-    pub config: Arc<Config>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = ops::Ctx;
+
+    fn deref(&self) -> &ops::Ctx {
+        &self.ctx
+    }
 }
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
-    Open(#[from] store::OpenError),
+    Open(#[from] db::OpenError),
     #[error("cannot read the calendar file {0}: {1}")]
     CalendarFile(String, std::io::Error),
     #[error("invalid calendar: {0}")]
@@ -88,11 +84,12 @@ pub enum StartError {
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
     #[error("cannot create the first administrator: {}", .0.message.en)]
-    Bootstrap(ApiError),
+    Bootstrap(ops::Error),
 }
 
 impl AppState {
-    /// Open the store and load the calendar named by `config`.
+    /// Open the store (with the projections kept beside it) and load the calendar named by
+    /// `config`.
     pub fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
         let cal = match &config.calendar {
             Some(p) => {
@@ -102,65 +99,35 @@ impl AppState {
             }
             None => Calendar::vietnam_default(),
         };
-        let store = Store::open_with_cache(&config.data_dir, config.cache_mb * 1024 * 1024)?;
+        let store = db::Store::open(
+            &config.data_dir,
+            config.cache_mb * 1024 * 1024,
+            Arc::new(projections::Projections),
+        )?;
         let shared = calendars::SharedCalendar::new(cal);
         let stored = store
-            .read_blocking(calendars::stored_years)
-            .map_err(|e| StartError::StoredCalendar(e.message.en))?;
+            .read_now(calendars::stored_years)
+            .map_err(|e| StartError::StoredCalendar(e.to_string()))?;
         let with_stored = shared.with_years(stored.iter().map(|s| &s.year))?;
         shared.install(with_stored);
         warn_about_coverage(&shared.get(), clock.now_vn());
         Ok(AppState {
-            store,
-            cal: Arc::new(shared),
-            clock,
+            ctx: ops::Ctx {
+                store,
+                cal: Arc::new(shared),
+                clock,
+                config: Arc::new(config),
+                sessions: Arc::default(),
+                throttle: Arc::default(),
+            },
             metrics: Arc::default(),
-            sessions: Arc::default(),
-            throttle: Arc::default(),
-            config: Arc::new(config),
         })
     }
 
     /// On an empty account table, create the system administrator `admin` with a one-time
     /// password, returned so that it can be printed once.
     pub fn bootstrap_admin(&self) -> Result<Option<String>, StartError> {
-        let empty = self
-            .store
-            .read_blocking(|txn| Ok(txn.open_table(store::USERS)?.is_empty()?))
-            .map_err(StartError::Bootstrap)?;
-        if !empty {
-            return Ok(None);
-        }
-        let password = auth::one_time_password();
-        let hash = auth::hash_password(&password);
-        let now = self.clock.now_vn();
-        let created = self
-            .store
-            .write_blocking(move |txn| {
-                let n = api::admin::NewUser {
-                    username: "admin".into(),
-                    full_name: "Quản trị hệ thống".into(),
-                    role: model::Role::SystemAdmin,
-                    agency: None,
-                };
-                let r = api::admin::insert_user(txn, &n, "admin", hash, true, now)?;
-                if r.is_ok() {
-                    store::append_audit(
-                        txn,
-                        api::auth::audit_entry(
-                            now,
-                            "system",
-                            "local",
-                            "create_user",
-                            "admin",
-                            "ok",
-                        ),
-                    )?;
-                }
-                Ok(r.is_ok())
-            })
-            .map_err(StartError::Bootstrap)?;
-        Ok(created.then_some(password))
+        ops::accounts::bootstrap_admin(&self.ctx).map_err(StartError::Bootstrap)
     }
 }
 
@@ -201,8 +168,8 @@ async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response
     res
 }
 
-async fn not_found() -> impl IntoResponse {
-    ApiError::new(
+async fn not_found() -> Response {
+    ApiError::http(
         StatusCode::NOT_FOUND,
         "not_found",
         "Không có địa chỉ này.",
@@ -213,20 +180,7 @@ async fn not_found() -> impl IntoResponse {
 /// The whole app, for a socket or for tests.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    Router::new()
-        .merge(api::auth::router())
-        .merge(api::dossiers::router())
-        .merge(api::admin::router())
-        .merge(api::misc::router())
-        .merge(api::calendar::router())
-        .merge(api::public::router())
-        .merge(api::feedback::router())
-        .merge(api::ratings::router())
-        .merge(api::kiosks::router())
-        .merge(api::sync::router())
-        .merge(api::feed::router())
-        .merge(api::centres::router())
-        .merge(api::reports::router())
+    http::router()
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), track))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use motcua_server::model::Role;
+use motcua_server::db::model::Role;
 use motcua_server::{AppState, Clock, Config};
 
 /// mimalloc: quicker than the system allocator under many threads, and it gives freed memory
@@ -226,39 +226,15 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                 .map(|a| motcua_core::AgencyCode::parse(&a).map_err(|e| e.to_string()))
                 .transpose()?;
             let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
-            let n = motcua_server::api::admin::NewUser {
+            let n = motcua_protocol::staff::NewUser {
                 username,
                 full_name,
                 role,
                 agency,
             };
-            let username =
-                motcua_server::api::admin::validate_new_user(&n).map_err(|e| e.message.en)?;
-            let password = motcua_server::auth::one_time_password();
-            let now = state.clock.now_vn();
-            let hash = motcua_server::auth::hash_password(&password);
-            let u = username.clone();
-            state
-                .store
-                .write_blocking(move |txn| {
-                    let r = motcua_server::api::admin::insert_user(txn, &n, &u, hash, true, now)?;
-                    if r.is_ok() {
-                        motcua_server::store::append_audit(
-                            txn,
-                            motcua_server::api::auth::audit_entry(
-                                now,
-                                "console",
-                                "local",
-                                "create_user",
-                                &u,
-                                "ok",
-                            ),
-                        )?;
-                    }
-                    Ok(r)
-                })
-                .map_err(|e| e.message.en)?
+            let made = motcua_server::ops::accounts::create_from_console(&state.ctx, n)
                 .map_err(|e| e.message.en)?;
+            let (username, password) = (made.user.username, made.one_time_password);
             println!(
                 "Đã tạo / created {username}; mật khẩu dùng một lần / one-time password: {password}"
             );

@@ -37,6 +37,10 @@ pub struct Metrics {
     routes: Mutex<HashMap<String, RouteSeries>>,
     /// Kiosk long-polls waiting for a change right now.
     pub feed_waiting: std::sync::atomic::AtomicI64,
+    /// Long-polls woken by a commit that concerned them.
+    pub feed_woken: std::sync::atomic::AtomicU64,
+    /// Commits a waiting long-poll saw and let pass (outside its scope).
+    pub feed_ignored: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
@@ -71,6 +75,15 @@ impl Metrics {
             "# HELP motcua_sync_waiting Kiosk long-polls waiting for a change.\n\
              # TYPE motcua_sync_waiting gauge\nmotcua_sync_waiting {}",
             self.feed_waiting.load(std::sync::atomic::Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP motcua_sync_woken_total Long-polls woken by a commit in their scope.\n\
+             # TYPE motcua_sync_woken_total counter\nmotcua_sync_woken_total {}\n\
+             # HELP motcua_sync_ignored_total Commits a waiting long-poll let pass (outside its scope).\n\
+             # TYPE motcua_sync_ignored_total counter\nmotcua_sync_ignored_total {}",
+            self.feed_woken.load(std::sync::atomic::Ordering::Relaxed),
+            self.feed_ignored.load(std::sync::atomic::Ordering::Relaxed)
         );
         out.push_str("# HELP motcua_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE motcua_http_requests_total counter\n");

@@ -18,13 +18,15 @@ use rand::{Rng, SeedableRng};
 use redb::ReadableTable;
 use serde::Deserialize;
 
-use crate::api::admin::{NewUser, insert_user};
-use crate::changes::{self, CentreInfo, Counter, Key};
-use crate::error::ApiError;
-use crate::model::{
+use crate::db::changes::{self, Key};
+use crate::db::model::{
     Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
 };
-use crate::store::{AGENCIES, CENTRES, CODE_SEQ, PROCEDURES, Store, encode, insert_new_dossiers};
+use crate::db::model::{CentreInfo, Counter};
+use crate::db::{AGENCIES, CENTRES, CODE_SEQ, PROCEDURES, Store, encode, insert_new};
+use crate::ops::Error;
+use crate::ops::accounts::insert_user;
+use motcua_protocol::staff::NewUser;
 
 const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.toml");
 
@@ -99,11 +101,11 @@ pub fn demo_staff() -> Vec<(String, Role, String)> {
 }
 
 /// Up to `count` dossier codes chosen uniformly at random (reservoir sampling).
-pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, ApiError> {
+pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, Error> {
     let mut rng = StdRng::from_os_rng();
-    store.read_blocking(|txn| {
+    store.read_now(|txn| {
         let mut out: Vec<String> = Vec::with_capacity(count);
-        for (i, item) in txn.open_table(crate::store::DOSSIERS)?.iter()?.enumerate() {
+        for (i, item) in txn.open_table(crate::db::DOSSIERS)?.iter()?.enumerate() {
             let (k, _) = item?;
             if out.len() < count {
                 out.push(k.value().to_owned());
@@ -119,11 +121,11 @@ pub fn sample_codes(store: &Store, count: usize) -> Result<Vec<String>, ApiError
 }
 
 /// The codes of every agency in the store (the demo gives its kiosk all of them).
-pub fn agency_codes(store: &Store) -> Result<Vec<AgencyCode>, ApiError> {
-    store.read_blocking(|txn| {
+pub fn agency_codes(store: &Store) -> Result<Vec<AgencyCode>, Error> {
+    store.read_now(|txn| {
         let mut v = Vec::new();
         for item in txn.open_table(AGENCIES)?.iter()? {
-            let a: Agency = crate::store::decode(item?.1.value())?;
+            let a: Agency = crate::db::decode(item?.1.value())?;
             v.push(a.code);
         }
         Ok(v)
@@ -190,7 +192,7 @@ pub fn seed_demo(
     cal: &Calendar,
     now: DateTime<FixedOffset>,
     dossiers: usize,
-) -> Result<SeedReport, ApiError> {
+) -> Result<SeedReport, Error> {
     let cat = load_catalogue();
     let mut report = SeedReport::default();
     let agencies: Vec<Agency> = cat
@@ -255,7 +257,7 @@ pub fn seed_demo(
             txn.open_table(CENTRES)?
                 .insert(centre.code.as_str(), encode(&centre)?.as_slice())?;
             changes::record(txn, &Key::Centre(centre.code.clone()), vec![], vec![])?;
-            Ok(())
+            Ok::<_, Error>(())
         })?;
     }
     for s in cat.staff {
@@ -266,9 +268,14 @@ pub fn seed_demo(
             role: s.role,
             agency: s.agency,
         };
-        let hash = crate::auth::hash_password(&password);
+        let hash = crate::ops::passwords::hash_password(&password)?;
         let created = store.write_blocking(move |txn| {
-            Ok(insert_user(txn, &n, &n.username, hash, true, now)?.is_ok())
+            match insert_user(txn, &n, &n.username, &hash, true, now) {
+                Ok(_) => Ok(true),
+                // Seeding twice keeps the accounts already there.
+                Err(e) if e.code == "user.exists" => Ok(false),
+                Err(e) => Err(e),
+            }
         })?;
         if created {
             report.staff.push((s.username, s.role, password));
@@ -449,7 +456,7 @@ fn build_dossier(
     p: &Procedure,
     code: String,
     submitted_at: DateTime<FixedOffset>,
-) -> Result<DossierRecord, ApiError> {
+) -> Result<DossierRecord, Error> {
     let channel = match rng.random_range(0..10) {
         0..6 => Channel::Direct,
         6..9 => Channel::Online,
@@ -470,9 +477,9 @@ fn build_dossier(
             by: reception.into(),
         },
     )
-    .map_err(|e| ApiError::domain(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &e))?;
+    .map_err(|e| Error::domain(crate::ops::Kind::Invalid, &e))?;
     let d = Dossier::from_receipt(&first)
-        .ok_or_else(|| ApiError::internal("a receipt did not start a dossier"))?;
+        .ok_or_else(|| Error::internal("a receipt did not start a dossier"))?;
     let mut s = Story {
         cal,
         t: d.received_at,
@@ -747,7 +754,7 @@ fn seed_dossiers(
     now: DateTime<FixedOffset>,
     procedures: &[Procedure],
     n: usize,
-) -> Result<usize, ApiError> {
+) -> Result<usize, Error> {
     let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561);
     let db = store.database();
     // Receipts spread over the last 120 days (recent ones more often), generated in time order
@@ -792,11 +799,11 @@ fn seed_dossiers(
                 }
             };
             let code = DossierCode::new(desk, date, seq)
-                .map_err(ApiError::internal)?
+                .map_err(Error::internal)?
                 .to_string();
             made_here.push(build_dossier(&mut rng, cal, now, p, code, submitted_at)?);
         }
-        insert_new_dossiers(&txn, &made_here)?;
+        insert_new(&txn, store.hooks(), &made_here)?;
         {
             let mut t = txn.open_table(CODE_SEQ)?;
             for ((a, d), s) in &seqs {

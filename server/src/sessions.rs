@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::model::{Session, User};
+use crate::db::model::{Session, User};
 
 /// Most sessions kept; past it the cache starts over (it refills from the store).
 const MAX_ENTRIES: usize = 50_000;

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use motcua_kiosk::store::Store;
 use motcua_kiosk::sync::{Health, SyncClient};
-use motcua_server::model::DossierRecord;
-use motcua_server::store::{DOSSIERS, decode};
+use motcua_server::db::model::DossierRecord;
+use motcua_server::db::{DOSSIERS, decode};
 use motcua_server::{AppState, Clock, Config, Running};
 use redb::ReadableTable;
 
@@ -83,9 +83,8 @@ impl Centre {
             .state
             .store
             .write_blocking(move |txn| {
-                motcua_server::api::kiosks::create_kiosk(txn, "Kiosk thử", centre, scope, now)
+                motcua_server::ops::kiosks::insert(txn, "Kiosk thử", &centre, &scope, now)
             })
-            .unwrap()
             .unwrap();
         let store = Store::open(&self.dir.path().join(name).join("kiosk.redb")).unwrap();
         let health = Arc::new(Health::default());
@@ -99,26 +98,26 @@ impl Centre {
     pub fn dossiers(&self) -> Vec<DossierRecord> {
         self.state
             .store
-            .read_blocking(|txn| {
+            .read_now(|txn| {
                 let mut out = Vec::new();
                 for item in txn.open_table(DOSSIERS)?.iter()? {
                     out.push(decode(item?.1.value())?);
                 }
-                Ok(out)
+                Ok::<_, motcua_server::ops::Error>(out)
             })
             .unwrap()
     }
 
     /// Every kiosk as the server holds it.
-    pub fn kiosks(&self) -> Vec<motcua_server::api::kiosks::Kiosk> {
+    pub fn kiosks(&self) -> Vec<motcua_server::db::model::Kiosk> {
         self.state
             .store
-            .read_blocking(|txn| {
+            .read_now(|txn| {
                 let mut out = Vec::new();
-                for item in txn.open_table(motcua_server::store::KIOSKS)?.iter()? {
+                for item in txn.open_table(motcua_server::db::KIOSKS)?.iter()? {
                     out.push(decode(item?.1.value())?);
                 }
-                Ok(out)
+                Ok::<_, motcua_server::ops::Error>(out)
             })
             .unwrap()
     }
@@ -127,14 +126,14 @@ impl Centre {
     pub fn dossier(&self, pick: impl Fn(&DossierRecord) -> bool) -> DossierRecord {
         self.state
             .store
-            .read_blocking(|txn| {
+            .read_now(|txn| {
                 for item in txn.open_table(DOSSIERS)?.iter()? {
                     let rec: DossierRecord = decode(item?.1.value())?;
                     if pick(&rec) {
                         return Ok(Some(rec));
                     }
                 }
-                Ok(None)
+                Ok::<_, motcua_server::ops::Error>(None)
             })
             .unwrap()
             .expect("a demo dossier that fits")

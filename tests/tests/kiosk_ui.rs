@@ -234,16 +234,16 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(w.get_screen(), Screen::RatingDone, "{}", w.get_message());
     assert_eq!(store.outbox_depth().unwrap(), 1);
     assert_eq!(centre.rt.block_on(client.push()).unwrap(), 1);
-    let ratings: Vec<motcua_server::api::ratings::Rating> = centre
+    let ratings: Vec<motcua_server::db::model::Rating> = centre
         .state
         .store
-        .read_blocking(|txn| {
+        .read_now(|txn| {
             use redb::ReadableTable;
             let mut out = Vec::new();
-            for item in txn.open_table(motcua_server::store::RATINGS)?.iter()? {
-                out.push(motcua_server::store::decode(item?.1.value())?);
+            for item in txn.open_table(motcua_server::db::RATINGS)?.iter()? {
+                out.push(motcua_server::db::decode(item?.1.value())?);
             }
-            Ok(out)
+            Ok::<_, motcua_server::ops::Error>(out)
         })
         .unwrap();
     assert_eq!(ratings.len(), 1);

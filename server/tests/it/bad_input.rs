@@ -171,12 +171,17 @@ async fn a_store_of_another_schema_version_is_refused() {
     {
         let db = redb::Database::create(dir.path().join("motcua.redb")).unwrap();
         let txn = db.begin_write().unwrap();
-        txn.open_table(motcua_server::store::META)
+        txn.open_table(motcua_server::db::META)
             .unwrap()
             .insert("schema_version", "999")
             .unwrap();
         txn.commit().unwrap();
     }
-    let err = motcua_server::store::Store::open(dir.path()).unwrap_err();
+    let err = motcua_server::db::Store::open(
+        dir.path(),
+        16 << 20,
+        std::sync::Arc::new(motcua_server::projections::Projections),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("schema version 999"), "{err}");
 }

@@ -69,6 +69,17 @@ fn of_type<'a>(changes: &'a [Value], t: &str) -> Vec<&'a Value> {
     changes.iter().filter(|c| c["type"] == t).collect()
 }
 
+/// A counter of `/metrics`.
+async fn counter(srv: &TestServer, name: &str) -> u64 {
+    let r = reqwest::get(format!("{}/metrics", srv.base)).await.unwrap();
+    let text = r.text().await.unwrap();
+    let prefix = format!("{name} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in /metrics"))
+}
+
 async fn waiting(srv: &TestServer) -> i64 {
     let r = reqwest::get(format!("{}/metrics", srv.base)).await.unwrap();
     let text = r.text().await.unwrap();
@@ -162,6 +173,12 @@ async fn snapshot_scope_privacy_and_a_change_at_the_counter() {
         json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
     )
     .await;
+    // The commit outside the scope reached the waiting poll, which let it pass without waking.
+    while counter(&srv, "motcua_sync_ignored_total").await < 1 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(counter(&srv, "motcua_sync_woken_total").await, 0);
+    assert!(!poll.is_finished());
     desk.ok(
         &mine,
         json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
@@ -174,6 +191,7 @@ async fn snapshot_scope_privacy_and_a_change_at_the_counter() {
     assert_eq!(changes[0]["code"], mine.as_str());
     assert_eq!(changes[0]["step"], "accepted_transferred");
     assert_eq!(waiting(&srv).await, 0);
+    assert_eq!(counter(&srv, "motcua_sync_woken_total").await, 1);
 }
 
 #[tokio::test]

@@ -1,0 +1,74 @@
+//! Accounts and the audit log, for admins.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motcua_protocol::routes;
+use motcua_protocol::staff::{AuditEntry, Credentials, NewUser, UserView};
+use serde::Deserialize;
+
+use super::{ApiError, Body, Params, Staff};
+use crate::AppState;
+use crate::ops::accounts::{self, AuditFilter};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(routes::ADMIN_USERS, get(list_users).post(create_user))
+        .route(routes::ADMIN_USER_RESET, post(reset_password))
+        .route(routes::ADMIN_AUDIT, get(audit_log))
+}
+
+async fn list_users(
+    State(st): State<AppState>,
+    staff: Staff,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    Ok(Json(accounts::users(&st.ctx, &staff).await?))
+}
+
+async fn create_user(
+    State(st): State<AppState>,
+    staff: Staff,
+    Body(n): Body<NewUser>,
+) -> Result<(StatusCode, Json<Credentials>), ApiError> {
+    let c = accounts::create_user(&st.ctx, &staff, n).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+async fn reset_password(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(username): Path<String>,
+) -> Result<Json<Credentials>, ApiError> {
+    Ok(Json(
+        accounts::reset_password(&st.ctx, &staff, &username).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+    /// Only lines of this account.
+    actor: Option<String>,
+    /// Only lines of this action (`receive`, `login`, `calendar_load_year`, …).
+    action: Option<String>,
+    /// Only lines about this target (a dossier code, an account, a year).
+    target: Option<String>,
+}
+
+async fn audit_log(
+    State(st): State<AppState>,
+    staff: Staff,
+    Params(q): Params<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let f = AuditFilter {
+        after: q.after.unwrap_or(0),
+        limit: q.limit.unwrap_or(200),
+        actor: q.actor,
+        action: q.action,
+        target: q.target,
+    };
+    Ok(Json(accounts::audit_log(&st.ctx, &staff, f).await?))
+}

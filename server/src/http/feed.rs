@@ -1,0 +1,102 @@
+//! The change feed a kiosk pulls (`GET /api/v1/sync/changes`), with `wait` a long-poll: the
+//! request is held until a commit publishes a topic that concerns this kiosk (a dossier of its
+//! scope, the catalogue, its centre, itself) — commits elsewhere do not wake it. See
+//! `docs/sync.md` and `projections::feed`.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use motcua_protocol::routes;
+use motcua_protocol::sync::ChangesQuery;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{ApiError, KioskAuth, Params, json_response};
+use crate::AppState;
+use crate::projections::feed::{Cursor, DEFAULT_LIMIT, MAX_LIMIT, bad_cursor, concerns, read_page};
+
+/// Longest long-poll, in seconds.
+pub const MAX_WAIT_S: u64 = 30;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(routes::SYNC_CHANGES, get(changes))
+}
+
+/// One commit wakes every long-poll it concerns at once; answering hundreds together would
+/// hold staff requests behind them. Each waits a random part of a window of one millisecond per
+/// waiting kiosk (at most 2 s), so the answers spread at about one a millisecond: a single
+/// kiosk is answered at once, 500 within half a second.
+async fn spread_wake_up(st: &AppState) {
+    let waiting = st
+        .metrics
+        .feed_waiting
+        .load(Ordering::Relaxed)
+        .clamp(0, 2000) as u64;
+    if waiting > 1 {
+        let ms = rand::random::<u64>() % waiting;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+/// Counts a waiting long-poll while alive.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicI64);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn changes(
+    State(st): State<AppState>,
+    k: KioskAuth,
+    Params(q): Params<ChangesQuery>,
+) -> Result<Response, ApiError> {
+    let mut since = match q.since.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Cursor::parse(s).ok_or_else(bad_cursor)?),
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_S));
+    let deadline = tokio::time::Instant::now() + wait;
+    let kiosk = std::sync::Arc::new(k.kiosk);
+    // Subscribed before the first read: a commit between the read and the wait is not missed.
+    let mut topics = st.store.subscribe();
+    let mut waiting = None;
+    let scale = st.config.rating_scale;
+    loop {
+        let (kk, c) = (kiosk.clone(), since.clone());
+        let page = st
+            .store
+            .read(move |txn| read_page(scale, txn, &kk, c.as_ref(), limit))
+            .await?;
+        if page.changes > 0 || page.more || page.reset || wait.is_zero() {
+            return Ok(json_response(page.json));
+        }
+        // Nothing yet: wait for a commit that concerns this kiosk (or the deadline), then look
+        // again from the page's cursor.
+        since = Cursor::parse(&page.cursor);
+        if waiting.is_none() {
+            st.metrics.feed_waiting.fetch_add(1, Ordering::Relaxed);
+            waiting = Some(Waiting(&st.metrics.feed_waiting));
+        }
+        loop {
+            match tokio::time::timeout_at(deadline, topics.recv()).await {
+                Err(_) | Ok(Err(RecvError::Closed)) => return Ok(json_response(page.json)),
+                // Fell behind the published topics: whatever was missed may concern us.
+                Ok(Err(RecvError::Lagged(_))) => break,
+                Ok(Ok(published)) => {
+                    if published.iter().any(|t| concerns(&kiosk, t)) {
+                        st.metrics.feed_woken.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
+                    st.metrics.feed_ignored.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        spread_wake_up(&st).await;
+    }
+}

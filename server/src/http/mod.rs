@@ -1,0 +1,258 @@
+//! # The HTTP API (layer 4 of the server)
+//!
+//! Routes grouped per resource, each module exposing `router()`; extractors that turn every
+//! rejection into a bilingual error ([`Body`], [`Params`]) and authenticate staff ([`Staff`]) and
+//! kiosks ([`KioskAuth`]); the mapping of an operation's error kind to a status ([`error`]).
+//! Handlers parse, call `ops` (writes) or `projections` (reads), and answer.
+
+pub mod admin;
+pub mod auth;
+pub mod calendar;
+pub mod centres;
+pub mod dossiers;
+pub mod error;
+pub mod feed;
+pub mod feedback;
+pub mod kiosks;
+pub mod misc;
+pub mod public;
+pub mod ratings;
+pub mod reports;
+pub mod sync;
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+pub use error::ApiError;
+
+use crate::AppState;
+use crate::db::model::{Kiosk, Session, User};
+use crate::db::{SESSIONS, USERS, get};
+use crate::ops::passwords::token_key;
+use crate::ops::{Actor, Error, Kind};
+
+/// A JSON body whose every rejection is a precise bilingual error.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) => Err(ApiError(json_rejection(e))),
+        }
+    }
+}
+
+fn json_rejection(e: JsonRejection) -> Error {
+    match e {
+        JsonRejection::JsonDataError(e) => Error::new(
+            Kind::Invalid,
+            "request.invalid_field",
+            format!("Dữ liệu gửi lên thiếu hoặc sai trường: {}", e.body_text()),
+            format!("A field is missing or invalid: {}", e.body_text()),
+        ),
+        JsonRejection::JsonSyntaxError(e) => Error::new(
+            Kind::BadRequest,
+            "request.malformed_json",
+            format!("Nội dung gửi lên không phải JSON hợp lệ: {}", e.body_text()),
+            format!("The body is not valid JSON: {}", e.body_text()),
+        ),
+        JsonRejection::MissingJsonContentType(_) => Error::new(
+            Kind::Unsupported,
+            "request.content_type",
+            "Cần gửi kèm tiêu đề Content-Type: application/json.",
+            "Send the header Content-Type: application/json.",
+        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Error::new(
+                Kind::TooLarge,
+                "request.too_large",
+                "Nội dung gửi lên quá lớn.",
+                "The request body is too large.",
+            )
+        }
+        other => Error::bad_request(
+            "request.unreadable",
+            format!("Không đọc được nội dung gửi lên: {}", other.body_text()),
+            format!("The request body could not be read: {}", other.body_text()),
+        ),
+    }
+}
+
+/// Query parameters whose every rejection is a precise bilingual error.
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(e) => Err(ApiError(Error::bad_request(
+                "request.query",
+                format!("Tham số không hợp lệ: {}", e.body_text()),
+                format!("Invalid query parameters: {}", e.body_text()),
+            ))),
+        }
+    }
+}
+
+/// The client's address, for the audit log and rate limits ("unknown" when served without a
+/// socket).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddr(addr))
+    }
+}
+
+/// Routes a user who must still change the password may call.
+const PASSWORD_CHANGE_PATHS: [&str; 3] = [
+    motcua_protocol::routes::PASSWORD,
+    motcua_protocol::routes::LOGOUT,
+    motcua_protocol::routes::ME,
+];
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// An authenticated staff member, with a live session and a password already changed (except
+/// on the few routes that change it).
+#[derive(Debug, Clone)]
+pub struct Staff(pub Actor);
+
+impl std::ops::Deref for Staff {
+    type Target = Actor;
+
+    fn deref(&self) -> &Actor {
+        &self.0
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| ApiError(Error::unauthorized()))?;
+        let key = token_key(token);
+        let now = state.clock.now_vn();
+        let user = match state.sessions.get(&key) {
+            Some((session, user)) if session.expires_at > now => user,
+            Some(_) => return Err(ApiError(Error::unauthorized())),
+            None => {
+                let epoch = state.sessions.epoch();
+                let k = key.clone();
+                let found = state
+                    .store
+                    .read(move |txn| {
+                        let session: Option<Session> = get(&txn.open_table(SESSIONS)?, &k)?;
+                        let Some(session) = session else {
+                            return Ok(None);
+                        };
+                        let user: Option<User> = get(&txn.open_table(USERS)?, &session.username)?;
+                        Ok::<_, Error>(user.map(|u| (session, u)))
+                    })
+                    .await?;
+                let Some((session, user)) = found else {
+                    return Err(ApiError(Error::unauthorized()));
+                };
+                state
+                    .sessions
+                    .insert(epoch, key.clone(), session.clone(), user.clone());
+                if session.expires_at <= now {
+                    return Err(ApiError(Error::unauthorized()));
+                }
+                user
+            }
+        };
+        if user.disabled {
+            return Err(ApiError(Error::unauthorized()));
+        }
+        if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
+            return Err(ApiError(Error::new(
+                Kind::Forbidden,
+                "auth.password_change_required",
+                "Bạn cần đổi mật khẩu trước khi tiếp tục.",
+                "You must change your password before anything else.",
+            )));
+        }
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        Ok(Staff(Actor {
+            user,
+            session_key: key,
+            addr,
+        }))
+    }
+}
+
+/// An enrolled, unrevoked kiosk, authenticated by its device token.
+#[derive(Debug, Clone)]
+pub struct KioskAuth {
+    pub kiosk: Kiosk,
+}
+
+impl FromRequestParts<AppState> for KioskAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let Some(token) = bearer(parts) else {
+            return Err(ApiError(crate::ops::kiosks::refused()));
+        };
+        let kiosk = crate::ops::kiosks::authenticate(&st.ctx, token).await?;
+        Ok(KioskAuth { kiosk })
+    }
+}
+
+/// JSON already written, as the answer.
+pub(crate) fn json_response(json: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response()
+}
+
+/// The whole API.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .merge(auth::router())
+        .merge(dossiers::router())
+        .merge(admin::router())
+        .merge(misc::router())
+        .merge(calendar::router())
+        .merge(public::router())
+        .merge(feedback::router())
+        .merge(ratings::router())
+        .merge(kiosks::router())
+        .merge(sync::router())
+        .merge(feed::router())
+        .merge(centres::router())
+        .merge(reports::router())
+}

@@ -1,0 +1,92 @@
+//! What each role may see and do (regulation Art. 8, 10, 24): who may issue which command, and
+//! which dossiers an account's scope holds.
+
+use motcua_core::workflow::Command;
+
+use crate::db::model::{DossierRecord, Role, User};
+
+/// Whether `role` may issue `cmd` at all (agency scope is checked separately).
+pub fn may_command(role: Role, cmd: &Command) -> bool {
+    use Command::*;
+    match role {
+        Role::Receptionist => matches!(
+            cmd,
+            RequestSupplement { .. }
+                | Supplemented
+                | Refuse { .. }
+                | AcceptAndTransfer { .. }
+                | RequestFee { .. }
+                | RecordFeePaid { .. }
+                | RefundFee { .. }
+                | Return { .. }
+                | Withdraw { .. }
+        ),
+        Role::Officer => matches!(
+            cmd,
+            RequestSupplement { .. }
+                | Supplemented
+                | Consult { .. }
+                | AnswerConsultation { .. }
+                | ScheduleVerification(_)
+                | SubmitForApproval
+                | RequestFee { .. }
+                | RecordFeePaid { .. }
+                | MarkResultReady
+        ),
+        Role::Head => !matches!(
+            cmd,
+            Refuse { .. } | AcceptAndTransfer { .. } | Return { .. } | Withdraw { .. }
+        ),
+        Role::CentreAdmin | Role::SystemAdmin => false,
+    }
+}
+
+/// Whether `user` may see this dossier: a desk sees what it received, an agency what it handles,
+/// admins everything (read-only).
+pub fn may_see(user: &User, rec: &DossierRecord) -> bool {
+    may_see_agencies(
+        user,
+        rec.receiving_agency.as_str(),
+        rec.handling_agency().as_str(),
+    )
+}
+
+/// [`may_see`] for a dossier received by `receiving` and handled by `handling`.
+pub fn may_see_agencies(user: &User, receiving: &str, handling: &str) -> bool {
+    let own = user.agency.as_ref().map(|a| a.as_str());
+    match user.role {
+        Role::CentreAdmin | Role::SystemAdmin => true,
+        Role::Receptionist => own == Some(receiving),
+        Role::Officer | Role::Head => own == Some(handling),
+    }
+}
+
+/// Whether `user` may act on this dossier (its role may issue the command, and the dossier is
+/// in its scope).
+pub fn may_act(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
+    may_command(user.role, cmd) && user.role != Role::CentreAdmin && may_see(user, rec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_head_approves() {
+        for role in [
+            Role::Receptionist,
+            Role::Officer,
+            Role::CentreAdmin,
+            Role::SystemAdmin,
+        ] {
+            assert!(!may_command(role, &Command::Approve), "{role:?}");
+        }
+        assert!(may_command(Role::Head, &Command::Approve));
+        assert!(!may_command(
+            Role::Head,
+            &Command::Return {
+                channel: motcua_core::ReturnChannel::Counter
+            }
+        ));
+    }
+}

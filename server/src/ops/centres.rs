@@ -1,0 +1,71 @@
+//! What a centre shows on its kiosks and its web page: address, hotline, office hours, postal
+//! service, how fees are paid, where feedback goes, the hall's counters (regulation Art. 5.3,
+//! 5.7–5.9). Admins edit it; kiosks receive it through the change feed.
+
+use motcua_core::AgencyCode;
+use motcua_protocol::centre::CentreInfo;
+use redb::ReadableTable;
+
+use super::{Actor, Ctx, Error, Kind};
+use crate::db::changes::{self, Key};
+use crate::db::{AGENCIES, CENTRES, encode, get};
+
+fn parse(code: &str) -> Result<AgencyCode, Error> {
+    AgencyCode::parse(code).map_err(|e| Error::domain(Kind::BadRequest, &e))
+}
+
+pub async fn set(
+    ctx: &Ctx,
+    actor: &Actor,
+    code: &str,
+    mut info: CentreInfo,
+) -> Result<CentreInfo, Error> {
+    actor.require_admin()?;
+    let code = parse(code)?.to_string();
+    if info.name.trim().is_empty() {
+        return Err(Error::bad_request(
+            "centre.name",
+            "Vui lòng nhập tên Trung tâm.",
+            "The centre needs a name.",
+        ));
+    }
+    let mut numbers = std::collections::BTreeSet::new();
+    for c in &info.counters {
+        if c.number == 0 || c.name.trim().is_empty() || !numbers.insert(c.number) {
+            return Err(Error::bad_request(
+                "centre.counter",
+                format!(
+                    "Quầy số {}: mỗi quầy cần một số khác 0, không trùng, và tên lĩnh vực.",
+                    c.number
+                ),
+                format!(
+                    "Counter {}: each counter needs a unique non-zero number and a name.",
+                    c.number
+                ),
+            ));
+        }
+    }
+    info.code = code.clone();
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            if tx.open_table(AGENCIES)?.get(code.as_str())?.is_none() {
+                return Err(Error::not_found("cơ quan có mã này", "Agency"));
+            }
+            tx.open_table(CENTRES)?
+                .insert(code.as_str(), encode(&info)?.as_slice())?;
+            changes::record(tx, &Key::Centre(code.clone()), vec![], vec![])?;
+            tx.audit(a.entry(now, "set_centre", &code, "ok"))?;
+            Ok(info.clone())
+        })
+        .await
+}
+
+pub async fn show(ctx: &Ctx, code: &str) -> Result<CentreInfo, Error> {
+    let code = parse(code)?.to_string();
+    ctx.store
+        .read(move |txn| Ok::<_, Error>(get(&txn.open_table(CENTRES)?, &code)?))
+        .await?
+        .ok_or_else(|| Error::not_found("thông tin Trung tâm", "Centre information"))
+}

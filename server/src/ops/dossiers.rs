@@ -1,0 +1,458 @@
+//! The dossier workflow: receive a dossier at a desk, act on it (every command of Art. 8 and 10,
+//! decided by `motcua_core::workflow`), list what an account may see. Every action, refused ones
+//! included, is audited.
+
+use chrono::{DateTime, FixedOffset};
+use motcua_core::workflow::{Command, Dossier, Receipt, WorkflowError, receive as receipt_event};
+use motcua_core::{AgencyCode, CitizenId, DossierCode, Lang, NationalStatus};
+use motcua_protocol::staff::{
+    DossierList, DossierRow, ListQuery, ReceiveReply, ReceiveRequest, StatusLabel, StepLabel,
+};
+use redb::{ReadTransaction, ReadableTable};
+
+use super::access::{may_act, may_command, may_see};
+use super::passwords::lookup_secret;
+use super::{Actor, Ctx, Error, Kind};
+use crate::db::model::{Applicant, DossierRecord, Procedure, Role};
+use crate::db::{
+    AGENCIES, CODE_SEQ, DOSSIERS, IDX_AGENCY, IDX_CITIZEN, IDX_DUE, IDX_NAME, IDX_STATUS,
+    PROCEDURES, Tx, get,
+};
+
+/// A national status with its labels.
+pub fn status_label(s: NationalStatus) -> StatusLabel {
+    StatusLabel {
+        code: s.code(),
+        vi: s.label(Lang::Vi).to_owned(),
+        en: s.label(Lang::En).to_owned(),
+    }
+}
+
+/// A step with its labels.
+pub fn step_label(s: motcua_core::Step) -> StepLabel {
+    StepLabel {
+        key: s,
+        vi: s.label(Lang::Vi).to_owned(),
+        en: s.label(Lang::En).to_owned(),
+    }
+}
+
+fn row(rec: &DossierRecord, now: DateTime<FixedOffset>) -> DossierRow {
+    let st = &rec.state;
+    DossierRow {
+        code: rec.code.clone(),
+        procedure_name: rec.procedure_name.clone(),
+        applicant_name: rec.applicant.name.clone(),
+        status: status_label(st.national_status()),
+        step: step_label(st.step),
+        received_at: st.received_at,
+        appointment: st.due,
+        overdue: st.is_overdue(now),
+    }
+}
+
+/// A dossier code as typed in a request.
+pub fn parse_code(code: &str) -> Result<DossierCode, Error> {
+    DossierCode::parse(code).map_err(|e| Error::domain(Kind::BadRequest, &e))
+}
+
+pub fn out_of_scope() -> Error {
+    Error::forbidden(
+        "Hồ sơ không thuộc phạm vi xử lý của tài khoản này.",
+        "This dossier is outside this account's scope.",
+    )
+}
+
+fn role_refused(cmd: &str) -> Error {
+    Error::new(
+        Kind::Forbidden,
+        "auth.role",
+        format!("Vai trò của tài khoản này không được thực hiện thao tác “{cmd}”."),
+        format!("This account's role may not perform “{cmd}”."),
+    )
+}
+
+/// How a workflow refusal is answered.
+pub fn workflow_kind(e: &WorkflowError) -> Kind {
+    match e {
+        WorkflowError::IllegalTransition { .. }
+        | WorkflowError::SupplementAlreadyRequested
+        | WorkflowError::ConsultationsPending(_)
+        | WorkflowError::ResumeAfterRefund
+        | WorkflowError::RefundNotOwed
+        | WorkflowError::ConsultationAlreadyOpen(_)
+        | WorkflowError::NoSuchConsultation(_) => Kind::Conflict,
+        _ => Kind::Invalid,
+    }
+}
+
+fn workflow(e: &WorkflowError) -> Error {
+    Error::domain(workflow_kind(e), e)
+}
+
+/// The record, as of `txn`.
+pub fn load(txn: &ReadTransaction, code: &str) -> Result<Option<DossierRecord>, Error> {
+    Ok(get(&txn.open_table(DOSSIERS)?, code)?)
+}
+
+fn validate_receipt(b: &ReceiveRequest, year: i32) -> Result<Applicant, Error> {
+    let name = motcua_core::text::normalize(&b.applicant.name);
+    if name.is_empty() {
+        return Err(Error::invalid(
+            "applicant.name",
+            "Họ và tên người nộp không được để trống.",
+            "The applicant's full name is required.",
+        ));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid(
+            "applicant.name",
+            "Họ và tên người nộp dài quá 100 ký tự.",
+            "The applicant's full name is longer than 100 characters.",
+        ));
+    }
+    let id = match b.applicant.id_kind.as_deref() {
+        None | Some("cccd_cmnd") => CitizenId::parse_in_year(&b.applicant.citizen_id, year),
+        Some("passport") => CitizenId::passport(&b.applicant.citizen_id),
+        Some(other) => {
+            return Err(Error::invalid(
+                "applicant.id_kind",
+                format!("Loại giấy tờ “{other}” không hợp lệ (cccd_cmnd hoặc passport)."),
+                format!("Unknown ID kind “{other}” (cccd_cmnd or passport)."),
+            ));
+        }
+    }
+    .map_err(|e| Error::domain(Kind::Invalid, &e))?;
+    if b.documents.len() > 200 || b.documents.iter().any(|d| d.name.trim().is_empty()) {
+        return Err(Error::invalid(
+            "documents",
+            "Danh sách giấy tờ không hợp lệ: mỗi giấy tờ cần có tên (tối đa 200 giấy tờ).",
+            "Invalid document list: each document needs a name (200 at most).",
+        ));
+    }
+    Ok(Applicant {
+        name,
+        citizen_id: id,
+        phone: b.applicant.phone.trim().to_owned(),
+        email: b.applicant.email.trim().to_owned(),
+        address: b.applicant.address.trim().to_owned(),
+    })
+}
+
+/// Take the next code of `agency` on `date` inside `tx`.
+pub fn next_code(
+    tx: &Tx,
+    agency: &AgencyCode,
+    date: chrono::NaiveDate,
+) -> Result<DossierCode, Error> {
+    use chrono::Datelike;
+    let mut seq = tx.open_table(CODE_SEQ)?;
+    let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
+    let key = (agency.as_str(), day);
+    let n = seq
+        .get(key)?
+        .map(|v| v.value())
+        .unwrap_or(0)
+        .saturating_add(1);
+    let code =
+        DossierCode::new(agency.clone(), date, n).map_err(|e| Error::domain(Kind::Conflict, &e))?;
+    seq.insert(key, n)?;
+    Ok(code)
+}
+
+/// Receive a dossier at the actor's desk: its code, lookup secret, appointment and transfer
+/// deadline.
+pub async fn receive(ctx: &Ctx, actor: &Actor, req: ReceiveRequest) -> Result<ReceiveReply, Error> {
+    let desk = match (&actor.user.role, &actor.user.agency) {
+        (Role::Receptionist, Some(a)) => a.clone(),
+        _ => {
+            return Err(Error::forbidden(
+                "Chỉ cán bộ tiếp nhận của Bộ phận Một cửa được tiếp nhận hồ sơ.",
+                "Only a one-stop desk's reception officer may receive dossiers.",
+            ));
+        }
+    };
+    let now = ctx.clock.now_vn();
+    use chrono::Datelike;
+    let applicant = validate_receipt(&req, now.year())?;
+    let submitted_at = match req.submitted_at {
+        Some(t) if t > now => {
+            return Err(Error::invalid(
+                "submitted_at",
+                "Thời điểm nộp hồ sơ không được ở tương lai.",
+                "The submission time cannot be in the future.",
+            ));
+        }
+        Some(t) => motcua_core::time::check(t).map_err(|e| Error::domain(Kind::Invalid, &e))?,
+        None => now,
+    };
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let procedure: Option<Procedure> = get(&tx.open_table(PROCEDURES)?, &req.procedure)?;
+            let Some(procedure) = procedure else {
+                return Err(Error::invalid(
+                    "procedure.unknown",
+                    format!("Không có thủ tục mã “{}” trong danh mục.", req.procedure),
+                    format!("No procedure “{}” in the catalogue.", req.procedure),
+                ));
+            };
+            if !procedure.channels.contains(&req.channel) {
+                return Err(Error::invalid(
+                    "procedure.channel",
+                    format!(
+                        "Thủ tục này không tiếp nhận hồ sơ theo hình thức “{}”.",
+                        req.channel.label(Lang::Vi)
+                    ),
+                    format!(
+                        "This procedure is not received “{}”.",
+                        req.channel.label(Lang::En)
+                    ),
+                ));
+            }
+            let event = receipt_event(
+                &cal,
+                &Receipt {
+                    channel: req.channel,
+                    submitted_at,
+                    processing_time: procedure.processing_time,
+                    by: a.user.username.clone(),
+                },
+            )
+            .map_err(|e| workflow(&e))?;
+            let Some(state) = Dossier::from_receipt(&event) else {
+                return Err(Error::internal("a receipt did not start a dossier"));
+            };
+            let code = next_code(tx, &desk, submitted_at.date_naive())?.to_string();
+            let rec = DossierRecord {
+                code: code.clone(),
+                procedure_id: procedure.id.clone(),
+                procedure_name: procedure.name.clone(),
+                receiving_agency: desk.clone(),
+                competent_agency: procedure.agency.clone(),
+                applicant: applicant.clone(),
+                documents: req.documents.clone(),
+                secret: lookup_secret(),
+                state,
+                history: vec![event],
+            };
+            tx.put_dossier(None, &rec)?;
+            tx.audit(a.entry(now, "receive", &code, "ok"))?;
+            Ok(ReceiveReply {
+                code,
+                secret: rec.secret,
+                received_at: rec.state.received_at,
+                appointment: rec.state.due,
+                transfer_due: rec.state.transfer_due,
+                status: status_label(rec.state.national_status()),
+            })
+        })
+        .await
+}
+
+/// Act on a dossier; the record afterwards.
+pub async fn act(
+    ctx: &Ctx,
+    actor: &Actor,
+    code: &DossierCode,
+    cmd: Command,
+) -> Result<DossierRecord, Error> {
+    let code = code.to_string();
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let user = &a.user;
+            let refuse = |e: Error| {
+                let mut line = a.entry(now, cmd.name(), &code, &e.code);
+                line.detail = e.message.en.clone();
+                tx.audit_kept(line);
+                Err(e)
+            };
+            let old: Option<DossierRecord> = get(&tx.open_table(DOSSIERS)?, &code)?;
+            let Some(old) = old else {
+                return refuse(Error::not_found("hồ sơ", "Dossier"));
+            };
+            if !may_command(user.role, &cmd) {
+                return refuse(role_refused(cmd.name()));
+            }
+            if !may_act(user, &old, &cmd) {
+                return refuse(out_of_scope());
+            }
+            if let Command::AcceptAndTransfer { agency } = &cmd
+                && tx.open_table(AGENCIES)?.get(agency.as_str())?.is_none()
+            {
+                return refuse(Error::invalid(
+                    "agency.unknown",
+                    format!("Không có cơ quan mã {agency}."),
+                    format!("No agency with code {agency}."),
+                ));
+            }
+            let new_events = match old.state.decide(&cal, &cmd, now, &user.username) {
+                Ok(ev) => ev,
+                Err(e) => return refuse(workflow(&e)),
+            };
+            let mut rec = old.clone();
+            for e in new_events {
+                rec.state.apply(&e);
+                rec.history.push(e);
+            }
+            tx.put_dossier(Some(&old), &rec)?;
+            tx.audit(a.entry(now, cmd.name(), &code, "ok"))?;
+            Ok(rec)
+        })
+        .await
+}
+
+/// Candidate codes from the most selective index, in index order.
+enum Source {
+    One(String),
+    Citizen(String),
+    Name(String),
+    Overdue(i64),
+    Status(u8),
+    Agency(String),
+    All,
+}
+
+/// A page of the dossiers the actor may see, filtered by `q`.
+pub async fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> Result<DossierList, Error> {
+    let now = ctx.clock.now_vn();
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    if let Some(s) = q.status
+        && NationalStatus::from_code(s).is_none()
+    {
+        return Err(Error::bad_request(
+            "request.status",
+            "Mã trạng thái phải từ 1 đến 10.",
+            "The status code must be 1 to 10.",
+        ));
+    }
+    let agency = match &q.agency {
+        Some(a) => Some(AgencyCode::parse(a).map_err(|e| Error::domain(Kind::BadRequest, &e))?),
+        None => None,
+    };
+    let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let source = match text {
+        Some(t) => {
+            if let Ok(c) = DossierCode::parse(t) {
+                Source::One(c.to_string())
+            } else if let Ok(id) = CitizenId::parse(t) {
+                Source::Citizen(id.canonical())
+            } else {
+                Source::Name(motcua_core::text::fold(t))
+            }
+        }
+        None if q.overdue == Some(true) => Source::Overdue(now.timestamp()),
+        None => match (
+            &agency,
+            q.status,
+            actor.user.role.is_admin(),
+            &actor.user.agency,
+        ) {
+            (Some(a), _, _, _) => Source::Agency(a.to_string()),
+            (None, _, false, Some(own)) => Source::Agency(own.to_string()),
+            (None, Some(s), _, _) => Source::Status(s),
+            _ => Source::All,
+        },
+    };
+    let user = actor.user.clone();
+    ctx.store
+        .read(move |txn| {
+            let dossiers = txn.open_table(DOSSIERS)?;
+            let skip = (page - 1).saturating_mul(per_page);
+            let mut seen = 0usize;
+            let mut items = Vec::new();
+            let mut has_more = false;
+            let mut consider = |code: &str| -> Result<bool, Error> {
+                let Some(rec): Option<DossierRecord> = get(&dossiers, code)? else {
+                    return Ok(true);
+                };
+                let st = &rec.state;
+                let keep = may_see(&user, &rec)
+                    && q.status.is_none_or(|s| st.national_status().code() == s)
+                    && agency
+                        .as_ref()
+                        .is_none_or(|a| &rec.receiving_agency == a || rec.handling_agency() == a)
+                    && q.overdue.is_none_or(|o| st.is_overdue(now) == o);
+                if keep {
+                    if seen >= skip {
+                        if items.len() == per_page {
+                            has_more = true;
+                            return Ok(false);
+                        }
+                        items.push(row(&rec, now));
+                    }
+                    seen += 1;
+                }
+                Ok(true)
+            };
+            match &source {
+                Source::One(c) => {
+                    consider(c)?;
+                }
+                Source::Citizen(id) => {
+                    for item in txn.open_table(IDX_CITIZEN)?.range((id.as_str(), "")..)? {
+                        let (k, _) = item?;
+                        let (i, c) = k.value();
+                        if i != id || !consider(c)? {
+                            break;
+                        }
+                    }
+                }
+                Source::Name(prefix) => {
+                    for item in txn.open_table(IDX_NAME)?.range((prefix.as_str(), "")..)? {
+                        let (k, _) = item?;
+                        let (n, c) = k.value();
+                        if !n.starts_with(prefix.as_str()) || !consider(c)? {
+                            break;
+                        }
+                    }
+                }
+                Source::Overdue(ts) => {
+                    for item in txn.open_table(IDX_DUE)?.range(..(*ts, ""))? {
+                        let (k, _) = item?;
+                        if !consider(k.value().1)? {
+                            break;
+                        }
+                    }
+                }
+                Source::Status(s) => {
+                    for item in txn.open_table(IDX_STATUS)?.range((*s, "")..)? {
+                        let (k, _) = item?;
+                        let (ks, c) = k.value();
+                        if ks != *s || !consider(c)? {
+                            break;
+                        }
+                    }
+                }
+                Source::Agency(a) => {
+                    for item in txn.open_table(IDX_AGENCY)?.range((a.as_str(), "")..)? {
+                        let (k, _) = item?;
+                        let (ka, c) = k.value();
+                        if ka != a || !consider(c)? {
+                            break;
+                        }
+                    }
+                }
+                Source::All => {
+                    for item in txn.open_table(DOSSIERS)?.iter()? {
+                        let (k, _) = item?;
+                        if !consider(k.value())? {
+                            break;
+                        }
+                    }
+                }
+            }
+            Ok(DossierList {
+                items,
+                page,
+                per_page,
+                has_more,
+            })
+        })
+        .await
+}

@@ -1,0 +1,291 @@
+//! The kiosk fleet: an admin creates a kiosk (name, centre, scope) and gets a one-time enrolment
+//! code; the kiosk exchanges it for a device token (stored hashed, revocable); every sync call is
+//! authenticated by that token; heartbeats are kept for the fleet console; settings and scope
+//! reach the kiosk through the change feed.
+
+use chrono::{DateTime, FixedOffset};
+use motcua_core::AgencyCode;
+use motcua_protocol::staff::{CreatedKiosk, KioskUpdate, KioskView, NewKiosk};
+use motcua_protocol::sync::{Enrolled, Heartbeat, IDLE_RANGE_S, KioskConfig};
+use redb::{ReadableTable, ReadableTableMetadata};
+
+use super::passwords::{new_token, token_key};
+use super::{Actor, Ctx, Error, Kind, audit_entry};
+use crate::db::changes::{self, Key};
+use crate::db::model::Kiosk;
+use crate::db::{AGENCIES, KIOSK_TOKENS, KIOSKS, Tx, decode, encode, get};
+
+fn unknown_agency(a: &AgencyCode) -> Error {
+    Error::invalid(
+        "agency.unknown",
+        format!("Không có cơ quan mã {a}."),
+        format!("No agency with code {a}."),
+    )
+}
+
+fn no_kiosk() -> Error {
+    Error::not_found("kiosk", "Kiosk")
+}
+
+/// Create a kiosk inside `tx`: its id and one-time enrolment code (shown once).
+pub fn insert(
+    tx: &Tx,
+    name: &str,
+    centre: &AgencyCode,
+    scope: &[AgencyCode],
+    now: DateTime<FixedOffset>,
+) -> Result<(String, String), Error> {
+    if name.trim().is_empty() || scope.is_empty() {
+        return Err(Error::invalid(
+            "kiosk.fields",
+            "Kiosk cần có tên và phạm vi (các cơ quan được hiển thị hồ sơ).",
+            "A kiosk needs a name and a scope (the agencies whose dossiers it shows).",
+        ));
+    }
+    let (token, _) = new_token();
+    // Twelve characters are easy to type on a kiosk and impossible to guess.
+    let code = token[..12].to_uppercase();
+    let key = token_key(&code);
+    let agencies = tx.open_table(AGENCIES)?;
+    for a in std::iter::once(centre).chain(scope.iter()) {
+        if agencies.get(a.as_str())?.is_none() {
+            return Err(unknown_agency(a));
+        }
+    }
+    drop(agencies);
+    let mut t = tx.open_table(KIOSKS)?;
+    let id = format!("KIOSK-{:04}", t.len()? + 1);
+    let kiosk = Kiosk {
+        id: id.clone(),
+        name: name.trim().to_owned(),
+        centre: centre.clone(),
+        scope: scope.to_vec(),
+        enrolment_key: Some(key),
+        enrolled_at: None,
+        revoked: false,
+        created_at: now,
+        last_heartbeat: None,
+        scope_version: 0,
+        config: KioskConfig::default(),
+        rejected_events: 0,
+        recent_rejections: Vec::new(),
+    };
+    t.insert(id.as_str(), encode(&kiosk)?.as_slice())?;
+    drop(t);
+    changes::record(tx, &Key::Kiosk(id.clone()), vec![], vec![])?;
+    Ok((id, code))
+}
+
+pub async fn create(ctx: &Ctx, actor: &Actor, k: NewKiosk) -> Result<CreatedKiosk, Error> {
+    actor.require_admin()?;
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    let (id, enrolment_code) = ctx
+        .store
+        .write(move |tx| {
+            let made = insert(tx, &k.name, &k.centre, &k.scope, now)?;
+            tx.audit(a.entry(now, "create_kiosk", &made.0, "ok"))?;
+            Ok::<_, Error>(made)
+        })
+        .await?;
+    Ok(CreatedKiosk { id, enrolment_code })
+}
+
+pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<KioskView>, Error> {
+    actor.require_admin()?;
+    ctx.store
+        .read(|txn| {
+            let mut out = Vec::new();
+            for item in txn.open_table(KIOSKS)?.iter()? {
+                let k: Kiosk = decode(item?.1.value())?;
+                out.push(k.view());
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// Rename a kiosk, change its scope (its replica is then rebuilt) or its settings; the kiosk
+/// learns of it through the change feed.
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    u: KioskUpdate,
+) -> Result<KioskView, Error> {
+    actor.require_admin()?;
+    if u.name.as_deref().is_some_and(|n| n.trim().is_empty())
+        || u.scope.as_ref().is_some_and(Vec::is_empty)
+        || u.config
+            .as_ref()
+            .is_some_and(|c| !IDLE_RANGE_S.contains(&c.idle_timeout_s))
+    {
+        return Err(Error::invalid(
+            "kiosk.fields",
+            "Tên và phạm vi kiosk không được để trống; thời gian chờ từ 10 đến 3600 giây.",
+            "A kiosk's name and scope cannot be empty; the idle timeout is 10 to 3600 seconds.",
+        ));
+    }
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    let id = id.to_owned();
+    ctx.store
+        .write(move |tx| {
+            if let Some(scope) = &u.scope {
+                let agencies = tx.open_table(AGENCIES)?;
+                for ag in scope {
+                    if agencies.get(ag.as_str())?.is_none() {
+                        return Err(unknown_agency(ag));
+                    }
+                }
+            }
+            let mut t = tx.open_table(KIOSKS)?;
+            let Some(mut k): Option<Kiosk> = get(&t, &id)? else {
+                return Err(no_kiosk());
+            };
+            if let Some(n) = &u.name {
+                k.name = n.trim().to_owned();
+            }
+            if let Some(s) = u.scope.clone()
+                && s != k.scope
+            {
+                k.scope = s;
+                k.scope_version = k.scope_version.saturating_add(1);
+            }
+            if let Some(c) = u.config.clone() {
+                k.config = c;
+            }
+            t.insert(id.as_str(), encode(&k)?.as_slice())?;
+            drop(t);
+            changes::record(tx, &Key::Kiosk(id.clone()), vec![], vec![])?;
+            tx.audit(a.entry(now, "update_kiosk", &id, "ok"))?;
+            Ok(k.view())
+        })
+        .await
+}
+
+/// Revoke a kiosk: its device token is refused from the next call on.
+pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
+    actor.require_admin()?;
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    let id = id.to_owned();
+    ctx.store
+        .write(move |tx| {
+            let mut t = tx.open_table(KIOSKS)?;
+            let Some(mut k): Option<Kiosk> = get(&t, &id)? else {
+                return Err(no_kiosk());
+            };
+            k.revoked = true;
+            t.insert(id.as_str(), encode(&k)?.as_slice())?;
+            drop(t);
+            let mut tokens = tx.open_table(KIOSK_TOKENS)?;
+            let mut stale = Vec::new();
+            for item in tokens.iter()? {
+                let (key, v) = item?;
+                if v.value() == id {
+                    stale.push(key.value().to_owned());
+                }
+            }
+            for key in stale {
+                tokens.remove(key.as_str())?;
+            }
+            drop(tokens);
+            tx.audit(a.entry(now, "revoke_kiosk", &id, "ok"))?;
+            Ok(())
+        })
+        .await
+}
+
+fn bad_code() -> Error {
+    Error::new(
+        Kind::Unauthorized,
+        "kiosk.enrolment_code",
+        "Mã đăng ký kiosk không đúng hoặc đã được dùng.",
+        "The kiosk enrolment code is wrong or already used.",
+    )
+}
+
+/// Exchange a one-time enrolment code for a device token.
+pub async fn enrol(ctx: &Ctx, enrolment_code: &str) -> Result<Enrolled, Error> {
+    let key = token_key(enrolment_code.trim().to_uppercase().as_str());
+    let now = ctx.clock.now_vn();
+    let (token, token_hash) = new_token();
+    ctx.store
+        .write(move |tx| {
+            let mut t = tx.open_table(KIOSKS)?;
+            let mut found = None;
+            for item in t.iter()? {
+                let k: Kiosk = decode(item?.1.value())?;
+                if k.enrolment_key.as_deref() == Some(key.as_str()) && !k.revoked {
+                    found = Some(k);
+                    break;
+                }
+            }
+            let Some(mut k) = found else {
+                return Err(bad_code());
+            };
+            k.enrolment_key = None;
+            k.enrolled_at = Some(now);
+            t.insert(k.id.as_str(), encode(&k)?.as_slice())?;
+            drop(t);
+            tx.open_table(KIOSK_TOKENS)?
+                .insert(token_hash.as_str(), k.id.as_str())?;
+            tx.audit(audit_entry(now, &k.id, "kiosk", "enrol_kiosk", &k.id, "ok"))?;
+            Ok(Enrolled {
+                kiosk_id: k.id,
+                token: token.clone(),
+                name: k.name,
+                centre: k.centre,
+                scope: k.scope,
+            })
+        })
+        .await
+}
+
+/// The refusal of a call without a valid device token.
+pub fn refused() -> Error {
+    Error::new(
+        Kind::Unauthorized,
+        "kiosk.unauthenticated",
+        "Kiosk chưa đăng ký, đã bị thu hồi hoặc mã thiết bị không đúng.",
+        "The kiosk is not enrolled, was revoked, or its device token is wrong.",
+    )
+}
+
+/// The enrolled, unrevoked kiosk holding `token`. Read on every call, never cached: a revoked
+/// kiosk is refused at once.
+pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Kiosk, Error> {
+    let key = token_key(token.trim());
+    ctx.store
+        .read(move |txn| {
+            let Some(id) = txn
+                .open_table(KIOSK_TOKENS)?
+                .get(key.as_str())?
+                .map(|v| v.value().to_owned())
+            else {
+                return Ok(None);
+            };
+            Ok::<_, Error>(get::<Kiosk>(&txn.open_table(KIOSKS)?, &id)?)
+        })
+        .await?
+        .filter(|k| !k.revoked)
+        .ok_or_else(refused)
+}
+
+/// Keep a kiosk's heartbeat.
+pub async fn heartbeat(ctx: &Ctx, kiosk: &Kiosk, h: Heartbeat) -> Result<(), Error> {
+    let now = ctx.clock.now_vn();
+    let id = kiosk.id.clone();
+    ctx.store
+        .write(move |tx| {
+            let mut t = tx.open_table(KIOSKS)?;
+            let Some(mut k): Option<Kiosk> = get(&t, &id)? else {
+                return Err(no_kiosk());
+            };
+            k.last_heartbeat = Some((now, h.clone()));
+            t.insert(id.as_str(), encode(&k)?.as_slice())?;
+            Ok(())
+        })
+        .await
+}
