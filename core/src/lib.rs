@@ -18,7 +18,9 @@
 //! - [`lunar`]: the Vietnamese lunar calendar (Tết, the Hùng Kings' day) for provisional years.
 //! - [`time`]: Vietnam time and the window of instants accepted from outside.
 //! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
-//! - [`rating`]: satisfaction scales (3 or 5 levels) and the per-dossier criteria.
+//! - [`rating`]: satisfaction scales (3 or 5 levels), the per-dossier criteria, the check of a
+//!   rating.
+//! - [`feedback`]: the check of a feedback as the public drafts it (kiosk and server alike).
 //! - [`slip`]: printer-independent receipt documents.
 //! - [`i18n`]: Vietnamese-first bilingual messages; every error implements [`Localized`].
 //!
@@ -29,6 +31,7 @@ pub mod calendar;
 pub mod citizen;
 pub mod codes;
 pub mod devices;
+pub mod feedback;
 pub mod i18n;
 pub mod lunar;
 pub mod public;

@@ -132,3 +132,54 @@ mod tests {
         assert!(is_criterion("attitude") && !is_criterion("price"));
     }
 }
+
+/// Why a rating was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RatingError {
+    #[error("the level must be 1 to {0}")]
+    Level(u8),
+    #[error("unknown criterion {0:?} or a level outside the scale")]
+    Criterion(String),
+}
+
+impl crate::i18n::Localized for RatingError {
+    fn code(&self) -> &'static str {
+        match self {
+            RatingError::Level(_) => "rating.level",
+            RatingError::Criterion(_) => "rating.criterion",
+        }
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (RatingError::Level(n), Lang::Vi) => format!("Mức đánh giá phải từ 1 đến {n}."),
+            (RatingError::Level(n), Lang::En) => format!("The level must be 1 to {n}."),
+            (RatingError::Criterion(k), Lang::Vi) => {
+                format!("Tiêu chí “{k}” hoặc mức đánh giá của tiêu chí không hợp lệ.")
+            }
+            (RatingError::Criterion(k), Lang::En) => {
+                format!("Unknown criterion “{k}” or a level outside the scale.")
+            }
+        }
+    }
+}
+
+/// The one check of a rating, on the kiosk and on the server: a level of the scale, and known
+/// criteria answered on the same scale.
+pub fn check<'a>(
+    scale: Scale,
+    level: u8,
+    criteria: impl IntoIterator<Item = (&'a str, u8)>,
+) -> Result<(), RatingError> {
+    let n = scale.levels();
+    if !(1..=n).contains(&level) {
+        return Err(RatingError::Level(n));
+    }
+    for (k, v) in criteria {
+        if !is_criterion(k) || !(1..=n).contains(&v) {
+            return Err(RatingError::Criterion(k.chars().take(40).collect()));
+        }
+    }
+    Ok(())
+}

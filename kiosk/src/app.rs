@@ -366,35 +366,27 @@ impl Logic {
         consent: bool,
         now: DateTime<FixedOffset>,
     ) -> Result<String, Notice> {
-        let content = content.trim();
-        if content.chars().count() < 5 {
-            return Err(Notice::new(
-                "Vui lòng nhập nội dung phản ánh, kiến nghị.",
-                "Please write your feedback.",
-            ));
-        }
+        // The server's own rule: what the kiosk takes, the server takes.
+        let c = motcua_core::feedback::check(&motcua_core::feedback::Draft {
+            category,
+            content,
+            name: Some(name),
+            phone: Some(phone),
+            consent,
+        })
+        .map_err(|e| Notice::of(&e))?;
         if !consent {
             return Err(Notice::new(
                 "Vui lòng xác nhận đồng ý để Trung tâm tiếp nhận và xử lý phản ánh.",
                 "Please confirm that the centre may receive and handle your feedback.",
             ));
         }
-        let phone = phone.trim();
-        let phone_ok = phone.is_empty()
-            || ((9..=11).contains(&phone.len()) && phone.bytes().all(|b| b.is_ascii_digit()));
-        if !phone_ok {
-            return Err(Notice::new(
-                "Số điện thoại gồm 9 đến 11 chữ số (có thể để trống).",
-                "A phone number has 9 to 11 digits (or leave it empty).",
-            ));
-        }
-        let name = motcua_core::text::normalize(name);
         let kiosk_id = self.kiosk_id();
         let body = FeedbackIn {
-            category: category.to_owned(),
-            content: content.to_owned(),
-            name: (!name.is_empty()).then_some(name),
-            phone: (!phone.is_empty()).then(|| phone.to_owned()),
+            category: c.category,
+            content: c.content,
+            name: c.name,
+            phone: c.phone,
             dossier: None,
             consent: true,
             channel: None,
@@ -418,22 +410,20 @@ impl Logic {
 
     /// Take a rating into the outbox.
     pub fn rate(&self, r: &RatingChoice, now: DateTime<FixedOffset>) -> Result<(), Notice> {
-        let levels = self.rating_scale().levels();
-        let valid = |l: u8| (1..=levels).contains(&l);
-        if !valid(r.level) {
-            return Err(Notice::new(
-                "Vui lòng chọn một mức đánh giá.",
-                "Please choose a level.",
-            ));
-        }
-        if r.criteria
-            .iter()
-            .any(|(k, l)| !motcua_core::rating::is_criterion(k) || !valid(*l))
-        {
-            return Err(Notice::new(
-                "Đánh giá theo tiêu chí không hợp lệ.",
-                "Invalid answer to a criterion.",
-            ));
+        let checked = motcua_core::rating::check(
+            self.rating_scale(),
+            r.level,
+            r.criteria.iter().map(|(k, l)| (k.as_str(), *l)),
+        );
+        match checked {
+            Err(motcua_core::rating::RatingError::Level(_)) => {
+                return Err(Notice::new(
+                    "Vui lòng chọn một mức đánh giá.",
+                    "Please choose a level.",
+                ));
+            }
+            Err(e) => return Err(Notice::of(&e)),
+            Ok(()) => {}
         }
         let body = RatingIn {
             level: r.level,

@@ -46,6 +46,56 @@ pub fn normalize(input: &str) -> String {
         .join(" ")
 }
 
+/// Why a free text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextError {
+    #[error("the text is empty")]
+    Empty,
+    #[error("the text is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("the text holds control or direction-changing characters")]
+    Hidden,
+}
+
+/// Characters a person never types on purpose that can hide or reorder what others read:
+/// controls (but the line breaks of a multi-line text), bidirectional overrides and isolates,
+/// and zero-width characters.
+fn hidden(c: char, multiline: bool) -> bool {
+    (c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
+}
+
+/// A free text as it is kept: NFC, spaces trimmed (runs of spaces folded on a single line, line
+/// breaks kept on a multi-line one), between 1 and `max` characters, with nothing hidden in it.
+pub fn free_text(input: &str, max: usize, multiline: bool) -> Result<String, TextError> {
+    if input.chars().any(|c| hidden(c, multiline)) {
+        return Err(TextError::Hidden);
+    }
+    let nfc: String = input.nfc().collect();
+    let text = if multiline {
+        nfc.replace("\r\n", "\n")
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    } else {
+        normalize(&nfc)
+    };
+    if text.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if text.chars().count() > max {
+        return Err(TextError::TooLong { max });
+    }
+    Ok(text)
+}
+
 /// Mask a full name for public display: the family name stays, every other word becomes its
 /// initial. "Nguyễn Văn An" → "Nguyễn V. A."; a one-word name becomes its initial alone, so no
 /// given name is ever shown in full.

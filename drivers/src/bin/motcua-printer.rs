@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
+
 use motcua_core::slip::{Align, Slip, TextLine, TextSize};
 use motcua_core::{Lang, Localized};
 use motcua_drivers::profile::Profile;
@@ -10,20 +12,63 @@ use motcua_drivers::sim::SimPrinter;
 use motcua_drivers::status::PrinterStatus;
 use motcua_drivers::transport::{Printer, Target};
 
-const USAGE: &str = "\
-motcua-printer — máy in mô phỏng và công cụ kiểm tra / printer simulator and test tool
+/// Máy in mô phỏng và công cụ kiểm tra / printer simulator and test tool.
+#[derive(Debug, Parser)]
+#[command(name = "motcua-printer", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
 
-  motcua-printer sim [--listen 127.0.0.1:9100] [--out DIR] [--dots 576]
-                     [--paper ok|near-end|out] [--cover open]
-  motcua-printer test --printer tcp://HOST:9100|serial:///dev/ttyUSB0?baud=9600|file:///dev/usb/lp0
-                      [--profile generic-80]
-  motcua-printer status --printer URI [--profile generic-80]
-  motcua-printer profiles";
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// A virtual ESC/POS printer on TCP: each slip is written as a PNG and a transcript.
+    Sim {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: String,
+        /// Where the slips go.
+        #[arg(long, default_value = "./printer-out")]
+        out: PathBuf,
+        /// Dots per line: 576 for 80 mm paper, 384 for 58 mm.
+        #[arg(long, default_value_t = 576)]
+        dots: usize,
+        /// The paper state it reports.
+        #[arg(long, value_enum, default_value_t = Paper::Ok)]
+        paper: Paper,
+        /// The cover state it reports.
+        #[arg(long, value_enum, default_value_t = Cover::Closed)]
+        cover: Cover,
+    },
+    /// Print the technician's test slip.
+    Test {
+        /// tcp://HOST:9100, serial:///dev/ttyUSB0?baud=9600 or file:///dev/usb/lp0
+        #[arg(long)]
+        printer: String,
+        #[arg(long, default_value = "generic-80")]
+        profile: String,
+    },
+    /// Ask a printer its state (online, paper near end, …).
+    Status {
+        #[arg(long)]
+        printer: String,
+        #[arg(long, default_value = "generic-80")]
+        profile: String,
+    },
+    /// List the bundled printer profiles.
+    Profiles,
+}
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Paper {
+    Ok,
+    NearEnd,
+    Out,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Cover {
+    Closed,
+    Open,
 }
 
 /// The slip a technician prints when installing a kiosk.
@@ -62,24 +107,25 @@ pub fn test_slip(profile: &Profile) -> Slip {
             bold: true,
             align: Align::Center,
         })
-        .qr(motcua_drivers::qr::own_payload(
-            &motcua_core::DossierCode::parse("000.00.01.H16-251110-0001").expect("valid"),
-            Some("1234"),
-        ))
+        .qr(
+            match motcua_core::DossierCode::parse("000.00.01.H16-251110-0001") {
+                Ok(code) => motcua_drivers::qr::own_payload(&code, Some("1234")),
+                Err(_) => "MC1".into(),
+            },
+        )
         .line("Quét mã trên để kiểm tra QR / scan to check the QR")
         .cut()
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let profile_name = arg(&args, "--profile").unwrap_or_else(|| "generic-80".into());
-    match args.first().map(String::as_str) {
-        Some("sim") => {
-            let listen = arg(&args, "--listen").unwrap_or_else(|| "127.0.0.1:9100".into());
-            let out = PathBuf::from(arg(&args, "--out").unwrap_or_else(|| "./printer-out".into()));
-            let dots: usize = arg(&args, "--dots")
-                .and_then(|d| d.parse().ok())
-                .unwrap_or(576);
+    match Cli::parse().command {
+        Cmd::Sim {
+            listen,
+            out,
+            dots,
+            paper,
+            cover,
+        } => {
             let sim = match SimPrinter::new(&out, dots) {
                 Ok(s) => s,
                 Err(e) => {
@@ -90,14 +136,11 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let status = match (
-                arg(&args, "--paper").as_deref(),
-                arg(&args, "--cover").as_deref(),
-            ) {
-                (_, Some("open")) => PrinterStatus::CoverOpen,
-                (Some("out"), _) => PrinterStatus::PaperOut,
-                (Some("near-end"), _) => PrinterStatus::PaperNearEnd,
-                _ => PrinterStatus::Online,
+            let status = match (paper, cover) {
+                (_, Cover::Open) => PrinterStatus::CoverOpen,
+                (Paper::Out, _) => PrinterStatus::PaperOut,
+                (Paper::NearEnd, _) => PrinterStatus::PaperNearEnd,
+                (Paper::Ok, Cover::Closed) => PrinterStatus::Online,
             };
             sim.set_status(status);
             match sim.listen(&listen) {
@@ -118,49 +161,45 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(cmd @ ("test" | "status")) => {
-            let Some(uri) = arg(&args, "--printer") else {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            };
-            let run = || -> Result<String, Box<dyn Localized>> {
-                let target = Target::parse(&uri).map_err(|e| Box::new(e) as Box<dyn Localized>)?;
-                let profile = Profile::bundled(&profile_name)
-                    .map_err(|e| Box::new(e) as Box<dyn Localized>)?;
-                let mut p = Printer::new(target, profile.clone());
-                if cmd == "status" {
-                    let s = p.status().map_err(|e| Box::new(e) as Box<dyn Localized>)?;
-                    Ok(format!("{} / {}", s.label(Lang::Vi), s.label(Lang::En)))
-                } else {
-                    let s = p
-                        .print(&test_slip(&profile))
-                        .map_err(|e| Box::new(e) as Box<dyn Localized>)?;
-                    Ok(format!(
-                        "Đã in trang thử / test slip printed ({})",
-                        s.label(Lang::En)
-                    ))
-                }
-            };
-            match run() {
-                Ok(msg) => {
-                    println!("{msg}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{}\n{}", e.message(Lang::Vi), e.message(Lang::En));
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Some("profiles") => {
+        Cmd::Test { printer, profile } => probe(&printer, &profile, false),
+        Cmd::Status { printer, profile } => probe(&printer, &profile, true),
+        Cmd::Profiles => {
             for p in Profile::all() {
                 println!("{:<18} {}", p.name, p.description);
             }
             ExitCode::SUCCESS
         }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
+    }
+}
+
+/// Ask the printer at `uri` its state, or print the test slip on it.
+fn probe(uri: &str, profile_name: &str, status_only: bool) -> ExitCode {
+    let run = || -> Result<String, Box<dyn Localized>> {
+        let target = Target::parse(uri).map_err(|e| Box::new(e) as Box<dyn Localized>)?;
+        let profile =
+            Profile::bundled(profile_name).map_err(|e| Box::new(e) as Box<dyn Localized>)?;
+        let mut p = Printer::new(target, profile.clone());
+        if status_only {
+            let s = p.status().map_err(|e| Box::new(e) as Box<dyn Localized>)?;
+            Ok(format!("{} / {}", s.label(Lang::Vi), s.label(Lang::En)))
+        } else {
+            let s = p
+                .print(&test_slip(&profile))
+                .map_err(|e| Box::new(e) as Box<dyn Localized>)?;
+            Ok(format!(
+                "Đã in trang thử / test slip printed ({})",
+                s.label(Lang::En)
+            ))
+        }
+    };
+    match run() {
+        Ok(msg) => {
+            println!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}\n{}", e.message(Lang::Vi), e.message(Lang::En));
+            ExitCode::FAILURE
         }
     }
 }

@@ -5,45 +5,47 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
+use clap::Parser;
+
 use motcua_drivers::scanner::Suffix;
 use motcua_drivers::sim::SimScanner;
 
-const USAGE: &str = "\
-motcua-scanner-sim — máy quét mô phỏng / virtual serial scanner
+/// Máy quét mô phỏng / a virtual serial scanner: prints the terminal's path (and links `--link`
+/// to it), types each PAYLOAD, then each line read from standard input; exits at its end.
+#[derive(Debug, Parser)]
+#[command(name = "motcua-scanner-sim", version)]
+struct Cli {
+    /// What ends each scan.
+    #[arg(long, value_parser = parse_suffix, default_value = "cr")]
+    suffix: Suffix,
+    /// What starts each scan (some scanners send an AIM identifier such as `]Q1`).
+    #[arg(long, default_value = "")]
+    prefix: String,
+    /// A path to link to the terminal (removed at the end).
+    #[arg(long)]
+    link: Option<String>,
+    /// Payloads to type first.
+    payloads: Vec<String>,
+}
 
-  motcua-scanner-sim [--suffix cr|lf|crlf|tab|none] [--prefix ']Q1'] [--link PATH] [PAYLOAD ...]
-
-Prints the terminal's path (and links PATH to it), types each PAYLOAD, then each line read from
-standard input; exits at the end of standard input.";
+fn parse_suffix(s: &str) -> Result<Suffix, String> {
+    match s {
+        "cr" => Ok(Suffix::Cr),
+        "lf" => Ok(Suffix::Lf),
+        "crlf" => Ok(Suffix::CrLf),
+        "tab" => Ok(Suffix::Tab),
+        "none" => Ok(Suffix::None),
+        other => Err(format!("{other:?}: cr, lf, crlf, tab or none")),
+    }
+}
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let (mut suffix, mut prefix, mut link, mut payloads) =
-        (Suffix::Cr, String::new(), None, Vec::new());
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--suffix" => {
-                suffix = match args.next().as_deref() {
-                    Some("cr") => Suffix::Cr,
-                    Some("lf") => Suffix::Lf,
-                    Some("crlf") => Suffix::CrLf,
-                    Some("tab") => Suffix::Tab,
-                    Some("none") => Suffix::None,
-                    _ => {
-                        eprintln!("{USAGE}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            "--prefix" => prefix = args.next().unwrap_or_default(),
-            "--link" => link = args.next(),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            _ => payloads.push(a),
-        }
-    }
+    let Cli {
+        suffix,
+        prefix,
+        link,
+        payloads,
+    } = Cli::parse();
     let mut sim = match SimScanner::open(suffix, &prefix) {
         Ok(s) => s,
         Err(e) => {

@@ -12,42 +12,25 @@ use super::{Actor, Ctx, Error, Kind};
 use crate::db::model::{Feedback, Role};
 use crate::db::{CODE_SEQ, FEEDBACK, Tx, encode, get};
 
-fn validate(b: &FeedbackIn) -> Result<(), Error> {
-    if b.category.trim().is_empty() || b.category.chars().count() > 100 {
-        return Err(Error::invalid(
-            "feedback.category",
-            "Cần chọn lĩnh vực phản ánh (tối đa 100 ký tự).",
-            "Choose a category (100 characters at most).",
-        ));
+/// The public's draft checked by core's one rule (the kiosk applies the same), kept as cleaned.
+fn validate(b: &mut FeedbackIn) -> Result<(), Error> {
+    let c = motcua_core::feedback::check(&motcua_core::feedback::Draft {
+        category: &b.category,
+        content: &b.content,
+        name: b.name.as_deref(),
+        phone: b.phone.as_deref(),
+        consent: b.consent,
+    })
+    .map_err(|e| Error::domain(Kind::Invalid, &e))?;
+    if let Some(d) = &b.dossier {
+        let code =
+            motcua_core::DossierCode::parse(d).map_err(|e| Error::domain(Kind::Invalid, &e))?;
+        b.dossier = Some(code.to_string());
     }
-    let n = b.content.trim().chars().count();
-    if n == 0 || n > 5000 {
-        return Err(Error::invalid(
-            "feedback.content",
-            "Nội dung phản ánh không được để trống và dài tối đa 5.000 ký tự.",
-            "The content is required, 5,000 characters at most.",
-        ));
-    }
-    if (b.name.is_some() || b.phone.is_some()) && !b.consent {
-        return Err(Error::invalid(
-            "feedback.consent",
-            "Cần đồng ý cho cơ quan dùng họ tên và số điện thoại để trả lời.",
-            "Consent is needed to use the name and phone to answer.",
-        ));
-    }
-    if let Some(p) = &b.phone {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if !(9..=11).contains(&digits)
-            || p.chars()
-                .any(|c| !(c.is_ascii_digit() || " .+-".contains(c)))
-        {
-            return Err(Error::invalid(
-                "feedback.phone",
-                "Số điện thoại không hợp lệ.",
-                "Invalid phone number.",
-            ));
-        }
-    }
+    b.category = c.category;
+    b.content = c.content;
+    b.name = c.name;
+    b.phone = c.phone;
     Ok(())
 }
 
@@ -74,7 +57,8 @@ pub fn prepare(
     now: DateTime<FixedOffset>,
     entered_by: Option<String>,
 ) -> Result<PendingFeedback, Error> {
-    validate(&body)?;
+    let mut body = body;
+    validate(&mut body)?;
     let received_at =
         motcua_core::time::check(received_at).map_err(|e| Error::domain(Kind::Invalid, &e))?;
     if received_at > now + Duration::minutes(5) {
@@ -128,13 +112,10 @@ pub fn insert(tx: &Tx, p: &PendingFeedback) -> Result<Feedback, Error> {
     let f = Feedback {
         code: code.clone(),
         channel: p.channel,
-        category: b.category.trim().to_owned(),
-        content: b.content.trim().to_owned(),
-        name: b
-            .name
-            .map(|s| motcua_core::text::normalize(&s))
-            .filter(|s| !s.is_empty()),
-        phone: b.phone.filter(|s| !s.trim().is_empty()),
+        category: b.category,
+        content: b.content,
+        name: b.name,
+        phone: b.phone,
         dossier: b.dossier,
         received_at: p.received_at,
         entered_at: p.entered_at,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
-use motcua_core::rating::{CRITERIA, Scale, is_criterion};
+use motcua_core::rating::{CRITERIA, Scale};
 use motcua_core::{DossierCode, Lang};
 use motcua_protocol::public::{RatingIn, ScaleView};
 use redb::ReadableTable;
@@ -34,22 +34,21 @@ pub fn scale_view(s: Scale) -> ScaleView {
     }
 }
 
-/// Check a rating against the scale; the normalised dossier code.
+/// Check a rating against the scale (core's one rule, the kiosk's too); the normalised dossier
+/// code.
 pub fn validate(scale: Scale, r: &RatingIn) -> Result<Option<String>, Error> {
-    let n = scale.levels();
-    if !(1..=n).contains(&r.level) {
-        return Err(Error::invalid(
-            "rating.level",
-            format!("Mức đánh giá phải từ 1 đến {n}."),
-            format!("The level must be 1 to {n}."),
-        ));
-    }
-    for (k, v) in &r.criteria {
-        if !is_criterion(k) || !(1..=n).contains(v) {
+    motcua_core::rating::check(
+        scale,
+        r.level,
+        r.criteria.iter().map(|(k, v)| (k.as_str(), *v)),
+    )
+    .map_err(|e| Error::domain(Kind::Invalid, &e))?;
+    for t in [&r.counter, &r.officer].into_iter().flatten() {
+        if t.chars().count() > 100 {
             return Err(Error::invalid(
-                "rating.criterion",
-                format!("Tiêu chí “{k}” hoặc mức đánh giá của tiêu chí không hợp lệ."),
-                format!("Unknown criterion “{k}” or a level outside 1 to {n}."),
+                "rating.target",
+                "Quầy hoặc tên cán bộ dài tối đa 100 ký tự.",
+                "A counter or officer name has 100 characters at most.",
             ));
         }
     }
