@@ -24,6 +24,9 @@ pub struct Config {
     pub cache_mb: usize,
     /// Levels of the satisfaction scale: 3 (default) or 5.
     pub rating_scale: motcua_core::rating::Scale,
+    /// Reverse proxies in front of the server (their addresses): a request from one of them is
+    /// counted against the client it names in `X-Forwarded-For`, not against the proxy.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             log: "info".into(),
             cache_mb: 64,
             rating_scale: motcua_core::rating::Scale::Three,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -68,7 +72,8 @@ impl Config {
     }
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
-    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_RATING_SCALE`, `MOTCUA_LOG`.
+    /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_RATING_SCALE`, `MOTCUA_LOG`,
+    /// `MOTCUA_TRUSTED_PROXIES` (addresses separated by commas).
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("MOTCUA_DATA_DIR") {
             self.data_dir = v.into();
@@ -95,6 +100,15 @@ impl Config {
             self.cache_mb = v
                 .parse()
                 .map_err(|_| ConfigError::Env("MOTCUA_CACHE_MB", v))?;
+        }
+        if let Some(v) = var("MOTCUA_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env("MOTCUA_TRUSTED_PROXIES", v.clone()))?;
         }
         if let Some(v) = var("MOTCUA_RATING_SCALE") {
             self.rating_scale = v

@@ -1,146 +1,241 @@
-//! Request counters and latency histograms, rendered as Prometheus text.
+//! The server's metrics in Prometheus' text format (prometheus-client): requests per route and
+//! status with their latency, the kiosks' long-polls, and figures read at scrape time (dossiers by
+//! status, overdue ones, the writer, how far the calendar reaches).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-/// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [
-    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
-];
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
 
-#[derive(Debug, Default, Clone)]
-struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
 }
 
-impl Series {
-    fn add(&mut self, secs: f64) {
-        self.count += 1;
-        self.sum += secs;
-        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
-            // Cumulative buckets are summed at render time.
-            self.buckets[i] += 1;
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: u8,
+}
+
+fn latency() -> Histogram {
+    // 0.5 ms to about 8 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 15))
+}
+
+/// Figures the scrape reads from the store and the writer.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// (national status, count).
+    pub dossiers: Vec<(u8, u64)>,
+    pub overdue: u64,
+    pub writer: Option<crate::db::WriterReport>,
+    /// Days from today to the last day the calendar holds (0: today is not held).
+    pub calendar_days: i64,
+}
+
+/// Every metric of the server.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    /// Kiosk long-polls waiting for a change right now.
+    pub feed_waiting: Gauge,
+    /// Long-polls woken by a commit that concerned them.
+    pub feed_woken: Counter,
+    /// Commits a waiting long-poll saw and let pass (outside its scope).
+    pub feed_ignored: Counter,
+    dossiers: Family<StatusLabels, Gauge>,
+    overdue: Gauge,
+    writer_running: Gauge,
+    writer_queued: Gauge,
+    writer_busy_ms: Gauge,
+    writer_committed: Counter<u64, AtomicU64>,
+    writer_rolled_back: Counter<u64, AtomicU64>,
+    writer_panics: Counter<u64, AtomicU64>,
+    writer_failed_flushes: Counter<u64, AtomicU64>,
+    calendar_days: Gauge,
+    /// One scrape at a time moves the counters read from the writer.
+    scrape: Mutex<()>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("motcua");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("http_requests", "HTTP requests answered", requests.clone());
+        let durations =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency);
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer a request",
+            durations.clone(),
+        );
+        let feed_waiting = Gauge::default();
+        registry.register(
+            "sync_waiting",
+            "Kiosk long-polls waiting for a change",
+            feed_waiting.clone(),
+        );
+        let feed_woken = Counter::default();
+        registry.register(
+            "sync_woken",
+            "Long-polls woken by a commit in their scope",
+            feed_woken.clone(),
+        );
+        let feed_ignored = Counter::default();
+        registry.register(
+            "sync_ignored",
+            "Commits a waiting long-poll let pass (outside its scope)",
+            feed_ignored.clone(),
+        );
+        let dossiers = Family::<StatusLabels, Gauge>::default();
+        registry.register(
+            "dossiers",
+            "Dossiers by national status code",
+            dossiers.clone(),
+        );
+        let overdue = Gauge::default();
+        registry.register(
+            "dossiers_overdue",
+            "Open dossiers past their appointment (paused ones included)",
+            overdue.clone(),
+        );
+        let writer_running = Gauge::default();
+        registry.register(
+            "writer_running",
+            "1 while the writer thread takes writes",
+            writer_running.clone(),
+        );
+        let writer_queued = Gauge::default();
+        registry.register(
+            "writer_queued",
+            "Writes waiting for the writer",
+            writer_queued.clone(),
+        );
+        let writer_busy_ms = Gauge::default();
+        registry.register(
+            "writer_busy_ms",
+            "How long the write under way has run",
+            writer_busy_ms.clone(),
+        );
+        let writer_committed = Counter::<u64, AtomicU64>::default();
+        registry.register("writer_committed", "Writes kept", writer_committed.clone());
+        let writer_rolled_back = Counter::<u64, AtomicU64>::default();
+        registry.register(
+            "writer_rolled_back",
+            "Writes refused and rolled back",
+            writer_rolled_back.clone(),
+        );
+        let writer_panics = Counter::<u64, AtomicU64>::default();
+        registry.register(
+            "writer_panics",
+            "Writes that panicked (rolled back; the writer went on)",
+            writer_panics.clone(),
+        );
+        let writer_failed_flushes = Counter::<u64, AtomicU64>::default();
+        registry.register(
+            "writer_failed_flushes",
+            "Batches whose flush to disk failed",
+            writer_failed_flushes.clone(),
+        );
+        let calendar_days = Gauge::default();
+        registry.register(
+            "calendar_covered_days",
+            "Days from today to the last day the working-time calendar holds (0: today is not held)",
+            calendar_days.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            feed_waiting,
+            feed_woken,
+            feed_ignored,
+            dossiers,
+            overdue,
+            writer_running,
+            writer_queued,
+            writer_busy_ms,
+            writer_committed,
+            writer_rolled_back,
+            writer_panics,
+            writer_failed_flushes,
+            calendar_days,
+            scrape: Mutex::new(()),
         }
     }
 }
 
-/// The series of one route, per (method, status).
-type RouteSeries = Vec<(String, u16, Series)>;
-
-/// Per route, then per (method, status). Keyed by the route's `&str` so that recording a request
-/// allocates nothing once the route has been seen.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    routes: Mutex<HashMap<String, RouteSeries>>,
-    /// Kiosk long-polls waiting for a change right now.
-    pub feed_waiting: std::sync::atomic::AtomicI64,
-    /// Long-polls woken by a commit that concerned them.
-    pub feed_woken: std::sync::atomic::AtomicU64,
-    /// Commits a waiting long-poll saw and let pass (outside its scope).
-    pub feed_ignored: std::sync::atomic::AtomicU64,
+/// Move a counter up to `total` (the writer's own count).
+fn catch_up(c: &Counter<u64, AtomicU64>, total: u64) {
+    let now = c.get();
+    if total > now {
+        c.inc_by(total - now);
+    }
 }
 
 impl Metrics {
+    /// Count an answered request.
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let secs = elapsed.as_secs_f64();
-        let mut map = self.routes.lock().expect("metrics lock");
-        let series = match map.get_mut(route) {
-            Some(v) => v,
-            None => map.entry(route.to_owned()).or_default(),
-        };
-        match series
-            .iter_mut()
-            .find(|(m, s, _)| m == method && *s == status)
-        {
-            Some((_, _, s)) => s.add(secs),
-            None => {
-                let mut s = Series::default();
-                s.add(secs);
-                series.push((method.to_owned(), status, s));
-            }
-        }
+        self.requests
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
+            .inc();
+        self.durations
+            .get_or_create(&RouteLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
     }
 
-    /// The request series in Prometheus text format.
-    pub fn render(&self, out: &mut String) {
-        use std::fmt::Write;
-        let map = self.routes.lock().expect("metrics lock").clone();
-        let mut routes: Vec<_> = map.into_iter().collect();
-        routes.sort_by(|a, b| a.0.cmp(&b.0));
-        let _ = writeln!(
-            out,
-            "# HELP motcua_sync_waiting Kiosk long-polls waiting for a change.\n\
-             # TYPE motcua_sync_waiting gauge\nmotcua_sync_waiting {}",
-            self.feed_waiting.load(std::sync::atomic::Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP motcua_sync_woken_total Long-polls woken by a commit in their scope.\n\
-             # TYPE motcua_sync_woken_total counter\nmotcua_sync_woken_total {}\n\
-             # HELP motcua_sync_ignored_total Commits a waiting long-poll let pass (outside its scope).\n\
-             # TYPE motcua_sync_ignored_total counter\nmotcua_sync_ignored_total {}",
-            self.feed_woken.load(std::sync::atomic::Ordering::Relaxed),
-            self.feed_ignored.load(std::sync::atomic::Ordering::Relaxed)
-        );
-        out.push_str("# HELP motcua_http_requests_total HTTP requests answered.\n");
-        out.push_str("# TYPE motcua_http_requests_total counter\n");
-        for (r, series) in &routes {
-            for (m, st, s) in series {
-                let _ = writeln!(
-                    out,
-                    "motcua_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
-                    s.count
-                );
-            }
+    /// Every metric in Prometheus text, with `f` read just now.
+    pub fn render(&self, f: &Figures) -> String {
+        let _one = self.scrape.lock().unwrap_or_else(|p| p.into_inner());
+        for (status, n) in &f.dossiers {
+            self.dossiers
+                .get_or_create(&StatusLabels { status: *status })
+                .set(i64::try_from(*n).unwrap_or(i64::MAX));
         }
-        out.push_str("# HELP motcua_http_request_duration_seconds Time to answer a request.\n");
-        out.push_str("# TYPE motcua_http_request_duration_seconds histogram\n");
-        for (r, series) in &routes {
-            let mut per_method: Vec<(&str, Series)> = Vec::new();
-            for (m, _, s) in series {
-                let e = match per_method.iter_mut().find(|(pm, _)| pm == m) {
-                    Some(e) => e,
-                    None => {
-                        per_method.push((m, Series::default()));
-                        per_method.last_mut().expect("just pushed")
-                    }
-                };
-                e.1.count += s.count;
-                e.1.sum += s.sum;
-                for i in 0..BUCKETS.len() {
-                    e.1.buckets[i] += s.buckets[i];
-                }
-            }
-            for (m, s) in per_method {
-                let labels = format!("method=\"{m}\",route=\"{r}\"");
-                let mut cumulative = 0;
-                for (i, b) in BUCKETS.iter().enumerate() {
-                    cumulative += s.buckets[i];
-                    let _ = writeln!(
-                        out,
-                        "motcua_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {cumulative}"
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "motcua_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                    s.count
-                );
-                let _ = writeln!(
-                    out,
-                    "motcua_http_request_duration_seconds_sum{{{labels}}} {}",
-                    s.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "motcua_http_request_duration_seconds_count{{{labels}}} {}",
-                    s.count
-                );
-            }
+        self.overdue
+            .set(i64::try_from(f.overdue).unwrap_or(i64::MAX));
+        if let Some(w) = &f.writer {
+            self.writer_running.set(i64::from(w.running));
+            self.writer_queued.set(w.queued);
+            self.writer_busy_ms.set(w.busy_ms);
+            catch_up(&self.writer_committed, w.committed);
+            catch_up(&self.writer_rolled_back, w.rolled_back);
+            catch_up(&self.writer_panics, w.panicked);
+            catch_up(&self.writer_failed_flushes, w.failed_flushes);
         }
+        self.calendar_days.set(f.calendar_days);
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
     }
 }
 
@@ -149,21 +244,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_are_cumulative() {
+    fn the_text_is_prometheus_and_holds_every_figure() {
         let m = Metrics::default();
-        m.record("GET", "/x", 200, Duration::from_micros(300));
-        m.record("GET", "/x", 200, Duration::from_millis(3));
-        m.record("GET", "/x", 404, Duration::from_secs(10));
-        let mut out = String::new();
-        m.render(&mut out);
-        assert!(
-            out.contains(
-                "motcua_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 2"
-            )
+        m.record(
+            "GET",
+            "/api/v1/dossiers/{code}",
+            200,
+            Duration::from_millis(3),
         );
-        assert!(out.contains("le=\"0.0005\"} 1"));
-        assert!(out.contains("le=\"0.005\"} 2"));
-        assert!(out.contains("le=\"5\"} 2"));
-        assert!(out.contains("le=\"+Inf\"} 3"));
+        m.feed_woken.inc();
+        let text = m.render(&Figures {
+            dossiers: vec![(4, 12)],
+            overdue: 3,
+            writer: None,
+            calendar_days: 396,
+        });
+        for line in [
+            "motcua_http_requests_total{method=\"GET\",route=\"/api/v1/dossiers/{code}\",status=\"200\"} 1",
+            "motcua_sync_woken_total 1",
+            "motcua_dossiers{status=\"4\"} 12",
+            "motcua_dossiers_overdue 3",
+            "motcua_calendar_covered_days 396",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        assert!(text.contains("motcua_http_request_duration_seconds_bucket"));
+        assert!(text.ends_with("# EOF\n"));
     }
 }

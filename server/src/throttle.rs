@@ -1,7 +1,15 @@
-//! In-memory rate limits for the public lookup: requests per client, and wrong lookup secrets per
-//! dossier and per client (a 4-digit secret must not be guessable by trying).
+//! In-memory limits: requests per client on the public routes, wrong lookup secrets per dossier and
+//! per client, failed sign-ins per address and per (account, address).
+//!
+//! Each limit is a [`Limiter`]: fixed windows per key, a lockout once a key has had too many
+//! within its window. Memory is bounded, and what is dropped to stay within the bound is only
+//! what no longer counts — an expired window, an ended lockout — never an active lockout: a
+//! flood of new keys cannot wipe the lock on a dossier (when every slot holds a live lockout,
+//! a new key is refused until one ends). Clients are named by address, IPv6 addresses by their
+//! /64 (one host hands out many addresses of its own /64).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
@@ -14,66 +22,219 @@ pub const KIOSK_REQUESTS_PER_MINUTE: u32 = 1200;
 pub const WRONG_SECRETS: u32 = 5;
 /// How long a dossier's (or client's) secret checks stay locked.
 pub const SECRET_LOCK_MINUTES: i64 = 15;
-/// Most keys remembered; past it the oldest window simply starts over.
-const MAX_KEYS: usize = 100_000;
+/// Keys a limiter remembers at most.
+const MAX_KEYS: usize = 200_000;
 
-#[derive(Debug, Default)]
+/// The key of a client: its address, an IPv6 address as its /64.
+pub fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
 struct Window {
-    start: Option<DateTime<Utc>>,
+    start: DateTime<Utc>,
     count: u32,
     locked_until: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Default)]
-pub struct Throttle {
-    requests: Mutex<HashMap<String, Window>>,
-    secrets: Mutex<HashMap<String, Window>>,
+impl Window {
+    /// Whether it still counts at `now` (its window open or its lockout on).
+    fn live(&self, now: DateTime<Utc>, span: Duration) -> bool {
+        now - self.start < span || self.locked_until.is_some_and(|t| t > now)
+    }
 }
 
-fn bump(
-    map: &Mutex<HashMap<String, Window>>,
-    key: &str,
-    now: DateTime<Utc>,
+/// What a limiter answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Over the limit (or locked) until then.
+    Refused(DateTime<Utc>),
+}
+
+/// Fixed windows per key with lockouts, in bounded memory.
+#[derive(Debug)]
+pub struct Limiter {
+    /// How many events a window allows.
+    limit: u32,
+    /// The window's length.
     span: Duration,
-) -> u32 {
-    let mut m = map.lock().expect("throttle lock");
-    if m.len() >= MAX_KEYS && !m.contains_key(key) {
-        m.clear();
+    /// How long a key stays locked once over the limit (zero: refused until its window ends).
+    lock: Duration,
+    max_keys: usize,
+    map: Mutex<Keys>,
+}
+
+/// The remembered windows, and when a full map (every window live) frees its first slot: until
+/// then a new key is refused without scanning the map again.
+#[derive(Debug, Default)]
+struct Keys {
+    windows: HashMap<String, Window>,
+    full_until: Option<DateTime<Utc>>,
+}
+
+impl Limiter {
+    pub fn new(limit: u32, span: Duration, lock: Duration) -> Limiter {
+        Limiter::bounded(limit, span, lock, MAX_KEYS)
     }
-    let w = m.entry(key.to_owned()).or_default();
-    if w.start.is_none_or(|s| now - s >= span) {
-        w.start = Some(now);
-        w.count = 0;
+
+    pub fn bounded(limit: u32, span: Duration, lock: Duration, max_keys: usize) -> Limiter {
+        Limiter {
+            limit,
+            span,
+            lock,
+            max_keys,
+            map: Mutex::new(Keys::default()),
+        }
     }
-    w.count += 1;
-    w.count
+
+    fn map(&self) -> std::sync::MutexGuard<'_, Keys> {
+        // Nothing panics while holding the lock; a poisoned map still holds whole windows.
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Count one event for `key` now; refused when over the limit or locked.
+    pub fn hit(&self, key: &str, now: DateTime<Utc>) -> Verdict {
+        let mut guard = self.map();
+        let keys = &mut *guard;
+        if let Some(until) = keys
+            .windows
+            .get(key)
+            .and_then(|w| w.locked_until)
+            .filter(|t| *t > now)
+        {
+            return Verdict::Refused(until);
+        }
+        if !keys.windows.contains_key(key) && keys.windows.len() >= self.max_keys {
+            if let Some(until) = keys.full_until.filter(|t| *t > now) {
+                return Verdict::Refused(until);
+            }
+            let span = self.span;
+            keys.windows.retain(|_, w| w.live(now, span));
+            keys.full_until = None;
+            if keys.windows.len() >= self.max_keys {
+                // Every slot is a live window: the new key waits for one to end.
+                let soonest = keys
+                    .windows
+                    .values()
+                    .map(|w| w.locked_until.unwrap_or(w.start + span).max(w.start + span))
+                    .min()
+                    .unwrap_or(now + span);
+                keys.full_until = Some(soonest);
+                return Verdict::Refused(soonest);
+            }
+        }
+        let w = keys.windows.entry(key.to_owned()).or_insert(Window {
+            start: now,
+            count: 0,
+            locked_until: None,
+        });
+        if now - w.start >= self.span {
+            *w = Window {
+                start: now,
+                count: 0,
+                locked_until: None,
+            };
+        }
+        w.count = w.count.saturating_add(1);
+        if w.count > self.limit {
+            let until = if self.lock > Duration::zero() {
+                now + self.lock
+            } else {
+                w.start + self.span
+            };
+            if self.lock > Duration::zero() {
+                w.locked_until = Some(until);
+            }
+            return Verdict::Refused(until);
+        }
+        Verdict::Allowed
+    }
+
+    /// Whether `key` is locked now (without counting anything).
+    pub fn locked(&self, key: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.map()
+            .windows
+            .get(key)
+            .and_then(|w| w.locked_until)
+            .filter(|t| *t > now)
+    }
+
+    /// Count a failure for `key`; locks it once failures exceed the limit. The lock's end if so.
+    pub fn fail(&self, key: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.hit(key, now) {
+            Verdict::Allowed => None,
+            Verdict::Refused(t) => Some(t),
+        }
+    }
+
+    /// Forget `key` (an administrator unlocks it, or it succeeded).
+    pub fn clear(&self, key: &str) {
+        self.map().windows.remove(key);
+    }
+
+    /// Keys remembered now.
+    pub fn len(&self) -> usize {
+        self.map().windows.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The server's limits.
+#[derive(Debug)]
+pub struct Throttle {
+    /// Public requests per client (the kiosk's allowance is checked against its own key).
+    requests: Limiter,
+    kiosk_requests: Limiter,
+    /// Wrong lookup secrets per dossier and per client.
+    secrets: Limiter,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        let minute = Duration::minutes(1);
+        let lock = Duration::minutes(SECRET_LOCK_MINUTES);
+        Throttle {
+            requests: Limiter::new(REQUESTS_PER_MINUTE, minute, Duration::zero()),
+            kiosk_requests: Limiter::new(KIOSK_REQUESTS_PER_MINUTE, minute, Duration::zero()),
+            // The fifth wrong secret locks: four are allowed, the fifth is the one over.
+            secrets: Limiter::new(WRONG_SECRETS - 1, lock, lock),
+        }
+    }
 }
 
 impl Throttle {
-    /// Count a public request from `client`; false when over `per_minute`.
-    pub fn allow_request(&self, client: &str, now: DateTime<Utc>, per_minute: u32) -> bool {
-        bump(&self.requests, client, now, Duration::minutes(1)) <= per_minute
+    /// Count a public request from `client` (an enrolled kiosk when `kiosk`); false when over.
+    pub fn allow_request(&self, client: &str, kiosk: bool, now: DateTime<Utc>) -> bool {
+        let l = if kiosk {
+            &self.kiosk_requests
+        } else {
+            &self.requests
+        };
+        l.hit(client, now) == Verdict::Allowed
     }
 
     /// Whether secret checks for this key are locked now.
     pub fn secret_locked(&self, key: &str, now: DateTime<Utc>) -> bool {
-        self.secrets
-            .lock()
-            .expect("throttle lock")
-            .get(key)
-            .and_then(|w| w.locked_until)
-            .is_some_and(|t| t > now)
+        self.secrets.locked(key, now).is_some()
     }
 
     /// Record a wrong secret for `key`; locks it after [`WRONG_SECRETS`] within the lock span.
     pub fn wrong_secret(&self, key: &str, now: DateTime<Utc>) {
-        let span = Duration::minutes(SECRET_LOCK_MINUTES);
-        let n = bump(&self.secrets, key, now, span);
-        if n >= WRONG_SECRETS {
-            if let Some(w) = self.secrets.lock().expect("throttle lock").get_mut(key) {
-                w.locked_until = Some(now + span);
-            }
-        }
+        self.secrets.fail(key, now);
     }
 }
 
@@ -82,16 +243,24 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 11, 10, 2, 0, 0).unwrap()
+    }
+
     #[test]
     fn windows_reset_and_locks_expire() {
         let t = Throttle::default();
-        let t0 = Utc.with_ymd_and_hms(2025, 11, 10, 2, 0, 0).unwrap();
+        let t0 = t0();
         for _ in 0..REQUESTS_PER_MINUTE {
-            assert!(t.allow_request("a", t0, REQUESTS_PER_MINUTE));
+            assert!(t.allow_request("a", false, t0));
         }
-        assert!(!t.allow_request("a", t0, REQUESTS_PER_MINUTE));
-        assert!(t.allow_request("b", t0, REQUESTS_PER_MINUTE));
-        assert!(t.allow_request("a", t0 + Duration::minutes(1), REQUESTS_PER_MINUTE));
+        assert!(!t.allow_request("a", false, t0));
+        assert!(t.allow_request("b", false, t0));
+        assert!(
+            t.allow_request("a", true, t0),
+            "a kiosk has its own allowance"
+        );
+        assert!(t.allow_request("a", false, t0 + Duration::minutes(1)));
         for _ in 0..WRONG_SECRETS - 1 {
             t.wrong_secret("code", t0);
         }
@@ -99,5 +268,47 @@ mod tests {
         t.wrong_secret("code", t0);
         assert!(t.secret_locked("code", t0 + Duration::minutes(14)));
         assert!(!t.secret_locked("code", t0 + Duration::minutes(16)));
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_never_wipes_an_active_lockout() {
+        let l = Limiter::bounded(0, Duration::minutes(1), Duration::minutes(15), 1000);
+        let t0 = t0();
+        assert!(l.fail("the dossier", t0).is_some());
+        // 100,500 other keys, each failing once: the map stays bounded, the lock stays.
+        for i in 0..100_500u32 {
+            let _ = l.fail(
+                &format!("spray-{i}"),
+                t0 + Duration::seconds(i64::from(i % 50)),
+            );
+        }
+        assert!(l.len() <= 1000);
+        assert!(
+            l.locked("the dossier", t0 + Duration::minutes(10))
+                .is_some()
+        );
+        // While every slot holds a live lockout, a new key is refused until the first one ends.
+        let t5 = t0 + Duration::minutes(5);
+        assert!(matches!(l.hit("newcomer", t5), Verdict::Refused(t) if t > t5));
+        assert!(
+            l.locked("newcomer", t5).is_none(),
+            "refused for room, not locked"
+        );
+        // Once the lockouts end, their slots are taken again: the late key gets its own lock.
+        let t20 = t0 + Duration::minutes(20);
+        assert_eq!(l.fail("late", t20), Some(t20 + Duration::minutes(15)));
+        assert!(l.locked("late", t20).is_some());
+        assert!(l.locked("the dossier", t20).is_none());
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        assert_eq!(client_key("::ffff:10.0.0.7".parse().unwrap()), "10.0.0.7");
+        assert_eq!(client_key("10.0.0.7".parse().unwrap()), "10.0.0.7");
     }
 }

@@ -3,7 +3,6 @@
 //! scope, the catalogue, its centre, itself) — commits elsewhere do not wake it. See
 //! `docs/sync.md` and `projections::feed`.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
@@ -30,11 +29,7 @@ pub fn router() -> Router<AppState> {
 /// waiting kiosk (at most 2 s), so the answers spread at about one a millisecond: a single
 /// kiosk is answered at once, 500 within half a second.
 async fn spread_wake_up(st: &AppState) {
-    let waiting = st
-        .metrics
-        .feed_waiting
-        .load(Ordering::Relaxed)
-        .clamp(0, 2000) as u64;
+    let waiting = st.metrics.feed_waiting.get().clamp(0, 2000) as u64;
     if waiting > 1 {
         let ms = rand::random::<u64>() % waiting;
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -42,11 +37,11 @@ async fn spread_wake_up(st: &AppState) {
 }
 
 /// Counts a waiting long-poll while alive.
-struct Waiting<'a>(&'a std::sync::atomic::AtomicI64);
+struct Waiting<'a>(&'a prometheus_client::metrics::gauge::Gauge);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.0.dec();
     }
 }
 
@@ -80,7 +75,7 @@ async fn changes(
         // again from the page's cursor.
         since = Cursor::parse(&page.cursor);
         if waiting.is_none() {
-            st.metrics.feed_waiting.fetch_add(1, Ordering::Relaxed);
+            st.metrics.feed_waiting.inc();
             waiting = Some(Waiting(&st.metrics.feed_waiting));
         }
         loop {
@@ -90,10 +85,10 @@ async fn changes(
                 Ok(Err(RecvError::Lagged(_))) => break,
                 Ok(Ok(published)) => {
                     if published.iter().any(|t| concerns(&kiosk, t)) {
-                        st.metrics.feed_woken.fetch_add(1, Ordering::Relaxed);
+                        st.metrics.feed_woken.inc();
                         break;
                     }
-                    st.metrics.feed_ignored.fetch_add(1, Ordering::Relaxed);
+                    st.metrics.feed_ignored.inc();
                 }
             }
         }

@@ -69,75 +69,25 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
             Ok::<_, Error>((counts, overdue))
         })
         .await?;
-    let mut out = String::new();
-    st.metrics.render(&mut out);
-    out.push_str(
-        "# HELP motcua_dossiers Dossiers by national status code.\n# TYPE motcua_dossiers gauge\n",
-    );
-    for (s, n) in counts {
-        out.push_str(&format!("motcua_dossiers{{status=\"{s}\"}} {n}\n"));
-    }
-    out.push_str("# HELP motcua_dossiers_overdue Open dossiers past their appointment (paused ones included).\n# TYPE motcua_dossiers_overdue gauge\n");
-    out.push_str(&format!("motcua_dossiers_overdue {overdue}\n"));
-    let w = st.store.writer();
-    for (name, help, kind, value) in [
-        (
-            "motcua_writer_running",
-            "1 while the writer thread takes writes.",
-            "gauge",
-            u64::from(w.running),
-        ),
-        (
-            "motcua_writer_queued",
-            "Writes waiting for the writer.",
-            "gauge",
-            w.queued as u64,
-        ),
-        (
-            "motcua_writer_busy_ms",
-            "How long the write under way has run.",
-            "gauge",
-            w.busy_ms as u64,
-        ),
-        (
-            "motcua_writer_committed_total",
-            "Writes kept.",
-            "counter",
-            w.committed,
-        ),
-        (
-            "motcua_writer_rolled_back_total",
-            "Writes refused and rolled back.",
-            "counter",
-            w.rolled_back,
-        ),
-        (
-            "motcua_writer_panics_total",
-            "Writes that panicked (rolled back; the writer went on).",
-            "counter",
-            w.panicked,
-        ),
-        (
-            "motcua_writer_failed_flushes_total",
-            "Batches whose flush to disk failed.",
-            "counter",
-            w.failed_flushes,
-        ),
-    ] {
-        out.push_str(&format!(
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
-        ));
-    }
     let today = st.clock.now_vn().date_naive();
-    let days = st
+    let calendar_days = st
         .cal
         .get()
         .covered_until(today)
         .map_or(0, |end| (end - today).num_days().max(0));
-    out.push_str(&format!(
-        "# HELP motcua_calendar_covered_days Days from today to the last day the working-time calendar holds (0: today is not held).\n# TYPE motcua_calendar_covered_days gauge\nmotcua_calendar_covered_days {days}\n"
-    ));
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
+    let out = st.metrics.render(&crate::metrics::Figures {
+        dossiers: counts,
+        overdue,
+        writer: Some(st.store.writer()),
+        calendar_days,
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        out,
+    ))
 }
 
 async fn agencies(

@@ -106,21 +106,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
-/// The client's address, for the audit log and rate limits ("unknown" when served without a
-/// socket).
+/// The client, for the audit log and rate limits: the peer's address (an IPv6 address as its
+/// /64), or, behind a trusted reverse proxy, the last address in `X-Forwarded-For` that is not one
+/// of the proxies ("unknown" when served without a socket).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client address of a request from `peer` carrying `forwarded` (`X-Forwarded-For`).
+pub fn client_of(
+    peer: Option<std::net::IpAddr>,
+    forwarded: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return crate::throttle::client_key(peer);
+    }
+    // Each proxy appends the address it received from: read from the right, past the proxies.
+    let named = forwarded
+        .unwrap_or("")
+        .rsplit(',')
+        .filter_map(|s| s.trim().parse::<std::net::IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip));
+    crate::throttle::client_key(named.unwrap_or(peer))
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientAddr(addr))
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientAddr(client_of(
+            peer,
+            forwarded,
+            &st.config.trusted_proxies,
+        )))
     }
 }
 

@@ -19,7 +19,6 @@ use crate::db::model::DossierRecord;
 use crate::db::{DOSSIERS, IDX_CITIZEN, IDX_NAME};
 use crate::ops::dossiers::{load, parse_code};
 use crate::ops::{Error, Kind};
-use crate::throttle::{KIOSK_REQUESTS_PER_MINUTE, REQUESTS_PER_MINUTE};
 
 /// Most rows a search returns.
 pub const MAX_ROWS: usize = 20;
@@ -62,14 +61,9 @@ impl FromRequestParts<AppState> for Caller {
 
 /// Count a public request: every public route shares one allowance per caller.
 pub fn limit(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    let per_minute = if caller.kiosk {
-        KIOSK_REQUESTS_PER_MINUTE
-    } else {
-        REQUESTS_PER_MINUTE
-    };
     if st
         .throttle
-        .allow_request(&caller.key, st.clock.now(), per_minute)
+        .allow_request(&caller.key, caller.kiosk, st.clock.now())
     {
         Ok(())
     } else {
@@ -84,11 +78,8 @@ pub fn limit(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
 
 /// Equal in constant time: how long a comparison takes says nothing about the secret.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 async fn by_code(

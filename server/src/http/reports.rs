@@ -88,7 +88,7 @@ async fn dossiers(
                 ),
             ],
             // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
-            format!("\u{feff}{}", csv(&report)),
+            format!("\u{feff}{}", csv(&report)?),
         )
             .into_response(),
     })

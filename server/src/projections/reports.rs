@@ -502,37 +502,43 @@ pub fn build(
     })
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// The report as CSV (a header in Vietnamese and English, a line per row, the total last).
-pub fn csv(r: &Report) -> String {
-    let mut out = String::from(
-        "Mã cơ quan (agency),Cơ quan (agency name),Mã thủ tục (procedure),Thủ tục (procedure name),\
-         Tiếp nhận trực tiếp (direct),Qua bưu chính (postal),Trực tuyến (online),Tổng tiếp nhận (received),\
-         Trước hạn (early),Đúng hạn (on time),Quá hạn (overdue),Tổng đã giải quyết (finished),\
-         Tỷ lệ đúng hạn (on-time rate),Rút hồ sơ (withdrawn),Không tiếp nhận (refused),\
-         Đang giải quyết chưa đến hạn (in progress not yet due),Đang giải quyết quá hạn (in progress overdue),\
-         Chờ bổ sung hoặc nộp phí (waiting for the applicant)\r\n",
-    );
+pub fn csv(r: &Report) -> Result<String, Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record([
+        "Mã cơ quan (agency)",
+        "Cơ quan (agency name)",
+        "Mã thủ tục (procedure)",
+        "Thủ tục (procedure name)",
+        "Tiếp nhận trực tiếp (direct)",
+        "Qua bưu chính (postal)",
+        "Trực tuyến (online)",
+        "Tổng tiếp nhận (received)",
+        "Trước hạn (early)",
+        "Đúng hạn (on time)",
+        "Quá hạn (overdue)",
+        "Tổng đã giải quyết (finished)",
+        "Tỷ lệ đúng hạn (on-time rate)",
+        "Rút hồ sơ (withdrawn)",
+        "Không tiếp nhận (refused)",
+        "Đang giải quyết chưa đến hạn (in progress not yet due)",
+        "Đang giải quyết quá hạn (in progress overdue)",
+        "Chờ bổ sung hoặc nộp phí (waiting for the applicant)",
+    ])
+    .map_err(Error::new)?;
     for row in r.rows.iter().chain(std::iter::once(&r.total)) {
-        let rate = row
-            .on_time_rate
-            .map_or_else(String::new, |x| format!("{:.4}", x));
-        let fields = [
-            csv_field(if std::ptr::eq(row, &r.total) {
-                "TỔNG (TOTAL)"
-            } else {
-                &row.agency
-            }),
-            csv_field(&row.agency_name),
-            csv_field(row.procedure.as_deref().unwrap_or("")),
-            csv_field(row.procedure_name.as_deref().unwrap_or("")),
+        let agency = if std::ptr::eq(row, &r.total) {
+            "TỔNG (TOTAL)".to_owned()
+        } else {
+            row.agency.clone()
+        };
+        w.write_record([
+            agency,
+            row.agency_name.clone(),
+            row.procedure.clone().unwrap_or_default(),
+            row.procedure_name.clone().unwrap_or_default(),
             row.received.direct.to_string(),
             row.received.postal.to_string(),
             row.received.online.to_string(),
@@ -541,17 +547,18 @@ pub fn csv(r: &Report) -> String {
             row.finished.on_time.to_string(),
             row.finished.overdue.to_string(),
             row.finished.total.to_string(),
-            rate,
+            row.on_time_rate
+                .map_or_else(String::new, |x| format!("{x:.4}")),
             row.withdrawn.to_string(),
             row.refused.to_string(),
             row.in_progress.not_yet_due.to_string(),
             row.in_progress.overdue.to_string(),
             row.in_progress.waiting_applicant.to_string(),
-        ];
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
+        ])
+        .map_err(Error::new)?;
     }
-    out
+    let bytes = w.into_inner().map_err(Error::new)?;
+    String::from_utf8(bytes).map_err(Error::new)
 }
 
 #[cfg(test)]
