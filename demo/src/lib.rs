@@ -20,6 +20,34 @@ use motcua_kiosk::app::{Logic, Options};
 use motcua_kiosk::store::Store;
 use motcua_kiosk::sync::{Health, SyncClient};
 
+/// Where the demo keeps its accounts' one-time passwords (readable by its owner only).
+pub const ACCOUNTS_FILE: &str = "demo-accounts.txt";
+
+/// Keep the demo accounts' one-time passwords in `path` for the demo's owner: random at each new
+/// demo store, changed at the first sign-in.
+fn save_accounts(
+    path: &Path,
+    staff: &[(String, motcua_server::db::model::Role, String)],
+) -> Result<(), String> {
+    use std::io::Write;
+    let mut text = String::from(
+        "Tài khoản cán bộ mẫu, mật khẩu dùng một lần (đổi ở lần đăng nhập đầu) / demo staff, \
+         one-time passwords (changed at the first sign-in):\n",
+    );
+    for (u, role, pw) in staff {
+        text.push_str(&format!("  {u:<18} {:<20} {pw}\n", role.label_vi()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// How the demo shows itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -51,6 +79,7 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
             "  {} hồ sơ / dossiers, {} thủ tục / procedures",
             report.dossiers, report.procedures
         );
+        save_accounts(&out.join(ACCOUNTS_FILE), &report.staff)?;
     }
     let printer_sim = SimPrinter::new(out, 576).map_err(|e| e.to_string())?;
     let listening = printer_sim
@@ -79,9 +108,14 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         listening.addr,
         out.display()
     );
-    println!("Tài khoản cán bộ mẫu / demo staff (đổi mật khẩu lần đầu / change at first login):");
-    for (u, role, pw) in motcua_server::seed::demo_staff() {
-        println!("  {u:<18} {:<20} {pw}", role.label_vi());
+    match std::fs::read_to_string(out.join(ACCOUNTS_FILE)) {
+        Ok(text) => print!("{text}"),
+        Err(_) => println!(
+            "Tài khoản mẫu / demo accounts: {} không còn; đặt lại mật khẩu bằng / is gone; reset \
+             a password with `motcua-server --data-dir {} admin reset-password --username …`",
+            out.join(ACCOUNTS_FILE).display(),
+            out.join("server-data").display()
+        ),
     }
 
     // The kiosk: its own store, enrolled once, with every demo agency in scope.

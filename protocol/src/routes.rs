@@ -41,6 +41,8 @@ pub fn admin_calendar_year(year: i32) -> String {
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
 pub const ADMIN_USER_RESET: &str = "/api/v1/admin/users/{username}/reset-password";
 pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
+pub const ADMIN_SIGN_IN_LOCKS: &str = "/api/v1/admin/sign-in-locks";
+pub const ADMIN_SIGN_IN_UNLOCK: &str = "/api/v1/admin/sign-in-locks/unlock";
 pub const ADMIN_KIOSKS: &str = "/api/v1/admin/kiosks";
 pub const ADMIN_KIOSK: &str = "/api/v1/admin/kiosks/{id}";
 pub const ADMIN_KIOSK_REVOKE: &str = "/api/v1/admin/kiosks/{id}/revoke";

@@ -276,6 +276,32 @@ pub struct Credentials {
     pub one_time_password: String,
 }
 
+/// A sign-in lock in force (`GET /api/v1/admin/sign-in-locks`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInLockView {
+    /// The account held back from `address`; none: every account from it.
+    pub username: Option<String>,
+    pub address: String,
+    pub until: DateTime<FixedOffset>,
+}
+
+/// `POST /api/v1/admin/sign-in-locks/unlock`: lift the locks of an account (from every
+/// address), of an address (for every account), or of both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unlock {
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// What an unlock lifted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlocked {
+    pub lifted: usize,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -1,8 +1,8 @@
--- wrk script: GET /api/v1/dossiers/{code} for codes drawn at random from codes.txt.
+-- wrk script: GET /api/v1/dossiers/{code} for codes drawn at random from $MOTCUA_CODES.
 -- Requests are formatted once at start so the load tool spends its time sending, not formatting.
 local token = os.getenv("MOTCUA_TOKEN")
 local reqs = {}
-for line in io.lines("codes.txt") do
+for line in io.lines(os.getenv("MOTCUA_CODES")) do
   reqs[#reqs + 1] = wrk.format("GET", "/api/v1/dossiers/" .. line, { ["Authorization"] = "Bearer " .. token })
 end
 math.randomseed(os.time())

@@ -13,6 +13,7 @@ cargo build --release -p motcua-server
 BIN="$CARGO_TARGET_DIR/release/motcua-server"
 DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
 PORT=18181
+USERS="qt.hethong tiepnhan1"
 . ./lib.sh
 start_store
 ADMIN="$(token_for qt.hethong)"

@@ -16,6 +16,7 @@ BIN="$CARGO_TARGET_DIR/release/motcua-server"
 FLEET="$CARGO_TARGET_DIR/release/examples/fleet"
 DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
 PORT=18181
+USERS="qt.trungtam qt.hethong tiepnhan1"
 . ./lib.sh
 start_store
 ADMIN="$(token_for qt.trungtam)"
@@ -33,5 +34,5 @@ done
 echo "== 500 kiosks: snapshot, then long-poll + heartbeat for 60 s; staff lookups meanwhile"
 MOTCUA_ADMIN_TOKEN="$ADMIN" MOTCUA_DESK_TOKEN="$DESK" MOTCUA_STAFF_TOKEN="$SYSADMIN" "$FLEET" \
   --base "http://127.0.0.1:$PORT" --kiosks 500 --scope "$SCOPE" --seconds 60 --rate 2 \
-  --lookups "${LOOKUPS:-500}" --codes codes.txt
+  --lookups "${LOOKUPS:-500}" --codes "$MOTCUA_CODES"
 echo "== server RSS: $(ps -o rss= -p $PID) KB"

@@ -27,6 +27,17 @@ pub struct Config {
     /// Reverse proxies in front of the server (their addresses): a request from one of them is
     /// counted against the client it names in `X-Forwarded-For`, not against the proxy.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Open connections at most; past it new ones wait to be accepted.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's head (also how long an idle kept-alive
+    /// connection stays open).
+    pub header_timeout_s: u64,
+    /// Seconds a client has to send a request's body.
+    pub body_timeout_s: u64,
+    /// Seconds a stop waits for the requests under way before cutting their connections.
+    pub shutdown_grace_s: u64,
+    /// Long-polls one kiosk may hold at once.
+    pub max_polls_per_kiosk: u32,
 }
 
 impl Default for Config {
@@ -41,6 +52,11 @@ impl Default for Config {
             cache_mb: 64,
             rating_scale: motcua_core::rating::Scale::Three,
             trusted_proxies: Vec::new(),
+            max_connections: 4096,
+            header_timeout_s: 10,
+            body_timeout_s: 30,
+            shutdown_grace_s: 10,
+            max_polls_per_kiosk: 2,
         }
     }
 }
@@ -54,6 +70,8 @@ pub enum ConfigError {
     Parse(PathBuf, toml::de::Error),
     #[error("invalid value of {0}: {1:?}")]
     Env(&'static str, String),
+    #[error("{0} must be within {1}")]
+    Range(&'static str, &'static str),
 }
 
 impl Config {
@@ -68,12 +86,59 @@ impl Config {
             None => Config::default(),
         };
         c.apply_env(|k| std::env::var(k).ok())?;
+        c.check()?;
         Ok(c)
+    }
+
+    /// Refuse values that would break the server (a session that overflows the calendar, no
+    /// connection at all, a body too small for any request).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let ranges: [(&'static str, bool, &'static str); 7] = [
+            (
+                "session_minutes",
+                (5..=366 * 24 * 60).contains(&self.session_minutes),
+                "5..=527040",
+            ),
+            (
+                "max_body_bytes",
+                (4096..=64 * 1024 * 1024).contains(&self.max_body_bytes),
+                "4096..=67108864",
+            ),
+            (
+                "cache_mb",
+                (1..=65_536).contains(&self.cache_mb),
+                "1..=65536",
+            ),
+            (
+                "max_connections",
+                (16..=1_000_000).contains(&self.max_connections),
+                "16..=1000000",
+            ),
+            (
+                "header_timeout_s",
+                (1..=300).contains(&self.header_timeout_s),
+                "1..=300",
+            ),
+            (
+                "body_timeout_s",
+                (1..=600).contains(&self.body_timeout_s),
+                "1..=600",
+            ),
+            (
+                "max_polls_per_kiosk",
+                (1..=16).contains(&self.max_polls_per_kiosk),
+                "1..=16",
+            ),
+        ];
+        match ranges.into_iter().find(|(_, ok, _)| !ok) {
+            Some((name, _, range)) => Err(ConfigError::Range(name, range)),
+            None => Ok(()),
+        }
     }
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
     /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_RATING_SCALE`, `MOTCUA_LOG`,
-    /// `MOTCUA_TRUSTED_PROXIES` (addresses separated by commas).
+    /// `MOTCUA_TRUSTED_PROXIES` (addresses separated by commas), `MOTCUA_MAX_CONNECTIONS`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("MOTCUA_DATA_DIR") {
             self.data_dir = v.into();
@@ -119,6 +184,11 @@ impl Config {
         }
         if let Some(v) = var("MOTCUA_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("MOTCUA_MAX_CONNECTIONS") {
+            self.max_connections = v
+                .parse()
+                .map_err(|_| ConfigError::Env("MOTCUA_MAX_CONNECTIONS", v))?;
         }
         Ok(())
     }

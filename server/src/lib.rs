@@ -60,6 +60,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct AppState {
     pub ctx: ops::Ctx,
     pub metrics: Arc<metrics::Metrics>,
+    /// Turns true when the server stops: long-polls answer at once.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Long-polls held per kiosk.
+    pub polls: Arc<http::feed::PollCounts>,
 }
 
 impl std::ops::Deref for AppState {
@@ -85,12 +89,15 @@ pub enum StartError {
     Listen(SocketAddr, std::io::Error),
     #[error("cannot create the first administrator: {}", .0.message.en)]
     Bootstrap(ops::Error),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }
 
 impl AppState {
     /// Open the store (with the projections kept beside it) and load the calendar named by
     /// `config`.
     pub fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
+        config.check()?;
         let cal = match &config.calendar {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
@@ -121,6 +128,8 @@ impl AppState {
                 throttle: Arc::default(),
             },
             metrics: Arc::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            polls: Arc::default(),
         })
     }
 
@@ -194,15 +203,25 @@ pub struct Running {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Writes the sign-ins under unknown names to the audit log once a minute.
+    flusher: tokio::task::JoinHandle<()>,
 }
 
+/// How often the sign-ins under unknown names are told in the audit log.
+const UNKNOWN_SIGN_INS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl Running {
-    /// Stop accepting, finish the requests under way, and return.
+    /// Stop accepting, finish the requests under way, write what is counted in memory for the
+    /// audit log, and return.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = self.task.await;
+        self.flusher.abort();
+        if let Err(e) = ops::accounts::flush_unknown_sign_ins(&self.state.ctx).await {
+            tracing::warn!(error = %e.message.en, "sign-ins under unknown names were not audited");
+        }
     }
 }
 
@@ -215,22 +234,102 @@ pub async fn spawn(state: AppState) -> Result<Running, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Listen(addr, e))?;
+    // Made before the first sign-in under an unknown name, which must not take longer.
+    let _ = tokio::task::spawn_blocking(|| std::sync::LazyLock::force(&ops::passwords::DUMMY_HASH))
+        .await;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await
+    let task = tokio::spawn(serve(listener, state.clone(), rx));
+    let ctx = state.ctx.clone();
+    let flusher = tokio::spawn(async move {
+        let mut every = tokio::time::interval(UNKNOWN_SIGN_INS_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = ops::accounts::flush_unknown_sign_ins(&ctx).await {
+                tracing::warn!(error = %e.message.en, "sign-ins under unknown names were not audited");
+            }
+        }
     });
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
         task,
+        flusher,
     })
+}
+
+/// Accept connections until `stop`, within the configured bounds: at most `max_connections`
+/// open (past it the next waits to be accepted), `header_timeout_s` to send a request's head
+/// (and to stay idle between two requests), `body_timeout_s` for its body (see
+/// [`http::Body`]). At `stop`, long-polls answer at once, requests under way get
+/// `shutdown_grace_s` to finish, and what is left is cut: a stop never waits on a client.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower_service::Service;
+
+    let config = state.config.clone();
+    let stopping = state.stopping.clone();
+    let app = router(state);
+    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(std::time::Duration::from_secs(config.header_timeout_s))
+        .max_buf_size(64 * 1024);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of descriptors or the like: say so, give the system a moment.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let svc =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                let mut app = app.clone();
+                async move { app.call(req).await }
+            });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), svc));
+        connections.spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    stopping.send_replace(true);
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_s);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            left = connections.len(),
+            "requests still under way after the grace period: their connections are cut"
+        );
+    }
+    connections.shutdown().await;
+    Ok(())
 }

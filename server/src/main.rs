@@ -88,8 +88,12 @@ enum AdminCmd {
         #[arg(long, default_value_t = 1000)]
         count: usize,
     },
-    /// Print the demo staff accounts and their demo passwords.
-    DemoPasswords,
+    /// Give an account a new one-time password (printed once; every session of it ends). For
+    /// a forgotten password, the demo's accounts included.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -204,11 +208,15 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
             Ok(())
         }
         Cmd::Admin {
-            command: AdminCmd::DemoPasswords,
+            command: AdminCmd::ResetPassword { username },
         } => {
-            for (u, role, pw) in motcua_server::seed::demo_staff() {
-                println!("  {u:<18} {:<20} {pw}", role.label_vi());
-            }
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            let made = motcua_server::ops::accounts::reset_from_console(&state.ctx, &username)
+                .map_err(|e| e.message.en)?;
+            println!(
+                "Đã đặt lại / reset {}; mật khẩu dùng một lần / one-time password: {}",
+                made.user.username, made.one_time_password
+            );
             Ok(())
         }
         Cmd::Admin {

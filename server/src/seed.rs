@@ -23,7 +23,7 @@ use crate::db::model::{
     Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
 };
 use crate::db::model::{CentreInfo, Counter};
-use crate::db::{AGENCIES, CENTRES, CODE_SEQ, PROCEDURES, Store, encode, insert_new};
+use crate::db::{AGENCIES, CENTRES, CODE_SEQ, META, PROCEDURES, Store, encode, insert_new};
 use crate::ops::Error;
 use crate::ops::accounts::insert_user;
 use motcua_protocol::staff::NewUser;
@@ -82,22 +82,34 @@ pub struct SeedReport {
     pub dossiers: usize,
 }
 
-/// The demo password of a staff account: printed by `seed`, changed at first login.
-pub fn demo_password(username: &str) -> String {
-    let n: u32 = username.bytes().map(u32::from).sum();
-    format!("Demo@2026-{:04}", n % 10_000)
-}
+/// The `meta` key that marks a store as made by the demo seed.
+const DEMO_MARK: &str = "demo_seeded";
 
-/// The demo staff accounts with their roles and demo passwords.
-pub fn demo_staff() -> Vec<(String, Role, String)> {
-    load_catalogue()
-        .staff
-        .into_iter()
-        .map(|s| {
-            let pw = demo_password(&s.username);
-            (s.username, s.role, pw)
-        })
-        .collect()
+/// Refuse to seed a store that holds anything but demo data: the demo's fake dossiers, agencies
+/// and accounts must never mix with a centre's own. An empty store is marked as a demo store.
+fn claim_for_demo(store: &Store) -> Result<(), Error> {
+    use redb::ReadableTableMetadata;
+    store.write_blocking(|txn| {
+        let mut meta = txn.open_table(META)?;
+        if meta.get(DEMO_MARK)?.is_some() {
+            return Ok(());
+        }
+        let empty = txn.open_table(crate::db::USERS)?.is_empty()?
+            && txn.open_table(AGENCIES)?.is_empty()?
+            && txn.open_table(crate::db::DOSSIERS)?.is_empty()?;
+        if !empty {
+            return Err(Error::new(
+                crate::ops::Kind::Conflict,
+                "seed.real_data",
+                "Kho dữ liệu này đã có dữ liệu thật (tài khoản, cơ quan hoặc hồ sơ): không thêm \
+                 dữ liệu mẫu vào. Hãy dùng một thư mục dữ liệu mới cho bản trình diễn.",
+                "This store already holds real data (accounts, agencies or dossiers): demo data \
+                 is not added to it. Use a new data directory for the demo.",
+            ));
+        }
+        meta.insert(DEMO_MARK, "1")?;
+        Ok(())
+    })
 }
 
 /// Up to `count` dossier codes chosen uniformly at random (reservoir sampling).
@@ -186,13 +198,16 @@ fn desk_for(p: &Procedure) -> AgencyCode {
 }
 
 /// Seed the catalogue and staff (idempotent: existing entries are kept) and `dossiers` demo
-/// dossiers received before `now`.
+/// dossiers received before `now`, on an empty store or one seeded before (a store with real
+/// data is refused: `seed.real_data`). Each new account gets a random one-time password,
+/// returned in the report (and nowhere else).
 pub fn seed_demo(
     store: &Store,
     cal: &Calendar,
     now: DateTime<FixedOffset>,
     dossiers: usize,
 ) -> Result<SeedReport, Error> {
+    claim_for_demo(store)?;
     let cat = load_catalogue();
     let mut report = SeedReport::default();
     let agencies: Vec<Agency> = cat
@@ -261,7 +276,7 @@ pub fn seed_demo(
         })?;
     }
     for s in cat.staff {
-        let password = demo_password(&s.username);
+        let password = crate::ops::passwords::one_time_password();
         let n = NewUser {
             username: s.username.clone(),
             full_name: s.full_name,

@@ -24,6 +24,15 @@ pub const WRONG_SECRETS: u32 = 5;
 pub const SECRET_LOCK_MINUTES: i64 = 15;
 /// Keys a limiter remembers at most.
 const MAX_KEYS: usize = 200_000;
+/// Failed sign-ins (and wrong current passwords) per (account, address) before that pair waits.
+pub const SIGN_IN_FAILURES_PER_ACCOUNT: u32 = 5;
+/// Failed sign-ins per address, whatever the account, before the address waits.
+pub const SIGN_IN_FAILURES_PER_ADDRESS: u32 = 30;
+/// How long a sign-in lock lasts (an administrator can lift it sooner).
+pub const SIGN_IN_LOCK_MINUTES: i64 = 15;
+/// Addresses whose sign-ins under unknown names are counted one by one between two audit lines;
+/// the rest are counted together.
+const MAX_UNKNOWN_ADDRESSES: usize = 10_000;
 
 /// The key of a client: its address, an IPv6 address as its /64.
 pub fn client_key(ip: IpAddr) -> String {
@@ -182,6 +191,27 @@ impl Limiter {
         self.map().windows.remove(key);
     }
 
+    /// Forget every key `pred` holds for; how many.
+    pub fn clear_where(&self, pred: impl Fn(&str) -> bool) -> usize {
+        let mut m = self.map();
+        let before = m.windows.len();
+        m.windows.retain(|k, _| !pred(k));
+        m.full_until = None;
+        before - m.windows.len()
+    }
+
+    /// The keys locked at `now`, with the lock's end.
+    pub fn locks(&self, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
+        let mut v: Vec<_> = self
+            .map()
+            .windows
+            .iter()
+            .filter_map(|(k, w)| w.locked_until.filter(|t| *t > now).map(|t| (k.clone(), t)))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// Keys remembered now.
     pub fn len(&self) -> usize {
         self.map().windows.len()
@@ -201,6 +231,25 @@ pub struct Throttle {
     kiosk_requests: Limiter,
     /// Wrong lookup secrets per dossier and per client.
     secrets: Limiter,
+    /// Failed sign-ins per address.
+    sign_in_addresses: Limiter,
+    /// Failed sign-ins per (account, address), keyed `account` NUL `address`.
+    sign_in_pairs: Limiter,
+    /// Sign-ins under names that are no account, per address, since the last audit line.
+    unknown_sign_ins: Mutex<HashMap<String, u64>>,
+}
+
+/// What a sign-in lock holds back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInLock {
+    /// Every sign-in from an address.
+    Address { address: String },
+    /// An account's sign-ins from one address.
+    Account { username: String, address: String },
+}
+
+fn pair_key(username: &str, address: &str) -> String {
+    format!("{username}\0{address}")
 }
 
 impl Default for Throttle {
@@ -212,6 +261,17 @@ impl Default for Throttle {
             kiosk_requests: Limiter::new(KIOSK_REQUESTS_PER_MINUTE, minute, Duration::zero()),
             // The fifth wrong secret locks: four are allowed, the fifth is the one over.
             secrets: Limiter::new(WRONG_SECRETS - 1, lock, lock),
+            sign_in_addresses: Limiter::new(
+                SIGN_IN_FAILURES_PER_ADDRESS - 1,
+                Duration::minutes(SIGN_IN_LOCK_MINUTES),
+                Duration::minutes(SIGN_IN_LOCK_MINUTES),
+            ),
+            sign_in_pairs: Limiter::new(
+                SIGN_IN_FAILURES_PER_ACCOUNT - 1,
+                Duration::minutes(SIGN_IN_LOCK_MINUTES),
+                Duration::minutes(SIGN_IN_LOCK_MINUTES),
+            ),
+            unknown_sign_ins: Mutex::default(),
         }
     }
 }
@@ -235,6 +295,99 @@ impl Throttle {
     /// Record a wrong secret for `key`; locks it after [`WRONG_SECRETS`] within the lock span.
     pub fn wrong_secret(&self, key: &str, now: DateTime<Utc>) {
         self.secrets.fail(key, now);
+    }
+
+    /// Until when sign-ins of `username` (when it names an account) from `address` wait.
+    pub fn sign_in_locked(
+        &self,
+        username: Option<&str>,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let by_address = self.sign_in_addresses.locked(address, now);
+        let by_pair = username.and_then(|u| self.sign_in_pairs.locked(&pair_key(u, address), now));
+        by_address.max(by_pair)
+    }
+
+    /// Count a failed sign-in (or a wrong current password) from `address`, of `username` when
+    /// it names an account; until when that address (or pair) now waits, if it does.
+    pub fn sign_in_failed(
+        &self,
+        username: Option<&str>,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let by_address = self.sign_in_addresses.fail(address, now);
+        let by_pair = username.and_then(|u| self.sign_in_pairs.fail(&pair_key(u, address), now));
+        by_address.max(by_pair)
+    }
+
+    /// A sign-in succeeded: the pair's failures are forgotten (the address's are not, so a
+    /// guesser cannot reset its count with an account of its own).
+    pub fn sign_in_succeeded(&self, username: &str, address: &str) {
+        self.sign_in_pairs.clear(&pair_key(username, address));
+    }
+
+    /// Count a sign-in under a name that is no account (told in the audit log in aggregate).
+    pub fn unknown_sign_in(&self, address: &str) {
+        let mut m = self
+            .unknown_sign_ins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let key = if m.contains_key(address) || m.len() < MAX_UNKNOWN_ADDRESSES {
+            address
+        } else {
+            "*"
+        };
+        let n = m.entry(key.to_owned()).or_default();
+        *n = n.saturating_add(1);
+    }
+
+    /// The counts of sign-ins under unknown names since the last call, per address (`*`: the
+    /// addresses past the bound, together), largest first.
+    pub fn take_unknown_sign_ins(&self) -> Vec<(String, u64)> {
+        let m = std::mem::take(
+            &mut *self
+                .unknown_sign_ins
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        let mut v: Vec<_> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    /// The sign-in locks in force, with their ends.
+    pub fn sign_in_locks(&self, now: DateTime<Utc>) -> Vec<(SignInLock, DateTime<Utc>)> {
+        let addresses = self
+            .sign_in_addresses
+            .locks(now)
+            .into_iter()
+            .map(|(address, t)| (SignInLock::Address { address }, t));
+        let pairs = self.sign_in_pairs.locks(now).into_iter().map(|(k, t)| {
+            let (username, address) = k.split_once('\0').unwrap_or((k.as_str(), ""));
+            (
+                SignInLock::Account {
+                    username: username.to_owned(),
+                    address: address.to_owned(),
+                },
+                t,
+            )
+        });
+        addresses.chain(pairs).collect()
+    }
+
+    /// Lift the sign-in locks of `username` (from every address) and of `address` (for every
+    /// account); how many were lifted.
+    pub fn sign_in_unlock(&self, username: Option<&str>, address: Option<&str>) -> usize {
+        let mut n = 0;
+        if let Some(a) = address {
+            n += self.sign_in_addresses.clear_where(|k| k == a);
+        }
+        n + self.sign_in_pairs.clear_where(|k| {
+            let (u, ad) = k.split_once('\0').unwrap_or((k, ""));
+            username.is_some_and(|x| x == u) || address.is_some_and(|x| x == ad)
+        })
     }
 }
 
@@ -299,6 +452,66 @@ mod tests {
         assert_eq!(l.fail("late", t20), Some(t20 + Duration::minutes(15)));
         assert!(l.locked("late", t20).is_some());
         assert!(l.locked("the dossier", t20).is_none());
+    }
+
+    #[test]
+    fn sign_in_locks_hold_one_address_and_one_pair() {
+        let t = Throttle::default();
+        let t0 = t0();
+        for i in 1..SIGN_IN_FAILURES_PER_ACCOUNT {
+            assert_eq!(t.sign_in_failed(Some("admin"), "10.0.0.9", t0), None, "{i}");
+        }
+        let until = t.sign_in_failed(Some("admin"), "10.0.0.9", t0).unwrap();
+        assert_eq!(until, t0 + Duration::minutes(SIGN_IN_LOCK_MINUTES));
+        assert!(t.sign_in_locked(Some("admin"), "10.0.0.9", t0).is_some());
+        // The real user on another address is not held back; nor is another account here.
+        assert!(t.sign_in_locked(Some("admin"), "10.0.0.1", t0).is_none());
+        assert!(
+            t.sign_in_locked(Some("tiepnhan1"), "10.0.0.9", t0)
+                .is_none()
+        );
+        // Unknown names count against the address only, up to its own bound.
+        for _ in SIGN_IN_FAILURES_PER_ACCOUNT..SIGN_IN_FAILURES_PER_ADDRESS - 1 {
+            assert_eq!(t.sign_in_failed(None, "10.0.0.9", t0), None);
+        }
+        assert!(t.sign_in_failed(None, "10.0.0.9", t0).is_some());
+        assert!(
+            t.sign_in_locked(Some("tiepnhan1"), "10.0.0.9", t0)
+                .is_some()
+        );
+        assert!(t.sign_in_locked(Some("admin"), "10.0.0.1", t0).is_none());
+        assert_eq!(t.sign_in_locks(t0).len(), 2);
+        // An administrator lifts them; a success forgets the pair's failures.
+        assert_eq!(t.sign_in_unlock(Some("admin"), Some("10.0.0.9")), 2);
+        assert!(t.sign_in_locked(Some("admin"), "10.0.0.9", t0).is_none());
+        assert!(t.sign_in_locks(t0).is_empty());
+        // They end by themselves too.
+        for _ in 0..SIGN_IN_FAILURES_PER_ACCOUNT {
+            t.sign_in_failed(Some("admin"), "10.0.0.9", t0);
+        }
+        let later = t0 + Duration::minutes(SIGN_IN_LOCK_MINUTES) + Duration::seconds(1);
+        assert!(t.sign_in_locked(Some("admin"), "10.0.0.9", later).is_none());
+    }
+
+    #[test]
+    fn unknown_names_are_counted_per_address_within_a_bound() {
+        let t = Throttle::default();
+        for _ in 0..3 {
+            t.unknown_sign_in("10.0.0.9");
+        }
+        for i in 0..MAX_UNKNOWN_ADDRESSES + 5 {
+            t.unknown_sign_in(&format!("spray-{i}"));
+        }
+        let v = t.take_unknown_sign_ins();
+        assert!(v.len() <= MAX_UNKNOWN_ADDRESSES + 1);
+        // One slot holds 10.0.0.9: the last six addresses are counted together, first.
+        assert_eq!(v[0], ("*".to_owned(), 6));
+        assert!(v.contains(&("10.0.0.9".to_owned(), 3)));
+        assert_eq!(
+            v.iter().map(|(_, n)| n).sum::<u64>(),
+            3 + MAX_UNKNOWN_ADDRESSES as u64 + 5
+        );
+        assert!(t.take_unknown_sign_ins().is_empty(), "taken once");
     }
 
     #[test]

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_protocol::routes;
-use motcua_protocol::staff::{AuditEntry, Credentials, NewUser, UserView};
+use motcua_protocol::staff::{
+    AuditEntry, Credentials, NewUser, SignInLockView, Unlock, Unlocked, UserView,
+};
 use serde::Deserialize;
 
 use super::{ApiError, Body, Params, Staff};
@@ -17,6 +19,24 @@ pub fn router() -> Router<AppState> {
         .route(routes::ADMIN_USERS, get(list_users).post(create_user))
         .route(routes::ADMIN_USER_RESET, post(reset_password))
         .route(routes::ADMIN_AUDIT, get(audit_log))
+        .route(routes::ADMIN_SIGN_IN_LOCKS, get(sign_in_locks))
+        .route(routes::ADMIN_SIGN_IN_UNLOCK, post(unlock))
+}
+
+async fn sign_in_locks(
+    State(st): State<AppState>,
+    staff: Staff,
+) -> Result<Json<Vec<SignInLockView>>, ApiError> {
+    Ok(Json(accounts::sign_in_locks(&st.ctx, &staff)?))
+}
+
+async fn unlock(
+    State(st): State<AppState>,
+    staff: Staff,
+    Body(u): Body<Unlock>,
+) -> Result<Json<Unlocked>, ApiError> {
+    let lifted = accounts::unlock_sign_in(&st.ctx, &staff, u.username, u.address).await?;
+    Ok(Json(Unlocked { lifted }))
 }
 
 async fn list_users(

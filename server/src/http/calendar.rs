@@ -1,7 +1,6 @@
 //! The working-time calendar: deadlines over it, the years it holds, and loading or confirming a
 //! year (system administrators; every load and confirmation is audited).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use motcua_core::{Localized, NotCovered};
 use motcua_protocol::routes;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, Body, Params, Staff};
+use super::{ApiError, Body, Params, RawBody, Staff};
 use crate::AppState;
 use crate::calendars::stored_years;
 use crate::ops::calendar::{self, Loaded};
@@ -205,7 +204,7 @@ async fn load(
     staff: Staff,
     Path(year): Path<i32>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<Loaded>, ApiError> {
     calendar::may_load(&staff)?;
     match parse_year(&headers, &body) {

@@ -38,6 +38,7 @@ pub fn status(kind: Kind) -> StatusCode {
         Kind::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
         Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -36,6 +36,57 @@ async fn spread_wake_up(st: &AppState) {
     }
 }
 
+/// Long-polls held per kiosk, so one kiosk (or a stolen token) cannot hold many connections.
+#[derive(Debug, Default)]
+pub struct PollCounts(std::sync::Mutex<std::collections::HashMap<String, u32>>);
+
+/// One long-poll held while alive.
+struct Held<'a> {
+    counts: &'a PollCounts,
+    kiosk: String,
+}
+
+impl PollCounts {
+    fn map(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, u32>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hold one more long-poll of `kiosk`, unless it holds `max` already.
+    fn hold(&self, kiosk: &str, max: u32) -> Option<Held<'_>> {
+        let mut m = self.map();
+        let n = m.entry(kiosk.to_owned()).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Held {
+            counts: self,
+            kiosk: kiosk.to_owned(),
+        })
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut m = self.counts.map();
+        if let Some(n) = m.get_mut(&self.kiosk) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.kiosk);
+            }
+        }
+    }
+}
+
+fn too_many_polls(max: u32) -> ApiError {
+    ApiError(crate::ops::Error::new(
+        crate::ops::Kind::TooMany,
+        "sync.too_many_polls",
+        format!("Mỗi kiosk chỉ được chờ thay đổi qua {max} kết nối cùng lúc."),
+        format!("A kiosk may wait for changes on {max} connections at once."),
+    ))
+}
+
 /// Counts a waiting long-poll while alive.
 struct Waiting<'a>(&'a prometheus_client::metrics::gauge::Gauge);
 
@@ -58,6 +109,16 @@ async fn changes(
     let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_WAIT_S));
     let deadline = tokio::time::Instant::now() + wait;
     let kiosk = std::sync::Arc::new(k.kiosk);
+    let max = st.config.max_polls_per_kiosk;
+    let _held = match wait.is_zero() {
+        true => None,
+        false => Some(
+            st.polls
+                .hold(&kiosk.id, max)
+                .ok_or_else(|| too_many_polls(max))?,
+        ),
+    };
+    let mut stopping = st.stopping.subscribe();
     // Subscribed before the first read: a commit between the read and the wait is not missed.
     let mut topics = st.store.subscribe();
     let mut waiting = None;
@@ -79,7 +140,12 @@ async fn changes(
             waiting = Some(Waiting(&st.metrics.feed_waiting));
         }
         loop {
-            match tokio::time::timeout_at(deadline, topics.recv()).await {
+            let next = tokio::select! {
+                t = tokio::time::timeout_at(deadline, topics.recv()) => t,
+                // The server stops: answer now rather than hold the stop.
+                _ = stopping.wait_for(|s| *s) => return Ok(json_response(page.json)),
+            };
+            match next {
                 Err(_) | Ok(Err(RecvError::Closed)) => return Ok(json_response(page.json)),
                 // Fell behind the published topics: whatever was missed may concern us.
                 Ok(Err(RecvError::Lagged(_))) => break,

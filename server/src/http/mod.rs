@@ -36,19 +36,58 @@ use crate::db::{SESSIONS, USERS, get};
 use crate::ops::passwords::token_key;
 use crate::ops::{Actor, Error, Kind};
 
-/// A JSON body whose every rejection is a precise bilingual error.
+/// A JSON body whose every rejection is a precise bilingual error; a body not sent within
+/// `body_timeout_s` is refused (408).
 #[derive(Debug)]
 pub struct Body<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(e) => Err(ApiError(json_rejection(e))),
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = std::time::Duration::from_secs(state.config.body_timeout_s);
+        match tokio::time::timeout(limit, axum::Json::<T>::from_request(req, state)).await {
+            Ok(Ok(axum::Json(v))) => Ok(Body(v)),
+            Ok(Err(e)) => Err(ApiError(json_rejection(e))),
+            Err(_) => Err(ApiError(body_timeout())),
         }
     }
+}
+
+/// A raw body (a year file, …), read within `body_timeout_s`.
+#[derive(Debug)]
+pub struct RawBody(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = std::time::Duration::from_secs(state.config.body_timeout_s);
+        match tokio::time::timeout(limit, axum::body::Bytes::from_request(req, state)).await {
+            Ok(Ok(b)) => Ok(RawBody(b)),
+            Ok(Err(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(Error::new(
+                Kind::TooLarge,
+                "request.too_large",
+                "Nội dung gửi lên quá lớn.",
+                "The request body is too large.",
+            ))),
+            Ok(Err(e)) => Err(ApiError(Error::bad_request(
+                "request.unreadable",
+                format!("Không đọc được nội dung gửi lên: {}", e.body_text()),
+                format!("The request body could not be read: {}", e.body_text()),
+            ))),
+            Err(_) => Err(ApiError(body_timeout())),
+        }
+    }
+}
+
+fn body_timeout() -> Error {
+    Error::new(
+        Kind::Timeout,
+        "request.timeout",
+        "Nội dung gửi lên không đến kịp; hãy gửi lại.",
+        "The request body did not arrive in time; send it again.",
+    )
 }
 
 fn json_rejection(e: JsonRejection) -> Error {

@@ -1,15 +1,15 @@
 //! Staff accounts: sign-in and sessions, password changes, accounts created and reset by admins,
-//! the first administrator, the audit log. Every sign-in, refused ones included, is audited.
+//! the first administrator, sign-in locks, the audit log. Every sign-in is audited: one line each
+//! for real accounts, counts per address for names that are no account.
 
 use chrono::{DateTime, Duration, FixedOffset};
 use motcua_protocol::staff::{
-    Credentials, LoginReply, LoginRequest, NewUser, PasswordChange, Role, UserView,
+    Credentials, LoginReply, LoginRequest, NewUser, PasswordChange, Role, SignInLockView, UserView,
 };
 use redb::ReadableTable;
 
 use super::passwords::{
-    hash_off_runtime, is_locked, lockout, new_token, one_time_password, password_problem,
-    verify_off_runtime,
+    hash_off_runtime, new_token, one_time_password, password_problem, verify_off_runtime,
 };
 use super::{Actor, Ctx, Error, Kind, audit_entry};
 use crate::db::model::{AuditEntry, Session, User};
@@ -42,74 +42,102 @@ fn locked(until: DateTime<FixedOffset>) -> Error {
         Kind::TooMany,
         "auth.locked",
         format!(
-            "Tài khoản tạm khoá do đăng nhập sai nhiều lần; thử lại sau {}.",
+            "Đăng nhập tạm khoá do sai nhiều lần từ máy này; thử lại sau {} hoặc nhờ quản trị \
+             viên mở khoá.",
             until.format("%H:%M:%S")
         ),
         format!(
-            "The account is locked after repeated failures; try again after {}.",
+            "Sign-in is locked after repeated failures from this device; try again after {} or \
+             ask an administrator to unlock it.",
             until.format("%H:%M:%S")
         ),
     )
 }
 
-/// Sign in from `addr`: a session token, or why not.
+/// Longest password taken (a longer one is refused before hashing).
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// Whether `username` (trimmed, lower case) has the shape of an account name: 3–32 ASCII
+/// letters, digits, dots, underscores or hyphens.
+pub fn username_shape_ok(username: &str) -> bool {
+    (3..=32).contains(&username.len())
+        && username.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+        })
+}
+
+/// Sign in from `addr` (a client key): a session token, or why not.
+///
+/// Failures are limited per address and per (account, address) in memory, so an attacker on
+/// one address never locks the real user out of another. A name that is no account (or has no
+/// account's shape) costs the same argon2 verification as a real one, touches no table, and is
+/// counted in memory — told in the audit log as one line per address a minute
+/// ([`flush_unknown_sign_ins`]); a failure on a real account is audited line by line (at most
+/// [`crate::throttle::SIGN_IN_FAILURES_PER_ACCOUNT`] per pair per lock).
 pub async fn login(ctx: &Ctx, addr: &str, req: LoginRequest) -> Result<LoginReply, Error> {
     let username = req.username.trim().to_lowercase();
     let now = ctx.clock.now_vn();
-    let u = username.clone();
-    let user: Option<User> = ctx
-        .store
-        .read(move |txn| Ok::<_, Error>(get(&txn.open_table(USERS)?, &u)?))
-        .await?;
-    // Verified off the runtime: argon2 is deliberately slow.
-    let ok = match &user {
-        Some(u) if !u.disabled && !is_locked(u, now) => {
-            verify_off_runtime(req.password.clone(), u.password_hash.clone()).await?
-        }
-        _ => false,
+    let now_utc = ctx.clock.now();
+    let shaped = username_shape_ok(&username) && req.password.len() <= MAX_PASSWORD_LEN;
+    let vn = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&now.timezone());
+    if let Some(until) =
+        ctx.throttle
+            .sign_in_locked(shaped.then_some(username.as_str()), addr, now_utc)
+    {
+        return Err(locked(vn(until)));
+    }
+    let user: Option<User> = if shaped {
+        let u = username.clone();
+        ctx.store
+            .read(move |txn| Ok::<_, Error>(get(&txn.open_table(USERS)?, &u)?))
+            .await?
+    } else {
+        None
     };
+    // Verified off the runtime (argon2 is slow on purpose), against a stand-in hash when there
+    // is no account, so that both take the same time.
+    let (hash, password) = match &user {
+        Some(u) => (u.password_hash.clone(), req.password.clone()),
+        None => (super::passwords::DUMMY_HASH.clone(), String::new()),
+    };
+    let verified = verify_off_runtime(password, hash).await?;
+    let Some(user) = user else {
+        ctx.throttle.unknown_sign_in(addr);
+        return Err(match ctx.throttle.sign_in_failed(None, addr, now_utc) {
+            Some(until) => locked(vn(until)),
+            None => wrong_credentials(),
+        });
+    };
+    if !verified || user.disabled {
+        let outcome = if user.disabled {
+            "auth.disabled"
+        } else {
+            "auth.wrong_credentials"
+        };
+        let until = ctx.throttle.sign_in_failed(Some(&username), addr, now_utc);
+        // Audited without waiting for the disk, so a real account's failure answers as fast as
+        // an unknown name's.
+        let line = audit_entry(now, &username, addr, "login", &username, outcome);
+        let store = ctx.store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.write(move |tx| tx.audit(line.clone())).await {
+                tracing::warn!(error = %e, "a failed sign-in was not audited");
+            }
+        });
+        return Err(match until {
+            Some(until) => locked(vn(until)),
+            None => wrong_credentials(),
+        });
+    }
+    ctx.throttle.sign_in_succeeded(&username, addr);
     let session_minutes = ctx.config.session_minutes;
     let addr = addr.to_owned();
-    /// A sign-in kept as it went: a session, or a refusal whose failure count and audit line
-    /// are part of the record.
-    enum Outcome {
-        Signed(LoginReply),
-        Refused(Error),
-    }
-    let outcome = ctx
-        .store
+    ctx.store
         .write(move |tx| {
-            let refuse = |outcome: &str, e: Error| -> Result<Outcome, Error> {
-                tx.audit(audit_entry(
-                    now, &username, &addr, "login", &username, outcome,
-                ))?;
-                Ok(Outcome::Refused(e))
-            };
-            let mut users = tx.open_table(USERS)?;
-            let user: Option<User> = get(&users, &username)?;
-            let Some(mut user) = user.filter(|u| !u.disabled) else {
-                return refuse("auth.wrong_credentials", wrong_credentials());
-            };
-            if let Some(until) = user.locked_until.filter(|t| *t > now) {
-                return refuse("auth.locked", locked(until));
-            }
-            if !ok {
-                user.failed_logins = user.failed_logins.saturating_add(1);
-                user.locked_until = lockout(user.failed_logins).map(|d| now + d);
-                users.insert(username.as_str(), encode(&user)?.as_slice())?;
-                drop(users);
-                return refuse(
-                    "auth.wrong_credentials",
-                    match user.locked_until {
-                        Some(until) => locked(until),
-                        None => wrong_credentials(),
-                    },
-                );
-            }
-            user.failed_logins = 0;
-            user.locked_until = None;
-            users.insert(username.as_str(), encode(&user)?.as_slice())?;
-            drop(users);
+            let user: User = get(&tx.open_table(USERS)?, &username)?
+                .filter(|u: &User| !u.disabled)
+                .ok_or_else(wrong_credentials)?;
+            prune_expired_sessions(tx, &username, now)?;
             let (token, key) = new_token();
             let session = Session {
                 username: username.clone(),
@@ -119,18 +147,123 @@ pub async fn login(ctx: &Ctx, addr: &str, req: LoginRequest) -> Result<LoginRepl
             tx.open_table(SESSIONS)?
                 .insert(key.as_str(), encode(&session)?.as_slice())?;
             tx.audit(audit_entry(now, &username, &addr, "login", &username, "ok"))?;
-            Ok(Outcome::Signed(LoginReply {
+            Ok(LoginReply {
                 token,
                 expires_at: session.expires_at,
                 must_change_password: user.must_change_password,
                 user: user_view(&user),
-            }))
+            })
+        })
+        .await
+}
+
+/// Write the sign-ins under unknown names counted since the last call to the audit log: one
+/// line per address (the addresses past the bound in one line, `*`).
+pub async fn flush_unknown_sign_ins(ctx: &Ctx) -> Result<usize, Error> {
+    let counts = ctx.throttle.take_unknown_sign_ins();
+    if counts.is_empty() {
+        return Ok(0);
+    }
+    let now = ctx.clock.now_vn();
+    let n = counts.len();
+    ctx.store
+        .write(move |tx| {
+            for (addr, count) in &counts {
+                let mut e = audit_entry(
+                    now,
+                    "-",
+                    addr,
+                    "login",
+                    "-",
+                    "auth.unknown_account",
+                );
+                e.detail = format!("{count} lần đăng nhập với tên không có tài khoản / sign-ins under unknown names");
+                tx.audit(e)?;
+            }
+            Ok::<_, Error>(())
         })
         .await?;
-    match outcome {
-        Outcome::Signed(r) => Ok(r),
-        Outcome::Refused(e) => Err(e),
+    Ok(n)
+}
+
+/// The sign-in locks in force.
+pub fn sign_in_locks(ctx: &Ctx, actor: &Actor) -> Result<Vec<SignInLockView>, Error> {
+    actor.require_admin()?;
+    let now = ctx.clock.now_vn();
+    Ok(ctx
+        .throttle
+        .sign_in_locks(ctx.clock.now())
+        .into_iter()
+        .map(|(lock, until)| {
+            let until = until.with_timezone(&now.timezone());
+            match lock {
+                crate::throttle::SignInLock::Address { address } => SignInLockView {
+                    username: None,
+                    address,
+                    until,
+                },
+                crate::throttle::SignInLock::Account { username, address } => SignInLockView {
+                    username: Some(username),
+                    address,
+                    until,
+                },
+            }
+        })
+        .collect())
+}
+
+/// Lift the sign-in locks of an account (from every address) and/or of an address; audited.
+/// How many were lifted.
+pub async fn unlock_sign_in(
+    ctx: &Ctx,
+    actor: &Actor,
+    username: Option<String>,
+    address: Option<String>,
+) -> Result<usize, Error> {
+    actor.require_admin()?;
+    if username.is_none() && address.is_none() {
+        return Err(Error::invalid(
+            "auth.unlock_what",
+            "Cần chỉ rõ tài khoản hoặc địa chỉ cần mở khoá.",
+            "Name the account or the address to unlock.",
+        ));
     }
+    let username = username.map(|u| u.trim().to_lowercase());
+    if let Some(u) = &username
+        && !username_shape_ok(u)
+    {
+        return Err(Error::not_found("tài khoản", "Account"));
+    }
+    let address = address.map(|a| a.trim().to_owned());
+    if let Some(a) = &address
+        && (a.is_empty() || a.len() > 64)
+    {
+        return Err(Error::invalid(
+            "auth.unlock_address",
+            "Địa chỉ không hợp lệ.",
+            "Not an address.",
+        ));
+    }
+    let n = ctx
+        .throttle
+        .sign_in_unlock(username.as_deref(), address.as_deref());
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    let target = match (&username, &address) {
+        (Some(u), Some(ad)) => format!("{u}@{ad}"),
+        (Some(u), None) => u.clone(),
+        (None, Some(ad)) => ad.clone(),
+        (None, None) => String::new(),
+    };
+    ctx.store
+        .write(move |tx| {
+            let mut e = a.entry(now, "unlock_sign_in", &target, "ok");
+            e.detail = format!("{n}");
+            tx.audit(e)?;
+            Ok::<_, Error>(())
+        })
+        .await?;
+    Ok(n)
 }
 
 /// End the actor's session.
@@ -149,14 +282,30 @@ pub async fn logout(ctx: &Ctx, actor: &Actor) -> Result<(), Error> {
     Ok(())
 }
 
-/// Change the actor's own password.
+/// Change the actor's own password. Wrong current passwords count as failed sign-ins of the
+/// account from the actor's address; on success every other session of the account ends.
 pub async fn change_password(
     ctx: &Ctx,
     actor: &Actor,
     req: PasswordChange,
 ) -> Result<UserView, Error> {
     let now = ctx.clock.now_vn();
+    let now_utc = ctx.clock.now();
+    let vn = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&now.timezone());
     let username = actor.user.username.clone();
+    if let Some(until) = ctx
+        .throttle
+        .sign_in_locked(Some(&username), &actor.addr, now_utc)
+    {
+        return Err(locked(vn(until)));
+    }
+    if req.new_password.len() > MAX_PASSWORD_LEN || req.current_password.len() > MAX_PASSWORD_LEN {
+        return Err(Error::invalid(
+            "auth.password_too_long",
+            "Mật khẩu dài quá 1024 ký tự.",
+            "The password is longer than 1,024 characters.",
+        ));
+    }
     if let Some((vi, en)) = password_problem(&req.new_password, &username) {
         return Err(Error::invalid("auth.weak_password", vi, en));
     }
@@ -168,32 +317,38 @@ pub async fn change_password(
         ));
     }
     let ok = verify_off_runtime(req.current_password, actor.user.password_hash.clone()).await?;
-    let new_hash = if ok {
-        Some(hash_off_runtime(req.new_password).await?)
-    } else {
-        None
-    };
+    if !ok {
+        let until = ctx
+            .throttle
+            .sign_in_failed(Some(&username), &actor.addr, now_utc);
+        let line = actor.entry(now, "change_password", &username, "auth.wrong_credentials");
+        ctx.store.write(move |tx| tx.audit(line.clone())).await?;
+        return Err(match until {
+            Some(until) => locked(vn(until)),
+            None => Error::new(
+                Kind::Forbidden,
+                "auth.wrong_current_password",
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+            ),
+        });
+    }
+    let new_hash = hash_off_runtime(req.new_password).await?;
     let a = actor.clone();
     let view = ctx
         .store
         .write(move |tx| {
-            let Some(new_hash) = new_hash.clone() else {
-                tx.audit_kept(a.entry(now, "change_password", &username, "auth.wrong_credentials"));
-                return Err(Error::new(
-                    Kind::Forbidden,
-                    "auth.wrong_current_password",
-                    "Mật khẩu hiện tại không đúng.",
-                    "The current password is wrong.",
-                ));
-            };
             let mut users = tx.open_table(USERS)?;
             let mut user: User = get(&users, &username)?.ok_or_else(Error::unauthorized)?;
-            user.password_hash = new_hash;
+            user.password_hash = new_hash.clone();
             user.must_change_password = false;
             users.insert(username.as_str(), encode(&user)?.as_slice())?;
             drop(users);
-            tx.audit(a.entry(now, "change_password", &username, "ok"))?;
-            Ok(user_view(&user))
+            let ended = end_sessions(tx, &username, Some(&a.session_key))?;
+            let mut e = a.entry(now, "change_password", &username, "ok");
+            e.detail = format!("{ended}");
+            tx.audit(e)?;
+            Ok::<_, Error>(user_view(&user))
         })
         .await?;
     ctx.sessions.forget_user(&actor.user.username);
@@ -208,11 +363,7 @@ pub fn may_manage(actor: Role, role: Role) -> bool {
 /// Check a new account's fields; the username as stored.
 pub fn validate_new_user(n: &NewUser) -> Result<String, Error> {
     let username = n.username.trim().to_lowercase();
-    let ok = (3..=32).contains(&username.len())
-        && username.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
-        });
-    if !ok {
+    if !username_shape_ok(&username) {
         return Err(Error::invalid(
             "user.username",
             "Tên đăng nhập gồm 3–32 chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.",
@@ -334,6 +485,39 @@ pub fn create_from_console(ctx: &Ctx, n: NewUser) -> Result<Credentials, Error> 
     })
 }
 
+/// Give an account a new one-time password from the server's console (the operator at the
+/// machine; the server must not be running: the store takes one process); blocking.
+pub fn reset_from_console(ctx: &Ctx, username: &str) -> Result<Credentials, Error> {
+    let username = username.trim().to_lowercase();
+    let password = one_time_password();
+    let hash = super::passwords::hash_password(&password)?;
+    let now = ctx.clock.now_vn();
+    let user = ctx.store.write_blocking(move |tx| {
+        let mut users = tx.open_table(USERS)?;
+        let Some(mut user): Option<User> = get(&users, &username)? else {
+            return Err(Error::not_found("tài khoản", "Account"));
+        };
+        user.password_hash = hash.clone();
+        user.must_change_password = true;
+        users.insert(username.as_str(), encode(&user)?.as_slice())?;
+        drop(users);
+        end_sessions(tx, &username, None)?;
+        tx.audit(audit_entry(
+            now,
+            "console",
+            "local",
+            "reset_password",
+            &username,
+            "ok",
+        ))?;
+        Ok(user)
+    })?;
+    Ok(Credentials {
+        user: user_view(&user),
+        one_time_password: password,
+    })
+}
+
 /// Every account.
 pub async fn users(ctx: &Ctx, actor: &Actor) -> Result<Vec<UserView>, Error> {
     actor.require_admin()?;
@@ -381,33 +565,48 @@ pub async fn reset_password(
             user.locked_until = None;
             users.insert(username.as_str(), encode(&user)?.as_slice())?;
             drop(users);
-            end_sessions(tx, &username)?;
+            end_sessions(tx, &username, None)?;
             tx.audit(a.entry(now, "reset_password", &username, "ok"))?;
             Ok(user)
         })
         .await?;
     ctx.sessions.forget_user(&target);
+    ctx.throttle.sign_in_unlock(Some(&target), None);
     Ok(Credentials {
         user: user_view(&user),
         one_time_password: password,
     })
 }
 
-/// Remove every stored session of `username`.
-fn end_sessions(tx: &Tx, username: &str) -> Result<(), Error> {
+/// Remove every stored session of `username` but `keep` (a session key); how many.
+fn end_sessions(tx: &Tx, username: &str, keep: Option<&str>) -> Result<usize, Error> {
+    remove_sessions(tx, |key, s| s.username == username && keep != Some(key))
+}
+
+/// Remove the expired stored sessions of `username` (at each sign-in, so they do not pile up).
+fn prune_expired_sessions(
+    tx: &Tx,
+    username: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<usize, Error> {
+    remove_sessions(tx, |_, s| s.username == username && s.expires_at <= now)
+}
+
+/// Remove the stored sessions `pred` holds for; how many.
+fn remove_sessions(tx: &Tx, pred: impl Fn(&str, &Session) -> bool) -> Result<usize, Error> {
     let mut sessions = tx.open_table(SESSIONS)?;
     let mut stale = Vec::new();
     for item in sessions.iter()? {
         let (k, v) = item?;
         let s: Session = decode(v.value())?;
-        if s.username == username {
+        if pred(k.value(), &s) {
             stale.push(k.value().to_owned());
         }
     }
-    for k in stale {
+    for k in &stale {
         sessions.remove(k.as_str())?;
     }
-    Ok(())
+    Ok(stale.len())
 }
 
 /// On an empty account table, create the system administrator `admin` with a one-time

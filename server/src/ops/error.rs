@@ -28,6 +28,8 @@ pub enum Kind {
     Invalid,
     /// Too many attempts; try again later.
     TooMany,
+    /// The client was too slow to send its request.
+    Timeout,
     /// Not now (the writer is stalled, a dependency is down).
     Unavailable,
     /// A failure of ours.

@@ -1,19 +1,21 @@
 //! Passwords and tokens: argon2id hashes (never on the writer thread or the async runtime: slow on
 //! purpose), session and device tokens stored as SHA-256, one-time passwords, lookup secrets,
-//! lockout with backoff.
+//! the stand-in hash verified for names that are no account.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use chrono::{DateTime, Duration, FixedOffset};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::db::model::User;
-
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 10;
-/// Failed logins allowed before the account locks.
-pub const FREE_ATTEMPTS: u32 = 5;
+/// Verified for a name that is no account, so that it takes as long as a real one: an argon2id
+/// hash with the same parameters, of a random password made at start and never kept.
+pub static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut secret = [0u8; 32];
+    rand::rng().fill(&mut secret);
+    hash_password(&hex::encode(secret)).unwrap_or_default()
+});
 
 fn argon2() -> Argon2<'static> {
     // argon2's default parameters are OWASP's argon2id setting: 19 MiB, 2 passes, 1 lane (the
@@ -80,20 +82,6 @@ pub fn lookup_secret() -> String {
     format!("{:04}", rand::rng().random_range(0..10_000))
 }
 
-/// How long an account stays locked after its `failed`-th failure in a row: nothing for the
-/// first few, then 30 s doubling up to an hour.
-pub fn lockout(failed: u32) -> Option<Duration> {
-    if failed < FREE_ATTEMPTS {
-        return None;
-    }
-    let exp = failed.saturating_sub(FREE_ATTEMPTS).min(7);
-    Some(Duration::seconds((30i64 << exp).min(3600)))
-}
-
-pub fn is_locked(user: &User, now: DateTime<FixedOffset>) -> bool {
-    user.locked_until.is_some_and(|t| t > now)
-}
-
 /// Whether the password is acceptable as a new password.
 pub fn password_problem(new: &str, username: &str) -> Option<(&'static str, &'static str)> {
     if new.chars().count() < MIN_PASSWORD_LEN {
@@ -137,13 +125,12 @@ mod tests {
     }
 
     #[test]
-    fn lockout_backs_off_and_caps() {
-        assert_eq!(lockout(4), None);
-        assert_eq!(lockout(5), Some(Duration::seconds(30)));
-        assert_eq!(lockout(6), Some(Duration::seconds(60)));
-        assert_eq!(lockout(9), Some(Duration::seconds(480)));
-        assert_eq!(lockout(40), Some(Duration::seconds(3600)));
-        assert_eq!(lockout(u32::MAX), Some(Duration::seconds(3600)));
+    fn the_stand_in_hash_costs_what_a_real_one_does() {
+        let real = hash_password("x").unwrap();
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert_eq!(params(&DUMMY_HASH), params(&real));
+        assert!(PasswordHash::new(&DUMMY_HASH).is_ok());
+        assert!(!verify_password("", &DUMMY_HASH));
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub struct TestServer {
     /// Kept alive for the server's lifetime; removed on drop.
     pub _dir: tempfile::TempDir,
     pub base: String,
+    /// The demo accounts' one-time passwords, from the seed's report.
+    pub passwords: std::collections::HashMap<String, String>,
 }
 
 /// Monday 10/11/2025 09:00 in Hà Nội.
@@ -27,6 +29,15 @@ pub async fn start() -> TestServer {
 /// staff (no dossiers).
 pub async fn start_at(at: chrono::DateTime<Utc>, catalogue: bool) -> TestServer {
     start_configured(at, catalogue, |_| {}).await
+}
+
+/// A server with the demo catalogue that trusts loopback as a reverse proxy, so that tests
+/// speak from any address through `X-Forwarded-For`.
+pub async fn start_behind_proxy() -> TestServer {
+    start_configured(monday_morning(), true, |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
 }
 
 /// Like [`start_at`], with the configuration adjusted by `adjust`.
@@ -47,13 +58,17 @@ pub async fn start_configured(
     };
     adjust(&mut config);
     let state = AppState::open(config, clock.clone()).unwrap();
+    let mut passwords = std::collections::HashMap::new();
     if catalogue {
         let now = clock.now_vn();
         let (store, cal) = (state.store.clone(), state.cal.get());
-        tokio::task::spawn_blocking(move || motcua_server::seed::seed_demo(&store, &cal, now, 0))
-            .await
-            .unwrap()
-            .unwrap();
+        let report = tokio::task::spawn_blocking(move || {
+            motcua_server::seed::seed_demo(&store, &cal, now, 0)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        passwords = report.staff.into_iter().map(|(u, _, p)| (u, p)).collect();
     }
     let running = motcua_server::spawn(state).await.unwrap();
     let base = format!("http://{}", running.addr);
@@ -62,6 +77,7 @@ pub async fn start_configured(
         clock,
         _dir: dir,
         base,
+        passwords,
     }
 }
 
@@ -72,6 +88,7 @@ pub async fn restart(srv: TestServer) -> TestServer {
         running,
         clock,
         _dir: dir,
+        passwords,
         ..
     } = srv;
     let config = (*running.state.config).clone();
@@ -97,6 +114,7 @@ pub async fn restart(srv: TestServer) -> TestServer {
         clock,
         _dir: dir,
         base,
+        passwords,
     }
 }
 
@@ -108,6 +126,42 @@ pub struct Client {
 }
 
 impl TestServer {
+    /// The one-time password the seed gave a demo account.
+    pub fn password(&self, username: &str) -> String {
+        self.passwords
+            .get(username)
+            .unwrap_or_else(|| panic!("{username} is no demo account"))
+            .clone()
+    }
+
+    /// A client whose requests name `ip` in `X-Forwarded-For` (the server must trust loopback
+    /// as a proxy: [`start_behind_proxy`]).
+    pub fn anon_from(&self, ip: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            token: None,
+        }
+    }
+
+    /// Sign in as `username` with `password` from `client`; the session's client.
+    pub async fn sign_in(&self, mut client: Client, username: &str, password: &str) -> Client {
+        let (s, v) = client
+            .post(
+                "/api/v1/auth/login",
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        client.token = Some(v["token"].as_str().unwrap().to_owned());
+        client
+    }
+
     pub fn anon(&self) -> Client {
         Client {
             base: self.base.clone(),
@@ -119,7 +173,7 @@ impl TestServer {
     /// Sign in as a demo account and change its password as the first login demands.
     pub async fn staff(&self, username: &str) -> Client {
         let mut c = self.anon();
-        let pw = motcua_server::seed::demo_password(username);
+        let pw = self.password(username);
         let (mut s, mut v) = c
             .post(
                 "/api/v1/auth/login",

@@ -70,14 +70,30 @@ async fn sigkill_mid_load_loses_no_acknowledged_command() {
     let seeded = Command::new(BIN)
         .args(["seed", "--demo", "--dossiers", "0", "--data-dir"])
         .arg(dir.path())
-        .stdout(Stdio::null())
-        .status()
+        .output()
         .unwrap();
-    assert!(seeded.success());
+    assert!(seeded.status.success());
+    // The seed prints each account's one-time password, once.
+    let printed = String::from_utf8(seeded.stdout).unwrap();
+    let pw = printed
+        .lines()
+        .find_map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next() == Some("tiepnhan1")).then(|| l.split_whitespace().last().unwrap())
+        })
+        .expect("the seed printed tiepnhan1's password")
+        .to_owned();
+    // A second seed of the same demo store adds nothing and prints no password again.
+    let again = Command::new(BIN)
+        .args(["seed", "--demo", "--dossiers", "0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(!String::from_utf8_lossy(&again.stdout).contains(&pw));
 
     let (mut server, addr) = serve(dir.path());
     let base = addr.clone();
-    let pw = motcua_server::seed::demo_password("tiepnhan1");
     let c = sign_in(&base, &pw).await;
     let (s, _) = c
         .post(

@@ -380,3 +380,47 @@ async fn kiosks_have_their_own_allowance_on_public_routes() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(v["timeline"].is_array());
 }
+
+/// Finding 8: one kiosk (or a stolen device token) holds at most two long-polls; a stopping
+/// server answers the waiting ones at once instead of holding its stop.
+#[tokio::test]
+async fn a_kiosk_holds_two_long_polls_and_a_stop_answers_them() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let k = enrol(&srv, &admin, &[TU_PHAP]).await;
+    let (_, cursor, _) = drain(&k.client, None, 500).await;
+    let poll = format!("/api/v1/sync/changes?since={cursor}&wait=30");
+    let held: Vec<_> = (0..2)
+        .map(|_| {
+            let (c, p) = (k.client.clone(), poll.clone());
+            tokio::spawn(async move { c.get(&p).await })
+        })
+        .collect();
+    // Both are waiting (bounded: the gauge moves as soon as they are).
+    for _ in 0..2000 {
+        if waiting(&srv).await == 2 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(waiting(&srv).await, 2);
+    let (s, v) = k.client.get(&poll).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("sync.too_many_polls"))
+    );
+    // A poll without waiting is still answered.
+    let (s, _) = k
+        .client
+        .get(&format!("/api/v1/sync/changes?since={cursor}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let stopped =
+        tokio::time::timeout(std::time::Duration::from_secs(20), srv.running.stop()).await;
+    assert!(stopped.is_ok(), "the stop did not wait out the long-polls");
+    for h in held {
+        let (s, v) = h.await.unwrap();
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["changes"].as_array().unwrap().len(), 0);
+    }
+}

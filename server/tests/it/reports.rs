@@ -203,15 +203,17 @@ async fn who_sees_which_report() {
 
 #[tokio::test]
 async fn seeded_counters_add_up() {
-    let srv = start_at(monday_morning(), false).await;
+    let mut srv = start_at(monday_morning(), false).await;
     let st = srv.running.state.clone();
     let n = 400;
-    tokio::task::spawn_blocking(move || {
+    let report = tokio::task::spawn_blocking(move || {
         motcua_server::seed::seed_demo(&st.store, &st.cal.get(), st.clock.now_vn(), n)
     })
     .await
     .unwrap()
     .unwrap();
+    srv.passwords
+        .extend(report.staff.into_iter().map(|(u, _, p)| (u, p)));
     let admin = srv.staff("qt.trungtam").await;
     let (s, r) = admin
         .get("/api/v1/reports/dossiers?from=2020-01-01&to=2029-12-31")

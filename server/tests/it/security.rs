@@ -141,3 +141,53 @@ async fn a_refused_resume_is_refused_again_after_a_restart() {
     desk.receive(GPXD, "direct").await;
     srv.running.stop().await;
 }
+
+/// Finding 16: demo passwords were computable from the username, and `seed --demo` on a real
+/// store silently added fake dossiers. Now each demo store gets random one-time passwords, and a
+/// store with real data is refused, untouched.
+#[tokio::test]
+async fn demo_passwords_are_random_and_real_stores_refuse_demo_data() {
+    let a = start().await;
+    let b = start().await;
+    let (pa, pb) = (a.password("qt.hethong"), b.password("qt.hethong"));
+    assert_ne!(pa, pb, "each demo store has its own passwords");
+    assert!(pa.len() >= 16 && !pa.starts_with("Demo@"));
+    // The old formula's password no longer opens the account.
+    let old: u32 = "qt.hethong".bytes().map(u32::from).sum();
+    let (s, _) = a
+        .anon()
+        .post(
+            "/api/v1/auth/login",
+            json!({"username": "qt.hethong", "password": format!("Demo@2026-{:04}", old % 10_000)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Seeding the demo store again is fine (nothing is added twice) …
+    let st = &a.running.state;
+    let again =
+        motcua_server::seed::seed_demo(&st.store, &st.cal.get(), st.clock.now_vn(), 0).unwrap();
+    assert!(again.staff.is_empty());
+    a.running.stop().await;
+    b.running.stop().await;
+
+    // … a real store (here: only its first administrator) is refused and left as it was.
+    let dir = tempfile::tempdir().unwrap();
+    let config = motcua_server::Config {
+        data_dir: dir.path().to_owned(),
+        ..Default::default()
+    };
+    let st = motcua_server::AppState::open(
+        config,
+        motcua_server::Clock::manual(crate::common::monday_morning()),
+    )
+    .unwrap();
+    st.bootstrap_admin().unwrap().unwrap();
+    let e = motcua_server::seed::seed_demo(&st.store, &st.cal.get(), st.clock.now_vn(), 10)
+        .unwrap_err();
+    assert_eq!(e.code, "seed.real_data");
+    assert!(
+        motcua_server::seed::agency_codes(&st.store)
+            .unwrap()
+            .is_empty()
+    );
+}
