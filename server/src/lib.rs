@@ -50,7 +50,6 @@ use motcua_core::Calendar;
 
 pub use clock::Clock;
 pub use config::Config;
-use http::ApiError;
 
 /// The crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -178,12 +177,65 @@ async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response
 }
 
 async fn not_found() -> Response {
-    ApiError::http(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "Không có địa chỉ này.",
-        "No such route.",
-    )
+    http::error::by_status(StatusCode::NOT_FOUND, "")
+}
+
+/// Longest request target taken (longer: 414).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header bytes taken (more: 431). Heads larger than the connection's buffer (128 KiB) are
+/// refused by the HTTP layer itself, before any of this, with a bare 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Every answer: the request's size checked, errors the framework makes turned into our JSON,
+/// and the headers a browser needs to treat answers safely (never sniffed, never framed, never
+/// cached: answers may carry personal data; pages that need more set their own policy).
+async fn harden(req: Request, next: Next) -> Response {
+    use axum::http::{HeaderValue, header};
+    let uri_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    let header_len: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    let mut res = if uri_len > MAX_URI_BYTES {
+        http::error::by_status(StatusCode::URI_TOO_LONG, "")
+    } else if header_len > MAX_HEADER_BYTES {
+        http::error::by_status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "")
+    } else {
+        next.run(req).await
+    };
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let body = std::mem::take(res.body_mut());
+        let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+        let allow = res.headers().get(header::ALLOW).cloned();
+        res = http::error::by_status(status, &String::from_utf8_lossy(&text));
+        if let Some(allow) = allow {
+            res.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ));
+    res
 }
 
 /// The whole app, for a socket or for tests.
@@ -192,6 +244,7 @@ pub fn router(state: AppState) -> Router {
     http::router()
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(harden))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
@@ -280,7 +333,7 @@ async fn serve(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(std::time::Duration::from_secs(config.header_timeout_s))
-        .max_buf_size(64 * 1024);
+        .max_buf_size(128 * 1024);
     let mut connections = tokio::task::JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}

@@ -75,3 +75,55 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+/// The answer to a refusal made outside our handlers (a path that does not decode, a method a
+/// route does not take, …): the same JSON as every other error, by status.
+pub fn by_status(status: StatusCode, detail: &str) -> Response {
+    let detail = detail.trim();
+    let (code, vi, en) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "Không có địa chỉ này.", "No such route."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "request.method",
+            "Địa chỉ này không nhận phương thức đó.",
+            "This route does not take that method.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "request.too_large",
+            "Nội dung gửi lên quá lớn.",
+            "The request body is too large.",
+        ),
+        StatusCode::URI_TOO_LONG => (
+            "request.uri_too_long",
+            "Địa chỉ yêu cầu quá dài.",
+            "The request URI is too long.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "request.headers_too_large",
+            "Phần đầu yêu cầu quá lớn.",
+            "The request headers are too large.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "request.content_type",
+            "Kiểu nội dung gửi lên không được hỗ trợ.",
+            "The content type is not supported.",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "Máy chủ gặp lỗi; vui lòng thử lại sau.",
+            "The server failed; please try again later.",
+        ),
+        _ => (
+            "request.invalid",
+            "Yêu cầu không hợp lệ.",
+            "The request is not valid.",
+        ),
+    };
+    // What the framework said (a path segment that is not UTF-8, …), bounded, for the client.
+    let detail: String = detail.chars().take(200).collect();
+    let (vi, en) = if detail.is_empty() || status.is_server_error() {
+        (vi.to_owned(), en.to_owned())
+    } else {
+        (format!("{vi} ({detail})"), format!("{en} ({detail})"))
+    };
+    ApiError::http(status, code, &vi, &en)
+}

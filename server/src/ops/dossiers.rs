@@ -10,7 +10,7 @@ use motcua_protocol::staff::{
 };
 use redb::{ReadTransaction, ReadableTable};
 
-use super::access::{may_act, may_command, may_see};
+use super::access::{may_act, may_see};
 use super::passwords::lookup_secret;
 use super::{Actor, Ctx, Error, Kind};
 use crate::db::model::{Applicant, DossierRecord, Procedure, Role};
@@ -56,11 +56,10 @@ pub fn parse_code(code: &str) -> Result<DossierCode, Error> {
     DossierCode::parse(code).map_err(|e| Error::domain(Kind::BadRequest, &e))
 }
 
+/// A dossier outside the account's scope is answered as a missing one: the answer does not tell
+/// whether a code exists elsewhere (the audit log keeps the real reason).
 pub fn out_of_scope() -> Error {
-    Error::forbidden(
-        "Hồ sơ không thuộc phạm vi xử lý của tài khoản này.",
-        "This dossier is outside this account's scope.",
-    )
+    Error::not_found("hồ sơ", "Dossier")
 }
 
 fn role_refused(cmd: &str) -> Error {
@@ -275,11 +274,12 @@ pub async fn act(
             let Some(old) = old else {
                 return refuse(Error::not_found("hồ sơ", "Dossier"));
             };
-            if !may_command(user.role, &cmd) {
-                return refuse(role_refused(cmd.name()));
+            if !may_see(user, &old) {
+                tx.audit_kept(a.entry(now, cmd.name(), &code, "dossier.out_of_scope"));
+                return Err(out_of_scope());
             }
             if !may_act(user, &old, &cmd) {
-                return refuse(out_of_scope());
+                return refuse(role_refused(cmd.name()));
             }
             if let Command::AcceptAndTransfer { agency } = &cmd
                 && tx.open_table(AGENCIES)?.get(agency.as_str())?.is_none()

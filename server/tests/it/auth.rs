@@ -183,9 +183,9 @@ async fn each_role_sees_and_does_only_what_it_must() {
         .post("/api/v1/dossiers", receipt(LLTP, "direct"))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    // Another desk does not see this desk's dossier.
+    // Another desk does not see this desk's dossier (nor learns that it exists).
     let (s, _) = other_desk.get(&format!("/api/v1/dossiers/{code}")).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, v) = other_desk.get("/api/v1/dossiers").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
     desk.ok(
@@ -195,7 +195,11 @@ async fn each_role_sees_and_does_only_what_it_must() {
     .await;
     // An officer of another agency neither sees nor acts.
     let (s, _) = wrong_officer.get(&format!("/api/v1/dossiers/{code}")).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = wrong_officer
+        .act(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     // Only the head assigns.
     let (s, v) = officer
         .act(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
@@ -227,6 +231,11 @@ async fn each_role_sees_and_does_only_what_it_must() {
     assert!(find("tiepnhan1", "accept_and_transfer", "ok"));
     assert!(find("cv.tuphap", "assign", "auth.role"));
     assert!(find("qt.trungtam", "withdraw", "auth.role"));
+    assert!(find(
+        "cv.xaydung",
+        "submit_for_approval",
+        "dossier.out_of_scope"
+    ));
     assert!(
         rows.iter().all(|r| r["address"] == "127.0.0.1"),
         "every line has the client address"

@@ -191,3 +191,98 @@ async fn demo_passwords_are_random_and_real_stores_refuse_demo_data() {
             .is_empty()
     );
 }
+
+/// Findings 14 and 17: answers lacked `nosniff`, `no-store` and a CSP; some errors (a path that
+/// is not UTF-8, 405, 414, 431) were not JSON; another agency's dossier answered 403 where a
+/// missing one answered 404, telling that the code exists.
+#[tokio::test]
+async fn every_answer_is_hardened_and_every_error_is_json() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let other_desk = srv.staff("tiepnhan.tanlap").await;
+    let code = desk.receive(crate::common::LLTP, "direct").await;
+    let token = desk.token.clone().unwrap();
+    let http = reqwest::Client::new();
+
+    let r = http
+        .get(format!("{}/api/v1/dossiers/{code}", srv.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(h["x-frame-options"], "DENY");
+
+    // Each framework-made refusal, as JSON with a code and both languages.
+    let big_header = "x".repeat(40 * 1024);
+    let long_uri = format!("{}/api/v1/dossiers?q={}", srv.base, "a".repeat(9000));
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
+        (
+            http.get(format!("{}/api/v1/dossiers/%FF%FE", srv.base))
+                .bearer_auth(&token),
+            StatusCode::BAD_REQUEST,
+            "request.invalid",
+        ),
+        (
+            http.delete(format!("{}/api/v1/auth/login", srv.base)),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "request.method",
+        ),
+        (
+            http.get(long_uri).bearer_auth(&token),
+            StatusCode::URI_TOO_LONG,
+            "request.uri_too_long",
+        ),
+        (
+            http.get(format!("{}/healthz", srv.base))
+                .header("x-big", big_header),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request.headers_too_large",
+        ),
+        (
+            http.get(format!("{}/khong-co", srv.base)),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (req, status, code_) in cases {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), status);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(r.headers().contains_key("allow"));
+        }
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], code_, "{v}");
+        assert!(v["error"]["message"]["vi"].as_str().unwrap().len() > 5);
+        assert!(v["error"]["message"]["en"].as_str().unwrap().len() > 5);
+    }
+
+    // Not yours and not there are the same answer, reading and acting.
+    let missing = "000.00.01.H16-251110-9999";
+    let (s1, v1) = other_desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    let (s2, v2) = other_desk.get(&format!("/api/v1/dossiers/{missing}")).await;
+    assert_eq!((s1, &v1), (StatusCode::NOT_FOUND, &v2));
+    assert_eq!(s2, StatusCode::NOT_FOUND);
+    let act = json!({"type": "accept_and_transfer", "agency": "000.00.10.H16"});
+    let (s1, v1) = other_desk.act(&code, act.clone()).await;
+    let (s2, v2) = other_desk.act(missing, act).await;
+    assert_eq!((s1, &v1), (StatusCode::NOT_FOUND, &v2));
+    assert_eq!(s2, StatusCode::NOT_FOUND);
+    srv.running.stop().await;
+}
