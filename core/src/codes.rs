@@ -368,15 +368,31 @@ macro_rules! string_serde {
 string_serde!(AgencyCode);
 string_serde!(DossierCode);
 
-/// The tracking code of a feedback taken at a kiosk: made from the kiosk's id and its event
-/// sequence number, so the kiosk can print it at once, offline too, and the server files the
-/// feedback under the same code. E.g. `PA-KIOSK0001-000017`.
-pub fn kiosk_feedback_code(kiosk_id: &str, seq: u64) -> String {
+/// The letters of a tracking code's random part: no look-alikes (no I, O, 0, 1), 32 of them, so
+/// each carries 5 bits.
+pub const TRACKING_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// Eight letters of [`TRACKING_ALPHABET`] from the low 40 bits of `bits`.
+pub fn tracking_tag(bits: u64) -> String {
+    (0..8)
+        .map(|i| TRACKING_ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect()
+}
+
+/// The tracking code of a feedback taken at a kiosk: the kiosk's id and a tag from the random
+/// part of the event's id, so the kiosk can print it at once, offline too, the server files the
+/// feedback under the same code, and nobody can guess another's. E.g. `PA-KIOSK0001-7K3MQXAB`.
+pub fn kiosk_feedback_code(kiosk_id: &str, event_id: u128) -> String {
     let id: String = kiosk_id
         .chars()
         .filter(char::is_ascii_alphanumeric)
+        .take(32)
         .collect();
-    format!("PA-{}-{seq:06}", id.to_ascii_uppercase())
+    format!(
+        "PA-{}-{}",
+        id.to_ascii_uppercase(),
+        tracking_tag(event_id as u64)
+    )
 }
 
 #[cfg(test)]
@@ -508,14 +524,28 @@ mod tests {
     }
 
     #[test]
-    fn kiosk_feedback_codes_are_plain_and_distinct() {
+    fn kiosk_feedback_codes_are_plain_distinct_and_unguessable() {
         assert_eq!(
-            super::kiosk_feedback_code("KIOSK-0001", 17),
-            "PA-KIOSK0001-000017"
+            super::kiosk_feedback_code("KIOSK-0001", 0),
+            "PA-KIOSK0001-AAAAAAAA"
+        );
+        assert_eq!(
+            super::kiosk_feedback_code("KIOSK-0001", 0x1F),
+            "PA-KIOSK0001-9AAAAAAA"
         );
         assert_ne!(
             super::kiosk_feedback_code("KIOSK-0001", 1),
             super::kiosk_feedback_code("KIOSK-0002", 1)
+        );
+        // Forty bits of the event's random id: neighbours share nothing guessable.
+        let tags: std::collections::HashSet<String> = (0..1000u64)
+            .map(|i| super::tracking_tag(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+            .collect();
+        assert_eq!(tags.len(), 1000);
+        assert!(
+            super::tracking_tag(u64::MAX)
+                .bytes()
+                .all(|b| super::TRACKING_ALPHABET.contains(&b))
         );
     }
 }

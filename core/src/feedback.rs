@@ -2,14 +2,14 @@
 //! the server both apply, so that a kiosk never takes what the server would refuse.
 
 use crate::i18n::{Lang, Localized};
-use crate::text::{TextError, free_text};
+use crate::text::free_text;
 
 /// Longest category, in characters.
 pub const MAX_CATEGORY: usize = 100;
 /// Longest content, in characters.
 pub const MAX_CONTENT: usize = 2000;
 /// Longest name, in characters.
-pub const MAX_NAME: usize = 100;
+pub const MAX_NAME: usize = crate::contact::MAX_NAME;
 
 /// A feedback as the visitor wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,25 +114,11 @@ pub fn check(d: &Draft<'_>) -> Result<Checked, FeedbackError> {
     let category =
         free_text(d.category, MAX_CATEGORY, false).map_err(|_| FeedbackError::Category)?;
     let content = free_text(d.content, MAX_CONTENT, true).map_err(|_| FeedbackError::Content)?;
-    let name = match d.name.map(|n| free_text(n, MAX_NAME, false)) {
-        None | Some(Err(TextError::Empty)) => None,
-        Some(Ok(n)) => Some(n),
-        Some(Err(_)) => return Err(FeedbackError::Name),
-    };
-    let phone = match d.phone.map(str::trim).filter(|p| !p.is_empty()) {
+    let name = match d.name.filter(|n| !n.trim().is_empty()) {
         None => None,
-        Some(p) => {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            if !(9..=11).contains(&digits)
-                || p.chars().count() > 20
-                || p.chars()
-                    .any(|c| !(c.is_ascii_digit() || " .+-".contains(c)))
-            {
-                return Err(FeedbackError::Phone);
-            }
-            Some(p.to_owned())
-        }
+        Some(n) => Some(crate::contact::name(n).map_err(|_| FeedbackError::Name)?),
     };
+    let phone = crate::contact::phone(d.phone.unwrap_or("")).map_err(|_| FeedbackError::Phone)?;
     if (name.is_some() || phone.is_some()) && !d.consent {
         return Err(FeedbackError::Consent);
     }

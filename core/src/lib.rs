@@ -30,6 +30,7 @@
 pub mod calendar;
 pub mod citizen;
 pub mod codes;
+pub mod contact;
 pub mod devices;
 pub mod feedback;
 pub mod i18n;

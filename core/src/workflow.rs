@@ -125,7 +125,170 @@ pub enum Command {
     Apologize { reason: String, new_due: Instant },
 }
 
+/// The longest reason, answer, content or guidance a command carries (characters).
+pub const MAX_TEXT: usize = 2000;
+/// The longest short field: a document's name, a place, a participant (characters).
+pub const MAX_SHORT_TEXT: usize = 300;
+/// The most items one supplement request lists.
+pub const MAX_SUPPLEMENT_ITEMS: usize = 50;
+/// The most participants of one verification.
+pub const MAX_PARTICIPANTS: usize = 20;
+
+/// `s` as kept: NFC, trimmed, bounded, nothing hidden; empty → `empty`.
+fn text(
+    s: &str,
+    field: &'static str,
+    max: usize,
+    multiline: bool,
+    empty: WorkflowError,
+) -> Result<String, WorkflowError> {
+    use crate::text::TextError;
+    crate::text::free_text(s, max, multiline).map_err(|e| match e {
+        TextError::Empty => empty,
+        _ => WorkflowError::Text { field, error: e },
+    })
+}
+
 impl Command {
+    /// This command with every text as it is kept (NFC, trimmed, bounded, without control,
+    /// direction-changing or zero-width characters) and every list bounded; [`Dossier::decide`]
+    /// works on it, so nothing unbounded or hidden is ever stored.
+    pub fn checked(&self) -> Result<Command, WorkflowError> {
+        use Command::*;
+        let name = self.name();
+        let reason_ = |r: &str| {
+            text(
+                r,
+                "reason",
+                MAX_TEXT,
+                true,
+                WorkflowError::ReasonRequired { command: name },
+            )
+        };
+        let long = |v: &str, field: &'static str| {
+            text(
+                v,
+                field,
+                MAX_TEXT,
+                true,
+                WorkflowError::FieldRequired(field),
+            )
+        };
+        let short = |v: &str, field: &'static str| {
+            text(
+                v,
+                field,
+                MAX_SHORT_TEXT,
+                false,
+                WorkflowError::FieldRequired(field),
+            )
+        };
+        Ok(match self {
+            RequestSupplement { items } => {
+                if items.len() > MAX_SUPPLEMENT_ITEMS {
+                    return Err(WorkflowError::TooMany {
+                        field: "items",
+                        max: MAX_SUPPLEMENT_ITEMS,
+                    });
+                }
+                let mut out = Vec::with_capacity(items.len());
+                for (index, it) in items.iter().enumerate() {
+                    let incomplete =
+                        |field| WorkflowError::SupplementItemIncomplete { index, field };
+                    out.push(MissingItem {
+                        document: text(
+                            &it.document,
+                            "document",
+                            MAX_SHORT_TEXT,
+                            false,
+                            incomplete("document"),
+                        )?,
+                        reason: text(&it.reason, "reason", MAX_TEXT, true, incomplete("reason"))?,
+                        guidance: text(
+                            &it.guidance,
+                            "guidance",
+                            MAX_TEXT,
+                            true,
+                            incomplete("guidance"),
+                        )?,
+                    });
+                }
+                RequestSupplement { items: out }
+            }
+            Refuse { reason } => Refuse {
+                reason: reason_(reason)?,
+            },
+            Assign { officer } => Assign {
+                officer: text(
+                    officer,
+                    "officer",
+                    64,
+                    false,
+                    WorkflowError::FieldRequired("officer"),
+                )?,
+            },
+            Consult {
+                agency,
+                subject,
+                deadline,
+            } => Consult {
+                agency: agency.clone(),
+                subject: long(subject, "subject")?,
+                deadline: *deadline,
+            },
+            AnswerConsultation { agency, answer } => AnswerConsultation {
+                agency: agency.clone(),
+                answer: long(answer, "answer")?,
+            },
+            ScheduleVerification(v) => {
+                if v.participants.len() > MAX_PARTICIPANTS {
+                    return Err(WorkflowError::TooMany {
+                        field: "participants",
+                        max: MAX_PARTICIPANTS,
+                    });
+                }
+                ScheduleVerification(Verification {
+                    at: v.at,
+                    place: short(&v.place, "place")?,
+                    participants: v
+                        .participants
+                        .iter()
+                        .map(|p| short(p, "participants"))
+                        .collect::<Result<_, _>>()?,
+                    content: long(&v.content, "content")?,
+                })
+            }
+            SendBack { reason } => SendBack {
+                reason: reason_(reason)?,
+            },
+            Reject { reason } => Reject {
+                reason: reason_(reason)?,
+            },
+            RequestFee {
+                amount,
+                description,
+            } => RequestFee {
+                amount: *amount,
+                description: short(description, "description")?,
+            },
+            RefundFee { amount, reason } => RefundFee {
+                amount: *amount,
+                reason: reason_(reason)?,
+            },
+            Withdraw { reason } => Withdraw {
+                reason: reason_(reason)?,
+            },
+            Stop { reason } => Stop {
+                reason: reason_(reason)?,
+            },
+            Apologize { reason, new_due } => Apologize {
+                reason: reason_(reason)?,
+                new_due: *new_due,
+            },
+            other => other.clone(),
+        })
+    }
+
     /// A stable name, as used in the API.
     pub fn name(&self) -> &'static str {
         match self {
@@ -315,6 +478,13 @@ pub enum WorkflowError {
     Calendar(#[from] NotCovered),
     #[error(transparent)]
     OutOfRange(#[from] OutOfRange),
+    #[error("{field}: {error}")]
+    Text {
+        field: &'static str,
+        error: crate::text::TextError,
+    },
+    #[error("{field} lists more than {max} entries")]
+    TooMany { field: &'static str, max: usize },
 }
 
 impl Localized for WorkflowError {
@@ -339,6 +509,11 @@ impl Localized for WorkflowError {
             ResumeAfterRefund => "workflow.resume_after_refund",
             Calendar(e) => e.code(),
             OutOfRange(e) => e.code(),
+            Text { error, .. } => match error {
+                crate::text::TextError::TooLong { .. } => "text.too_long",
+                _ => "text.hidden_characters",
+            },
+            TooMany { .. } => "workflow.too_many_entries",
         }
     }
 
@@ -400,6 +575,15 @@ impl Localized for WorkflowError {
             ResumeAfterRefund => "Hồ sơ đã hoàn trả phí, lệ phí nên không thể tiếp tục xử lý.".into(),
             Calendar(e) => e.message(lang),
             OutOfRange(e) => e.message(lang),
+            Text { field, error } => match error {
+                crate::text::TextError::TooLong { max } => {
+                    format!("Trường “{field}” dài quá {max} ký tự.")
+                }
+                _ => format!(
+                    "Trường “{field}” chứa ký tự điều khiển hoặc ký tự ẩn; hãy nhập lại bằng bàn phím."
+                ),
+            },
+            TooMany { field, max } => format!("“{field}” có quá {max} mục."),
         }
     }
 }
@@ -627,6 +811,7 @@ impl Dossier {
         by: &str,
     ) -> Result<Vec<Event>, WorkflowError> {
         use Step::*;
+        let cmd = &cmd.checked()?;
         let at = cal.in_zone(at);
         let step = self.step;
         let reception = matches!(step, SubmittedOnline | ReceivedDirect | ReceivedPostal);

@@ -705,3 +705,64 @@ proptest! {
         c.check_replay();
     }
 }
+
+#[test]
+fn texts_are_kept_bounded_and_without_hidden_characters() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 3);
+    // 243 KB reasons made one dossier 9.7 MB: now a reason is at most 2,000 characters.
+    let long = "Chờ ý kiến. ".repeat(300);
+    let e = c
+        .try_do(Command::Refuse { reason: long }, "10/11/2025 09:00")
+        .unwrap_err();
+    assert_eq!(e.code(), "text.too_long");
+    assert!(e.message(Lang::Vi).contains("2000"));
+    // A right-to-left override, a NUL, a zero-width space: refused, with a reason.
+    for hidden in ["Lý do \u{202E}ngược", "Lý do\0", "\u{200B}\u{200B}"] {
+        let e = c
+            .try_do(
+                Command::Refuse {
+                    reason: hidden.into(),
+                },
+                "10/11/2025 09:00",
+            )
+            .unwrap_err();
+        assert_eq!(e.code(), "text.hidden_characters", "{hidden:?}");
+    }
+    // Fifty-one supplement items, or a participant list of 21, are too many.
+    let e = c
+        .try_do(
+            Command::RequestSupplement {
+                items: vec![items()[0].clone(); 51],
+            },
+            "10/11/2025 09:00",
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "workflow.too_many_entries");
+    // What is kept is NFC and trimmed (decomposed "ý" composed; runs of spaces folded).
+    c.step(
+        Command::Refuse {
+            reason: "  Ly\u{301}   do  \n  thứ hai ".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!(c.d.reason.as_deref(), Some("Lý do\nthứ hai"));
+    c.check_replay();
+}
+
+proptest! {
+    /// Whatever text a command carries, what it keeps is bounded and holds no control,
+    /// direction-changing or zero-width character; `checked` never panics.
+    #[test]
+    fn checked_commands_keep_only_bounded_visible_text(reason in ".{0,2100}") {
+        if let Ok(Command::Stop { reason: kept }) = (Command::Stop { reason }).checked() {
+            prop_assert!(kept.chars().count() <= motcua_core::workflow::MAX_TEXT);
+            prop_assert!(!kept.is_empty());
+            let hidden = |c: char| {
+                (c.is_control() && c != '\n' && c != '\t')
+                    || ('\u{202A}'..='\u{202E}').contains(&c)
+                    || ('\u{200B}'..='\u{200F}').contains(&c)
+            };
+            prop_assert!(!kept.chars().any(hidden));
+        }
+    }
+}

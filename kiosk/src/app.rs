@@ -392,11 +392,14 @@ impl Logic {
             channel: None,
             received_at: None,
         };
-        let (seq, _) = self
+        let (_, event) = self
             .store
             .enqueue(|seq| Self::event(seq, now, KioskEventBody::Feedback(body)))
             .map_err(Self::storage)?;
-        Ok(motcua_core::codes::kiosk_feedback_code(&kiosk_id, seq))
+        Ok(motcua_core::codes::kiosk_feedback_code(
+            &kiosk_id,
+            event.id.as_u128(),
+        ))
     }
 
     /// The rating scale the server set (3 levels until it says otherwise).
@@ -431,6 +434,7 @@ impl Logic {
             counter: r.counter.map(|c| c.to_string()),
             officer: r.officer.clone(),
             criteria: r.criteria.iter().cloned().collect(),
+            ..RatingIn::default()
         };
         self.store
             .enqueue(|seq| Self::event(seq, now, KioskEventBody::Rating(body)))

@@ -99,15 +99,24 @@ pub struct RatingIn {
     pub level: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dossier: Option<String>,
-    /// The counter's number.
+    /// The counter's number, one of the centre's counters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<String>,
-    /// The officer's name as on the counter's badge.
+    /// The officer's name as on the counter's badge (the server takes it from the counter; a
+    /// name that is not the counter's is refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub officer: Option<String>,
     /// Answers per criterion (keys of `motcua_core::rating::CRITERIA`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub criteria: BTreeMap<String, u8>,
+    /// The centre whose counter is rated (from the web; a kiosk's own centre otherwise; may be
+    /// left out where the server holds one centre).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centre: Option<String>,
+    /// The receipt's lookup secret: a rating from the web that names a dossier needs it (only the
+    /// applicant rates their dossier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// The scale and the criteria (`GET /api/v1/public/ratings/scale`).

@@ -22,6 +22,8 @@ pub const KIOSK_REQUESTS_PER_MINUTE: u32 = 1200;
 pub const WRONG_SECRETS: u32 = 5;
 /// How long a dossier's (or client's) secret checks stay locked.
 pub const SECRET_LOCK_MINUTES: i64 = 15;
+/// Ratings per address per hour from the web (a kiosk's come through its device).
+pub const RATINGS_PER_HOUR: u32 = 10;
 /// Keys a limiter remembers at most.
 const MAX_KEYS: usize = 200_000;
 /// Failed sign-ins (and wrong current passwords) per (account, address) before that pair waits.
@@ -237,6 +239,8 @@ pub struct Throttle {
     sign_in_pairs: Limiter,
     /// Sign-ins under names that are no account, per address, since the last audit line.
     unknown_sign_ins: Mutex<HashMap<String, u64>>,
+    /// Ratings from the web per address.
+    ratings: Limiter,
 }
 
 /// What a sign-in lock holds back.
@@ -272,6 +276,7 @@ impl Default for Throttle {
                 Duration::minutes(SIGN_IN_LOCK_MINUTES),
             ),
             unknown_sign_ins: Mutex::default(),
+            ratings: Limiter::new(RATINGS_PER_HOUR, Duration::hours(1), Duration::zero()),
         }
     }
 }
@@ -285,6 +290,11 @@ impl Throttle {
             &self.requests
         };
         l.hit(client, now) == Verdict::Allowed
+    }
+
+    /// Count a rating from `client` on the web; false when it has rated too often this hour.
+    pub fn allow_rating(&self, client: &str, now: DateTime<Utc>) -> bool {
+        self.ratings.hit(client, now) == Verdict::Allowed
     }
 
     /// Whether secret checks for this key are locked now.

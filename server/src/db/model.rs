@@ -135,9 +135,27 @@ pub struct Feedback {
     pub due: DateTime<FixedOffset>,
     pub status: FeedbackStatus,
     pub assignee: Option<String>,
+    /// The latest answer, published (the history is in `answers`).
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<FixedOffset>>,
     pub closed_at: Option<DateTime<FixedOffset>>,
+    /// The centre it reached (a kiosk's, a desk's); none: the web, for every centre.
+    #[serde(default)]
+    pub centre: Option<String>,
+    /// The agency of the assigned officer: it may read and answer the feedback.
+    #[serde(default)]
+    pub agency: Option<AgencyCode>,
+    /// Every answer given, oldest first: a corrected answer never erases the one before.
+    #[serde(default)]
+    pub answers: Vec<FeedbackAnswer>,
+}
+
+/// One answer to a feedback, as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackAnswer {
+    pub at: DateTime<FixedOffset>,
+    pub by: String,
+    pub text: String,
 }
 
 /// A rating as stored.

@@ -29,6 +29,8 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit_v1");
 pub const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback_v1");
 /// Rating number → rating.
 pub const RATINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("ratings_v1");
+/// Dossier code → the id of its one rating.
+pub const RATED_DOSSIERS: TableDefinition<&str, u64> = TableDefinition::new("rated_dossiers_v1");
 /// Kiosk id → kiosk.
 pub const KIOSKS: TableDefinition<&str, &[u8]> = TableDefinition::new("kiosks_v1");
 /// SHA-256 of a device token (hex) → kiosk id.
@@ -69,6 +71,7 @@ pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(AUDIT)?;
     txn.open_table(FEEDBACK)?;
     txn.open_table(RATINGS)?;
+    txn.open_table(RATED_DOSSIERS)?;
     txn.open_table(KIOSKS)?;
     txn.open_table(KIOSK_TOKENS)?;
     txn.open_table(KIOSK_EVENTS)?;

@@ -48,8 +48,10 @@ async fn enter(
 
 async fn show_public(
     State(st): State<AppState>,
+    caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<PublicFeedback>, ApiError> {
+    limit(&st, &caller)?;
     Ok(Json(feedback::public_view(
         &feedback::load(&st.ctx, code).await?,
     )))
@@ -57,10 +59,10 @@ async fn show_public(
 
 async fn show(
     State(st): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(code): Path<String>,
 ) -> Result<Json<Feedback>, ApiError> {
-    Ok(Json(feedback::load(&st.ctx, code).await?))
+    Ok(Json(feedback::load_for(&st.ctx, &staff, code).await?))
 }
 
 async fn act(

@@ -90,19 +90,36 @@ fn body_timeout() -> Error {
     )
 }
 
+/// What the parser said, bounded: an error never echoes a whole oversized value back.
+fn said(text: String) -> String {
+    if text.chars().count() <= 300 {
+        text
+    } else {
+        let mut t: String = text.chars().take(300).collect();
+        t.push('…');
+        t
+    }
+}
+
 fn json_rejection(e: JsonRejection) -> Error {
     match e {
         JsonRejection::JsonDataError(e) => Error::new(
             Kind::Invalid,
             "request.invalid_field",
-            format!("Dữ liệu gửi lên thiếu hoặc sai trường: {}", e.body_text()),
-            format!("A field is missing or invalid: {}", e.body_text()),
+            format!(
+                "Dữ liệu gửi lên thiếu hoặc sai trường: {}",
+                said(e.body_text())
+            ),
+            format!("A field is missing or invalid: {}", said(e.body_text())),
         ),
         JsonRejection::JsonSyntaxError(e) => Error::new(
             Kind::BadRequest,
             "request.malformed_json",
-            format!("Nội dung gửi lên không phải JSON hợp lệ: {}", e.body_text()),
-            format!("The body is not valid JSON: {}", e.body_text()),
+            format!(
+                "Nội dung gửi lên không phải JSON hợp lệ: {}",
+                said(e.body_text())
+            ),
+            format!("The body is not valid JSON: {}", said(e.body_text())),
         ),
         JsonRejection::MissingJsonContentType(_) => Error::new(
             Kind::Unsupported,
@@ -138,8 +155,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
             Ok(axum::extract::Query(v)) => Ok(Params(v)),
             Err(e) => Err(ApiError(Error::bad_request(
                 "request.query",
-                format!("Tham số không hợp lệ: {}", e.body_text()),
-                format!("Invalid query parameters: {}", e.body_text()),
+                format!("Tham số không hợp lệ: {}", said(e.body_text())),
+                format!("Invalid query parameters: {}", said(e.body_text())),
             ))),
         }
     }

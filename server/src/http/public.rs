@@ -35,6 +35,8 @@ pub fn router() -> Router<AppState> {
 pub struct Caller {
     pub key: String,
     pub kiosk: bool,
+    /// An enrolled kiosk's centre.
+    pub centre: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -49,12 +51,14 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller {
                 key: format!("kiosk:{}", k.kiosk.id),
                 kiosk: true,
+                centre: Some(k.kiosk.centre.to_string()),
             });
         }
         let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, st).await;
         Ok(Caller {
             key: addr,
             kiosk: false,
+            centre: None,
         })
     }
 }
@@ -74,12 +78,6 @@ pub fn limit(st: &AppState, caller: &Caller) -> Result<(), ApiError> {
             "Too many requests in a short time. Please try again in a few minutes.",
         )))
     }
-}
-
-/// Equal in constant time: how long a comparison takes says nothing about the secret.
-fn same(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 async fn by_code(
@@ -103,34 +101,9 @@ async fn by_code(
     let Some(secret) = q.secret else {
         return Ok(Json(ByCode::Row(public_row)));
     };
-    let now = st.clock.now();
-    let code_key = format!("code:{code}");
     // A kiosk serves a whole lobby: its visitors' mistakes count per dossier, not against it.
-    let client_key = (!caller.kiosk).then(|| format!("client:{}", caller.key));
-    if st.throttle.secret_locked(&code_key, now)
-        || client_key
-            .as_ref()
-            .is_some_and(|k| st.throttle.secret_locked(k, now))
-    {
-        return Err(ApiError(Error::new(
-            Kind::TooMany,
-            "public.secret_locked",
-            "Nhập sai mã tra cứu nhiều lần; tạm khoá tra cứu chi tiết hồ sơ này trong 15 phút.",
-            "Too many wrong lookup secrets; the detail of this dossier is locked for 15 minutes.",
-        )));
-    }
-    if !same(secret.trim(), &rec.secret) {
-        st.throttle.wrong_secret(&code_key, now);
-        if let Some(k) = &client_key {
-            st.throttle.wrong_secret(k, now);
-        }
-        return Err(ApiError(Error::new(
-            Kind::Forbidden,
-            "public.wrong_secret",
-            "Mã tra cứu không đúng. Mã tra cứu gồm 4 chữ số, in trên giấy tiếp nhận hồ sơ.",
-            "Wrong lookup secret. It is the 4 digits printed on the receipt.",
-        )));
-    }
+    let client = (!caller.kiosk).then_some(caller.key.as_str());
+    crate::ops::secrets::check(&st.ctx, &code, &rec.secret, &secret, client)?;
     let now_vn = st.clock.now_vn();
     let d = detail(
         public_row,

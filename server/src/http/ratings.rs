@@ -30,7 +30,16 @@ async fn rate(
     Body(r): Body<RatingIn>,
 ) -> Result<(StatusCode, Json<Rating>), ApiError> {
     limit(&st, &caller)?;
-    Ok((StatusCode::CREATED, Json(ratings::rate(&st.ctx, r).await?)))
+    let source = match &caller.centre {
+        Some(centre) => ratings::Source::Kiosk { centre },
+        None => ratings::Source::Web {
+            client: &caller.key,
+        },
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(ratings::rate(&st.ctx, r, source).await?),
+    ))
 }
 
 async fn summary(State(st): State<AppState>, staff: Staff) -> Result<Json<Summary>, ApiError> {

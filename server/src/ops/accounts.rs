@@ -370,13 +370,7 @@ pub fn validate_new_user(n: &NewUser) -> Result<String, Error> {
             "A username is 3–32 ASCII letters, digits, dots, underscores or hyphens.",
         ));
     }
-    if n.full_name.trim().is_empty() {
-        return Err(Error::invalid(
-            "user.full_name",
-            "Họ và tên không được để trống.",
-            "The full name is required.",
-        ));
-    }
+    motcua_core::contact::name(&n.full_name).map_err(|e| Error::domain(Kind::Invalid, &e))?;
     let needs_agency = matches!(n.role, Role::Receptionist | Role::Officer | Role::Head);
     if needs_agency && n.agency.is_none() {
         return Err(Error::invalid(
@@ -418,7 +412,8 @@ pub fn insert_user(
     }
     let user = User {
         username: username.to_owned(),
-        full_name: n.full_name.trim().to_owned(),
+        full_name: motcua_core::contact::name(&n.full_name)
+            .unwrap_or_else(|_| n.full_name.trim().to_owned()),
         role: n.role,
         agency: n.agency.clone(),
         password_hash: password_hash.to_owned(),

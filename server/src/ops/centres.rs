@@ -6,7 +6,7 @@ use motcua_core::AgencyCode;
 use motcua_protocol::centre::CentreInfo;
 use redb::ReadableTable;
 
-use super::{Actor, Ctx, Error, Kind};
+use super::{Actor, Ctx, Error, Kind, text_field};
 use crate::db::changes::{self, Key};
 use crate::db::{AGENCIES, CENTRES, encode, get};
 
@@ -28,6 +28,31 @@ pub async fn set(
             "Vui lòng nhập tên Trung tâm.",
             "The centre needs a name.",
         ));
+    }
+    // Every text as kept, bounded: what a kiosk shows and prints.
+    let t = |field, v: &str, max, multiline| {
+        text_field(field, v, max, multiline, false).map(Option::unwrap_or_default)
+    };
+    info.name = t("name", &info.name, 200, false)?;
+    info.address = t("address", &info.address, 300, false)?;
+    info.hotline = t("hotline", &info.hotline, 40, false)?;
+    info.hours = t("hours", &info.hours, 500, true)?;
+    info.postal = t("postal", &info.postal, 2000, true)?;
+    info.fees = t("fees", &info.fees, 2000, true)?;
+    info.feedback = t("feedback", &info.feedback, 2000, true)?;
+    if info.counters.len() > 200 {
+        return Err(Error::invalid(
+            "centre.counters",
+            "Một Trung tâm có tối đa 200 quầy.",
+            "A centre has 200 counters at most.",
+        ));
+    }
+    for c in &mut info.counters {
+        c.name = t("counters.name", &c.name, 100, false)?;
+        c.officer = match c.officer.trim() {
+            "" => String::new(),
+            o => motcua_core::contact::name(o).map_err(|e| Error::domain(Kind::Invalid, &e))?,
+        };
     }
     let mut numbers = std::collections::BTreeSet::new();
     for c in &info.counters {

@@ -94,26 +94,24 @@ pub fn load(txn: &ReadTransaction, code: &str) -> Result<Option<DossierRecord>, 
     Ok(get(&txn.open_table(DOSSIERS)?, code)?)
 }
 
-fn validate_receipt(b: &ReceiveRequest, year: i32) -> Result<Applicant, Error> {
-    let name = motcua_core::text::normalize(&b.applicant.name);
-    if name.is_empty() {
-        return Err(Error::invalid(
-            "applicant.name",
-            "Họ và tên người nộp không được để trống.",
-            "The applicant's full name is required.",
-        ));
-    }
-    if name.chars().count() > 100 {
-        return Err(Error::invalid(
-            "applicant.name",
-            "Họ và tên người nộp dài quá 100 ký tự.",
-            "The applicant's full name is longer than 100 characters.",
-        ));
-    }
+/// The most documents one receipt lists.
+pub const MAX_DOCUMENTS: usize = 200;
+/// The most copies of one document.
+pub const MAX_COPIES: u32 = 100;
+
+/// Check a receipt's applicant and documents; what is kept of them.
+fn validate_receipt(
+    b: &ReceiveRequest,
+    year: i32,
+) -> Result<(Applicant, Vec<crate::db::model::SubmittedDocument>), Error> {
+    use motcua_core::contact;
+    let contact = |e: contact::ContactError| Error::domain(Kind::Invalid, &e);
+    let name = contact::name(&b.applicant.name).map_err(contact)?;
     let id = match b.applicant.id_kind.as_deref() {
         None | Some("cccd_cmnd") => CitizenId::parse_in_year(&b.applicant.citizen_id, year),
         Some("passport") => CitizenId::passport(&b.applicant.citizen_id),
         Some(other) => {
+            let other: String = other.chars().take(40).collect();
             return Err(Error::invalid(
                 "applicant.id_kind",
                 format!("Loại giấy tờ “{other}” không hợp lệ (cccd_cmnd hoặc passport)."),
@@ -122,20 +120,52 @@ fn validate_receipt(b: &ReceiveRequest, year: i32) -> Result<Applicant, Error> {
         }
     }
     .map_err(|e| Error::domain(Kind::Invalid, &e))?;
-    if b.documents.len() > 200 || b.documents.iter().any(|d| d.name.trim().is_empty()) {
-        return Err(Error::invalid(
+    let bad_documents = || {
+        Error::invalid(
             "documents",
-            "Danh sách giấy tờ không hợp lệ: mỗi giấy tờ cần có tên (tối đa 200 giấy tờ).",
-            "Invalid document list: each document needs a name (200 at most).",
-        ));
+            format!(
+                "Danh sách giấy tờ không hợp lệ: mỗi giấy tờ cần có tên (tối đa 300 ký tự, không \
+                 chứa ký tự ẩn), tối đa {MAX_COPIES} bản, tối đa {MAX_DOCUMENTS} giấy tờ."
+            ),
+            format!(
+                "Invalid document list: each document needs a name (300 characters at most, \
+                 nothing hidden), {MAX_COPIES} copies at most, {MAX_DOCUMENTS} documents at most."
+            ),
+        )
+    };
+    if b.documents.len() > MAX_DOCUMENTS {
+        return Err(bad_documents());
     }
-    Ok(Applicant {
+    let documents = b
+        .documents
+        .iter()
+        .map(|d| {
+            let name =
+                motcua_core::text::free_text(&d.name, 300, false).map_err(|_| bad_documents())?;
+            if d.copies > MAX_COPIES {
+                return Err(bad_documents());
+            }
+            Ok(crate::db::model::SubmittedDocument {
+                name,
+                original: d.original,
+                copies: d.copies,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let applicant = Applicant {
         name,
         citizen_id: id,
-        phone: b.applicant.phone.trim().to_owned(),
-        email: b.applicant.email.trim().to_owned(),
-        address: b.applicant.address.trim().to_owned(),
-    })
+        phone: contact::phone(&b.applicant.phone)
+            .map_err(contact)?
+            .unwrap_or_default(),
+        email: contact::email(&b.applicant.email)
+            .map_err(contact)?
+            .unwrap_or_default(),
+        address: contact::address(&b.applicant.address)
+            .map_err(contact)?
+            .unwrap_or_default(),
+    };
+    Ok((applicant, documents))
 }
 
 /// Take the next code of `agency` on `date` inside `tx`.
@@ -173,7 +203,7 @@ pub async fn receive(ctx: &Ctx, actor: &Actor, req: ReceiveRequest) -> Result<Re
     };
     let now = ctx.clock.now_vn();
     use chrono::Datelike;
-    let applicant = validate_receipt(&req, now.year())?;
+    let (applicant, documents) = validate_receipt(&req, now.year())?;
     let submitted_at = match req.submitted_at {
         Some(t) if t > now => {
             return Err(Error::invalid(
@@ -231,7 +261,7 @@ pub async fn receive(ctx: &Ctx, actor: &Actor, req: ReceiveRequest) -> Result<Re
                 receiving_agency: desk.clone(),
                 competent_agency: procedure.agency.clone(),
                 applicant: applicant.clone(),
-                documents: req.documents.clone(),
+                documents: documents.clone(),
                 secret: lookup_secret(),
                 state,
                 history: vec![event],

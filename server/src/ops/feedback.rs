@@ -1,16 +1,21 @@
 //! Feedback (phản ánh, kiến nghị, Art. 21): from the kiosk or the web, or entered by staff for
 //! letters, calls and visits (flagged when entered more than 8 working hours after receipt). Each
-//! gets a tracking code and a due instant 13 working days after receipt; staff assign, answer and
-//! close; the answer is published and looked up by tracking code.
+//! gets an unguessable tracking code and a due instant 13 working days after receipt; the centre's
+//! administrator assigns it to a real officer, whose agency then reads and answers it; answers
+//! are kept one after another (the latest is published) and the administrator closes it.
+//!
+//! Scope: administrators see their centre's feedback (and the web's), a desk what reached its
+//! centre, officers and heads what is assigned to their agency; anything else answers 404, like a
+//! code that does not exist — names and phones stay with those who need them.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset};
 use motcua_core::Calendar;
 use motcua_protocol::public::{FeedbackChannel, FeedbackIn, FeedbackStatus, PublicFeedback};
 use redb::ReadableTable;
 
 use super::{Actor, Ctx, Error, Kind};
-use crate::db::model::{Feedback, Role};
-use crate::db::{CODE_SEQ, FEEDBACK, Tx, encode, get};
+use crate::db::model::{Feedback, FeedbackAnswer, Role, User};
+use crate::db::{FEEDBACK, Tx, USERS, encode, get};
 
 /// The public's draft checked by core's one rule (the kiosk applies the same), kept as cleaned.
 fn validate(b: &mut FeedbackIn) -> Result<(), Error> {
@@ -44,8 +49,10 @@ pub struct PendingFeedback {
     entered_by: Option<String>,
     late_entry: bool,
     due: DateTime<FixedOffset>,
-    /// A tracking code given in advance (a kiosk's, known to it offline); else the day's next.
+    /// A tracking code given in advance (a kiosk's, known to it offline); else a new one.
     pub code: Option<String>,
+    /// The centre it reached.
+    pub centre: Option<String>,
 }
 
 /// Check a feedback and compute its deadline (nothing is written).
@@ -87,25 +94,34 @@ pub fn prepare(
         late_entry,
         due: cal.feedback_deadline(counts_from).map_err(not_covered)?,
         code: None,
+        centre: None,
     })
 }
 
-/// Write a prepared feedback inside `tx`, giving it the next tracking code of the day.
+/// Write a prepared feedback inside `tx`, giving it a tracking code of the day with a random
+/// tag (`PA-YYMMDD-XXXXXXXX`: nobody can guess another's code and read its answer).
 pub fn insert(tx: &Tx, p: &PendingFeedback) -> Result<Feedback, Error> {
     let p = p.clone();
     let code = match p.code {
         Some(c) => c,
         None => {
-            let date = p.entered_at.date_naive();
-            let day = date.year() as u32 * 10_000 + date.month() * 100 + date.day();
-            let mut seq = tx.open_table(CODE_SEQ)?;
-            let n = seq
-                .get(("PA", day))?
-                .map(|v| v.value())
-                .unwrap_or(0)
-                .saturating_add(1);
-            seq.insert(("PA", day), n)?;
-            format!("PA-{}-{n:04}", date.format("%y%m%d"))
+            let t = tx.open_table(FEEDBACK)?;
+            let day = p.entered_at.format("%y%m%d");
+            let mut code = String::new();
+            for _ in 0..16 {
+                let c = format!(
+                    "PA-{day}-{}",
+                    motcua_core::codes::tracking_tag(rand::random())
+                );
+                if t.get(c.as_str())?.is_none() {
+                    code = c;
+                    break;
+                }
+            }
+            if code.is_empty() {
+                return Err(Error::internal("no free tracking code in 16 draws"));
+            }
+            code
         }
     };
     let b = p.body;
@@ -127,6 +143,9 @@ pub fn insert(tx: &Tx, p: &PendingFeedback) -> Result<Feedback, Error> {
         answer: None,
         answered_at: None,
         closed_at: None,
+        centre: p.centre,
+        agency: None,
+        answers: Vec::new(),
     };
     tx.open_table(FEEDBACK)?
         .insert(code.as_str(), encode(&f)?.as_slice())?;
@@ -141,7 +160,7 @@ async fn create(
     by: Option<Actor>,
 ) -> Result<Feedback, Error> {
     let now = ctx.clock.now_vn();
-    let pending = prepare(
+    let mut pending = prepare(
         &ctx.cal.get(),
         b,
         channel,
@@ -149,6 +168,10 @@ async fn create(
         now,
         by.as_ref().map(|s| s.user.username.clone()),
     )?;
+    pending.centre = by
+        .as_ref()
+        .and_then(|s| s.user.agency.as_ref())
+        .map(|a| a.to_string());
     ctx.store
         .write(move |tx| {
             let f = insert(tx, &pending)?;
@@ -211,12 +234,40 @@ pub async fn enter(ctx: &Ctx, actor: &Actor, b: FeedbackIn) -> Result<Feedback, 
     create(ctx, b, channel, received_at, Some(actor.clone())).await
 }
 
-/// A feedback by tracking code.
+/// A feedback by tracking code (for the public view: no scope).
 pub async fn load(ctx: &Ctx, code: String) -> Result<Feedback, Error> {
+    if code.len() > 64 {
+        return Err(not_found());
+    }
     ctx.store
         .read(move |txn| Ok::<_, Error>(get(&txn.open_table(FEEDBACK)?, &code)?))
         .await?
-        .ok_or_else(|| Error::not_found("phản ánh có mã này", "Feedback"))
+        .ok_or_else(not_found)
+}
+
+fn not_found() -> Error {
+    Error::not_found("phản ánh có mã này", "Feedback")
+}
+
+/// Whether `user` may read this feedback (with the sender's name and phone).
+pub fn may_see(user: &User, f: &Feedback) -> bool {
+    let own = user.agency.as_ref().map(|a| a.as_str());
+    match user.role {
+        Role::SystemAdmin => true,
+        Role::CentreAdmin => own.is_none() || f.centre.is_none() || f.centre.as_deref() == own,
+        Role::Receptionist => own.is_some() && f.centre.as_deref() == own,
+        Role::Officer | Role::Head => own.is_some() && f.agency.as_ref().map(|a| a.as_str()) == own,
+    }
+}
+
+/// A feedback as a staff member may read it: 404 when it is outside the account's scope.
+pub async fn load_for(ctx: &Ctx, actor: &Actor, code: String) -> Result<Feedback, Error> {
+    let f = load(ctx, code).await?;
+    if may_see(&actor.user, &f) {
+        Ok(f)
+    } else {
+        Err(not_found())
+    }
 }
 
 /// What staff do with a feedback.
@@ -228,6 +279,28 @@ pub enum FeedbackAction {
     Close,
 }
 
+fn conflict() -> Error {
+    Error::new(
+        Kind::Conflict,
+        "feedback.state",
+        "Phản ánh không ở trạng thái cho phép thao tác này.",
+        "The feedback is not in a state that allows this.",
+    )
+}
+
+fn no_such_officer(name: &str) -> Error {
+    let name: String = name.chars().take(64).collect();
+    Error::invalid(
+        "feedback.officer",
+        format!("Không có chuyên viên hoặc lãnh đạo đang làm việc với tên đăng nhập “{name}”."),
+        format!("No active officer or head with the username “{name}”."),
+    )
+}
+
+/// Assign (administrators; only while not yet answered, to a real, active officer or head, whose
+/// agency then holds it), answer (administrators, and officers and heads of the assigned
+/// agency; each answer is kept) or close (administrators, once answered). Outside the scope:
+/// 404.
 pub async fn act(
     ctx: &Ctx,
     actor: &Actor,
@@ -235,11 +308,10 @@ pub async fn act(
     a: FeedbackAction,
 ) -> Result<Feedback, Error> {
     let role = actor.user.role;
+    let admin = matches!(role, Role::CentreAdmin | Role::SystemAdmin);
     let allowed = match &a {
-        FeedbackAction::Assign { .. } | FeedbackAction::Close => role == Role::CentreAdmin,
-        FeedbackAction::Answer { .. } => {
-            matches!(role, Role::Officer | Role::Head | Role::CentreAdmin)
-        }
+        FeedbackAction::Assign { .. } | FeedbackAction::Close => admin,
+        FeedbackAction::Answer { .. } => admin || matches!(role, Role::Officer | Role::Head),
     };
     if !allowed {
         return Err(Error::forbidden(
@@ -247,28 +319,57 @@ pub async fn act(
             "This account's role may not do this to feedback.",
         ));
     }
+    let a = match a {
+        FeedbackAction::Answer { answer } => FeedbackAction::Answer {
+            answer: motcua_core::text::free_text(&answer, motcua_core::feedback::MAX_CONTENT, true)
+                .map_err(|e| match e {
+                    motcua_core::text::TextError::Empty => Error::invalid(
+                        "feedback.answer",
+                        "Nội dung trả lời không được để trống.",
+                        "The answer is required.",
+                    ),
+                    _ => Error::invalid(
+                        "feedback.answer",
+                        "Nội dung trả lời dài tối đa 2.000 ký tự, không chứa ký tự ẩn.",
+                        "An answer has 2,000 characters at most, nothing hidden.",
+                    ),
+                })?,
+        },
+        FeedbackAction::Assign { officer } => FeedbackAction::Assign {
+            officer: officer.trim().to_lowercase(),
+        },
+        other => other,
+    };
     let now = ctx.clock.now_vn();
     let who = actor.clone();
     ctx.store
         .write(move |tx| {
             let mut t = tx.open_table(FEEDBACK)?;
-            let Some(mut f): Option<Feedback> = get(&t, &code)? else {
-                return Err(Error::not_found("phản ánh có mã này", "Feedback"));
-            };
-            let conflict = || {
-                Error::new(
-                    Kind::Conflict,
-                    "feedback.state",
-                    "Phản ánh không ở trạng thái cho phép thao tác này.",
-                    "The feedback is not in a state that allows this.",
-                )
+            let found: Option<Feedback> = get(&t, &code)?;
+            let Some(mut f) = found.filter(|f| may_see(&who.user, f)) else {
+                return Err(not_found());
             };
             let name = match a.clone() {
                 FeedbackAction::Assign { officer } => {
-                    if f.status == FeedbackStatus::Closed || officer.trim().is_empty() {
+                    if !matches!(
+                        f.status,
+                        FeedbackStatus::Received | FeedbackStatus::Assigned
+                    ) {
                         return Err(conflict());
                     }
-                    f.assignee = Some(officer);
+                    let target: Option<User> = if super::accounts::username_shape_ok(&officer) {
+                        get(&tx.open_table(USERS)?, &officer)?
+                    } else {
+                        None
+                    };
+                    let Some((target, agency)) = target
+                        .filter(|u| !u.disabled && matches!(u.role, Role::Officer | Role::Head))
+                        .and_then(|u| u.agency.clone().map(|a| (u, a)))
+                    else {
+                        return Err(no_such_officer(&officer));
+                    };
+                    f.assignee = Some(target.username);
+                    f.agency = Some(agency);
                     f.status = FeedbackStatus::Assigned;
                     "assign_feedback"
                 }
@@ -276,14 +377,12 @@ pub async fn act(
                     if f.status == FeedbackStatus::Closed {
                         return Err(conflict());
                     }
-                    if answer.trim().is_empty() {
-                        return Err(Error::invalid(
-                            "feedback.answer",
-                            "Nội dung trả lời không được để trống.",
-                            "The answer is required.",
-                        ));
-                    }
-                    f.answer = Some(answer.trim().to_owned());
+                    f.answers.push(FeedbackAnswer {
+                        at: now,
+                        by: who.user.username.clone(),
+                        text: answer.clone(),
+                    });
+                    f.answer = Some(answer);
                     f.answered_at = Some(now);
                     f.status = FeedbackStatus::Answered;
                     "answer_feedback"

@@ -27,6 +27,20 @@ fn no_kiosk() -> Error {
     Error::not_found("kiosk", "Kiosk")
 }
 
+/// Most agencies in one kiosk's scope.
+pub const MAX_SCOPE: usize = 500;
+
+fn check_scope(scope: &[AgencyCode]) -> Result<(), Error> {
+    if scope.len() > MAX_SCOPE {
+        return Err(Error::invalid(
+            "kiosk.scope",
+            format!("Phạm vi của một kiosk có tối đa {MAX_SCOPE} cơ quan."),
+            format!("A kiosk's scope has {MAX_SCOPE} agencies at most."),
+        ));
+    }
+    Ok(())
+}
+
 /// Create a kiosk inside `tx`: its id and one-time enrolment code (shown once).
 pub fn insert(
     tx: &Tx,
@@ -42,6 +56,8 @@ pub fn insert(
             "A kiosk needs a name and a scope (the agencies whose dossiers it shows).",
         ));
     }
+    let name = super::text_field("name", name, 100, false, true)?.unwrap_or_default();
+    check_scope(scope)?;
     let (token, _) = new_token();
     // Twelve characters are easy to type on a kiosk and impossible to guess.
     let code = token[..12].to_uppercase();
@@ -57,7 +73,7 @@ pub fn insert(
     let id = format!("KIOSK-{:04}", t.len()? + 1);
     let kiosk = Kiosk {
         id: id.clone(),
-        name: name.trim().to_owned(),
+        name,
         centre: centre.clone(),
         scope: scope.to_vec(),
         enrolment_key: Some(key),
@@ -125,6 +141,13 @@ pub async fn update(
             "Tên và phạm vi kiosk không được để trống; thời gian chờ từ 10 đến 3600 giây.",
             "A kiosk's name and scope cannot be empty; the idle timeout is 10 to 3600 seconds.",
         ));
+    }
+    let mut u = u;
+    if let Some(n) = &u.name {
+        u.name = super::text_field("name", n, 100, false, true)?;
+    }
+    if let Some(scope) = &u.scope {
+        check_scope(scope)?;
     }
     let now = ctx.clock.now_vn();
     let a = actor.clone();
@@ -274,7 +297,29 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Kiosk, Error> {
 }
 
 /// Keep a kiosk's heartbeat.
+/// Refuse a heartbeat whose texts are not what a kiosk sends: a version of up to 64 visible
+/// ASCII characters, a cursor of up to 64, a printer error of up to 200.
+fn check_heartbeat(h: &Heartbeat) -> Result<(), Error> {
+    let visible = |s: &str, max: usize| {
+        s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+    };
+    let ok = visible(&h.app_version, 64)
+        && h.cursor.as_deref().is_none_or(|c| visible(c, 64))
+        && serde_json::to_vec(&h.printer).is_ok_and(|v| v.len() <= 1024)
+        && serde_json::to_vec(&h.scanner).is_ok_and(|v| v.len() <= 1024);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "sync.heartbeat",
+            "Báo cáo tình trạng kiosk không hợp lệ (phiên bản, con trỏ hoặc trạng thái thiết bị quá dài).",
+            "The kiosk's heartbeat is not valid (its version, cursor or device state is too long).",
+        ))
+    }
+}
+
 pub async fn heartbeat(ctx: &Ctx, kiosk: &Kiosk, h: Heartbeat) -> Result<(), Error> {
+    check_heartbeat(&h)?;
     let now = ctx.clock.now_vn();
     let id = kiosk.id.clone();
     ctx.store

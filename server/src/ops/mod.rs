@@ -14,7 +14,8 @@
 //! - [`feedback`], [`ratings`]: Art. 21 feedback, satisfaction ratings.
 //! - [`centres`]: what a centre shows on its kiosks.
 //! - [`calendar`]: the working-time calendar's years.
-//! - [`access`]: what each role may see and do; [`passwords`]: argon2id, tokens, lockout.
+//! - [`access`]: what each role may see and do; [`passwords`]: argon2id, tokens, the stand-in
+//!   hash; [`secrets`]: the receipt's lookup secret.
 //!
 //! **Invariant:** nothing here imports `crate::http` (or axum).
 
@@ -27,6 +28,7 @@ pub mod feedback;
 pub mod kiosks;
 pub mod passwords;
 pub mod ratings;
+pub mod secrets;
 pub mod sync;
 
 mod error;
@@ -107,5 +109,36 @@ pub fn audit_entry(
         target: target.to_owned(),
         outcome: outcome.to_owned(),
         detail: String::new(),
+    }
+}
+
+/// A free text field as kept (NFC, trimmed, at most `max` characters, nothing hidden): an
+/// empty one is none, unless `required`. The error names the field.
+pub fn text_field(
+    field: &str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+    required: bool,
+) -> Result<Option<String>, Error> {
+    use motcua_core::text::TextError;
+    match motcua_core::text::free_text(value, max, multiline) {
+        Ok(t) => Ok(Some(t)),
+        Err(TextError::Empty) if !required => Ok(None),
+        Err(TextError::Empty) => Err(Error::invalid(
+            "text.required",
+            format!("Trường “{field}” không được để trống."),
+            format!("The field “{field}” is required."),
+        )),
+        Err(TextError::TooLong { max }) => Err(Error::invalid(
+            "text.too_long",
+            format!("Trường “{field}” dài quá {max} ký tự."),
+            format!("The field “{field}” is longer than {max} characters."),
+        )),
+        Err(_) => Err(Error::invalid(
+            "text.hidden_characters",
+            format!("Trường “{field}” chứa ký tự điều khiển hoặc ký tự ẩn."),
+            format!("The field “{field}” holds control or hidden characters."),
+        )),
     }
 }

@@ -83,6 +83,7 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
     let now = ctx.clock.now_vn();
     let scale = ctx.config.rating_scale;
     let cal = ctx.cal.get();
+    let centre = kiosk.centre.to_string();
     let kiosk = kiosk.id.clone();
     let mut checked = Vec::with_capacity(b.events.len());
     for e in b.events {
@@ -103,13 +104,32 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
             )
             .map(|mut p| {
                 // The kiosk printed this code for the visitor before it could reach us.
-                p.code = Some(motcua_core::codes::kiosk_feedback_code(&kiosk, e.seq));
+                p.code = Some(motcua_core::codes::kiosk_feedback_code(
+                    &kiosk,
+                    e.id.as_u128(),
+                ));
+                p.centre = Some(centre.clone());
                 Prepared::Feedback(p)
             }),
             KioskEventBody::Rating(r) => {
                 super::ratings::validate(scale, &r).map(|dossier| Prepared::Rating(r, dossier))
             }
-            KioskEventBody::PrintResult(_) | KioskEventBody::Error(_) => Ok(Prepared::Other),
+            KioskEventBody::PrintResult(p) => {
+                let short =
+                    |s: &str, max| s.chars().count() <= max && !s.chars().any(char::is_control);
+                if short(&p.slip, 32) && p.error.as_deref().is_none_or(|e| short(e, 200)) {
+                    Ok(Prepared::Other)
+                } else {
+                    Err(too_long_event())
+                }
+            }
+            KioskEventBody::Error(f) => {
+                if f.code.chars().count() <= 64 && f.detail.chars().count() <= 2000 {
+                    Ok(Prepared::Other)
+                } else {
+                    Err(too_long_event())
+                }
+            }
         });
         checked.push(Checked {
             uuid: e.id,
@@ -122,14 +142,26 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
         });
     }
     ctx.store
-        .write(move |tx| write_batch(tx, &kiosk, scale, now, checked.clone()))
+        .write(move |tx| write_batch(tx, &kiosk, &centre, scale, now, checked.clone()))
         .await
 }
+
+fn too_long_event() -> Error {
+    Error::invalid(
+        "sync.event_too_long",
+        "Sự kiện của kiosk chứa nội dung quá dài.",
+        "The kiosk's event holds a text that is too long.",
+    )
+}
+
+/// Most bytes of a rejected event kept as it came; past it only its identity and kind are kept.
+const MAX_KEPT_REJECTED: usize = 8 * 1024;
 
 /// Hold the new events of a batch: stored, or rejected with their reason.
 fn write_batch(
     tx: &Tx,
     kiosk: &str,
+    centre: &str,
     scale: motcua_core::rating::Scale,
     now: DateTime<FixedOffset>,
     checked: Vec<Checked>,
@@ -160,7 +192,7 @@ fn write_batch(
         let outcome = match c.outcome {
             Ok(Prepared::Feedback(p)) => super::feedback::insert(tx, &p).map(drop),
             Ok(Prepared::Rating(r, dossier)) => {
-                super::ratings::insert(tx, scale, r, dossier, c.at).map(drop)
+                super::ratings::insert(tx, scale, r, dossier, c.at, Some(centre)).map(drop)
             }
             Ok(Prepared::Other) => Ok(()),
             Err(e) => Err(e),
@@ -172,8 +204,13 @@ fn write_batch(
             }
             Err(e) if e.kind == Kind::Internal => return Err(e),
             Err(e) => {
-                // Kept with the reason beside the event as it came.
+                // Kept with the reason beside the event as it came (only its identity when large:
+                // a refused event never fills the disk).
                 let mut v: serde_json::Value = decode(&c.bytes)?;
+                if c.bytes.len() > MAX_KEPT_REJECTED {
+                    v["event"] =
+                        serde_json::json!({"type": c.kind, "dropped_bytes": c.bytes.len()});
+                }
                 v["rejected"] = serde_json::json!({"code": e.code, "message": e.message});
                 rejected.push((
                     Rejected {

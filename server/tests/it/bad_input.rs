@@ -37,9 +37,41 @@ async fn malformed_requests_are_refused_precisely() {
                 r
             },
         ),
-        (StatusCode::UNPROCESSABLE_ENTITY, "applicant.name", {
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.name", {
             let mut r = receipt(LLTP, "direct");
             r["applicant"]["name"] = json!("   ");
+            r
+        }),
+        // Finding 15: names with NUL, a right-to-left override or only zero-width characters, a
+        // 1,000-character phone, an e-mail that is none, a 100 KB document name.
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.name", {
+            let mut r = receipt(LLTP, "direct");
+            r["applicant"]["name"] = json!("Nguyễn Văn An\u{0}");
+            r
+        }),
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.name", {
+            let mut r = receipt(LLTP, "direct");
+            r["applicant"]["name"] = json!("Nguyễn \u{202e}An");
+            r
+        }),
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.name", {
+            let mut r = receipt(LLTP, "direct");
+            r["applicant"]["name"] = json!("\u{200b}\u{200b}\u{200b}");
+            r
+        }),
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.phone", {
+            let mut r = receipt(LLTP, "direct");
+            r["applicant"]["phone"] = json!("0".repeat(1000));
+            r
+        }),
+        (StatusCode::UNPROCESSABLE_ENTITY, "contact.email", {
+            let mut r = receipt(LLTP, "direct");
+            r["applicant"]["email"] = json!("not an e-mail");
+            r
+        }),
+        (StatusCode::UNPROCESSABLE_ENTITY, "documents", {
+            let mut r = receipt(LLTP, "direct");
+            r["documents"] = json!([{"name": "x".repeat(10_000), "original": true}]);
             r
         }),
         (

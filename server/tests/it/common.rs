@@ -318,6 +318,16 @@ pub fn receipt(procedure: &str, channel: &str) -> Value {
 }
 
 /// Lý lịch tư pháp at Sở Tư pháp, received at the provincial centre: 10 working days, a fee.
+/// The lookup secret of a dossier, as its desk sees it.
+pub async fn secret_of(desk: &Client, code: &str) -> String {
+    let (s, v) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["secret"]
+        .as_str()
+        .expect("the desk sees the secret")
+        .to_owned()
+}
+
 pub const LLTP: &str = "2.001193.000.00.10.H16";
 /// Building permits at Sở Xây dựng.
 pub const GPXD: &str = "1.009972.000.00.11.H16";

@@ -286,3 +286,130 @@ async fn every_answer_is_hardened_and_every_error_is_json() {
     assert_eq!(s2, StatusCode::NOT_FOUND);
     srv.running.stop().await;
 }
+
+/// Findings 11 and 15: free text was unbounded (40 stop/resume pairs with 243 KB reasons made
+/// one dossier 9.7 MB; a 250 KB `app_version` was kept), and careless input was taken (kiosk
+/// events dated year 1, staff feedback dated year -50000, feedback naming "not-a-code",
+/// overflowing page numbers). Each is refused with its reason now, and nothing is written.
+#[tokio::test]
+async fn free_text_is_bounded_and_careless_input_refused() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let head = srv.staff("ld.xaydung").await;
+    let admin = srv.staff("qt.trungtam").await;
+    let c = desk.receive(GPXD, "direct").await;
+    desk.ok(
+        &c,
+        json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+    )
+    .await;
+    let big = "Chờ ý kiến của cơ quan khác. ".repeat(9000);
+    let (s, v) = head.act(&c, json!({"type": "stop", "reason": big})).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("request.too_large"))
+    );
+    let (s, v) = head
+        .act(&c, json!({"type": "stop", "reason": "x".repeat(2001)}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("text.too_long"))
+    );
+    let (s, v) = head
+        .act(&c, json!({"type": "stop", "reason": "Tạm dừng\u{202E}"}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("text.hidden_characters")
+        )
+    );
+    let (_, v) = head.get(&format!("/api/v1/dossiers/{c}")).await;
+    assert_eq!(v["status"]["code"], 2, "nothing was written: {v}");
+
+    // A kiosk: a 250 KB version is refused; events dated year 1 are rejected with the reason.
+    let (_, k) = admin
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "Kiosk B", "centre": "000.00.01.H16", "scope": ["000.00.10.H16"]}),
+        )
+        .await;
+    let mut kiosk = srv.anon();
+    let (_, e) = kiosk
+        .post(
+            "/api/v1/sync/enrol",
+            json!({"enrolment_code": k["enrolment_code"]}),
+        )
+        .await;
+    kiosk.token = Some(e["token"].as_str().unwrap().to_owned());
+    let beat = |version: String| {
+        json!({"app_version": version, "uptime_s": 5, "outbox_depth": 0, "printer": "online",
+               "scanner": "connected", "free_disk_mb": 1000, "protocol": 1})
+    };
+    let (s, v) = kiosk
+        .post("/api/v1/sync/heartbeat", beat("x".repeat(50_000)))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("sync.heartbeat")),
+        "{v}"
+    );
+    let (s, v) = kiosk
+        .post("/api/v1/sync/heartbeat", beat("0.1.0".into()))
+        .await;
+    assert!(s.is_success(), "{v}");
+    let (s, v) = kiosk
+        .post("/api/v1/sync/events", json!({"events": [
+            {"id": "00000000-0000-4000-8000-000000000001", "seq": 1, "at": "0001-01-01T08:00:00+07:00",
+             "type": "rating", "data": {"level": 2}},
+            {"id": "00000000-0000-4000-8000-000000000002", "seq": 2, "at": "2025-11-10T08:00:00+07:00",
+             "type": "error", "data": {"code": "x", "detail": "y".repeat(3000)}},
+        ]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stored"], 0);
+    let codes: Vec<&str> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["time.out_of_range", "sync.event_too_long"]);
+
+    // Feedback: a dossier that is no code, a staff entry dated year -50000.
+    let (s, v) = srv
+        .anon()
+        .post(
+            "/api/v1/public/feedback",
+            json!({"category": "Khác", "content": "Hỏi về hồ sơ.", "dossier": "not-a-code"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = desk
+        .post("/api/v1/feedback", json!({"channel": "letter", "received_at": "-50000-01-01T00:00:00+07:00", "category": "Khác", "content": "Thư."}))
+        .await;
+    assert!(s.is_client_error(), "{v}");
+    // Page numbers past any bound are refused or clamped, never wrapped.
+    for q in [
+        "page=18446744073709551615",
+        "page=99999999999999999999999",
+        "per_page=0",
+    ] {
+        let (s, _) = desk.get(&format!("/api/v1/dossiers?{q}")).await;
+        assert!(
+            s == StatusCode::OK || s == StatusCode::BAD_REQUEST,
+            "{q}: {s}"
+        );
+    }
+    // An account's full name is a name.
+    let (s, v) = admin
+        .post("/api/v1/admin/users", json!({"username": "cv.moi", "full_name": "\u{200B}", "role": "officer", "agency": "000.00.10.H16"}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("contact.name"))
+    );
+    srv.running.stop().await;
+}

@@ -45,7 +45,7 @@ async fn the_same_batch_three_times_is_stored_once() {
     let kiosk = enrolled(&srv).await;
     let batch = json!({"events": [
         ev(1, json!({"type": "feedback", "data": {"category": "Cơ sở vật chất", "content": "Ghế chờ không đủ."}})),
-        ev(2, json!({"type": "rating", "data": {"level": 3, "officer": "tiepnhan1"}})),
+        ev(2, json!({"type": "rating", "data": {"level": 3, "counter": "1"}})),
         ev(3, json!({"type": "print_result", "data": {"slip": "status", "ok": true, "printer": "online"}})),
     ]});
     let (s, v) = kiosk.post("/api/v1/sync/events", batch.clone()).await;
@@ -68,14 +68,18 @@ async fn the_same_batch_three_times_is_stored_once() {
     }
     // The feedback reached the feedback workflow once, counted from when it was taken.
     let public = srv.anon();
+    let code_of = |n: u64| {
+        let id: uuid::Uuid = uuid(n).parse().unwrap();
+        motcua_core::codes::kiosk_feedback_code("KIOSK-0001", id.as_u128())
+    };
     let (s, v) = public
-        .get("/api/v1/public/feedback/PA-KIOSK0001-000001")
+        .get(&format!("/api/v1/public/feedback/{}", code_of(1)))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["received_at"], "2025-11-10T08:30:00+07:00");
     assert_eq!(
         public
-            .get("/api/v1/public/feedback/PA-KIOSK0001-000002")
+            .get(&format!("/api/v1/public/feedback/{}", code_of(2)))
             .await
             .0,
         StatusCode::NOT_FOUND
