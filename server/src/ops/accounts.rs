@@ -157,27 +157,47 @@ pub async fn login(ctx: &Ctx, addr: &str, req: LoginRequest) -> Result<LoginRepl
         .await
 }
 
+/// Addresses told one by one in the audit log per flush; the rest share one line.
+pub const UNKNOWN_SIGN_IN_LINES: usize = 100;
+
 /// Write the sign-ins under unknown names counted since the last call to the audit log: one
-/// line per address (the addresses past the bound in one line, `*`).
+/// line for each of the [`UNKNOWN_SIGN_IN_LINES`] busiest addresses, one for all the others
+/// (address `*`), so that even a flood from many addresses writes a bounded few lines a minute.
+/// How many lines.
 pub async fn flush_unknown_sign_ins(ctx: &Ctx) -> Result<usize, Error> {
     let counts = ctx.throttle.take_unknown_sign_ins();
     if counts.is_empty() {
         return Ok(0);
     }
     let now = ctx.clock.now_vn();
-    let n = counts.len();
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let (mut rest_addresses, mut rest_count) = (0u64, 0u64);
+    for (addr, count) in counts {
+        if addr != "*" && lines.len() < UNKNOWN_SIGN_IN_LINES {
+            lines.push((
+                addr,
+                format!("{count} lần đăng nhập với tên không có tài khoản / sign-ins under unknown names"),
+            ));
+        } else {
+            rest_addresses += u64::from(addr != "*");
+            rest_count = rest_count.saturating_add(count);
+        }
+    }
+    if rest_count > 0 {
+        lines.push((
+            "*".to_owned(),
+            format!(
+                "{rest_count} lần đăng nhập với tên không có tài khoản từ các địa chỉ khác \
+                 ({rest_addresses}+) / sign-ins under unknown names from other addresses"
+            ),
+        ));
+    }
+    let n = lines.len();
     ctx.store
         .write(move |tx| {
-            for (addr, count) in &counts {
-                let mut e = audit_entry(
-                    now,
-                    "-",
-                    addr,
-                    "login",
-                    "-",
-                    "auth.unknown_account",
-                );
-                e.detail = format!("{count} lần đăng nhập với tên không có tài khoản / sign-ins under unknown names");
+            for (addr, detail) in &lines {
+                let mut e = audit_entry(now, "-", addr, "login", "-", "auth.unknown_account");
+                e.detail = detail.clone();
                 tx.audit(e)?;
             }
             Ok::<_, Error>(())

@@ -41,8 +41,45 @@ pub async fn hash_off_runtime(password: String) -> Result<String, super::Error> 
         .map_err(super::Error::internal)?
 }
 
-/// [`verify_password`] on the blocking pool, for async callers.
+/// Verifications that may run at once: half the cores (at least one), so that a flood of
+/// sign-ins — each a deliberately slow argon2 — always leaves cores to everyone else.
+fn verify_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((cores / 2).max(1))
+    })
+}
+
+/// Sign-ins waiting for a verification at most; past it they are refused as busy at once.
+pub const MAX_WAITING_VERIFICATIONS: usize = 256;
+
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// [`verify_password`] on the blocking pool, for async callers, at most half the cores at once.
 pub async fn verify_off_runtime(password: String, phc: String) -> Result<bool, super::Error> {
+    use std::sync::atomic::Ordering;
+    struct Waiting;
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            WAITING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    if WAITING.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_VERIFICATIONS {
+        WAITING.fetch_sub(1, Ordering::SeqCst);
+        return Err(super::Error::new(
+            super::Kind::Unavailable,
+            "auth.busy",
+            "Hệ thống đang bận xử lý đăng nhập; vui lòng thử lại sau ít giây.",
+            "Sign-in is busy; please try again in a few seconds.",
+        ));
+    }
+    let waiting = Waiting;
+    let _permit = verify_permits()
+        .acquire()
+        .await
+        .map_err(super::Error::internal)?;
+    drop(waiting);
     tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(super::Error::internal)
