@@ -99,3 +99,47 @@ proptest! {
         prop_assert_eq!(t.text(), "");
     }
 }
+
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || ('\u{200B}'..='\u{200F}').contains(&c)
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2060}'..='\u{2069}').contains(&c)
+        || c == '\u{FEFF}'
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever is typed as a name, phone, e-mail or address: no panic, and what is kept is
+    /// bounded, visible text (a phone only digits and separators, an e-mail one `@`).
+    #[test]
+    fn contact_details_keep_only_bounded_visible_text(s in "\\PC{0,400}|.{0,40}") {
+        use motcua_core::contact;
+        if let Ok(n) = contact::name(&s) {
+            prop_assert!(n.chars().count() <= contact::MAX_NAME && !n.chars().any(hidden));
+            prop_assert!(n.chars().any(char::is_alphabetic));
+        }
+        if let Ok(Some(p)) = contact::phone(&s) {
+            prop_assert!(p.chars().all(|c| c.is_ascii_digit() || " .-+".contains(c)));
+            prop_assert!((9..=11).contains(&p.chars().filter(char::is_ascii_digit).count()));
+        }
+        if let Ok(Some(e)) = contact::email(&s) {
+            prop_assert!(e.chars().count() <= contact::MAX_EMAIL);
+            prop_assert_eq!(e.matches('@').count(), 1);
+            prop_assert!(!e.chars().any(|c| hidden(c) || c.is_whitespace()));
+        }
+        if let Ok(Some(a)) = contact::address(&s) {
+            prop_assert!(a.chars().count() <= contact::MAX_ADDRESS && !a.chars().any(hidden));
+        }
+    }
+
+    /// Free text: bounded, visible, and checking what was kept keeps it as it is.
+    #[test]
+    fn free_text_is_idempotent(s in "\\PC{0,300}|[a-z \n\t\u{202E}\u{200B}]{0,40}", multiline in any::<bool>()) {
+        if let Ok(t) = motcua_core::text::free_text(&s, 200, multiline) {
+            prop_assert!(t.chars().count() <= 200);
+            prop_assert_eq!(motcua_core::text::free_text(&t, 200, multiline), Ok(t.clone()));
+        }
+    }
+}

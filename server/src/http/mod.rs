@@ -341,3 +341,50 @@ pub fn router() -> axum::Router<AppState> {
         .merge(centres::router())
         .merge(reports::router())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use proptest::prelude::*;
+
+    use super::client_of;
+
+    #[test]
+    fn forwarded_for_is_read_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let other: IpAddr = "198.51.100.7".parse().unwrap();
+        // Untrusted peers cannot choose their address.
+        assert_eq!(
+            client_of(Some(other), Some("1.2.3.4"), &[proxy]),
+            "198.51.100.7"
+        );
+        // Behind the proxy: the rightmost address that is not a proxy; what the client wrote
+        // on the left is ignored.
+        assert_eq!(
+            client_of(
+                Some(proxy),
+                Some("1.2.3.4, 203.0.113.9, 10.0.0.1"),
+                &[proxy]
+            ),
+            "203.0.113.9"
+        );
+        assert_eq!(client_of(Some(proxy), None, &[proxy]), "10.0.0.1");
+        assert_eq!(client_of(None, Some("1.2.3.4"), &[proxy]), "unknown");
+    }
+
+    proptest! {
+        /// Whatever the header holds: no panic, and the client is the peer or an address that
+        /// appears in the header, never a trusted proxy unless nothing else is named.
+        #[test]
+        fn any_forwarded_header_names_a_real_address(header in "[0-9a-f.:, ]{0,80}|\\PC{0,80}") {
+            let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+            let key = client_of(Some(proxy), Some(&header), &[proxy]);
+            let named: Vec<IpAddr> = header.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+            let from_header = named
+                .iter()
+                .any(|ip| *ip != proxy && crate::throttle::client_key(*ip) == key);
+            prop_assert!(from_header || key == "10.0.0.1");
+        }
+    }
+}
