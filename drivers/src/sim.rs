@@ -71,6 +71,10 @@ struct Inner {
     counter: AtomicU32,
     slips: Mutex<Vec<SlipOut>>,
     arrived: Condvar,
+    /// While set, the printer takes nothing and answers nothing (a jammed mechanism, a
+    /// printer hung in its firmware): what a kiosk must survive without freezing.
+    stalled: Mutex<bool>,
+    unstalled: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -181,6 +185,8 @@ impl SimPrinter {
                 counter: AtomicU32::new(0),
                 slips: Mutex::new(Vec::new()),
                 arrived: Condvar::new(),
+                stalled: Mutex::new(false),
+                unstalled: Condvar::new(),
             }),
         })
     }
@@ -211,6 +217,22 @@ impl SimPrinter {
                 }
             })?;
         Ok(Listening { addr: local, state })
+    }
+
+    /// Stall the printer (it reads and answers nothing) or let it go on.
+    pub fn set_stalled(&self, stalled: bool) {
+        *self.inner.stalled.lock().expect("sim stall") = stalled;
+        self.inner.unstalled.notify_all();
+    }
+
+    /// Wait while the printer is stalled.
+    fn wait_unstalled(&self) {
+        let guard = self.inner.stalled.lock().expect("sim stall");
+        let _unstalled = self
+            .inner
+            .unstalled
+            .wait_while(guard, |stalled| *stalled)
+            .expect("sim stall");
     }
 
     /// What the printer reports from now on.
@@ -244,6 +266,7 @@ impl SimPrinter {
         let mut page = Page::new(self.inner.dots);
         let mut buf = [0u8; 16 * 1024];
         loop {
+            self.wait_unstalled();
             let n = match stream.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,

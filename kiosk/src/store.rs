@@ -97,10 +97,39 @@ fn head(json: &[u8]) -> Result<Head<'_>, StoreError> {
     serde_json::from_slice(json).map_err(|e| StoreError(format!("a change does not read: {e}")))
 }
 
+/// What a page of the change feed changed in the replica, told to watchers after its commit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The kiosk's settings (idle timeout, orientation, language, rating scale).
+    pub settings: bool,
+    /// The centre's texts and counters.
+    pub centre: bool,
+    /// Procedures or agencies.
+    pub catalogue: bool,
+    /// Dossiers (or the whole replica, after a snapshot's first page).
+    pub dossiers: bool,
+}
+
+impl Changed {
+    fn any(&self) -> bool {
+        self.settings || self.centre || self.catalogue || self.dossiers
+    }
+}
+
+/// Told of every applied page that changed something (from the thread that applied it).
+pub type Watcher = Box<dyn Fn(Changed) + Send + Sync>;
+
 /// The kiosk's store; cheap to clone, shared by the UI and the sync threads.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    watchers: Arc<std::sync::Mutex<Vec<Watcher>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
 }
 
 /// An event waiting in the outbox.
@@ -146,7 +175,10 @@ impl Store {
         txn.open_table(OUTBOX)?;
         txn.open_table(COUNTERS)?;
         txn.commit()?;
-        Ok(Store { db: Arc::new(db) })
+        Ok(Store {
+            db: Arc::new(db),
+            watchers: Arc::default(),
+        })
     }
 
     pub fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -184,17 +216,36 @@ impl Store {
                 txn.delete_table(name)?;
             }
         }
+        let mut changed = Changed {
+            dossiers: page.reset,
+            ..Changed::default()
+        };
         {
             // The dossier table is opened once per page: a page is mostly dossiers.
             let mut dossiers = txn.open_table(DOSSIERS)?;
             for c in &page.changes {
-                apply_one(&txn, &mut dossiers, c)?;
+                apply_one(&txn, &mut dossiers, c, &mut changed)?;
             }
         }
         txn.open_table(STATE)?
             .insert("cursor", page.cursor.as_str())?;
         txn.commit()?;
+        if changed.any() {
+            let watchers = self.watchers.lock().unwrap_or_else(|p| p.into_inner());
+            for w in watchers.iter() {
+                w(changed);
+            }
+        }
         Ok(())
+    }
+
+    /// Be told of every page applied from now on that changes something (after its commit,
+    /// on the thread that applied it: a UI hands it to its own thread).
+    pub fn watch(&self, w: Watcher) {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(w);
     }
 
     pub fn dossier(&self, code: &str) -> Result<Option<KioskDossier>, StoreError> {
@@ -317,9 +368,17 @@ fn apply_one(
     txn: &WriteTransaction,
     dossiers: &mut redb::Table<'_, &'static str, &'static [u8]>,
     raw: &RawValue,
+    changed: &mut Changed,
 ) -> Result<(), StoreError> {
     let json = raw.get().as_bytes();
     let h = head(json)?;
+    match h.kind.as_ref() {
+        "dossier" | "dossier_removed" => changed.dossiers = true,
+        "procedure" | "agency" => changed.catalogue = true,
+        "centre" => changed.centre = true,
+        "config" => changed.settings = true,
+        _ => {}
+    }
     match h.kind.as_ref() {
         "dossier" => {
             // Read whole to be sure it is one, then kept as it came.

@@ -23,6 +23,8 @@ pub struct Centre {
     pub state: AppState,
     pub base: String,
     pub dir: tempfile::TempDir,
+    /// The demo accounts' one-time passwords, from the seed.
+    pub passwords: std::collections::HashMap<String, String>,
 }
 
 impl std::fmt::Debug for Centre {
@@ -46,8 +48,9 @@ pub fn centre(dossiers: usize) -> Centre {
         ..Config::default()
     };
     let state = AppState::open(config, clock.clone()).unwrap();
-    motcua_server::seed::seed_demo(&state.store, &state.cal.get(), clock.now_vn(), dossiers)
-        .unwrap();
+    let report =
+        motcua_server::seed::seed_demo(&state.store, &state.cal.get(), clock.now_vn(), dossiers)
+            .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let running = rt.block_on(motcua_server::spawn(state.clone())).unwrap();
     let base = format!("http://{}", running.addr);
@@ -57,6 +60,7 @@ pub fn centre(dossiers: usize) -> Centre {
         state,
         base,
         dir,
+        passwords: report.staff.into_iter().map(|(u, _, p)| (u, p)).collect(),
     }
 }
 
@@ -66,6 +70,26 @@ impl Centre {
         if let Some(r) = self.running.take() {
             self.rt.block_on(r.stop());
         }
+    }
+
+    /// A client signed in as the demo account `username`, its first-sign-in password change
+    /// done (once per account: the new password is kept).
+    pub fn staff(&mut self, username: &str) -> motcua_client::Client {
+        let password = self.passwords[username].clone();
+        let renewed = format!("{password}-doi-lan-dau");
+        let client = self.client();
+        self.rt.block_on(async {
+            match client.signed_in(username, &renewed).await {
+                Ok((c, _)) => c,
+                Err(_) => {
+                    let (c, reply) = client.signed_in(username, &password).await.unwrap();
+                    if reply.must_change_password {
+                        c.change_password(&password, &renewed).await.unwrap();
+                    }
+                    c
+                }
+            }
+        })
     }
 
     /// A client of the server without a token.

@@ -9,34 +9,96 @@ use std::rc::Rc;
 
 use i_slint_backend_testing::ElementHandle;
 use motcua_core::Step;
+use motcua_drivers::sim::SimPrinter;
 use motcua_kiosk::app::{Logic, Options};
-use motcua_kiosk::ui::{AppWindow, Kiosk, Screen};
+use motcua_kiosk::ui::{AppWindow, FeedbackState, Kiosk, LookupState, RatingState, Screen, Shell};
 use slint::{ComponentHandle, Model};
 
-fn press(w: &AppWindow, label: &str) {
-    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(w, label).collect();
-    assert!(
-        !found.is_empty(),
-        "nothing labelled {label:?} on {:?}",
-        w.get_screen()
-    );
-    found[0].invoke_accessible_default_action();
+/// The window of a kiosk as a test drives it: every press waits for the work it starts (a
+/// lookup at the server, a slip printing) and takes its answer, as the event loop would.
+struct K<'a> {
+    kiosk: &'a Kiosk,
 }
 
-fn type_keys(w: &AppWindow, text: &str) {
-    for c in text.chars() {
-        match c {
-            ' ' => press(w, "Dấu cách"),
-            c => press(w, &c.to_string()),
+impl K<'_> {
+    fn w(&self) -> &AppWindow {
+        &self.kiosk.window
+    }
+
+    fn shell(&self) -> Shell<'_> {
+        self.w().global::<Shell>()
+    }
+
+    fn lookup(&self) -> LookupState<'_> {
+        self.w().global::<LookupState>()
+    }
+
+    fn rating(&self) -> RatingState<'_> {
+        self.w().global::<RatingState>()
+    }
+
+    fn screen(&self) -> Screen {
+        self.shell().get_screen()
+    }
+
+    fn message(&self) -> String {
+        self.shell().get_message().to_string()
+    }
+
+    /// Press what carries `label`, and take the answer of the work it started.
+    fn press(&self, label: &str) {
+        self.press_only(label);
+        assert!(self.kiosk.settle(), "the work under way finished");
+    }
+
+    /// Press what carries `label`, without waiting for the work it starts.
+    fn press_only(&self, label: &str) {
+        let found: Vec<ElementHandle> =
+            ElementHandle::find_by_accessible_label(self.w(), label).collect();
+        assert!(
+            !found.is_empty(),
+            "nothing labelled {label:?} on {:?}",
+            self.screen()
+        );
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn type_keys(&self, text: &str) {
+        for c in text.chars() {
+            match c {
+                ' ' => self.press("Dấu cách"),
+                c => self.press(&c.to_string()),
+            }
         }
+    }
+
+    fn value_of(&self, label: &str) -> String {
+        ElementHandle::find_by_accessible_label(self.w(), label)
+            .find_map(|e| e.accessible_value())
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Whether something labelled `label` is on screen.
+    fn shown(&self, label: &str) -> bool {
+        ElementHandle::find_by_accessible_label(self.w(), label)
+            .next()
+            .is_some()
+    }
+
+    fn scan(&self, raw: &[u8]) {
+        self.kiosk.scan(raw);
+        assert!(self.kiosk.settle());
     }
 }
 
-fn value_of(w: &AppWindow, label: &str) -> String {
-    ElementHandle::find_by_accessible_label(w, label)
-        .find_map(|e| e.accessible_value())
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+/// Run what other threads handed to the event loop (the sync thread's news), then return.
+fn pump() {
+    slint::invoke_from_event_loop(|| {
+        let _ = slint::quit_event_loop();
+    })
+    .unwrap();
+    slint::run_event_loop().unwrap();
 }
 
 fn seconds(n: u64) {
@@ -48,7 +110,7 @@ fn seconds(n: u64) {
 #[test]
 fn a_visitor_at_the_kiosk() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
-    let centre = motcua_tests::centre(300);
+    let mut centre = motcua_tests::centre(300);
     let (store, client, health) = centre.kiosk("ui");
     let now = centre.state.clock.now_vn();
     let logic = Logic::new(
@@ -60,93 +122,101 @@ fn a_visitor_at_the_kiosk() {
         },
     );
     let kiosk = Kiosk::new(logic, health, Rc::new(move || now)).unwrap();
-    let w = &kiosk.window;
-    assert_eq!(w.get_screen(), Screen::Home);
+    let k = K { kiosk: &kiosk };
+    assert_eq!(k.screen(), Screen::Home);
 
     // By code: the secret pad first, then the detail with the status in words.
     let rec = centre.dossier(|r| r.state.step == Step::ResultReady);
-    press(w, "Tra cứu hồ sơ");
-    assert_eq!(w.get_screen(), Screen::Lookup);
-    type_keys(w, &rec.code);
-    assert_eq!(w.get_input(), rec.code.as_str());
-    press(w, "Tra cứu");
-    assert_eq!(w.get_screen(), Screen::Secret, "{}", w.get_message());
-    assert!(!w.get_detail().unlocked);
+    k.press("Tra cứu hồ sơ");
+    assert_eq!(k.screen(), Screen::Lookup);
+    k.type_keys(&rec.code);
+    assert_eq!(k.lookup().get_input(), rec.code.as_str());
+    k.press("Tra cứu");
+    assert_eq!(k.screen(), Screen::Secret, "{}", k.message());
+    assert!(!k.lookup().get_detail().unlocked);
     let wrong = if rec.secret == "0000" { "1111" } else { "0000" };
-    type_keys(w, wrong);
-    press(w, "Xem chi tiết");
-    assert_eq!(w.get_screen(), Screen::Secret);
+    k.type_keys(wrong);
+    k.press("Xem chi tiết");
+    assert_eq!(k.screen(), Screen::Secret);
     assert!(
-        w.get_message().contains("Mã tra cứu không đúng"),
+        k.message().contains("Mã tra cứu không đúng"),
         "{}",
-        w.get_message()
+        k.message()
     );
-    type_keys(w, &rec.secret);
-    press(w, "Xem chi tiết");
-    assert_eq!(w.get_screen(), Screen::Detail, "{}", w.get_message());
-    let status = value_of(w, "Trạng thái");
+    k.type_keys(&rec.secret);
+    k.press("Xem chi tiết");
+    assert_eq!(k.screen(), Screen::Detail, "{}", k.message());
+    let status = k.value_of("Trạng thái");
     assert!(status.contains("Đã có kết quả"), "{status}");
-    assert!(w.get_detail().next.contains("nhận kết quả") || !w.get_detail().next.is_empty());
-    assert!(w.get_timeline().row_count() >= 3);
-    assert!(!w.get_detail().masked_name.contains(&rec.applicant.name));
+    assert!(
+        k.lookup().get_detail().next.contains("nhận kết quả")
+            || !k.lookup().get_detail().next.is_empty()
+    );
+    assert!(k.lookup().get_timeline().row_count() >= 3);
+    assert!(
+        !k.lookup()
+            .get_detail()
+            .masked_name
+            .contains(&rec.applicant.name)
+    );
 
     // Nothing touched for the idle timeout: a countdown, then everything is wiped.
     seconds(50);
-    assert_eq!(w.get_idle_countdown(), 10);
+    assert_eq!(k.shell().get_idle_countdown(), 10);
     seconds(10);
-    assert_eq!(w.get_screen(), Screen::Home);
-    assert_eq!(w.get_idle_countdown(), 0);
-    assert_eq!(w.get_detail().code, "");
-    assert_eq!(w.get_timeline().row_count(), 0);
-    assert_eq!(w.get_input(), "");
+    assert_eq!(k.screen(), Screen::Home);
+    assert_eq!(k.shell().get_idle_countdown(), 0);
+    assert_eq!(k.lookup().get_detail().code, "");
+    assert_eq!(k.lookup().get_timeline().row_count(), 0);
+    assert_eq!(k.lookup().get_input(), "");
 
     // By citizen ID: minimal rows only; opening one asks for the secret.
     let id = rec.applicant.citizen_id.canonical();
-    press(w, "Tra cứu hồ sơ");
-    press(w, "Số CCCD/CMND");
-    type_keys(w, &id[..11]);
-    press(w, "Tra cứu");
-    assert_eq!(
-        w.get_screen(),
-        Screen::Lookup,
-        "a wrong digit count is refused"
-    );
-    assert!(!w.get_message().is_empty());
-    type_keys(w, &id[11..]);
-    press(w, "Tra cứu");
-    assert_eq!(w.get_screen(), Screen::Results, "{}", w.get_message());
-    let rows = w.get_rows();
+    k.press("Tra cứu hồ sơ");
+    k.press("Số CCCD/CMND");
+    k.type_keys(&id[..11]);
+    k.press("Tra cứu");
+    assert_eq!(k.screen(), Screen::Lookup, "a wrong digit count is refused");
+    assert!(!k.message().is_empty());
+    k.type_keys(&id[11..]);
+    k.press("Tra cứu");
+    assert_eq!(k.screen(), Screen::Results, "{}", k.message());
+    let rows = k.lookup().get_rows();
     assert!(rows.row_count() >= 1);
     let row = rows
         .iter()
         .find(|r| r.code == rec.code.as_str())
         .expect("the dossier's row");
     assert!(!row.masked_name.contains(&rec.applicant.name));
-    press(w, &rec.code);
+    k.press(&rec.code);
     assert_eq!(
-        w.get_screen(),
+        k.screen(),
         Screen::Secret,
         "a row never opens the detail by itself"
     );
-    press(w, "‹ Trang chủ");
-    assert_eq!(w.get_screen(), Screen::Home);
+    k.press("‹ Trang chủ");
+    assert_eq!(k.screen(), Screen::Home);
 
     // Feedback: typed with Telex, consent, a tracking code at once, into the outbox.
-    press(w, "Phản ánh, kiến nghị");
-    assert_eq!(w.get_screen(), Screen::Feedback);
-    type_keys(w, "ghees");
-    assert_eq!(w.get_content(), "ghế");
-    type_keys(w, " chowf hongr");
-    assert_eq!(w.get_content(), "ghế chờ hỏng");
-    press(w, "Gửi phản ánh");
-    assert_eq!(w.get_screen(), Screen::Feedback, "consent is required");
-    press(
-        w,
-        "Tôi đồng ý để Trung tâm dùng thông tin này để trả lời phản ánh.",
+    k.press("Phản ánh, kiến nghị");
+    assert_eq!(k.screen(), Screen::Feedback);
+    k.type_keys("ghees");
+    assert_eq!(k.w().global::<FeedbackState>().get_content(), "ghế");
+    k.type_keys(" chowf hongr");
+    assert_eq!(
+        k.w().global::<FeedbackState>().get_content(),
+        "ghế chờ hỏng"
     );
-    press(w, "Gửi phản ánh");
-    assert_eq!(w.get_screen(), Screen::FeedbackDone, "{}", w.get_message());
-    let code = w.get_tracking_code().to_string();
+    k.press("Gửi phản ánh");
+    assert_eq!(k.screen(), Screen::Feedback, "consent is required");
+    k.press("Tôi đồng ý để Trung tâm dùng thông tin này để trả lời phản ánh.");
+    k.press("Gửi phản ánh");
+    assert_eq!(k.screen(), Screen::FeedbackDone, "{}", k.message());
+    let code = k
+        .w()
+        .global::<FeedbackState>()
+        .get_tracking_code()
+        .to_string();
     assert!(code.starts_with("PA-KIOSK"), "{code}");
     assert_eq!(store.outbox_depth().unwrap(), 1);
 
@@ -181,20 +251,17 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(fb["code"], code.as_str());
 
     // Printing without a printer says so and keeps the screen.
-    press(w, "In phiếu");
-    assert_eq!(w.get_screen(), Screen::FeedbackDone);
-    assert!(
-        w.get_message().contains("ghi lại mã"),
-        "{}",
-        w.get_message()
-    );
+    k.press("In phiếu");
+    assert_eq!(k.screen(), Screen::FeedbackDone);
+    assert!(k.message().contains("ghi lại mã"), "{}", k.message());
 
     // Rating a counter: nothing is sent before a level is chosen; criteria are optional.
-    press(w, "‹ Trang chủ");
-    press(w, "Đánh giá");
-    assert_eq!(w.get_screen(), Screen::Rating);
-    let targets: Vec<String> = w
-        .get_rating_targets()
+    k.press("‹ Trang chủ");
+    k.press("Đánh giá");
+    assert_eq!(k.screen(), Screen::Rating);
+    let targets: Vec<String> = k
+        .rating()
+        .get_targets()
         .iter()
         .map(|t| t.label.to_string())
         .collect();
@@ -205,33 +272,35 @@ fn a_visitor_at_the_kiosk() {
         .expect("the demo centre's counters")
         .clone();
     assert!(counter.contains("Nguyễn Thị Hồng Nhung"), "{counter}");
-    press(w, &counter);
+    k.press(&counter);
     assert!(
-        w.get_rating_targets()
+        k.rating()
+            .get_targets()
             .iter()
             .any(|t| t.selected && t.label == counter.as_str())
     );
-    press(w, "Gửi đánh giá");
-    assert_eq!(w.get_screen(), Screen::Rating, "no level chosen yet");
+    k.press("Gửi đánh giá");
+    assert_eq!(k.screen(), Screen::Rating, "no level chosen yet");
     assert_eq!(store.outbox_depth().unwrap(), 0);
-    press(w, "Rất hài lòng");
-    assert_eq!(w.get_rating_level(), 3);
-    press(w, "Thêm tiêu chí");
-    assert_eq!(w.get_screen(), Screen::RatingCriteria);
-    assert_eq!(w.get_criteria().row_count(), 12);
-    press(w, "Thái độ của cán bộ: Hài lòng");
-    press(w, "Đúng hẹn: Không hài lòng");
-    press(w, "Đúng hẹn: Không hài lòng");
-    press(w, "‹ Quay lại");
-    assert_eq!(w.get_screen(), Screen::Rating);
-    assert_eq!(w.get_rating_level(), 3, "the draft stays");
+    k.press("Rất hài lòng");
+    assert_eq!(k.rating().get_level(), 3);
+    k.press("Thêm tiêu chí");
+    assert_eq!(k.screen(), Screen::RatingCriteria);
+    assert_eq!(k.rating().get_criteria().row_count(), 12);
+    k.press("Thái độ của cán bộ: Hài lòng");
+    k.press("Đúng hẹn: Không hài lòng");
+    k.press("Đúng hẹn: Không hài lòng");
+    k.press("‹ Quay lại");
+    assert_eq!(k.screen(), Screen::Rating);
+    assert_eq!(k.rating().get_level(), 3, "the draft stays");
     assert!(
-        w.get_rating_targets()
+        k.rating()
+            .get_targets()
             .iter()
             .any(|t| t.selected && t.label == counter.as_str())
     );
-    press(w, "Gửi đánh giá");
-    assert_eq!(w.get_screen(), Screen::RatingDone, "{}", w.get_message());
+    k.press("Gửi đánh giá");
+    assert_eq!(k.screen(), Screen::RatingDone, "{}", k.message());
     assert_eq!(store.outbox_depth().unwrap(), 1);
     assert_eq!(centre.rt.block_on(client.push()).unwrap(), 1);
     let ratings: Vec<motcua_server::db::model::Rating> = centre
@@ -267,59 +336,142 @@ fn a_visitor_at_the_kiosk() {
     );
 
     // A garbage scan says so plainly; a receipt QR with its secret opens the detail at once.
-    kiosk.scan(b"\x00\xffhello");
+    k.scan(b"\x00\xffhello");
     assert!(
-        w.get_message().contains("Không đọc được mã QR"),
+        k.message().contains("Không đọc được mã QR"),
         "{}",
-        w.get_message()
+        k.message()
     );
     let qr = motcua_drivers::qr::own_payload(
         &motcua_core::DossierCode::parse(&rec.code).unwrap(),
         Some(&rec.secret),
     );
-    kiosk.scan(qr.as_bytes());
-    assert_eq!(w.get_screen(), Screen::Detail, "{}", w.get_message());
-    assert_eq!(w.get_detail().code, rec.code.as_str());
+    k.scan(qr.as_bytes());
+    assert_eq!(k.screen(), Screen::Detail, "{}", k.message());
+    assert_eq!(k.lookup().get_detail().code, rec.code.as_str());
 
     // The same receipt read by a keyboard-wedge scanner: a burst of keys ending with Enter.
-    press(w, "‹ Trang chủ");
-    assert_eq!(w.get_screen(), Screen::Home);
+    k.press("‹ Trang chủ");
+    assert_eq!(k.screen(), Screen::Home);
     for c in qr.chars().chain(std::iter::once('\n')) {
-        w.window()
+        k.w()
+            .window()
             .dispatch_event(slint::platform::WindowEvent::KeyPressed { text: c.into() });
     }
-    assert_eq!(w.get_screen(), Screen::Detail, "{}", w.get_message());
-    assert_eq!(w.get_detail().code, rec.code.as_str());
+    assert!(kiosk.settle());
+    assert_eq!(k.screen(), Screen::Detail, "{}", k.message());
+    assert_eq!(k.lookup().get_detail().code, rec.code.as_str());
 
-    // English.
-    press(w, "English");
-    assert!(w.get_english());
-    assert!(value_of(w, "Status").contains("Result ready") || !w.get_detail().step.is_empty());
+    // English: the screens' own texts and what Rust fills in alike.
+    k.press("English");
+    assert!(k.shell().get_english());
+    let status = k.value_of("Status");
+    assert!(status.contains("Result ready"), "{status}");
+    for label in ["‹ Home", "Print slip", "Rate us", "Procedure", "Applicant"] {
+        assert!(k.shown(label), "{label:?} in English");
+    }
+    assert!(!k.shown("‹ Trang chủ"));
 
-    // Rating the dossier on screen: it is the first choice, in the language shown (texts of
-    // the .slint file keep their Vietnamese source under the testing backend; what Rust fills
-    // in follows the language).
-    press(w, "Đánh giá");
-    assert_eq!(w.get_screen(), Screen::Rating);
-    let first = w.get_rating_targets().row_data(0).unwrap();
+    // Rating the dossier on screen: it is the first choice, in the language shown.
+    k.press("Rate us");
+    assert_eq!(k.screen(), Screen::Rating);
+    let first = k.rating().get_targets().row_data(0).unwrap();
     assert_eq!(first.label, format!("Dossier {}", rec.code).as_str());
     assert!(first.selected);
-    press(w, "Not satisfied");
-    press(w, "Gửi đánh giá");
-    assert_eq!(w.get_screen(), Screen::RatingDone, "{}", w.get_message());
+    k.press("Not satisfied");
+    k.press("Send rating");
+    assert_eq!(k.screen(), Screen::RatingDone, "{}", k.message());
     let pending = store.pending(10).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].json["data"]["dossier"], rec.code.as_str());
     assert_eq!(pending[0].json["data"]["level"], 1);
 
-    // A rating left half-chosen is wiped with the rest, and nothing is sent.
-    press(w, "‹ Trang chủ");
-    press(w, "Đánh giá");
-    press(w, "Very satisfied");
-    assert_eq!(w.get_rating_level(), 3);
+    // A rating left half-chosen is wiped with the rest, and nothing is sent; the next visitor
+    // starts in Vietnamese again.
+    k.press("‹ Home");
+    assert!(
+        k.shell().get_english(),
+        "going home keeps the visitor's language"
+    );
+    k.press("Rate us");
+    k.press("Very satisfied");
+    assert_eq!(k.rating().get_level(), 3);
     seconds(60);
-    assert_eq!(w.get_screen(), Screen::Home);
-    assert_eq!(w.get_rating_level(), 0);
-    assert_eq!(w.get_rating_targets().row_count(), 0);
+    assert_eq!(k.screen(), Screen::Home);
+    assert_eq!(k.rating().get_level(), 0);
+    assert_eq!(k.rating().get_targets().row_count(), 0);
     assert_eq!(store.outbox_depth().unwrap(), 1);
+    assert!(!k.shell().get_english());
+    assert!(k.shown("Tra cứu hồ sơ"));
+
+    // Settings pushed by the server apply at once, without a restart: orientation, idle
+    // timeout, the language a visitor starts in. The sync thread applies the page; the window
+    // hears of it through the event loop.
+    assert!(!k.shell().get_landscape());
+    assert_eq!(kiosk.idle_timeout(), 60);
+    let kiosk_id = store.state("kiosk_id").unwrap().unwrap();
+    let admin = centre.staff("qt.trungtam");
+    let update = motcua_protocol::staff::KioskUpdate {
+        config: Some(motcua_protocol::sync::KioskConfig {
+            idle_timeout_s: 30,
+            orientation: motcua_protocol::sync::Orientation::Landscape,
+            language: motcua_core::Lang::En,
+        }),
+        ..Default::default()
+    };
+    centre
+        .rt
+        .block_on(admin.update_kiosk(&kiosk_id, &update))
+        .unwrap();
+    assert!(centre.rt.block_on(client.pull(0)).unwrap() >= 1);
+    pump();
+    assert!(k.shell().get_landscape(), "the orientation applied");
+    assert_eq!(kiosk.idle_timeout(), 30, "the idle timeout applied");
+    assert!(
+        k.shell().get_english(),
+        "at rest, the new default language shows at once"
+    );
+    // The next wipe comes after 30 s now, and a new visitor starts in English.
+    k.press("Tiếng Việt");
+    k.press("Thủ tục hành chính");
+    seconds(30);
+    assert_eq!(k.screen(), Screen::Home);
+    assert!(k.shell().get_english());
+
+    // Printing runs off the UI thread: with the printer stalled the screen says "Đang in…" and
+    // the window goes on (its timers tick); when the printer wakes the slip comes out and the
+    // screen is free again.
+    let sim = SimPrinter::new(&centre.dir.path().join("slips"), 576).unwrap();
+    let listening = sim.listen("127.0.0.1:0").unwrap();
+    let (store2, _client2, health2) = centre.kiosk("ui-printer");
+    let logic = Logic::new(
+        store2,
+        Options {
+            server: Some(centre.base.clone()),
+            printer: Some((format!("tcp://{}", listening.addr), "generic-80".into())),
+            health: Some(health2.clone()),
+        },
+    );
+    let printing = Kiosk::new(logic, health2, Rc::new(move || now)).unwrap();
+    let p = K { kiosk: &printing };
+    p.scan(qr.as_bytes());
+    assert_eq!(p.screen(), Screen::Detail, "{}", p.message());
+    sim.set_stalled(true);
+    p.press_only("In phiếu");
+    assert_eq!(
+        p.shell().get_busy(),
+        "Đang in…",
+        "the screen says what it waits for"
+    );
+    assert!(p.shown("Đang in…"), "and shows it");
+    seconds(2);
+    assert_eq!(p.screen(), Screen::Detail);
+    assert!(sim.slips().is_empty(), "nothing printed while stalled");
+    sim.set_stalled(false);
+    assert!(
+        printing.settle(),
+        "the print finished once the printer woke"
+    );
+    assert_eq!(p.shell().get_busy(), "");
+    assert_eq!(sim.wait_for(1, std::time::Duration::from_secs(10)).len(), 1);
 }

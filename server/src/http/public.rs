@@ -105,9 +105,19 @@ async fn by_code(
     let client = (!caller.kiosk).then_some(caller.key.as_str());
     crate::ops::secrets::check(&st.ctx, &code, &rec.secret, &secret, client)?;
     let now_vn = st.clock.now_vn();
+    // The handling agency by name, as a visitor knows it (its code when the catalogue lacks it).
+    let agency_code = rec.handling_agency().as_str().to_owned();
+    let agency = st
+        .store
+        .read_now(|txn| {
+            let a: Option<crate::db::model::Agency> =
+                crate::db::get(&txn.open_table(crate::db::AGENCIES)?, &agency_code)?;
+            Ok::<_, Error>(a.map(|a| a.name))
+        })?
+        .unwrap_or_else(|| rec.handling_agency().as_str().to_owned());
     let d = detail(
         public_row,
-        rec.handling_agency().as_str(),
+        &agency,
         &rec.state,
         &rec.history,
         &st.cal.get(),

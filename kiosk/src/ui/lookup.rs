@@ -1,0 +1,363 @@
+//! Looking a dossier up: by code (the replica first), by citizen ID or full name (the server),
+//! the receipt's secret (checked by the server), the detail, a scan from any screen, the status
+//! slip. Lookups at the server and printing run off the screen ([`super::work`]).
+
+use chrono::{DateTime, FixedOffset};
+use motcua_core::Lang;
+use motcua_core::public::PublicRow;
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::keys::{TelexField, code_keys, edit_plain, edit_telex, number_keys, telex_keys};
+use super::{DetailData, Kiosk, LookupMode, LookupState, RowData, Screen, StepData, Ui, with};
+use crate::app::{Found, Notice};
+
+/// What the visitor is looking up, and what was found.
+#[derive(Default)]
+pub(crate) struct Lookup {
+    mode: Mode,
+    input: String,
+    /// The full name typed for a lookup (Telex).
+    name: TelexField,
+    secret: String,
+    rows: Vec<PublicRow>,
+    found: Option<Found>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    #[default]
+    Code,
+    Citizen,
+    Name,
+}
+
+fn looking_up() -> Notice {
+    Notice::new("Đang tra cứu…", "Looking up…")
+}
+
+fn checking() -> Notice {
+    Notice::new("Đang kiểm tra mã tra cứu…", "Checking the lookup secret…")
+}
+
+pub(crate) fn printing() -> Notice {
+    Notice::new("Đang in…", "Printing…")
+}
+
+fn fmt_time(t: DateTime<FixedOffset>) -> String {
+    t.format("%H:%M %d/%m/%Y").to_string()
+}
+
+fn row_data(r: &PublicRow, lang: Lang) -> RowData {
+    RowData {
+        code: r.code.as_str().into(),
+        procedure: r.procedure.as_str().into(),
+        masked_name: r.masked_name.as_str().into(),
+        received: fmt_time(r.received_at).into(),
+        appointment: fmt_time(r.appointment).into(),
+        status: match lang {
+            Lang::Vi => r.status_vi.as_str(),
+            Lang::En => r.status_en.as_str(),
+        }
+        .into(),
+    }
+}
+
+pub(super) fn wire(k: &Kiosk) {
+    let g = k.window.global::<LookupState>();
+    let inner = k.inner.clone();
+    g.on_set_mode(move |m| {
+        with(&inner, |ui| {
+            ui.activity();
+            set_mode(ui, m);
+        })
+    });
+    let inner = k.inner.clone();
+    g.on_submit_lookup(move || {
+        with(&inner, |ui| {
+            ui.activity();
+            submit(ui);
+        })
+    });
+    let inner = k.inner.clone();
+    g.on_open_row(move |i| {
+        with(&inner, |ui| {
+            ui.activity();
+            open_row(ui, usize::try_from(i).unwrap_or(usize::MAX));
+        })
+    });
+    let inner = k.inner.clone();
+    g.on_submit_secret(move || {
+        with(&inner, |ui| {
+            ui.activity();
+            submit_secret(ui);
+        })
+    });
+    let inner = k.inner.clone();
+    g.on_print_slip(move || {
+        with(&inner, |ui| {
+            ui.activity();
+            print_slip(ui);
+        })
+    });
+}
+
+fn g<'a>(ui: &'a Ui<'_>) -> LookupState<'a> {
+    ui.w.global::<LookupState>()
+}
+
+/// Forget the lookup and what it found.
+pub(super) fn reset(ui: &Ui<'_>) {
+    *ui.k.lookup.borrow_mut() = Lookup::default();
+    let g = g(ui);
+    g.set_mode(LookupMode::Code);
+    g.set_input("".into());
+    g.set_secret_input("".into());
+    g.set_rows(ModelRc::default());
+    g.set_detail(DetailData::default());
+    g.set_timeline(ModelRc::default());
+}
+
+/// The lookup screen opens on the code.
+pub(super) fn enter(ui: &Ui<'_>) {
+    set_mode(ui, LookupMode::Code);
+}
+
+/// Whether typed letters are capitals (a dossier code is being typed).
+pub(super) fn wants_capitals(ui: &Ui<'_>) -> bool {
+    ui.screen() == Screen::Lookup && ui.k.lookup.borrow().mode == Mode::Code
+}
+
+/// The code of the dossier on screen, if any (what a rating is for).
+pub(super) fn found_code(ui: &Ui<'_>) -> Option<String> {
+    ui.k.lookup
+        .borrow()
+        .found
+        .as_ref()
+        .map(|f| f.row.code.clone())
+}
+
+fn set_mode(ui: &Ui<'_>, m: LookupMode) {
+    let mode = match m {
+        LookupMode::Code => Mode::Code,
+        LookupMode::Citizen => Mode::Citizen,
+        LookupMode::Name => Mode::Name,
+    };
+    {
+        let mut s = ui.k.lookup.borrow_mut();
+        s.mode = mode;
+        s.input.clear();
+        s.name = TelexField::default();
+    }
+    g(ui).set_mode(m);
+    g(ui).set_input("".into());
+    ui.notice(None);
+    ui.set_keys(match mode {
+        Mode::Code => code_keys(),
+        Mode::Citizen => number_keys(),
+        Mode::Name => telex_keys(),
+    });
+}
+
+/// A key into the lookup's input, or into the secret.
+pub(super) fn key(ui: &Ui<'_>, v: &str) {
+    let mut s = ui.k.lookup.borrow_mut();
+    if ui.screen() == Screen::Secret {
+        edit_plain(&mut s.secret, v, 4);
+        g(ui).set_secret_input("•".repeat(s.secret.len()).into());
+        return;
+    }
+    if s.mode == Mode::Name {
+        edit_telex(&mut s.name, v, 80);
+        s.input = s.name.text();
+    } else {
+        let max = if s.mode == Mode::Code { 40 } else { 12 };
+        edit_plain(&mut s.input, v, max);
+    }
+    g(ui).set_input(s.input.as_str().into());
+}
+
+fn submit(ui: &Ui<'_>) {
+    let (mode, input) = {
+        let s = ui.k.lookup.borrow();
+        (s.mode, s.input.clone())
+    };
+    match mode {
+        Mode::Code => ui.off(
+            looking_up(),
+            move |logic| logic.by_code(&input),
+            |ui, r| match r {
+                Ok(f) => show_found(ui, f),
+                Err(n) => ui.notice(Some(n)),
+            },
+        ),
+        Mode::Citizen | Mode::Name => ui.off(
+            looking_up(),
+            move |logic| {
+                if mode == Mode::Citizen {
+                    logic.by_citizen(&input)
+                } else {
+                    logic.by_name(&input)
+                }
+            },
+            |ui, r| match r {
+                Ok(rows) => {
+                    let lang = ui.lang();
+                    let data: Vec<RowData> = rows.iter().map(|r| row_data(r, lang)).collect();
+                    g(ui).set_rows(ModelRc::new(VecModel::from(data)));
+                    ui.k.lookup.borrow_mut().rows = rows;
+                    ui.notice(None);
+                    ui.show(Screen::Results);
+                }
+                Err(n) => ui.notice(Some(n)),
+            },
+        ),
+    }
+}
+
+fn open_row(ui: &Ui<'_>, i: usize) {
+    let code = ui.k.lookup.borrow().rows.get(i).map(|r| r.code.clone());
+    if let Some(code) = code {
+        ui.off(
+            looking_up(),
+            move |logic| logic.by_code(&code),
+            |ui, r| match r {
+                Ok(f) => show_found(ui, f),
+                Err(n) => ui.notice(Some(n)),
+            },
+        );
+    }
+}
+
+/// Show a dossier: its detail when unlocked, else the secret pad.
+fn show_found(ui: &Ui<'_>, f: Found) {
+    ui.notice(None);
+    let unlocked = f.detail.is_some();
+    {
+        let mut s = ui.k.lookup.borrow_mut();
+        s.found = Some(f);
+        s.secret.clear();
+    }
+    fill_detail(ui);
+    if unlocked {
+        ui.show(Screen::Detail);
+    } else {
+        g(ui).set_secret_input("".into());
+        ui.set_keys(number_keys());
+        ui.show(Screen::Secret);
+    }
+}
+
+fn fill_detail(ui: &Ui<'_>) {
+    let lang = ui.lang();
+    let s = ui.k.lookup.borrow();
+    let Some(f) = &s.found else { return };
+    let r = &f.row;
+    let pick = |vi: &str, en: &str| -> SharedString { ui.pick(vi, en) };
+    let mut d = DetailData {
+        code: r.code.as_str().into(),
+        procedure: r.procedure.as_str().into(),
+        masked_name: r.masked_name.as_str().into(),
+        received: fmt_time(r.received_at).into(),
+        appointment: fmt_time(r.appointment).into(),
+        status: pick(&r.status_vi, &r.status_en),
+        ..DetailData::default()
+    };
+    let mut steps = Vec::new();
+    if let Some(x) = &f.detail {
+        d.unlocked = true;
+        d.agency = x.agency.as_str().into();
+        d.channel = x.channel.label(lang).into();
+        d.step = pick(&x.step_vi, &x.step_en);
+        d.timeliness = x.timeliness.map(|t| t.label(lang)).unwrap_or("").into();
+        d.overdue = x.overdue;
+        d.next = pick(&x.next_vi, &x.next_en);
+        if let Some(a) = &x.apology {
+            d.apology = match lang {
+                Lang::Vi => format!(
+                    "{} — hẹn trả mới: {}",
+                    a.reason,
+                    fmt_time(a.new_appointment)
+                ),
+                Lang::En => format!(
+                    "{} — new appointment: {}",
+                    a.reason,
+                    fmt_time(a.new_appointment)
+                ),
+            }
+            .into();
+        }
+        steps = x
+            .timeline
+            .iter()
+            .map(|t| StepData {
+                at: fmt_time(t.at).into(),
+                text: pick(&t.vi, &t.en),
+            })
+            .collect();
+    }
+    g(ui).set_detail(d);
+    g(ui).set_timeline(ModelRc::new(VecModel::from(steps)));
+}
+
+fn submit_secret(ui: &Ui<'_>) {
+    let (found, secret) = {
+        let s = ui.k.lookup.borrow();
+        (s.found.clone(), s.secret.clone())
+    };
+    let Some(found) = found else { return };
+    ui.off(
+        checking(),
+        move |logic| logic.unlock(&found, &secret),
+        |ui, r| match r {
+            Ok(f) => show_found(ui, f),
+            Err(n) => {
+                ui.k.lookup.borrow_mut().secret.clear();
+                g(ui).set_secret_input("".into());
+                ui.notice(Some(n));
+            }
+        },
+    );
+}
+
+/// A scan from the receipt's QR, from any screen.
+pub(super) fn scan(ui: &Ui<'_>, raw: &[u8]) {
+    let raw = raw.to_vec();
+    ui.off(
+        looking_up(),
+        move |logic| logic.scan(&raw),
+        |ui, r| match r {
+            Ok(f) => show_found(ui, f),
+            Err(n) => {
+                if ui.screen() == Screen::Home {
+                    ui.show(Screen::Scan);
+                }
+                ui.notice(Some(n));
+            }
+        },
+    );
+}
+
+fn print_slip(ui: &Ui<'_>) {
+    let found = ui.k.lookup.borrow().found.clone();
+    let Some(found) = found else { return };
+    let now = ui.now();
+    ui.off(
+        printing(),
+        move |logic| logic.print_status(&found, now),
+        |ui, r| ui.notice(r.err()),
+    );
+}
+
+/// Refill the rows and the detail in the language now chosen.
+pub(super) fn redraw(ui: &Ui<'_>) {
+    let lang = ui.lang();
+    let rows: Vec<RowData> =
+        ui.k.lookup
+            .borrow()
+            .rows
+            .iter()
+            .map(|r| row_data(r, lang))
+            .collect();
+    g(ui).set_rows(ModelRc::new(VecModel::from(rows)));
+    fill_detail(ui);
+}
