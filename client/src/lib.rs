@@ -138,6 +138,16 @@ impl Client {
         })
     }
 
+    /// A client of `base` over an HTTP client built elsewhere (default headers, a proxy: what a
+    /// test or a tool needs beyond the defaults).
+    pub fn with_http(base: &str, http: reqwest::Client) -> Client {
+        Client {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+            token: None,
+        }
+    }
+
     /// The same server and connection pool, with `token` sent on every request.
     pub fn with_token(&self, token: impl Into<String>) -> Client {
         Client {

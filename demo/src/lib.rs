@@ -9,16 +9,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use motcua_core::AgencyCode;
 use motcua_drivers::sim::SimPrinter;
+use motcua_server::AppState;
 use motcua_server::db::model::DossierRecord;
 use motcua_server::db::{DOSSIERS, decode};
-use motcua_server::{AppState, Clock, Config};
+use motcua_testkit::{Blocking, CentreOptions};
 use redb::ReadableTable;
 
 use motcua_kiosk::app::{Logic, Options};
-use motcua_kiosk::store::Store;
-use motcua_kiosk::sync::{Health, SyncClient};
 
 /// Where the demo keeps its accounts' one-time passwords (readable by its owner only).
 pub const ACCOUNTS_FILE: &str = "demo-accounts.txt";
@@ -27,15 +25,17 @@ pub const ACCOUNTS_FILE: &str = "demo-accounts.txt";
 /// demo store, changed at the first sign-in.
 fn save_accounts(
     path: &Path,
-    staff: &[(String, motcua_server::db::model::Role, String)],
+    staff: &std::collections::HashMap<String, String>,
 ) -> Result<(), String> {
     use std::io::Write;
     let mut text = String::from(
         "Tài khoản cán bộ mẫu, mật khẩu dùng một lần (đổi ở lần đăng nhập đầu) / demo staff, \
          one-time passwords (changed at the first sign-in):\n",
     );
-    for (u, role, pw) in staff {
-        text.push_str(&format!("  {u:<18} {:<20} {pw}\n", role.label_vi()));
+    let mut names: Vec<&String> = staff.keys().collect();
+    names.sort();
+    for u in names {
+        text.push_str(&format!("  {u:<18} {}\n", staff[u]));
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -59,49 +59,30 @@ pub struct DemoOptions {
 /// Run the demo. `out` receives the server's data, the kiosk's replica and the printed slips.
 pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     let data = out.join("server-data");
-    let fresh = !data.join("motcua.redb").exists();
-    let config = Config {
-        data_dir: data,
-        listen: "127.0.0.1:8080".parse().expect("a valid address"),
-        ..Config::default()
-    };
-    let state = AppState::open(config.clone(), Clock::system()).map_err(|e| e.to_string())?;
-    if fresh {
+    if !data.join("motcua.redb").exists() {
         println!("Đang tạo dữ liệu mẫu / seeding demo data …");
-        let report = motcua_server::seed::seed_demo(
-            &state.store,
-            &state.cal.get(),
-            state.clock.now_vn(),
-            2000,
-        )
-        .map_err(|e| e.message.en)?;
-        println!(
-            "  {} hồ sơ / dossiers, {} thủ tục / procedures",
-            report.dossiers, report.procedures
-        );
-        save_accounts(&out.join(ACCOUNTS_FILE), &report.staff)?;
+    }
+    // The server on 127.0.0.1:8080 (any free port if it is taken), on the system's clock; a new
+    // store gets the demo centre with 2,000 dossiers.
+    let centre = Blocking::try_start(
+        CentreOptions {
+            at: None,
+            catalogue: true,
+            dossiers: 2000,
+            data_dir: Some(data),
+            listen: ([127, 0, 0, 1], 8080).into(),
+            any_port_if_taken: true,
+        },
+        |_| {},
+    )?;
+    if !centre.passwords.is_empty() {
+        save_accounts(&out.join(ACCOUNTS_FILE), &centre.passwords)?;
     }
     let printer_sim = SimPrinter::new(out, 576).map_err(|e| e.to_string())?;
     let listening = printer_sim
         .listen("127.0.0.1:0")
         .map_err(|e| e.to_string())?;
-
-    // The server runs on its own runtime thread; the window owns the main thread.
-    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    let running = rt.block_on(async {
-        match motcua_server::spawn(state.clone()).await {
-            Ok(r) => Ok(r),
-            // Port 8080 taken: any free port will do.
-            Err(_) => {
-                let mut s = state.clone();
-                let mut c = (*s.config).clone();
-                c.listen = "127.0.0.1:0".parse().expect("a valid address");
-                s.ctx.config = Arc::new(c);
-                motcua_server::spawn(s).await.map_err(|e| e.to_string())
-            }
-        }
-    })?;
-    let base = format!("http://{}", running.addr);
+    let base = centre.base.clone();
     println!("Máy chủ / server: {base}");
     println!(
         "Máy in mô phỏng / printer simulator: tcp://{} → {}",
@@ -119,32 +100,16 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     }
 
     // The kiosk: its own store, enrolled once, with every demo agency in scope.
-    let store = Store::open(&out.join("kiosk.redb")).map_err(|e| e.to_string())?;
-    let health = Arc::new(Health::default());
-    let client =
-        SyncClient::new(&base, store.clone(), health.clone()).map_err(|e| e.to_string())?;
-    if !client.enrolled() {
-        let scope = motcua_server::seed::agency_codes(&state.store).map_err(|e| e.message.en)?;
-        let now = state.clock.now_vn();
-        let centre = AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).expect("a valid code");
-        let (_, code) = state
-            .store
-            .write_blocking(move |txn| {
-                motcua_server::ops::kiosks::insert(txn, "Kiosk sảnh chính", &centre, &scope, now)
-            })
-            .map_err(|e: motcua_server::ops::Error| e.message.en)?;
-        rt.block_on(client.enrol(&code))
-            .map_err(|e| e.to_string())?;
-    }
     let t0 = std::time::Instant::now();
-    let n = rt.block_on(client.pull(0)).map_err(|e| e.to_string())?;
+    let (store, client, health) = centre
+        .rt
+        .block_on(centre.kiosk_at(&out.join("kiosk.redb"), "Kiosk sảnh chính"))?;
     println!(
-        "Kiosk: {} thay đổi / changes in {:.1} s, {} hồ sơ / dossiers in the replica",
-        n,
+        "Kiosk: {:.1} s, {} hồ sơ / dossiers in the replica",
         t0.elapsed().as_secs_f64(),
         store.dossier_count().unwrap_or(0)
     );
-    if let Some((code, secret)) = sample(&state)? {
+    if let Some((code, secret)) = sample(&centre.state)? {
         println!("Thử tra cứu / try: mã hồ sơ {code}, mã tra cứu / secret {secret}");
         if let Ok(c) = motcua_core::DossierCode::parse(&code) {
             println!(
@@ -190,12 +155,13 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         kiosk.run().map_err(|e| e.to_string())?;
     } else {
         println!("Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");
-        rt.block_on(async {
+        centre.rt.block_on(async {
             let _ = tokio::signal::ctrl_c().await;
         });
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    rt.block_on(running.stop());
+    let Blocking { rt, centre } = centre;
+    rt.block_on(centre.running.stop());
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! A simulated kiosk fleet against a running server, for the sync benchmarks
-//! (`server/bench/sync.sh` runs it).
+//! (`server/bench/sync.sh` runs it), speaking the protocol through `motcua-client`.
 //!
 //! 1. Creates and enrols `--kiosks` kiosks whose scope is `--scope` (admin token in
 //!    `MOTCUA_ADMIN_TOKEN`); `--scope` is a comma-separated list of agency codes.
@@ -8,7 +8,6 @@
 //! 3. For `--seconds`, every kiosk long-polls the change feed and heartbeats every 10 s, while a
 //!    reception desk (`MOTCUA_DESK_TOKEN`) receives `--rate` dossiers a second in that scope; each
 //!    kiosk notes how long after the commit it saw each new dossier.
-//!
 //! 4. Meanwhile, with `--lookups R`, staff look dossiers up by code (`GET /api/v1/dossiers/{code}`,
 //!    codes from `--codes FILE`, token in `MOTCUA_STAFF_TOKEN`) at a steady R a second, each
 //!    request on its own whatever the others do (an open loop: a slow answer does not slow the
@@ -17,59 +16,47 @@
 //! Prints the snapshot time and size, heartbeats sent, polls answered, the propagation delay
 //! from commit to kiosk (p50 / p99 / max) and the lookups' latencies.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use clap::Parser;
+use motcua_client::{Client, Timeouts};
+use motcua_core::devices::{PrinterStatus, ScannerState};
+use motcua_core::{AgencyCode, Channel};
+use motcua_protocol::staff::{ApplicantIn, NewKiosk, ReceiveRequest, SubmittedDocument};
+use motcua_protocol::sync::{ChangesQuery, Heartbeat, Page};
 use tokio::sync::Mutex;
 
+/// Đội kiosk mô phỏng / a simulated kiosk fleet.
+#[derive(Debug, Parser)]
 struct Args {
+    #[arg(long, default_value = "http://127.0.0.1:18181")]
     base: String,
+    #[arg(long, default_value_t = 500)]
     kiosks: usize,
+    /// Agency codes, separated by commas.
+    #[arg(long, default_value = "000.00.10.H16")]
     scope: String,
+    #[arg(long, default_value = "2.001193.000.00.10.H16")]
     procedure: String,
+    #[arg(long, default_value_t = 60)]
     seconds: u64,
+    /// Dossiers received a second.
+    #[arg(long, default_value_t = 2.0)]
     rate: f64,
+    /// Staff lookups a second (0: none).
+    #[arg(long, default_value_t = 0.0)]
     lookups: f64,
-    codes: String,
-}
-
-fn args() -> Args {
-    let mut a = Args {
-        base: "http://127.0.0.1:18181".into(),
-        kiosks: 500,
-        scope: "000.00.10.H16".into(),
-        procedure: "2.001193.000.00.10.H16".into(),
-        seconds: 60,
-        rate: 2.0,
-        lookups: 0.0,
-        codes: "codes.txt".into(),
-    };
-    let v: Vec<String> = std::env::args().skip(1).collect();
-    for pair in v.chunks(2) {
-        let val = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--base" => a.base = val,
-            "--kiosks" => a.kiosks = val.parse().expect("--kiosks N"),
-            "--scope" => a.scope = val,
-            "--procedure" => a.procedure = val,
-            "--seconds" => a.seconds = val.parse().expect("--seconds N"),
-            "--rate" => a.rate = val.parse().expect("--rate R"),
-            "--lookups" => a.lookups = val.parse().expect("--lookups R"),
-            "--codes" => a.codes = val,
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    a
-}
-
-/// POST a JSON body (with a bearer token if given); the JSON answer.
-async fn post(http: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Value {
-    let mut r = http.post(url).json(body);
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    r.send().await.unwrap().json().await.unwrap()
+    /// Dossier codes to look up, one a line.
+    #[arg(long)]
+    codes: Option<std::path::PathBuf>,
+    #[arg(long, env = "MOTCUA_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
+    #[arg(long, env = "MOTCUA_DESK_TOKEN", hide_env_values = true)]
+    desk_token: String,
+    #[arg(long, env = "MOTCUA_STAFF_TOKEN", hide_env_values = true)]
+    staff_token: Option<String>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -79,33 +66,41 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
 #[tokio::main]
-async fn main() {
-    let a = args();
-    let admin = std::env::var("MOTCUA_ADMIN_TOKEN").expect("MOTCUA_ADMIN_TOKEN");
-    let desk = std::env::var("MOTCUA_DESK_TOKEN").expect("MOTCUA_DESK_TOKEN");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(a.kiosks + 16)
-        .build()
-        .unwrap();
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    let client = Client::with_timeouts(
+        &a.base,
+        Timeouts {
+            connect: Duration::from_secs(5),
+            total: Duration::from_secs(60),
+        },
+    )?;
+    let admin = client.with_token(&a.admin_token);
+    let desk = client.with_token(&a.desk_token);
+    let scope: Vec<AgencyCode> = a
+        .scope
+        .split(',')
+        .map(|s| AgencyCode::parse(s.trim()))
+        .collect::<Result<_, _>>()?;
 
     // Enrol the fleet.
     let t0 = Instant::now();
-    let mut tokens = Vec::with_capacity(a.kiosks);
+    let mut kiosks = Vec::with_capacity(a.kiosks);
     for i in 0..a.kiosks {
-        let scope: Vec<&str> = a.scope.split(',').collect();
-        let body = json!({"name": format!("Kiosk {i}"), "centre": "000.00.01.H16", "scope": scope});
-        let v = post(
-            &http,
-            &format!("{}/api/v1/admin/kiosks", a.base),
-            Some(&admin),
-            &body,
-        )
-        .await;
-        let code = v["enrolment_code"].as_str().expect("an enrolment code");
-        let body = json!({"enrolment_code": code});
-        let v = post(&http, &format!("{}/api/v1/sync/enrol", a.base), None, &body).await;
-        tokens.push(v["token"].as_str().unwrap().to_owned());
+        let made = admin
+            .create_kiosk(&NewKiosk {
+                name: format!("Kiosk {i}"),
+                centre: AgencyCode::parse("000.00.01.H16")?,
+                scope: scope.clone(),
+            })
+            .await?;
+        let enrolled = client.enrol(&made.enrolment_code).await?;
+        kiosks.push(client.with_token(enrolled.token));
     }
     println!(
         "enrolled {} kiosks in {:.1} s",
@@ -117,30 +112,25 @@ async fn main() {
     let t0 = Instant::now();
     let (mut cursor, mut pages, mut dossiers, mut bytes) = (None::<String>, 0, 0usize, 0usize);
     loop {
-        let mut url = format!("{}/api/v1/sync/changes?limit=2000", a.base);
-        if let Some(c) = &cursor {
-            url.push_str(&format!("&since={c}"));
-        }
-        let body = http
-            .get(url)
-            .bearer_auth(&tokens[0])
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let q = ChangesQuery {
+            since: cursor.clone(),
+            limit: Some(2000),
+            wait: None,
+        };
+        let body = kiosks[0]
+            .changes_raw(&q)
+            .await?
+            .ok_or("the server asked for a new snapshot during the snapshot")?;
         bytes += body.len();
-        let v: Value = serde_json::from_slice(&body).unwrap();
+        let page: Page = serde_json::from_slice(&body)?;
         pages += 1;
-        dossiers += v["changes"]
-            .as_array()
-            .unwrap()
+        dossiers += page
+            .changes
             .iter()
-            .filter(|c| c["type"] == "dossier")
+            .filter(|c| matches!(c, motcua_protocol::sync::Change::Dossier(_)))
             .count();
-        cursor = Some(v["cursor"].as_str().unwrap().to_owned());
-        if v["more"] != true {
+        cursor = Some(page.cursor);
+        if !page.more {
             break;
         }
     }
@@ -150,42 +140,38 @@ async fn main() {
         bytes as f64 / 1e6,
         snap.as_secs_f64()
     );
-    let cursor = cursor.unwrap();
+    let cursor = cursor.ok_or("no cursor")?;
 
     // Commits by the desk, with their times.
-    let commits: Arc<Mutex<std::collections::HashMap<String, Instant>>> = Arc::default();
+    let commits: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let delays: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let stats: Arc<Mutex<(u64, u64, u64)>> = Arc::default(); // polls, heartbeats, errors
     let end = Instant::now() + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
-    for token in tokens {
-        let (http, base, commits, delays, stats) = (
-            http.clone(),
-            a.base.clone(),
-            commits.clone(),
-            delays.clone(),
-            stats.clone(),
-        );
+    for kiosk in kiosks {
+        let (commits, delays, stats) = (commits.clone(), delays.clone(), stats.clone());
         let mut cursor = cursor.clone();
         tasks.push(tokio::spawn(async move {
             let mut next_beat = Instant::now();
             let started = Instant::now();
             while Instant::now() < end {
                 if Instant::now() >= next_beat {
-                    let r = http
-                        .post(format!("{base}/api/v1/sync/heartbeat"))
-                        .bearer_auth(&token)
-                        .json(
-                            &json!({"app_version": "0.1.0", "uptime_s": started.elapsed().as_secs(),
-                            "cursor": cursor, "outbox_depth": 0, "printer": "online",
-                            "scanner": "connected", "free_disk_mb": 20000}),
-                        )
-                        .send()
-                        .await;
+                    let beat = Heartbeat {
+                        app_version: "0.1.0".into(),
+                        uptime_s: started.elapsed().as_secs(),
+                        cursor: Some(cursor.clone()),
+                        outbox_depth: 0,
+                        printer: PrinterStatus::Online,
+                        scanner: ScannerState::Connected,
+                        free_disk_mb: 20_000,
+                        protocol: motcua_protocol::VERSION,
+                    };
+                    let ok = kiosk.heartbeat(&beat).await.is_ok();
                     let mut s = stats.lock().await;
-                    match r {
-                        Ok(r) if r.status().is_success() => s.1 += 1,
-                        _ => s.2 += 1,
+                    if ok {
+                        s.1 += 1;
+                    } else {
+                        s.2 += 1;
                     }
                     next_beat += Duration::from_secs(10);
                 }
@@ -193,15 +179,13 @@ async fn main() {
                     .saturating_duration_since(Instant::now())
                     .as_secs()
                     .max(1);
-                let r = http
-                    .get(format!(
-                        "{base}/api/v1/sync/changes?since={cursor}&wait={wait}"
-                    ))
-                    .bearer_auth(&token)
-                    .send()
-                    .await;
-                let v: Value = match r {
-                    Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+                let q = ChangesQuery {
+                    since: Some(cursor.clone()),
+                    limit: None,
+                    wait: Some(wait),
+                };
+                let page = match kiosk.changes(&q).await {
+                    Ok(Some(p)) => p,
                     _ => {
                         stats.lock().await.2 += 1;
                         continue;
@@ -209,12 +193,10 @@ async fn main() {
                 };
                 let seen = Instant::now();
                 stats.lock().await.0 += 1;
-                if let Some(c) = v["cursor"].as_str() {
-                    cursor = c.to_owned();
-                }
-                for c in v["changes"].as_array().into_iter().flatten() {
-                    if let Some(code) = c["code"].as_str()
-                        && let Some(t) = commits.lock().await.get(code)
+                cursor = page.cursor;
+                for c in &page.changes {
+                    if let motcua_protocol::sync::Change::Dossier(d) = c
+                        && let Some(t) = commits.lock().await.get(&d.row.code)
                     {
                         delays.lock().await.push(seen - *t);
                     }
@@ -222,21 +204,25 @@ async fn main() {
             }
         }));
     }
+
     // Staff lookups at a steady rate, each on its own task.
     let lookup_times: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let lookup_errors: Arc<Mutex<u64>> = Arc::default();
     let lookups = if a.lookups > 0.0 {
-        let staff = std::env::var("MOTCUA_STAFF_TOKEN").expect("MOTCUA_STAFF_TOKEN");
-        let codes: Vec<String> = std::fs::read_to_string(&a.codes)
-            .expect("the codes file")
+        let staff = client.with_token(
+            a.staff_token
+                .clone()
+                .ok_or("--lookups needs MOTCUA_STAFF_TOKEN")?,
+        );
+        let path = a.codes.clone().ok_or("--lookups needs --codes FILE")?;
+        let codes: Vec<String> = std::fs::read_to_string(path)?
             .lines()
             .map(str::to_owned)
             .collect();
-        let (times, errors, base) = (lookup_times.clone(), lookup_errors.clone(), a.base.clone());
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
-            .build()
-            .unwrap();
+        if codes.is_empty() {
+            return Err("the codes file is empty".into());
+        }
+        let (times, errors) = (lookup_times.clone(), lookup_errors.clone());
         let period = Duration::from_secs_f64(1.0 / a.lookups);
         Some(tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
@@ -246,19 +232,13 @@ async fn main() {
                 tick.tick().await;
                 // A spread of codes (a multiplicative step through the list).
                 i = (i + 7919) % codes.len();
-                let url = format!("{base}/api/v1/dossiers/{}", codes[i]);
-                let (client, staff, times, errors) =
-                    (client.clone(), staff.clone(), times.clone(), errors.clone());
+                let path = motcua_protocol::routes::dossier(&codes[i]);
+                let (staff, times, errors) = (staff.clone(), times.clone(), errors.clone());
                 inflight.push(tokio::spawn(async move {
                     let t = Instant::now();
-                    let ok = match client.get(url).bearer_auth(&staff).send().await {
-                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-                        _ => false,
-                    };
-                    if ok {
-                        times.lock().await.push(t.elapsed());
-                    } else {
-                        *errors.lock().await += 1;
+                    match staff.raw("GET", &path, None).await {
+                        Ok(r) if r.status == 200 => times.lock().await.push(t.elapsed()),
+                        _ => *errors.lock().await += 1,
                     }
                 }));
             }
@@ -271,23 +251,28 @@ async fn main() {
     };
 
     let mut received = 0;
-    let period = Duration::from_secs_f64(1.0 / a.rate);
-    let mut tick = tokio::time::interval(period);
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / a.rate));
+    let receipt = ReceiveRequest {
+        procedure: a.procedure.clone(),
+        applicant: ApplicantIn {
+            name: "Trần Thị Bình".into(),
+            citizen_id: "066185012345".into(),
+            ..ApplicantIn::default()
+        },
+        channel: Channel::Direct,
+        documents: vec![SubmittedDocument {
+            name: "Tờ khai".into(),
+            original: true,
+            copies: 1,
+        }],
+        submitted_at: None,
+    };
     while Instant::now() < end {
         tick.tick().await;
-        let r = http
-            .post(format!("{}/api/v1/dossiers", a.base))
-            .bearer_auth(&desk)
-            .json(&json!({"procedure": a.procedure, "channel": "direct",
-                "applicant": {"name": "Trần Thị Bình", "citizen_id": "066185012345"},
-                "documents": [{"name": "Tờ khai", "original": true}]}))
-            .send()
-            .await
-            .unwrap();
+        let r = desk.receive(&receipt).await;
         let at = Instant::now();
-        let v: Value = r.json().await.unwrap();
-        if let Some(code) = v["code"].as_str() {
-            commits.lock().await.insert(code.to_owned(), at);
+        if let Ok(reply) = r {
+            commits.lock().await.insert(reply.code, at);
             received += 1;
         }
     }
@@ -307,9 +292,9 @@ async fn main() {
     println!(
         "commit → kiosk: {} sightings, p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         d.len(),
-        percentile(&d, 0.5).as_secs_f64() * 1e3,
-        percentile(&d, 0.99).as_secs_f64() * 1e3,
-        d.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        ms(percentile(&d, 0.5)),
+        ms(percentile(&d, 0.99)),
+        ms(d.last().copied().unwrap_or_default())
     );
     if a.lookups > 0.0 {
         let mut l = lookup_times.lock().await.clone();
@@ -319,9 +304,10 @@ async fn main() {
             a.lookups,
             l.len(),
             *lookup_errors.lock().await,
-            percentile(&l, 0.5).as_secs_f64() * 1e3,
-            percentile(&l, 0.99).as_secs_f64() * 1e3,
-            l.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+            ms(percentile(&l, 0.5)),
+            ms(percentile(&l, 0.99)),
+            ms(l.last().copied().unwrap_or_default())
         );
     }
+    Ok(())
 }

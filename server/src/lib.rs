@@ -267,10 +267,17 @@ impl Running {
     /// Stop accepting, finish the requests under way, write what is counted in memory for the
     /// audit log, and return.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        let _ = self.task.await;
+        self.halt().await;
+    }
+
+    /// [`Running::stop`], keeping the handle (its state stays readable; serving does not
+    /// resume). Stopping twice does nothing more.
+    pub async fn halt(&mut self) {
+        let Some(tx) = self.shutdown.take() else {
+            return;
+        };
+        let _ = tx.send(());
+        let _ = (&mut self.task).await;
         self.flusher.abort();
         if let Err(e) = ops::accounts::flush_unknown_sign_ins(&self.state.ctx).await {
             tracing::warn!(error = %e.message.en, "sign-ins under unknown names were not audited");

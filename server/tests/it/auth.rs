@@ -23,11 +23,9 @@ async fn first_serve_creates_an_admin_who_must_change_the_password() {
         .expect("a one-time password on an empty store");
     assert_eq!(state.bootstrap_admin().unwrap(), None, "printed once only");
     let running = motcua_server::spawn(state).await.unwrap();
-    let mut c = crate::common::Client {
-        base: format!("http://{}", running.addr),
-        http: reqwest::Client::new(),
-        token: None,
-    };
+    let mut c = crate::common::Client::new(
+        motcua_client::Client::new(&format!("http://{}", running.addr)).unwrap(),
+    );
     let (s, v) = c
         .post(
             "/api/v1/auth/login",

@@ -48,11 +48,7 @@ fn serve(dir: &std::path::Path) -> (Server, String) {
 }
 
 async fn sign_in(base: &str, password: &str) -> Client {
-    let mut c = Client {
-        base: base.to_owned(),
-        http: reqwest::Client::new(),
-        token: None,
-    };
+    let mut c = Client::new(motcua_client::Client::new(base).unwrap());
     let (s, v) = c
         .post(
             "/api/v1/auth/login",
@@ -109,36 +105,36 @@ async fn sigkill_mid_load_loses_no_acknowledged_command() {
         .map(|_| {
             let (c, acked) = (c.clone(), acked.clone());
             tokio::spawn(async move {
+                // Through the typed client: a server killed mid-request is an error, not a
+                // panic.
+                let api = c.typed();
+                let json = |v: serde_json::Value| {
+                    Some((serde_json::to_vec(&v).unwrap(), "application/json"))
+                };
                 loop {
-                    let Ok(r) = c
-                        .http
-                        .post(format!("{}/api/v1/dossiers", c.base))
-                        .bearer_auth(c.token.as_ref().unwrap())
-                        .json(&receipt(LLTP, "direct"))
-                        .send()
+                    let Ok(r) = api
+                        .raw("POST", "/api/v1/dossiers", json(receipt(LLTP, "direct")))
                         .await
                     else {
                         break;
                     };
-                    if r.status() != StatusCode::CREATED {
+                    if r.status != StatusCode::CREATED.as_u16() {
                         break;
                     }
-                    let Ok(v) = r.json::<serde_json::Value>().await else {
-                        break;
-                    };
+                    let v = r.json();
                     let code = v["code"].as_str().unwrap().to_owned();
                     acked.lock().unwrap().push((code.clone(), false));
-                    let Ok(r) = c
-                        .http
-                        .post(format!("{}/api/v1/dossiers/{code}/actions", c.base))
-                        .bearer_auth(c.token.as_ref().unwrap())
-                        .json(&json!({"type": "accept_and_transfer", "agency": "000.00.10.H16"}))
-                        .send()
+                    let Ok(r) = api
+                        .raw(
+                            "POST",
+                            &format!("/api/v1/dossiers/{code}/actions"),
+                            json(json!({"type": "accept_and_transfer", "agency": "000.00.10.H16"})),
+                        )
                         .await
                     else {
                         break;
                     };
-                    if r.status() != StatusCode::OK {
+                    if r.status != StatusCode::OK.as_u16() {
                         break;
                     }
                     acked.lock().unwrap().push((code, true));

@@ -11,7 +11,7 @@ use motcua_protocol::sync::{KioskEvent, KioskEventBody};
 
 #[test]
 fn lookups_go_to_the_server_with_the_device_token_and_the_disk_holds_nobody() {
-    let mut centre = motcua_tests::centre(300);
+    let mut centre = motcua_testkit::centre(300);
     let (store, client, health) = centre.kiosk("online");
     let logic = Logic::new(
         store.clone(),
@@ -30,7 +30,7 @@ fn lookups_go_to_the_server_with_the_device_token_and_the_disk_holds_nobody() {
         let rows = logic.by_citizen(&id).unwrap();
         assert!(rows.iter().any(|r| r.code == rec.code));
     }
-    let anon = centre.client();
+    let anon = centre.api();
     let q = LookupQuery {
         citizen_id: Some(id.clone()),
         name: None,
@@ -62,7 +62,7 @@ fn lookups_go_to_the_server_with_the_device_token_and_the_disk_holds_nobody() {
 
     // The replica on disk: no citizen ID, no full name, no secret, no digest of any of them.
     drop(logic);
-    let bytes = std::fs::read(centre.dir.path().join("online").join("kiosk.redb")).unwrap();
+    let bytes = std::fs::read(centre.dir().join("online").join("kiosk.redb")).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     assert!(store.dossier_count().unwrap() > 100);
     let all = centre.dossiers();
@@ -127,7 +127,7 @@ fn lookups_go_to_the_server_with_the_device_token_and_the_disk_holds_nobody() {
 /// through.
 #[test]
 fn an_event_the_server_refuses_does_not_block_the_outbox() {
-    let centre = motcua_tests::centre(0);
+    let centre = motcua_testkit::centre(0);
     assert_eq!(centre.state.config.rating_scale, Scale::Three);
     let (store, client, _) = centre.kiosk("outbox");
     let now = centre.state.clock.now_vn();
@@ -152,7 +152,7 @@ fn an_event_the_server_refuses_does_not_block_the_outbox() {
     assert_eq!(store.outbox_depth().unwrap(), 0);
     let f = centre
         .rt
-        .block_on(centre.client().public_feedback(&code))
+        .block_on(centre.api().public_feedback(&code))
         .unwrap();
     assert_eq!(f.code, code);
     let kiosks = centre.kiosks();

@@ -110,7 +110,7 @@ fn seconds(n: u64) {
 #[test]
 fn a_visitor_at_the_kiosk() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
-    let mut centre = motcua_tests::centre(300);
+    let centre = motcua_testkit::centre(300);
     let (store, client, health) = centre.kiosk("ui");
     let now = centre.state.clock.now_vn();
     let logic = Logic::new(
@@ -224,31 +224,26 @@ fn a_visitor_at_the_kiosk() {
     let pending = store.pending(10).unwrap();
     assert_eq!(centre.rt.block_on(client.push()).unwrap(), 1);
     assert_eq!(store.outbox_depth().unwrap(), 0);
-    let token = store.state("token").unwrap().unwrap();
-    let http = reqwest::Client::new();
-    let replay: serde_json::Value = centre.rt.block_on(async {
-        http.post(format!("{}/api/v1/sync/events", centre.base))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"events": [pending[0].json]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let device = centre
+        .api()
+        .with_token(store.state("token").unwrap().unwrap());
+    let batch = serde_json::json!({"events": [pending[0].json]});
+    let replay = centre
+        .rt
+        .block_on(device.raw(
+            "POST",
+            motcua_protocol::routes::SYNC_EVENTS,
+            Some((serde_json::to_vec(&batch).unwrap(), "application/json")),
+        ))
+        .unwrap()
+        .json();
     assert_eq!(replay["stored"], 0);
     assert_eq!(replay["duplicates"], 1);
-    let (status, fb): (u16, serde_json::Value) = centre.rt.block_on(async {
-        let r = http
-            .get(format!("{}/api/v1/public/feedback/{code}", centre.base))
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    });
-    assert_eq!(status, 200, "{fb}");
-    assert_eq!(fb["code"], code.as_str());
+    let fb = centre
+        .rt
+        .block_on(centre.api().public_feedback(&code))
+        .unwrap();
+    assert_eq!(fb.code, code);
 
     // Printing without a printer says so and keeps the screen.
     k.press("In phiếu");
@@ -410,7 +405,7 @@ fn a_visitor_at_the_kiosk() {
     assert!(!k.shell().get_landscape());
     assert_eq!(kiosk.idle_timeout(), 60);
     let kiosk_id = store.state("kiosk_id").unwrap().unwrap();
-    let admin = centre.staff("qt.trungtam");
+    let admin = centre.staff_api("qt.trungtam");
     let update = motcua_protocol::staff::KioskUpdate {
         config: Some(motcua_protocol::sync::KioskConfig {
             idle_timeout_s: 30,
@@ -441,7 +436,7 @@ fn a_visitor_at_the_kiosk() {
     // Printing runs off the UI thread: with the printer stalled the screen says "Đang in…" and
     // the window goes on (its timers tick); when the printer wakes the slip comes out and the
     // screen is free again.
-    let sim = SimPrinter::new(&centre.dir.path().join("slips"), 576).unwrap();
+    let sim = SimPrinter::new(&centre.dir().join("slips"), 576).unwrap();
     let listening = sim.listen("127.0.0.1:0").unwrap();
     let (store2, _client2, health2) = centre.kiosk("ui-printer");
     let logic = Logic::new(

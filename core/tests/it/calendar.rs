@@ -242,7 +242,7 @@ fn timeliness_of_finished_dossiers() {
 
 #[test]
 fn bad_calendar_files_are_refused_with_the_reason() {
-    let base = include_str!("../../assets/calendars/vn-public-servants.toml");
+    let base = include_str!("../../../assets/calendars/vn-public-servants.toml");
     let cases = [
         (
             base.replace("Asia/Ho_Chi_Minh", "Europe/Paris"),
@@ -294,7 +294,7 @@ fn bad_calendar_files_are_refused_with_the_reason() {
 
 #[test]
 fn saturday_mornings_can_be_configured() {
-    let text = include_str!("../../assets/calendars/vn-public-servants.toml")
+    let text = include_str!("../../../assets/calendars/vn-public-servants.toml")
         .replace("saturday = []", "saturday = [\"07:30-11:30\"]");
     // A base file alone holds no year: deadlines need the years' holidays too.
     let bare = Calendar::from_toml(&text).unwrap();

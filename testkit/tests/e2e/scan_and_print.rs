@@ -15,9 +15,9 @@ use motcua_kiosk::app::{Logic, Options};
 
 #[test]
 fn scan_a_receipt_then_print_its_status() {
-    let centre = motcua_tests::centre(200);
+    let centre = motcua_testkit::centre(200);
     let (store, client, health) = centre.kiosk("e2e");
-    let sim = SimPrinter::new(&centre.dir.path().join("slips"), 576).unwrap();
+    let sim = SimPrinter::new(&centre.dir().join("slips"), 576).unwrap();
     let listening = sim.listen("127.0.0.1:0").unwrap();
     let logic = Logic::new(
         store,
