@@ -10,7 +10,9 @@ use crate::i18n::Lang;
 use crate::status::{Channel, Step};
 use crate::workflow::{Dossier, Event, EventKind, MissingItem};
 
-/// The row a search shows (Art. 25.7): masked name, procedure, dates, status.
+/// The row a search shows (the regulation's clause on applicants looking their dossier up — item 7
+/// of the article on organisations and individuals, "tra cứu tình trạng xử lý hồ sơ"): masked
+/// name, procedure, dates, status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicRow {
     pub code: String,

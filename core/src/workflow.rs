@@ -342,6 +342,10 @@ pub enum EventKind {
     },
     Supplemented {
         due: Instant,
+        /// The legal due instant after the pause, when an apology set the appointment apart
+        /// from it (none: the same as `due`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_due: Option<Instant>,
     },
     Refused {
         reason: String,
@@ -382,6 +386,9 @@ pub enum EventKind {
         amount: u64,
         /// The new due instant when the payment ended a pause.
         due: Option<Instant>,
+        /// The legal due instant after the pause, when an apology set the appointment apart.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_due: Option<Instant>,
     },
     FeeRefunded {
         amount: u64,
@@ -395,6 +402,9 @@ pub enum EventKind {
     },
     Resumed {
         due: Instant,
+        /// The legal due instant after the pause, when an apology set the appointment apart.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_due: Option<Instant>,
     },
     Apologized {
         reason: String,
@@ -622,8 +632,14 @@ pub struct Dossier {
     pub channel: Channel,
     pub submitted_at: Instant,
     pub received_at: Instant,
-    /// The current appointment (due instant), moved by pauses and apologies.
+    /// The current appointment told to the applicant, moved by pauses and apologies.
     pub due: Instant,
+    /// The legal due instant, moved only by legal pauses (Art. 8 and 10: waiting for a
+    /// supplement, for fees, a stop): lateness is measured against it, so an apology — a new
+    /// appointment — never makes a late dossier on time. None in records written before it was
+    /// kept: see [`Dossier::legal_due`].
+    #[serde(default)]
+    pub legal_due: Option<Instant>,
     /// The appointment on the receipt.
     pub original_due: Instant,
     pub transfer_due: Instant,
@@ -746,6 +762,7 @@ impl Dossier {
             submitted_at: *submitted_at,
             received_at: *received_at,
             due: *due,
+            legal_due: Some(*due),
             original_due: *due,
             transfer_due: *transfer_due,
             transferred_at: None,
@@ -777,10 +794,26 @@ impl Dossier {
     }
 
     /// What the overdue rule needs of this dossier.
+    /// The legal due instant (lateness is measured against it; an apology does not move it).
+    /// A record kept before it was stored reads as the appointment when no apology was made,
+    /// else as the receipt's appointment (the pauses since then are not known to it).
+    pub fn legal_due(&self) -> Instant {
+        self.legal_due.unwrap_or(if self.apologies == 0 {
+            self.due
+        } else {
+            self.original_due
+        })
+    }
+
+    /// Whether an apology set the appointment later than the legal due instant.
+    pub fn apologized(&self) -> bool {
+        self.apologies > 0
+    }
+
     pub fn due_state(&self) -> DueState {
         DueState {
             open: self.is_open(),
-            due: self.due,
+            due: self.legal_due(),
             paused_at: self.paused_at,
         }
     }
@@ -792,7 +825,8 @@ impl Dossier {
 
     /// Early / on time / overdue once the result (or rejection) is ready.
     pub fn timeliness(&self, cal: &Calendar) -> Option<Timeliness> {
-        self.finished_at.map(|f| cal.timeliness(f, self.due))
+        self.finished_at
+            .map(|f| cal.timeliness(f, self.legal_due()))
     }
 
     fn illegal(&self, cmd: &Command) -> WorkflowError {
@@ -822,6 +856,14 @@ impl Dossier {
         let resumed_due = || -> Result<Instant, WorkflowError> {
             let paused = self.paused_at.unwrap_or(at);
             Ok(cal.resume(self.due, paused, at)?)
+        };
+        // The legal due instant moves by the same pause, kept apart only after an apology.
+        let resumed_legal_due = || -> Result<Option<Instant>, WorkflowError> {
+            if !self.apologized() {
+                return Ok(None);
+            }
+            let paused = self.paused_at.unwrap_or(at);
+            Ok(Some(cal.resume(self.legal_due(), paused, at)?))
         };
         let kind = match cmd {
             Command::RequestSupplement { items } => {
@@ -860,6 +902,7 @@ impl Dossier {
                 }
                 EventKind::Supplemented {
                     due: resumed_due()?,
+                    legal_due: resumed_legal_due()?,
                 }
             }
             Command::Refuse { reason: r } => {
@@ -1019,6 +1062,7 @@ impl Dossier {
                 EventKind::FeePaid {
                     amount: *amount,
                     due: if settles { Some(resumed_due()?) } else { None },
+                    legal_due: if settles { resumed_legal_due()? } else { None },
                 }
             }
             Command::RefundFee { amount, reason: r } => {
@@ -1061,6 +1105,7 @@ impl Dossier {
                 }
                 EventKind::Resumed {
                     due: resumed_due()?,
+                    legal_due: resumed_legal_due()?,
                 }
             }
             Command::Apologize { reason: r, new_due } => {
@@ -1092,10 +1137,22 @@ impl Dossier {
         self.step = to;
     }
 
-    fn unpause(&mut self, due: Instant) {
+    /// End a pause: the appointment becomes `due`; the legal due instant becomes `legal_due`,
+    /// or `due` when no apology set them apart (an event kept before the legal due was recorded
+    /// moves it by as much as the appointment moved).
+    fn unpause(&mut self, due: Instant, legal_due: Option<Instant>) {
         self.step = self.resume_to.take().unwrap_or(Step::Assigned);
         self.paused_at = None;
+        let legal = match legal_due {
+            Some(l) => l,
+            None if !self.apologized() => due,
+            None => self
+                .legal_due()
+                .checked_add_signed(due - self.due)
+                .unwrap_or(due),
+        };
         self.due = due;
+        self.legal_due = Some(legal);
     }
 
     /// Fold one event into the state.
@@ -1108,11 +1165,11 @@ impl Dossier {
                 self.supplement_requested_this_round = true;
                 self.pause(Step::SupplementRequested, e.at);
             }
-            Supplemented { due } => {
+            Supplemented { due, legal_due } => {
                 self.supplement.clear();
                 self.round += 1;
                 self.supplement_requested_this_round = false;
-                self.unpause(*due);
+                self.unpause(*due, *legal_due);
             }
             Refused { reason } => {
                 self.reason = Some(reason.clone());
@@ -1188,10 +1245,14 @@ impl Dossier {
                 self.fees.requested = self.fees.requested.saturating_add(*amount);
                 self.pause(Step::FeeRequested, e.at);
             }
-            FeePaid { amount, due } => {
+            FeePaid {
+                amount,
+                due,
+                legal_due,
+            } => {
                 self.fees.paid = self.fees.paid.saturating_add(*amount);
                 if let Some(due) = due {
-                    self.unpause(*due);
+                    self.unpause(*due, *legal_due);
                 }
             }
             FeeRefunded { amount, .. } => {
@@ -1207,11 +1268,19 @@ impl Dossier {
                 self.reason = Some(reason.clone());
                 self.pause(Step::Stopped, e.at);
             }
-            Resumed { due } => {
+            Resumed { due, legal_due } => {
                 self.reason = None;
-                self.unpause(*due);
+                self.unpause(*due, *legal_due);
             }
-            Apologized { new_due, .. } => {
+            Apologized {
+                new_due,
+                previous_due,
+                ..
+            } => {
+                // The first apology fixes the legal due instant where the appointment stood.
+                if self.apologies == 0 && self.legal_due.is_none() {
+                    self.legal_due = Some(*previous_due);
+                }
                 self.apologies += 1;
                 self.due = *new_due;
             }

@@ -211,6 +211,9 @@ pub struct DossierView {
     pub appointment: DateTime<FixedOffset>,
     pub original_appointment: DateTime<FixedOffset>,
     pub transfer_due: DateTime<FixedOffset>,
+    /// The legal due instant lateness is measured against: the appointment unless an apology
+    /// set a later one (the dossier stays late).
+    pub legal_due: DateTime<FixedOffset>,
     pub overdue: bool,
     pub timeliness: Option<Timeliness>,
     pub details: DossierDetails,

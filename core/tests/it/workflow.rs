@@ -559,7 +559,7 @@ fn withdrawal_closes_and_allows_a_refund() {
 }
 
 #[test]
-fn apology_moves_the_appointment_later_only() {
+fn apology_moves_the_appointment_later_only_and_lateness_stays() {
     let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 1);
     c.step(
         Command::AcceptAndTransfer {
@@ -594,8 +594,64 @@ fn apology_moves_the_appointment_later_only() {
     assert_eq!(c.d.due, t("14/11/2025 16:00"));
     assert_eq!(c.d.original_due, t("11/11/2025 08:00"));
     assert_eq!(c.d.apologies, 1);
-    assert!(!c.d.is_overdue(t("11/11/2025 09:00")));
+    // Art. 14.4 counts against the legal due instant: the apology (Mẫu 04) tells the applicant a
+    // new appointment, it does not make a late dossier on time.
+    assert_eq!(c.d.legal_due(), t("11/11/2025 08:00"));
+    assert!(c.d.is_overdue(t("11/11/2025 09:00")));
+    assert!(c.d.due_state().overdue_at(t("12/11/2025 09:00")));
+    // A pause after the apology moves both by the paused working time.
+    c.step(
+        Command::Stop {
+            reason: "Chờ kết quả xác minh của cơ quan khác".into(),
+        },
+        "11/11/2025 10:00",
+    );
+    c.step(Command::Resume, "12/11/2025 10:00");
+    assert_eq!(c.d.due, t("17/11/2025 16:00"), "one working day later");
+    assert_eq!(
+        c.d.legal_due(),
+        t("12/11/2025 08:00"),
+        "one working day later too"
+    );
+    // Finished before the new appointment, after the legal due: late all the same.
+    c.step(Command::SubmitForApproval, "13/11/2025 09:00");
+    c.step(Command::Approve, "13/11/2025 10:00");
+    c.step(Command::MarkResultReady, "13/11/2025 11:00");
+    assert_eq!(
+        c.d.timeliness(&c.cal),
+        Some(motcua_core::Timeliness::Overdue)
+    );
     c.check_replay();
+}
+
+/// Records kept before the legal due instant was stored read it from what they hold.
+#[test]
+fn a_stored_state_without_a_legal_due_reads_it_from_the_receipt() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 1);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:10",
+    );
+    c.step(
+        Command::Apologize {
+            reason: "Chờ xác minh".into(),
+            new_due: t("14/11/2025 16:00"),
+        },
+        "11/11/2025 09:00",
+    );
+    let mut old = c.d.clone();
+    old.legal_due = None;
+    assert_eq!(old.legal_due(), old.original_due);
+    assert!(old.is_overdue(t("11/11/2025 09:00")));
+    // Events written before the legal due was kept replay to the same state.
+    let json = serde_json::to_string(&c.events).unwrap();
+    assert!(!json.contains("legal_due"), "kept apart only after a pause");
+    assert_eq!(
+        Dossier::replay(&c.events).unwrap().legal_due(),
+        t("11/11/2025 08:00")
+    );
 }
 
 #[test]

@@ -33,7 +33,7 @@ impl IndexKeys {
             agencies,
             citizen: rec.applicant.citizen_id.canonical(),
             name: motcua_core::text::fold(&rec.applicant.name),
-            due: s.is_open().then(|| s.due.timestamp()),
+            due: s.is_open().then(|| s.legal_due().timestamp()),
         }
     }
 }

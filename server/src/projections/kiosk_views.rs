@@ -19,7 +19,7 @@ use crate::db::model::DossierRecord;
 pub const KIOSK_VIEWS: TableDefinition<&str, &[u8]> = TableDefinition::new("kiosk_views_v1");
 
 /// The layout of a ready kiosk form and of the JSON in it; bump it when either changes.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
 
 /// The LZ4 dictionary: a few demo dossiers as kiosks receive them (see `views::DICT`).
 /// Changing it changes [`FORMAT`].

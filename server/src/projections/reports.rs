@@ -88,9 +88,9 @@ impl ReportKeys {
             // The calendar's rule (`Calendar::timeliness`), on Vietnam dates.
             days.push((
                 day(f),
-                if f > s.due {
+                if f > s.legal_due() {
                     metric::FINISHED_OVERDUE
-                } else if day(f) < day(s.due) {
+                } else if day(f) < day(s.legal_due()) {
                     metric::FINISHED_EARLY
                 } else {
                     metric::FINISHED_ON_TIME
@@ -112,7 +112,7 @@ impl ReportKeys {
             agency: rec.handling_agency().as_str().to_owned(),
             procedure: rec.procedure_id.clone(),
             days,
-            due: (open == Some(OPEN_HANDLING)).then(|| s.due.timestamp()),
+            due: (open == Some(OPEN_HANDLING)).then(|| s.legal_due().timestamp()),
             open,
         }
     }

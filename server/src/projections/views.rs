@@ -29,7 +29,7 @@ pub const DOSSIER_VIEWS: TableDefinition<&str, &[u8]> = TableDefinition::new("do
 
 /// The layout of a ready view and of the JSON in it. Bump it when either changes: views of
 /// another format are made again at open.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
 
 /// `meta` key holding the [`FORMAT`] the stored views were made with.
 const META_KEY: &str = "dossier_views_format";
@@ -89,6 +89,7 @@ struct Head<'a> {
     appointment: DateTime<FixedOffset>,
     original_appointment: DateTime<FixedOffset>,
     transfer_due: DateTime<FixedOffset>,
+    legal_due: DateTime<FixedOffset>,
 }
 
 /// What follows `timeliness`.
@@ -169,14 +170,14 @@ impl Deadline {
             NEVER
         } else {
             match st.paused_at {
-                Some(p) if p > st.due => ALWAYS,
+                Some(p) if p > st.legal_due() => ALWAYS,
                 Some(_) => NEVER,
                 None => AFTER_DUE,
             }
         };
         Deadline {
             rule,
-            due: st.due.timestamp(),
+            due: st.legal_due().timestamp(),
             finished: st.finished_at.map_or(UNFINISHED, |f| f.timestamp()),
         }
     }
@@ -338,6 +339,7 @@ pub fn prepare(rec: &DossierRecord) -> Result<Vec<u8>, Error> {
         appointment: st.due,
         original_appointment: st.original_due,
         transfer_due: st.transfer_due,
+        legal_due: st.legal_due(),
     };
     let tail = Tail {
         details: Details::of(st),
@@ -705,6 +707,7 @@ mod tests {
                 // Paused past the appointment: overdue whatever the clock says.
                 let mut late = rec.clone();
                 late.state.due = p - Duration::minutes(1);
+                late.state.legal_due = Some(late.state.due);
                 for at in [p - Duration::days(9), now, p + Duration::days(9)] {
                     let v: Value =
                         serde_json::from_slice(&answer_of(&late, &cal, at).unwrap()).unwrap();
