@@ -17,6 +17,8 @@
 //!   and every legal deadline over them; a year the calendar does not hold is an error.
 //! - [`lunar`]: the Vietnamese lunar calendar (Tết, the Hùng Kings' day) for provisional years.
 //! - [`time`]: Vietnam time and the window of instants accepted from outside.
+//! - [`queue`]: the hall's queue: services, counters, tickets and their state machine, what a
+//!   counter calls next, issuing hours, wait estimates.
 //! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
 //! - [`rating`]: satisfaction scales (3 or 5 levels), the per-dossier criteria, the check of a
 //!   rating.
@@ -36,6 +38,7 @@ pub mod feedback;
 pub mod i18n;
 pub mod lunar;
 pub mod public;
+pub mod queue;
 pub mod rating;
 pub mod slip;
 pub mod status;

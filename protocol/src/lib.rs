@@ -13,6 +13,7 @@
 //! - [`sync`]: the kiosk protocol: enrolment, heartbeats, events pushed from the outbox, the
 //!   change feed's pages and what a kiosk holds of a dossier.
 //! - [`public`]: lookups, feedback and ratings for the public (kiosks and the web).
+//! - [`queue`]: issuing numbers, counters' actions, display boards, a ticket's public page.
 //! - [`staff`]: staff sign-in, the dossier workflow, accounts, the fleet.
 //!
 //! # Versions
@@ -29,6 +30,7 @@ pub mod catalogue;
 pub mod centre;
 pub mod error;
 pub mod public;
+pub mod queue;
 pub mod routes;
 pub mod staff;
 pub mod sync;

@@ -100,8 +100,53 @@ pub fn public_centre(code: &str) -> String {
     format!("/api/v1/public/centres/{code}")
 }
 
+// The hall's queue.
+pub const QUEUE_CONFIG: &str = "/api/v1/centres/{code}/queue";
+pub const QUEUE_TICKETS: &str = "/api/v1/centres/{code}/queue/tickets";
+pub const QUEUE_SEAT: &str = "/api/v1/centres/{code}/queue/seat";
+pub const QUEUE_COUNTER: &str = "/api/v1/centres/{code}/queue/counters/{counter}";
+pub const QUEUE_CALL_NEXT: &str = "/api/v1/centres/{code}/queue/counters/{counter}/call-next";
+pub const QUEUE_TICKET_ACTIONS: &str =
+    "/api/v1/centres/{code}/queue/counters/{counter}/tickets/{number}/actions";
+pub const PUBLIC_QUEUE: &str = "/api/v1/public/centres/{code}/queue";
+pub const PUBLIC_TICKET: &str = "/api/v1/public/tickets/{id}";
+
+pub fn queue_config(code: &str) -> String {
+    format!("/api/v1/centres/{code}/queue")
+}
+
+pub fn queue_tickets(code: &str) -> String {
+    format!("/api/v1/centres/{code}/queue/tickets")
+}
+
+pub fn queue_seat(code: &str) -> String {
+    format!("/api/v1/centres/{code}/queue/seat")
+}
+
+pub fn queue_counter(code: &str, counter: u16) -> String {
+    format!("/api/v1/centres/{code}/queue/counters/{counter}")
+}
+
+pub fn queue_call_next(code: &str, counter: u16) -> String {
+    format!("/api/v1/centres/{code}/queue/counters/{counter}/call-next")
+}
+
+pub fn queue_ticket_actions(code: &str, counter: u16, number: &str) -> String {
+    format!("/api/v1/centres/{code}/queue/counters/{counter}/tickets/{number}/actions")
+}
+
+pub fn public_queue(code: &str) -> String {
+    format!("/api/v1/public/centres/{code}/queue")
+}
+
+pub fn public_ticket(id: &str) -> String {
+    format!("/api/v1/public/tickets/{id}")
+}
+
 // Kiosk sync.
 pub const SYNC_ENROL: &str = "/api/v1/sync/enrol";
 pub const SYNC_HEARTBEAT: &str = "/api/v1/sync/heartbeat";
 pub const SYNC_EVENTS: &str = "/api/v1/sync/events";
 pub const SYNC_CHANGES: &str = "/api/v1/sync/changes";
+/// A kiosk online asks for a queue number of its centre.
+pub const SYNC_TICKETS: &str = "/api/v1/sync/tickets";

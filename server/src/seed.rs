@@ -144,6 +144,97 @@ pub fn agency_codes(store: &Store) -> Result<Vec<AgencyCode>, Error> {
     })
 }
 
+/// The demo centre's queue: a service per counter group, issuing 07:15–11:15 and 13:15–16:30
+/// on working days (justice also on Saturday mornings), and the hall's seven counters.
+pub fn demo_queue() -> motcua_core::queue::QueueConfig {
+    use chrono::NaiveTime;
+    use motcua_core::queue::{CounterDef, QueueConfig, Service, Window};
+    let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a time of day");
+    let day = vec![
+        Window {
+            from: hm(7, 15),
+            to: hm(11, 15),
+        },
+        Window {
+            from: hm(13, 15),
+            to: hm(16, 30),
+        },
+    ];
+    let agency = |c: &str| AgencyCode::parse(c).expect("valid");
+    let service = |letter, vi: &str, en: &str, agencies: Vec<AgencyCode>, saturday| Service {
+        letter,
+        name_vi: vi.into(),
+        name_en: en.into(),
+        procedures: vec![],
+        agencies,
+        daily_limit: 300,
+        hours: day.clone(),
+        saturday: if saturday {
+            vec![Window {
+                from: hm(7, 30),
+                to: hm(11, 0),
+            }]
+        } else {
+            vec![]
+        },
+        active: true,
+    };
+    let counter = |number, name: &str, services: &[char]| CounterDef {
+        number,
+        name: name.into(),
+        services: services.to_vec(),
+    };
+    QueueConfig {
+        services: vec![
+            service(
+                'A',
+                "Tư pháp – Hộ tịch",
+                "Justice – Civil status",
+                vec![agency("000.00.10.H16")],
+                true,
+            ),
+            service(
+                'B',
+                "Đất đai – Nông nghiệp và Môi trường",
+                "Land – Agriculture and Environment",
+                vec![agency("000.00.13.H16")],
+                false,
+            ),
+            service(
+                'C',
+                "Đầu tư – Tài chính – Doanh nghiệp",
+                "Investment – Finance – Business",
+                vec![agency("000.00.12.H16")],
+                false,
+            ),
+            service(
+                'D',
+                "Xây dựng – Giao thông",
+                "Construction – Transport",
+                vec![agency("000.00.11.H16")],
+                false,
+            ),
+            service(
+                'E',
+                "Nhận kết quả, nộp phí",
+                "Collect results, pay fees",
+                vec![],
+                false,
+            ),
+        ],
+        counters: vec![
+            counter(1, "Tư pháp – Hộ tịch", &['A']),
+            counter(2, "Đất đai – Tài nguyên và Môi trường", &['B']),
+            counter(3, "Đầu tư – Đăng ký doanh nghiệp", &['C']),
+            counter(4, "Xây dựng – Giao thông", &['D']),
+            counter(5, "Lao động – Thương binh và Xã hội", &['A', 'E']),
+            counter(6, "Thu phí, lệ phí", &['E']),
+            counter(7, "Bưu chính công ích", &['E']),
+        ],
+        recalls_before_no_show: 2,
+    }
+}
+
 /// The demo centre's code (an example code).
 pub const DEMO_CENTRE: &str = "000.00.01.H16";
 
@@ -272,6 +363,8 @@ pub fn seed_demo(
             txn.open_table(CENTRES)?
                 .insert(centre.code.as_str(), encode(&centre)?.as_slice())?;
             changes::record(txn, &Key::Centre(centre.code.clone()), vec![], vec![])?;
+            txn.open_table(crate::db::QUEUES)?
+                .insert(centre.code.as_str(), encode(&demo_queue())?.as_slice())?;
             Ok::<_, Error>(())
         })?;
     }

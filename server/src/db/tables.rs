@@ -52,6 +52,18 @@ pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters_
 pub const CENTRES: TableDefinition<&str, &[u8]> = TableDefinition::new("centres_v1");
 /// Year → the working-time calendar's year as an administrator loaded it.
 pub const CALENDAR_YEARS: TableDefinition<i32, &[u8]> = TableDefinition::new("calendar_years_v1");
+/// Centre code → its queue's configuration (services, counters).
+pub const QUEUES: TableDefinition<&str, &[u8]> = TableDefinition::new("queues_v1");
+/// (centre, day yyyymmdd, number "A012") → the ticket.
+pub const TICKETS: TableDefinition<(&str, u32, &str), &[u8]> = TableDefinition::new("tickets_v1");
+/// (centre, day, service letter) → the last number the server issued.
+pub const TICKET_SEQ: TableDefinition<(&str, u32, &str), u32> =
+    TableDefinition::new("ticket_seq_v1");
+/// Staff account → the counter it sits at.
+pub const QUEUE_SEATS: TableDefinition<&str, &[u8]> = TableDefinition::new("queue_seats_v1");
+/// (centre, service letter, weekday 0 = Monday, hour) → (tickets served, seconds of service).
+pub const QUEUE_STATS: TableDefinition<(&str, &str, u8, u8), (u64, u64)> =
+    TableDefinition::new("queue_stats_v1");
 
 /// Create every table of the store (in the first write transaction).
 pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
@@ -82,5 +94,10 @@ pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(COUNTERS)?;
     txn.open_table(CENTRES)?;
     txn.open_table(CALENDAR_YEARS)?;
+    txn.open_table(QUEUES)?;
+    txn.open_table(TICKETS)?;
+    txn.open_table(TICKET_SEQ)?;
+    txn.open_table(QUEUE_SEATS)?;
+    txn.open_table(QUEUE_STATS)?;
     Ok(())
 }

@@ -21,6 +21,8 @@ pub enum Topic {
     Centre(String),
     /// A kiosk's own settings.
     Kiosk(String),
+    /// A centre's queue: a ticket issued, called or served, a counter opened, the configuration.
+    Queue(String),
 }
 
 /// The topics of one batch of commits, as published.

@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod kiosks;
 pub mod misc;
 pub mod public;
+pub mod queue;
 pub mod ratings;
 pub mod reports;
 pub mod sync;
@@ -340,6 +341,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(feed::router())
         .merge(centres::router())
         .merge(reports::router())
+        .merge(queue::router())
 }
 
 #[cfg(test)]

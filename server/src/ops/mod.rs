@@ -12,6 +12,7 @@
 //! - [`kiosks`]: the fleet, enrolment, device tokens, heartbeats.
 //! - [`sync`]: events pushed from kiosks' outboxes.
 //! - [`feedback`], [`ratings`]: Art. 21 feedback, satisfaction ratings.
+//! - [`queue`]: the hall's queue: configuration, issuing, counters, boards, a ticket's page.
 //! - [`centres`]: what a centre shows on its kiosks.
 //! - [`calendar`]: the working-time calendar's years.
 //! - [`access`]: what each role may see and do; [`passwords`]: argon2id, tokens, the stand-in
@@ -27,6 +28,7 @@ pub mod dossiers;
 pub mod feedback;
 pub mod kiosks;
 pub mod passwords;
+pub mod queue;
 pub mod ratings;
 pub mod secrets;
 pub mod sync;

@@ -276,6 +276,8 @@ pub fn concerns(kiosk: &Kiosk, t: &Topic) -> bool {
         Topic::Catalogue => true,
         Topic::Centre(c) => c == kiosk.centre.as_str(),
         Topic::Kiosk(id) => *id == kiosk.id,
+        // Kiosks read the queue when a visitor opens it; boards follow it live.
+        Topic::Queue(_) => false,
     }
 }
 

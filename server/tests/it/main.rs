@@ -11,6 +11,7 @@ mod feed;
 mod feedback;
 mod kiosks;
 mod public;
+mod queue;
 mod ratings;
 mod reports;
 mod security;

@@ -1,0 +1,140 @@
+//! The hall's queue on the wire: issuing a number, a counter's actions, what a display board and
+//! a visitor's phone read. The configuration itself is core's [`QueueConfig`].
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+pub use motcua_core::queue::{
+    CounterDef, Issuer, Priority, QueueConfig, Service, TicketCommand, TicketNumber, TicketState,
+    Window,
+};
+
+/// Ask for a number (a kiosk online, or reception).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueRequest {
+    /// The service's letter.
+    pub service: char,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+/// A ticket as the visitor holds it: no personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    /// `{centre}-{yymmdd}-{number}`: the address of its public page.
+    pub id: String,
+    pub centre: String,
+    pub centre_name: String,
+    pub day: NaiveDate,
+    /// As called: `A012`.
+    pub number: String,
+    pub service: char,
+    pub service_vi: String,
+    pub service_en: String,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    pub issued_at: DateTime<FixedOffset>,
+    /// Issued by a kiosk from its offline block.
+    #[serde(default)]
+    pub offline: bool,
+    pub state: TicketState,
+    pub state_vi: String,
+    pub state_en: String,
+    /// People before it in its line (while waiting).
+    #[serde(default)]
+    pub ahead: Option<u32>,
+    /// Estimated wait in minutes (while waiting, when known).
+    #[serde(default)]
+    pub wait_minutes: Option<u32>,
+    /// The counter it was called to.
+    #[serde(default)]
+    pub counter: Option<u16>,
+}
+
+/// A ticket as a counter's officer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterTicket {
+    pub number: String,
+    pub service: char,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    pub issued_at: DateTime<FixedOffset>,
+    pub state: TicketState,
+    pub calls: u8,
+    #[serde(default)]
+    pub called_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub started_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub dossier: Option<String>,
+}
+
+/// A counter's screen: who sits there, its ticket, its held tickets, the lines it serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterStatus {
+    pub centre: String,
+    pub counter: u16,
+    pub name: String,
+    pub services: Vec<char>,
+    /// The account signed in at it.
+    #[serde(default)]
+    pub officer: Option<String>,
+    /// The ticket called to it or being served there.
+    #[serde(default)]
+    pub current: Option<CounterTicket>,
+    #[serde(default)]
+    pub held: Vec<CounterTicket>,
+    /// People waiting in the lines it serves.
+    pub waiting: u32,
+}
+
+/// Sit at a counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatRequest {
+    pub counter: u16,
+}
+
+/// One call shown on a board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardCall {
+    pub number: String,
+    pub counter: u16,
+    pub counter_name: String,
+    pub at: DateTime<FixedOffset>,
+    /// Which call of this ticket it is (1 = first; more: recalled).
+    pub calls: u8,
+}
+
+/// A line on a board: a service, how many wait, the estimate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardLine {
+    pub service: char,
+    pub name_vi: String,
+    pub name_en: String,
+    pub waiting: u32,
+    /// Counters serving it with someone signed in.
+    pub open_counters: u32,
+    #[serde(default)]
+    pub wait_minutes: Option<u32>,
+    /// Issuing now.
+    pub issuing: bool,
+    /// When issuing opens next, if closed.
+    #[serde(default)]
+    pub next_open: Option<DateTime<FixedOffset>>,
+    /// Numbers left today.
+    pub left_today: u32,
+}
+
+/// What a display board (and the kiosk's queue screen) shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardState {
+    pub centre: String,
+    pub centre_name: String,
+    pub now: DateTime<FixedOffset>,
+    pub day: NaiveDate,
+    /// The latest call at each counter that is still called or served there, by counter.
+    pub counters: Vec<BoardCall>,
+    /// The most recent calls, latest first (at most 10).
+    pub recent: Vec<BoardCall>,
+    pub lines: Vec<BoardLine>,
+}

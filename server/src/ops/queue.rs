@@ -1,0 +1,939 @@
+//! The hall's queue: a centre admin configures services and counters; kiosks and reception issue
+//! numbers, allocated in the writer so they are consecutive per service and day and never given
+//! twice; officers sit at a counter and call, serve, transfer; boards and visitors' phones read
+//! the state. Every change publishes [`Topic::Queue`] for the boards.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use motcua_core::AgencyCode;
+use motcua_core::Calendar;
+use motcua_core::i18n::Lang;
+use motcua_core::queue::{
+    Issuer, QueueConfig, QueueError, Ticket, TicketCommand, TicketNumber, TicketState,
+    estimate_wait, next_for_counter,
+};
+use motcua_protocol::queue::{
+    BoardCall, BoardLine, BoardState, CounterStatus, CounterTicket, IssueRequest, TicketView,
+};
+use redb::{ReadTransaction, ReadableTable};
+use serde::{Deserialize, Serialize};
+
+use super::{Actor, Ctx, Error, Kind};
+use crate::db::model::{Kiosk, Role};
+use crate::db::{
+    AGENCIES, CENTRES, QUEUE_SEATS, QUEUE_STATS, QUEUES, TICKET_SEQ, TICKETS, Topic, Tx, decode,
+    encode, get,
+};
+
+/// Who sits at which counter, since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seat {
+    pub centre: String,
+    pub counter: u16,
+    pub since: DateTime<FixedOffset>,
+}
+
+/// Who asks for a number.
+#[derive(Debug, Clone)]
+pub enum Issuing<'a> {
+    Kiosk(&'a Kiosk),
+    Desk(&'a Actor),
+}
+
+/// How many finished tickets of a service today make the "recent mean" of its service time.
+const RECENT: usize = 20;
+
+fn queue_error(e: &QueueError) -> Error {
+    let kind = match e {
+        QueueError::Config(_) | QueueError::BadDossier => Kind::Invalid,
+        QueueError::BadNumber(_) => Kind::BadRequest,
+        QueueError::NoSuchService(_) | QueueError::NoSuchCounter(_) => Kind::NotFound,
+        _ => Kind::Conflict,
+    };
+    Error::domain(kind, e)
+}
+
+fn centre_code(code: &str) -> Result<String, Error> {
+    Ok(AgencyCode::parse(code)
+        .map_err(|e| Error::domain(Kind::BadRequest, &e))?
+        .to_string())
+}
+
+fn not_configured() -> Error {
+    Error::new(
+        Kind::NotFound,
+        "queue.not_configured",
+        "Trung tâm này chưa thiết lập hàng đợi.",
+        "This centre has no queue set up.",
+    )
+}
+
+/// A day as stored in keys: yyyymmdd.
+fn day_key(d: NaiveDate) -> u32 {
+    d.year().max(0) as u32 * 10_000 + d.month() * 100 + d.day()
+}
+
+fn load_config(txn: &impl TableReader, centre: &str) -> Result<Option<QueueConfig>, Error> {
+    txn.config(centre)
+}
+
+/// Reads shared by read and write transactions.
+trait TableReader {
+    fn config(&self, centre: &str) -> Result<Option<QueueConfig>, Error>;
+    fn tickets(&self, centre: &str, day: u32) -> Result<Vec<Ticket>, Error>;
+    fn seats(&self, centre: &str) -> Result<Vec<(String, Seat)>, Error>;
+    fn history_mean(
+        &self,
+        centre: &str,
+        letter: char,
+        slot: (u8, u8),
+    ) -> Result<Option<f64>, Error>;
+}
+
+macro_rules! table_reader {
+    ($t:ty) => {
+        impl TableReader for $t {
+            fn config(&self, centre: &str) -> Result<Option<QueueConfig>, Error> {
+                Ok(get(&self.open_table(QUEUES)?, centre)?)
+            }
+
+            fn tickets(&self, centre: &str, day: u32) -> Result<Vec<Ticket>, Error> {
+                let t = self.open_table(TICKETS)?;
+                let mut out = Vec::new();
+                for item in t.range((centre, day, "")..(centre, day + 1, ""))? {
+                    let (_, v) = item?;
+                    out.push(decode(v.value())?);
+                }
+                Ok(out)
+            }
+
+            fn seats(&self, centre: &str) -> Result<Vec<(String, Seat)>, Error> {
+                let mut out = Vec::new();
+                for item in self.open_table(QUEUE_SEATS)?.iter()? {
+                    let (k, v) = item?;
+                    let seat: Seat = decode(v.value())?;
+                    if seat.centre == centre {
+                        out.push((k.value().to_owned(), seat));
+                    }
+                }
+                Ok(out)
+            }
+
+            fn history_mean(
+                &self,
+                centre: &str,
+                letter: char,
+                slot: (u8, u8),
+            ) -> Result<Option<f64>, Error> {
+                let l = letter.to_string();
+                let t = self.open_table(QUEUE_STATS)?;
+                let found = t
+                    .get((centre, l.as_str(), slot.0, slot.1))?
+                    .map(|v| v.value());
+                Ok(found
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, sum)| sum as f64 / n as f64))
+            }
+        }
+    };
+}
+
+table_reader!(ReadTransaction);
+table_reader!(Tx<'_>);
+
+/// The service's mean service time in seconds: the recent tickets of today, else the same
+/// weekday and hour in the centre's history.
+fn mean_service_s(
+    r: &impl TableReader,
+    centre: &str,
+    today: &[Ticket],
+    letter: char,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<Option<f64>, Error> {
+    let mut done: Vec<&Ticket> = today
+        .iter()
+        .filter(|t| t.service == letter && t.state == TicketState::Done)
+        .collect();
+    done.sort_by_key(|t| t.finished_at);
+    let recent: Vec<f64> = done
+        .iter()
+        .rev()
+        .take(RECENT)
+        .filter_map(|t| Some((t.finished_at? - t.started_at?).num_seconds().max(0) as f64))
+        .collect();
+    if recent.len() >= 3 {
+        return Ok(Some(recent.iter().sum::<f64>() / recent.len() as f64));
+    }
+    r.history_mean(centre, letter, slot_of(cal, now))
+}
+
+fn slot_of(cal: &Calendar, at: DateTime<FixedOffset>) -> (u8, u8) {
+    let (wd, h) = motcua_core::queue::hour_slot(cal, at);
+    (wd.num_days_from_monday() as u8, h as u8)
+}
+
+/// Counters of `cfg` with someone signed in.
+fn open_counters(cfg: &QueueConfig, seats: &[(String, Seat)], letter: char) -> u32 {
+    cfg.counters
+        .iter()
+        .filter(|c| {
+            c.services.contains(&letter) && seats.iter().any(|(_, s)| s.counter == c.number)
+        })
+        .count() as u32
+}
+
+/// People before `t` in its line.
+fn ahead_of(t: &Ticket, today: &[Ticket]) -> u32 {
+    today
+        .iter()
+        .filter(|o| {
+            o.state == TicketState::Waiting && o.service == t.service && o.line_key() < t.line_key()
+        })
+        .count() as u32
+}
+
+/// A ticket's public id: `{centre}-{yymmdd}-{A012}`.
+pub fn ticket_id(centre: &str, t: &Ticket) -> String {
+    format!("{centre}-{}-{}", t.day.format("%y%m%d"), t.number)
+}
+
+fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Error> {
+    let bad = || {
+        Error::bad_request(
+            "queue.bad_ticket",
+            "Mã số thứ tự không hợp lệ.",
+            "Invalid ticket id.",
+        )
+    };
+    let mut parts = id.rsplitn(3, '-');
+    let (Some(number), Some(day), Some(centre)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let number = TicketNumber::parse(number).map_err(|_| bad())?;
+    if day.len() != 6 || !day.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let day = NaiveDate::parse_from_str(&format!("20{day}"), "%Y%m%d").map_err(|_| bad())?;
+    Ok((centre_code(centre)?, day, number))
+}
+
+/// What a ticket's view needs of the hall today.
+struct Hall<'a> {
+    centre: &'a str,
+    name: String,
+    cfg: &'a QueueConfig,
+    today: Vec<Ticket>,
+    seats: Vec<(String, Seat)>,
+    cal: &'a Calendar,
+    now: DateTime<FixedOffset>,
+}
+
+impl<'a> Hall<'a> {
+    fn read<R: TableReader + CentreNames>(
+        r: &R,
+        centre: &'a str,
+        cfg: &'a QueueConfig,
+        day: u32,
+        cal: &'a Calendar,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Hall<'a>, Error> {
+        Ok(Hall {
+            centre,
+            name: centre_name(r, centre)?,
+            cfg,
+            today: r.tickets(centre, day)?,
+            seats: r.seats(centre)?,
+            cal,
+            now,
+        })
+    }
+}
+
+fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView, Error> {
+    let Hall {
+        centre,
+        cfg,
+        cal,
+        now,
+        ..
+    } = *hall;
+    let (today, seats) = (&hall.today, &hall.seats);
+    let svc = cfg.service(t.service);
+    let waiting = t.state == TicketState::Waiting;
+    let ahead = waiting.then(|| ahead_of(t, today));
+    let wait_minutes = match ahead {
+        Some(a) => estimate_wait(
+            a,
+            mean_service_s(r, centre, today, t.service, cal, now)?,
+            open_counters(cfg, seats, t.service),
+        ),
+        None => None,
+    };
+    Ok(TicketView {
+        id: ticket_id(centre, t),
+        centre: centre.to_owned(),
+        centre_name: hall.name.clone(),
+        day: t.day,
+        number: t.number.to_string(),
+        service: t.service,
+        service_vi: svc.map(|s| s.name(Lang::Vi).to_owned()).unwrap_or_default(),
+        service_en: svc.map(|s| s.name(Lang::En).to_owned()).unwrap_or_default(),
+        priority: t.priority,
+        issued_at: t.issued_at,
+        offline: matches!(t.issuer, Issuer::Kiosk { offline: true, .. }),
+        state: t.state,
+        state_vi: t.state.label(Lang::Vi).into(),
+        state_en: t.state.label(Lang::En).into(),
+        ahead,
+        wait_minutes,
+        counter: t.counter,
+    })
+}
+
+fn centre_name(r: &impl CentreNames, centre: &str) -> Result<String, Error> {
+    r.centre_name(centre)
+}
+
+trait CentreNames {
+    fn centre_name(&self, centre: &str) -> Result<String, Error>;
+}
+
+macro_rules! centre_names {
+    ($t:ty) => {
+        impl CentreNames for $t {
+            fn centre_name(&self, centre: &str) -> Result<String, Error> {
+                let info: Option<motcua_protocol::centre::CentreInfo> =
+                    get(&self.open_table(CENTRES)?, centre)?;
+                Ok(info.map(|i| i.name).unwrap_or_default())
+            }
+        }
+    };
+}
+
+centre_names!(ReadTransaction);
+centre_names!(Tx<'_>);
+
+/// The queue of `centre` as configured.
+pub async fn config(ctx: &Ctx, centre: &str) -> Result<QueueConfig, Error> {
+    let centre = centre_code(centre)?;
+    ctx.store
+        .read(move |txn| load_config(txn, &centre))
+        .await?
+        .ok_or_else(not_configured)
+}
+
+/// Set the queue of `centre` (centre and system admins). A service with tickets waiting today
+/// cannot be removed (take it out of use instead: `active: false`).
+pub async fn set_config(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    cfg: QueueConfig,
+) -> Result<QueueConfig, Error> {
+    actor.require_admin()?;
+    let centre = centre_code(centre)?;
+    let mut cfg = cfg;
+    for s in &mut cfg.services {
+        s.name_vi = s.name_vi.trim().to_owned();
+        s.name_en = s.name_en.trim().to_owned();
+    }
+    cfg.check().map_err(|e| queue_error(&e))?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            if tx.open_table(AGENCIES)?.get(centre.as_str())?.is_none() {
+                return Err(Error::not_found("cơ quan có mã này", "Agency"));
+            }
+            let today = day_key(cal.in_zone(now).date_naive());
+            for t in tx.tickets(&centre, today)? {
+                if t.state == TicketState::Waiting && cfg.service(t.service).is_none() {
+                    return Err(Error::new(
+                        Kind::Conflict,
+                        "queue.service_in_use",
+                        format!(
+                            "Dịch vụ {} còn người đang chờ: hãy ngừng sử dụng (active: false) \
+                             thay vì xóa.",
+                            t.service
+                        ),
+                        format!(
+                            "Service {} still has people waiting: take it out of use \
+                             (active: false) instead of removing it.",
+                            t.service
+                        ),
+                    ));
+                }
+            }
+            tx.open_table(QUEUES)?
+                .insert(centre.as_str(), encode(&cfg)?.as_slice())?;
+            tx.audit(a.entry(now, "queue_configure", &centre, "ok"))?;
+            tx.touch(Topic::Queue(centre.clone()));
+            Ok(cfg.clone())
+        })
+        .await
+}
+
+/// Issue the next number of a service.
+pub async fn issue(
+    ctx: &Ctx,
+    who: Issuing<'_>,
+    centre: &str,
+    req: IssueRequest,
+) -> Result<TicketView, Error> {
+    let centre = centre_code(centre)?;
+    let (issuer, actor) = match who {
+        Issuing::Kiosk(k) => {
+            if k.centre.as_str() != centre {
+                return Err(Error::forbidden(
+                    "Kiosk này không thuộc Trung tâm đó.",
+                    "This kiosk does not belong to that centre.",
+                ));
+            }
+            (
+                Issuer::Kiosk {
+                    kiosk: k.id.clone(),
+                    offline: false,
+                },
+                None,
+            )
+        }
+        Issuing::Desk(a) => {
+            if a.user.role != Role::Receptionist
+                || a.user.agency.as_ref().map(|x| x.as_str()) != Some(centre.as_str())
+            {
+                return Err(Error::forbidden(
+                    "Chỉ cán bộ tiếp nhận của Trung tâm được cấp số thứ tự.",
+                    "Only the centre's reception officers may issue numbers.",
+                ));
+            }
+            (
+                Issuer::Desk {
+                    user: a.user.username.clone(),
+                },
+                Some(a.clone()),
+            )
+        }
+    };
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    ctx.store
+        .write(move |tx| {
+            let cfg = load_config(tx, &centre)?.ok_or_else(not_configured)?;
+            let svc = cfg
+                .service(req.service)
+                .ok_or_else(|| queue_error(&QueueError::NoSuchService(req.service)))?;
+            if !svc.active {
+                return Err(queue_error(&QueueError::ServiceInactive(svc.letter)));
+            }
+            cfg.issuing(svc, &cal, now)
+                .map_err(|c| queue_error(&QueueError::Closed(svc.letter, c.next_open)))?;
+            let date = cal.in_zone(now).date_naive();
+            let day = day_key(date);
+            let letter = svc.letter.to_string();
+            let mut seq = tx.open_table(TICKET_SEQ)?;
+            let last = seq
+                .get((centre.as_str(), day, letter.as_str()))?
+                .map(|v| v.value())
+                .unwrap_or(0);
+            if last >= u32::from(svc.daily_limit) {
+                return Err(queue_error(&QueueError::DailyLimit(
+                    svc.letter,
+                    svc.daily_limit,
+                )));
+            }
+            let n = last + 1;
+            seq.insert((centre.as_str(), day, letter.as_str()), n)?;
+            drop(seq);
+            let number = TicketNumber {
+                letter: svc.letter,
+                number: n as u16,
+            };
+            let ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
+            let key = number.to_string();
+            tx.open_table(TICKETS)?.insert(
+                (centre.as_str(), day, key.as_str()),
+                encode(&ticket)?.as_slice(),
+            )?;
+            if let Some(a) = &actor {
+                tx.audit(a.entry(now, "queue_issue", &ticket_id(&centre, &ticket), "ok"))?;
+            }
+            tx.touch(Topic::Queue(centre.clone()));
+            let hall = Hall::read(tx, &centre, &cfg, day, &cal, now)?;
+            view(tx, &hall, &ticket)
+        })
+        .await
+}
+
+fn seated_refusal() -> Error {
+    Error::new(
+        Kind::Conflict,
+        "queue.not_seated",
+        "Bạn chưa đăng nhập vào quầy này. Hãy chọn quầy trước khi gọi số.",
+        "You are not signed in at this counter. Choose the counter before calling.",
+    )
+}
+
+/// Whether `actor` may sit at counter `number` of `centre`: the centre's reception officers,
+/// and officers and heads of an agency one of its services covers (or any agency when the
+/// services name none).
+fn may_sit(actor: &Actor, cfg: &QueueConfig, centre: &str, number: u16) -> Result<(), Error> {
+    let counter = cfg
+        .counter(number)
+        .ok_or_else(|| queue_error(&QueueError::NoSuchCounter(number)))?;
+    let own = actor.user.agency.as_ref().map(|a| a.as_str());
+    let ok = match actor.user.role {
+        Role::Receptionist => own == Some(centre),
+        Role::Officer | Role::Head => counter.services.iter().any(|l| {
+            cfg.service(*l).is_some_and(|s| {
+                s.agencies.is_empty() || s.agencies.iter().any(|a| Some(a.as_str()) == own)
+            })
+        }),
+        Role::CentreAdmin | Role::SystemAdmin => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "Tài khoản này không được phục vụ tại quầy đó.",
+            "This account may not serve at that counter.",
+        ))
+    }
+}
+
+/// Sign in at a counter (leaving any other; one officer per counter).
+pub async fn sit(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    counter: u16,
+) -> Result<CounterStatus, Error> {
+    let centre = centre_code(centre)?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let cfg = load_config(tx, &centre)?.ok_or_else(not_configured)?;
+            may_sit(&a, &cfg, &centre, counter)?;
+            let me = a.user.username.as_str();
+            if let Some((who, _)) = tx
+                .seats(&centre)?
+                .into_iter()
+                .find(|(who, s)| s.counter == counter && who != me)
+            {
+                return Err(Error::new(
+                    Kind::Conflict,
+                    "queue.counter_taken",
+                    format!("Quầy số {counter} đang có cán bộ {who} đăng nhập."),
+                    format!("Counter {counter} is taken by {who}."),
+                ));
+            }
+            let seat = Seat {
+                centre: centre.clone(),
+                counter,
+                since: now,
+            };
+            tx.open_table(QUEUE_SEATS)?
+                .insert(me, encode(&seat)?.as_slice())?;
+            tx.audit(a.entry(now, "queue_sit", &format!("{centre}#{counter}"), "ok"))?;
+            tx.touch(Topic::Queue(centre.clone()));
+            status(tx, &cfg, &centre, counter, &cal, now)
+        })
+        .await
+}
+
+/// Leave the counter one sits at.
+pub async fn leave(ctx: &Ctx, actor: &Actor) -> Result<(), Error> {
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let old = tx
+                .open_table(QUEUE_SEATS)?
+                .remove(a.user.username.as_str())?
+                .map(|v| decode::<Seat>(v.value()))
+                .transpose()?;
+            if let Some(seat) = old {
+                let target = format!("{}#{}", seat.centre, seat.counter);
+                tx.audit(a.entry(now, "queue_leave", &target, "ok"))?;
+                tx.touch(Topic::Queue(seat.centre));
+            }
+            Ok(())
+        })
+        .await
+}
+
+fn counter_ticket(t: &Ticket) -> CounterTicket {
+    CounterTicket {
+        number: t.number.to_string(),
+        service: t.service,
+        priority: t.priority,
+        issued_at: t.issued_at,
+        state: t.state,
+        calls: t.calls,
+        called_at: t.called_at,
+        started_at: t.started_at,
+        dossier: t.dossier.clone(),
+    }
+}
+
+fn status(
+    r: &impl TableReader,
+    cfg: &QueueConfig,
+    centre: &str,
+    counter: u16,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<CounterStatus, Error> {
+    let def = cfg
+        .counter(counter)
+        .ok_or_else(|| queue_error(&QueueError::NoSuchCounter(counter)))?;
+    let today = r.tickets(centre, day_key(cal.in_zone(now).date_naive()))?;
+    let officer = r
+        .seats(centre)?
+        .into_iter()
+        .find(|(_, s)| s.counter == counter)
+        .map(|(who, _)| who);
+    let here = |t: &&Ticket| t.counter == Some(counter);
+    let current = today
+        .iter()
+        .filter(here)
+        .filter(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
+        .max_by_key(|t| t.history.last().map(|e| e.at))
+        .map(counter_ticket);
+    let held = today
+        .iter()
+        .filter(here)
+        .filter(|t| t.state == TicketState::Held)
+        .map(counter_ticket)
+        .collect();
+    let waiting = today
+        .iter()
+        .filter(|t| t.state == TicketState::Waiting && def.services.contains(&t.service))
+        .count() as u32;
+    Ok(CounterStatus {
+        centre: centre.to_owned(),
+        counter,
+        name: def.name.clone(),
+        services: def.services.clone(),
+        officer,
+        current,
+        held,
+        waiting,
+    })
+}
+
+/// A counter's screen.
+pub async fn counter_status(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    counter: u16,
+) -> Result<CounterStatus, Error> {
+    let centre = centre_code(centre)?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .read(move |txn| {
+            let cfg = load_config(txn, &centre)?.ok_or_else(not_configured)?;
+            if !a.user.role.is_admin() {
+                may_sit(&a, &cfg, &centre, counter)?;
+            }
+            status(txn, &cfg, &centre, counter, &cal, now)
+        })
+        .await
+}
+
+/// Check that `actor` sits at `counter` of `centre`.
+fn seated(tx: &Tx, actor: &Actor, centre: &str, counter: u16) -> Result<(), Error> {
+    let seat: Option<Seat> = get(&tx.open_table(QUEUE_SEATS)?, &actor.user.username)?;
+    match seat {
+        Some(s) if s.centre == centre && s.counter == counter => Ok(()),
+        _ => Err(seated_refusal()),
+    }
+}
+
+fn put_ticket(tx: &Tx, centre: &str, t: &Ticket) -> Result<(), Error> {
+    let key = t.number.to_string();
+    tx.open_table(TICKETS)?.insert(
+        (centre, day_key(t.day), key.as_str()),
+        encode(t)?.as_slice(),
+    )?;
+    Ok(())
+}
+
+/// Count a finished service in the weekday-and-hour history the estimates fall back on.
+fn remember(tx: &Tx, centre: &str, t: &Ticket, cal: &Calendar) -> Result<(), Error> {
+    let (Some(start), Some(end)) = (t.started_at, t.finished_at) else {
+        return Ok(());
+    };
+    let secs = (end - start).num_seconds().clamp(0, 8 * 3600) as u64;
+    let slot = slot_of(cal, start);
+    let l = t.service.to_string();
+    let key = (centre, l.as_str(), slot.0, slot.1);
+    let mut stats = tx.open_table(QUEUE_STATS)?;
+    let (n, sum) = stats.get(key)?.map(|v| v.value()).unwrap_or((0, 0));
+    stats.insert(key, (n.saturating_add(1), sum.saturating_add(secs)))?;
+    Ok(())
+}
+
+/// Call the next ticket to `counter`: priority first, then the earliest issued, among the
+/// services it serves. The counter must have nothing called or in service.
+pub async fn call_next(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    counter: u16,
+) -> Result<CounterStatus, Error> {
+    let centre = centre_code(centre)?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let cfg = load_config(tx, &centre)?.ok_or_else(not_configured)?;
+            seated(tx, &a, &centre, counter)?;
+            let def = cfg
+                .counter(counter)
+                .ok_or_else(|| queue_error(&QueueError::NoSuchCounter(counter)))?;
+            let today = tx.tickets(&centre, day_key(cal.in_zone(now).date_naive()))?;
+            if let Some(busy) = today.iter().find(|t| {
+                t.counter == Some(counter)
+                    && matches!(t.state, TicketState::Called | TicketState::Serving)
+            }) {
+                return Err(Error::new(
+                    Kind::Conflict,
+                    "queue.counter_busy",
+                    format!(
+                        "Quầy đang có số {}: hãy kết thúc, chuyển hoặc đánh dấu vắng mặt trước.",
+                        busy.number
+                    ),
+                    format!(
+                        "Ticket {} is still at this counter: finish, transfer or mark it a \
+                         no-show first.",
+                        busy.number
+                    ),
+                ));
+            }
+            let Some(next) = next_for_counter(def, &today) else {
+                return Err(Error::new(
+                    Kind::NotFound,
+                    "queue.empty",
+                    "Không có người đang chờ ở các dịch vụ của quầy này.",
+                    "Nobody is waiting for this counter's services.",
+                ));
+            };
+            let mut t = next.clone();
+            let e = t
+                .decide(
+                    &cfg,
+                    &TicketCommand::Call { counter },
+                    Some(counter),
+                    now,
+                    &a.user.username,
+                )
+                .map_err(|e| queue_error(&e))?;
+            t.apply(&e);
+            put_ticket(tx, &centre, &t)?;
+            tx.audit(a.entry(now, "queue_call", &ticket_id(&centre, &t), "ok"))?;
+            tx.touch(Topic::Queue(centre.clone()));
+            status(tx, &cfg, &centre, counter, &cal, now)
+        })
+        .await
+}
+
+/// Act on a ticket of today at `counter`: recall, no-show, start, finish, transfer, hold,
+/// return, cancel, or call a waiting ticket out of turn.
+pub async fn act(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    counter: u16,
+    number: &str,
+    cmd: TicketCommand,
+) -> Result<CounterStatus, Error> {
+    let centre = centre_code(centre)?;
+    let number = TicketNumber::parse(number).map_err(|e| queue_error(&e))?;
+    if let TicketCommand::Call { counter: c } = cmd
+        && c != counter
+    {
+        return Err(seated_refusal());
+    }
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    let a = actor.clone();
+    ctx.store
+        .write(move |tx| {
+            let cfg = load_config(tx, &centre)?.ok_or_else(not_configured)?;
+            seated(tx, &a, &centre, counter)?;
+            let day = day_key(cal.in_zone(now).date_naive());
+            let key = number.to_string();
+            let found = tx
+                .open_table(TICKETS)?
+                .get((centre.as_str(), day, key.as_str()))?
+                .map(|v| decode::<Ticket>(v.value()))
+                .transpose()?;
+            let Some(mut t) = found else {
+                return Err(Error::not_found(
+                    "số thứ tự này trong ngày",
+                    "Ticket of today",
+                ));
+            };
+            let e = match t.decide(&cfg, &cmd, Some(counter), now, &a.user.username) {
+                Ok(e) => e,
+                Err(e) => {
+                    let err = queue_error(&e);
+                    tx.audit_kept(a.entry(
+                        now,
+                        &format!("queue_{}", cmd.name()),
+                        &ticket_id(&centre, &t),
+                        &err.code,
+                    ));
+                    return Err(err);
+                }
+            };
+            t.apply(&e);
+            put_ticket(tx, &centre, &t)?;
+            if t.state == TicketState::Done {
+                remember(tx, &centre, &t, &cal)?;
+            }
+            tx.audit(a.entry(
+                now,
+                &format!("queue_{}", cmd.name()),
+                &ticket_id(&centre, &t),
+                "ok",
+            ))?;
+            tx.touch(Topic::Queue(centre.clone()));
+            status(tx, &cfg, &centre, counter, &cal, now)
+        })
+        .await
+}
+
+fn board_call(cfg: &QueueConfig, t: &Ticket) -> Option<BoardCall> {
+    let counter = t.counter?;
+    // The latest call of the ticket (first call, recall or return).
+    let at = t
+        .history
+        .iter()
+        .rev()
+        .find(|e| {
+            matches!(
+                e.kind,
+                motcua_core::queue::TicketEventKind::Called { .. }
+                    | motcua_core::queue::TicketEventKind::Recalled
+                    | motcua_core::queue::TicketEventKind::Returned
+            )
+        })?
+        .at;
+    Some(BoardCall {
+        number: t.number.to_string(),
+        counter,
+        counter_name: cfg
+            .counter(counter)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        at,
+        calls: t.calls,
+    })
+}
+
+/// What a display board shows now.
+pub fn board_now(
+    txn: &ReadTransaction,
+    centre: &str,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<BoardState, Error> {
+    let cfg = load_config(txn, centre)?.ok_or_else(not_configured)?;
+    let date = cal.in_zone(now).date_naive();
+    let day = day_key(date);
+    let today = txn.tickets(centre, day)?;
+    let seats = txn.seats(centre)?;
+    let mut counters: Vec<BoardCall> = today
+        .iter()
+        .filter(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
+        .filter_map(|t| board_call(&cfg, t))
+        .collect();
+    counters.sort_by_key(|c| c.counter);
+    let mut recent: Vec<BoardCall> = today
+        .iter()
+        .filter(|t| t.counter.is_some())
+        .filter_map(|t| board_call(&cfg, t))
+        .collect();
+    recent.sort_by_key(|c| std::cmp::Reverse(c.at));
+    recent.truncate(10);
+    let seq = txn.open_table(TICKET_SEQ)?;
+    let mut lines = Vec::new();
+    for s in cfg.services.iter().filter(|s| s.active) {
+        let waiting = today
+            .iter()
+            .filter(|t| t.state == TicketState::Waiting && t.service == s.letter)
+            .count() as u32;
+        let open = open_counters(&cfg, &seats, s.letter);
+        let issued = seq
+            .get((centre, day, s.letter.to_string().as_str()))?
+            .map(|v| v.value())
+            .unwrap_or(0);
+        let closed = cfg.issuing(s, cal, now).err();
+        lines.push(BoardLine {
+            service: s.letter,
+            name_vi: s.name(Lang::Vi).to_owned(),
+            name_en: s.name(Lang::En).to_owned(),
+            waiting,
+            open_counters: open,
+            wait_minutes: estimate_wait(
+                waiting,
+                mean_service_s(txn, centre, &today, s.letter, cal, now)?,
+                open,
+            ),
+            issuing: closed.is_none(),
+            next_open: closed.and_then(|c| c.next_open),
+            left_today: u32::from(s.daily_limit).saturating_sub(issued),
+        });
+    }
+    Ok(BoardState {
+        centre: centre.to_owned(),
+        centre_name: centre_name(txn, centre)?,
+        now,
+        day: date,
+        counters,
+        recent,
+        lines,
+    })
+}
+
+/// What a display board shows now (public).
+pub async fn board(ctx: &Ctx, centre: &str) -> Result<BoardState, Error> {
+    let centre = centre_code(centre)?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    ctx.store
+        .read(move |txn| board_now(txn, &centre, &cal, now))
+        .await
+}
+
+/// A ticket's public page: where it stands, nothing personal.
+pub async fn ticket(ctx: &Ctx, id: &str) -> Result<TicketView, Error> {
+    let (centre, date, number) = parse_ticket_id(id)?;
+    let now = ctx.clock.now_vn();
+    let cal = ctx.cal.get();
+    ctx.store
+        .read(move |txn| {
+            let cfg = load_config(txn, &centre)?.ok_or_else(not_configured)?;
+            let day = day_key(date);
+            let key = number.to_string();
+            let found = txn
+                .open_table(TICKETS)?
+                .get((centre.as_str(), day, key.as_str()))?
+                .map(|v| decode::<Ticket>(v.value()))
+                .transpose()?;
+            let Some(t) = found else {
+                return Err(Error::not_found("số thứ tự", "Ticket"));
+            };
+            let hall = Hall::read(txn, &centre, &cfg, day, &cal, now)?;
+            view(txn, &hall, &t)
+        })
+        .await
+}
