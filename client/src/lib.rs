@@ -14,6 +14,7 @@
 
 mod kiosk;
 mod public;
+mod queue;
 mod staff;
 
 use std::time::Duration;

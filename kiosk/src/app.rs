@@ -12,13 +12,16 @@ use chrono::{DateTime, FixedOffset};
 use motcua_client::{Client, ClientError, Timeouts};
 use motcua_core::devices::PrinterStatus;
 use motcua_core::public::{PublicDetail, PublicRow};
+use motcua_core::queue::{Priority, QueueError, TicketNumber, TicketState};
 use motcua_core::{CitizenId, DossierCode, Lang, Localized};
 use motcua_drivers::profile::Profile;
 use motcua_drivers::transport::{Printer, PrinterError, Target};
 use motcua_protocol::public::{ByCode, FeedbackIn, LookupQuery, RatingIn};
-use motcua_protocol::sync::{KioskDossier, KioskEvent, KioskEventBody, PrintResult};
+use motcua_protocol::queue::{BoardState, IssueRequest, TicketView};
+use motcua_protocol::routes;
+use motcua_protocol::sync::{KioskDossier, KioskEvent, KioskEventBody, OfflineTicket, PrintResult};
 
-use crate::slips::{StatusSlip, feedback_slip, status_slip};
+use crate::slips::{StatusSlip, feedback_slip, status_slip, ticket_slip};
 use crate::store::Store;
 
 /// The wall clock in Vietnam time.
@@ -539,6 +542,208 @@ impl Logic {
             &now.format("%H:%M %d/%m/%Y").to_string(),
         );
         self.print("feedback", &slip)
+    }
+}
+
+/// What the queue screen shows of a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueLine {
+    pub letter: char,
+    pub name_vi: String,
+    pub name_en: String,
+    /// People waiting (known online only).
+    pub waiting: Option<u32>,
+    pub wait_minutes: Option<u32>,
+    /// Issuing now; else when it opens next.
+    pub issuing: bool,
+    pub next_open: Option<DateTime<FixedOffset>>,
+}
+
+impl Logic {
+    /// The services a visitor can take a number for: from the server when it answers (with the
+    /// people waiting and the estimate), else from the configuration the kiosk holds.
+    pub fn queue_lines(&self, now: DateTime<FixedOffset>) -> Result<Vec<QueueLine>, Notice> {
+        let centre = self
+            .store
+            .settings()
+            .ok()
+            .flatten()
+            .map(|s| s.centre.to_string());
+        if let Some(centre) = centre
+            && let Some(Ok(board)) =
+                self.online(
+                    |c| async move { c.get::<BoardState>(&routes::public_queue(&centre)).await },
+                )
+        {
+            return Ok(board
+                .lines
+                .into_iter()
+                .map(|l| QueueLine {
+                    letter: l.service,
+                    name_vi: l.name_vi,
+                    name_en: l.name_en,
+                    waiting: Some(l.waiting),
+                    wait_minutes: l.wait_minutes,
+                    issuing: l.issuing,
+                    next_open: l.next_open,
+                })
+                .collect());
+        }
+        let cfg = self.queue_config()?;
+        let cal = motcua_core::Calendar::vietnam_default();
+        Ok(cfg
+            .services
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| {
+                let closed = cfg.issuing(s, &cal, now).err();
+                QueueLine {
+                    letter: s.letter,
+                    name_vi: s.name(Lang::Vi).to_owned(),
+                    name_en: s.name(Lang::En).to_owned(),
+                    waiting: None,
+                    wait_minutes: None,
+                    issuing: closed.is_none(),
+                    next_open: closed.and_then(|c| c.next_open),
+                }
+            })
+            .collect())
+    }
+
+    fn queue_config(&self) -> Result<motcua_core::queue::QueueConfig, Notice> {
+        self.store.queue().map_err(Self::storage)?.ok_or_else(|| {
+            Notice::new(
+                "Kiosk chưa nhận được danh sách dịch vụ xếp hàng. Vui lòng lấy số tại quầy tiếp nhận.",
+                "The kiosk has not received the queue's services yet. Please take a number at the \
+                 reception desk.",
+            )
+        })
+    }
+
+    /// Take a queue number: from the server when it answers, else from this kiosk's offline
+    /// block (the ticket reaches the server through the outbox and is called in its place by
+    /// issue time). A refusal of the server (closed, the day's numbers used up) is the visitor's
+    /// answer as it is.
+    pub fn take_number(
+        &self,
+        service: char,
+        priority: Option<Priority>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<TicketView, Notice> {
+        let req = IssueRequest { service, priority };
+        match self
+            .online(|c| async move { c.post::<_, TicketView>(routes::SYNC_TICKETS, &req).await })
+        {
+            Some(Ok(t)) => return Ok(t),
+            Some(Err(e @ ClientError::Refused { status, .. })) if status < 500 => {
+                return Err(
+                    refused(&e).unwrap_or_else(|| Notice::of(&QueueError::NoSuchService(service)))
+                );
+            }
+            Some(Err(e)) => tracing::warn!(error = %e, "queue number offline"),
+            None => {}
+        }
+        self.take_number_offline(service, priority, now)
+    }
+
+    fn take_number_offline(
+        &self,
+        service: char,
+        priority: Option<Priority>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<TicketView, Notice> {
+        let cfg = self.queue_config()?;
+        let settings = self.store.settings().map_err(Self::storage)?;
+        let Some(block) = settings
+            .as_ref()
+            .and_then(|s| s.queue_slot)
+            .and_then(motcua_core::queue::offline_block)
+        else {
+            return Err(Notice::new(
+                "Kiosk đang mất kết nối và không được cấp số khi mất kết nối. Vui lòng lấy số tại \
+                 quầy tiếp nhận.",
+                "The kiosk is offline and does not issue numbers offline. Please take a number at \
+                 the reception desk.",
+            ));
+        };
+        let svc = cfg
+            .service(service)
+            .filter(|s| s.active)
+            .ok_or_else(|| Notice::of(&QueueError::NoSuchService(service)))?;
+        let cal = motcua_core::Calendar::vietnam_default();
+        cfg.issuing(svc, &cal, now)
+            .map_err(|c| Notice::of(&QueueError::Closed(service, c.next_open)))?;
+        let day = cal.in_zone(now).date_naive();
+        let taken = self
+            .store
+            .take_offline_number(day, service, block, |seq, number| {
+                Self::event(
+                    seq,
+                    now,
+                    KioskEventBody::Ticket(OfflineTicket {
+                        day,
+                        number: TicketNumber {
+                            letter: service,
+                            number,
+                        }
+                        .to_string(),
+                        priority,
+                        issued_at: now,
+                    }),
+                )
+            })
+            .map_err(Self::storage)?;
+        let Some((number, _)) = taken else {
+            return Err(Notice::new(
+                "Kiosk đã cấp hết số dành cho lúc mất kết nối hôm nay. Vui lòng lấy số tại quầy \
+                 tiếp nhận.",
+                "The kiosk has used up today's offline numbers. Please take a number at the \
+                 reception desk.",
+            ));
+        };
+        let number = TicketNumber {
+            letter: service,
+            number,
+        };
+        let centre = settings.map(|s| s.centre.to_string()).unwrap_or_default();
+        Ok(TicketView {
+            id: format!("{centre}-{}-{number}", day.format("%y%m%d")),
+            centre,
+            centre_name: self.centre_name(),
+            day,
+            number: number.to_string(),
+            service,
+            service_vi: svc.name(Lang::Vi).to_owned(),
+            service_en: svc.name(Lang::En).to_owned(),
+            priority,
+            issued_at: now,
+            offline: true,
+            state: TicketState::Waiting,
+            state_vi: TicketState::Waiting.label(Lang::Vi).into(),
+            state_en: TicketState::Waiting.label(Lang::En).into(),
+            ahead: None,
+            wait_minutes: None,
+            counter: None,
+        })
+    }
+
+    /// The address a ticket's QR opens on a phone.
+    pub fn ticket_url(&self, t: &TicketView) -> String {
+        let base = self
+            .store
+            .settings()
+            .ok()
+            .flatten()
+            .and_then(|s| s.public_url)
+            .or_else(|| self.options.server.clone())
+            .unwrap_or_default();
+        format!("{}/q/{}", base.trim_end_matches('/'), t.id)
+    }
+
+    /// Print a queue ticket.
+    pub fn print_ticket(&self, t: &TicketView) -> Result<(), Notice> {
+        let slip = ticket_slip(t, &self.ticket_url(t));
+        self.print("ticket", &slip)
     }
 }
 

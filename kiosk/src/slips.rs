@@ -94,6 +94,70 @@ pub fn feedback_slip(centre: &str, code: &str, printed_at: &str) -> Slip {
         .cut()
 }
 
+/// A queue ticket: the number large, the service, people ahead and the estimate, the time,
+/// "valid today only", and a QR opening the ticket's page on a phone.
+pub fn ticket_slip(t: &motcua_protocol::queue::TicketView, url: &str) -> Slip {
+    let centred = |text: String, size: TextSize, bold: bool| TextLine {
+        text,
+        size,
+        bold,
+        align: Align::Center,
+    };
+    let mut slip = Slip::new()
+        .title(t.centre_name.to_uppercase())
+        .separator()
+        .text(centred(
+            "PHIẾU SỐ THỨ TỰ · Queue ticket".into(),
+            TextSize::Normal,
+            true,
+        ))
+        .text(centred(t.number.clone(), TextSize::Huge, true))
+        .text(centred(t.service_vi.clone(), TextSize::Normal, true));
+    if !t.service_en.is_empty() && t.service_en != t.service_vi {
+        slip = slip.text(centred(t.service_en.clone(), TextSize::Small, false));
+    }
+    if let Some(p) = t.priority {
+        slip = slip.key_value(
+            "Ưu tiên / Priority",
+            format!("{} / {}", p.label(Lang::Vi), p.label(Lang::En)),
+        );
+    }
+    if let Some(a) = t.ahead {
+        slip = slip.key_value("Số người đang chờ trước / Ahead", a.to_string());
+    }
+    if let Some(w) = t.wait_minutes {
+        slip = slip.key_value("Thời gian chờ dự kiến / Wait", format!("~{w} phút / min"));
+    }
+    slip = slip.key_value(
+        "Giờ lấy số / Issued",
+        t.issued_at.format("%H:%M %d/%m/%Y").to_string(),
+    );
+    if t.offline {
+        slip = slip.line(
+            "Số cấp khi kiosk mất kết nối: vẫn có giá trị, sẽ được gọi theo giờ lấy số. / Issued \
+             offline: still valid, called in order of issue time.",
+        );
+    }
+    slip.separator()
+        .text(centred(
+            "Vui lòng chờ gọi số trên màn hình và loa. Chỉ có giá trị trong ngày.".into(),
+            TextSize::Small,
+            false,
+        ))
+        .text(centred(
+            "Please wait for your number on the screen. Valid today only.".into(),
+            TextSize::Small,
+            false,
+        ))
+        .qr(url)
+        .text(centred(
+            "Quét mã để theo dõi lượt của quý vị · Scan to follow your turn".into(),
+            TextSize::Small,
+            false,
+        ))
+        .cut()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,11 +108,13 @@ pub struct Changed {
     pub catalogue: bool,
     /// Dossiers (or the whole replica, after a snapshot's first page).
     pub dossiers: bool,
+    /// The centre's queue (services, hours).
+    pub queue: bool,
 }
 
 impl Changed {
     fn any(&self) -> bool {
-        self.settings || self.centre || self.catalogue || self.dossiers
+        self.settings || self.centre || self.catalogue || self.dossiers || self.queue
     }
 }
 
@@ -296,6 +298,45 @@ impl Store {
         self.doc("settings")
     }
 
+    /// The queue of the kiosk's centre, as last received.
+    pub fn queue(&self) -> Result<Option<motcua_core::queue::QueueConfig>, StoreError> {
+        self.doc("queue")
+    }
+
+    /// Take the next number of `letter` on `day` from the kiosk's offline `block` and put the
+    /// event `make` builds of it in the outbox, in one transaction: a number is never given twice,
+    /// even across a crash. None when the block is used up.
+    pub fn take_offline_number<T: Serialize>(
+        &self,
+        day: chrono::NaiveDate,
+        letter: char,
+        block: std::ops::RangeInclusive<u16>,
+        make: impl FnOnce(u64, u16) -> T,
+    ) -> Result<Option<(u16, T)>, StoreError> {
+        let txn = self.db.begin_write()?;
+        let out = {
+            let mut c = txn.open_table(COUNTERS)?;
+            let key = format!("ticket:{}:{letter}", day.format("%Y%m%d"));
+            let used = c.get(key.as_str())?.map(|v| v.value()).unwrap_or(0);
+            let Some(number) = u16::try_from(used)
+                .ok()
+                .and_then(|u| block.start().checked_add(u))
+                .filter(|n| block.contains(n))
+            else {
+                return Ok(None);
+            };
+            c.insert(key.as_str(), used + 1)?;
+            let seq = c.get("next_seq")?.map(|v| v.value()).unwrap_or(1);
+            c.insert("next_seq", seq + 1)?;
+            let event = make(seq, number);
+            txn.open_table(OUTBOX)?
+                .insert(seq, enc(&event)?.as_slice())?;
+            (number, event)
+        };
+        txn.commit()?;
+        Ok(Some(out))
+    }
+
     /// Put an event in the outbox under the next local sequence number; that number.
     /// `make` receives the sequence (events carry it, and feedback codes derive from it).
     pub fn enqueue<T: Serialize>(
@@ -355,13 +396,14 @@ impl Store {
 
 /// Change types this kiosk knows; a page may bring others from a newer server, which are
 /// skipped (forward compatibility), while a known one that does not read refuses the page.
-const KNOWN: [&str; 6] = [
+const KNOWN: [&str; 7] = [
     "dossier",
     "dossier_removed",
     "procedure",
     "agency",
     "centre",
     "config",
+    "queue",
 ];
 
 fn apply_one(
@@ -377,6 +419,7 @@ fn apply_one(
         "procedure" | "agency" => changed.catalogue = true,
         "centre" => changed.centre = true,
         "config" => changed.settings = true,
+        "queue" => changed.queue = true,
         _ => {}
     }
     match h.kind.as_ref() {
@@ -424,6 +467,10 @@ fn apply_other(txn: &WriteTransaction, c: &Change) -> Result<(), StoreError> {
         Change::Config(s) => {
             txn.open_table(DOCS)?
                 .insert("settings", enc(s.as_ref())?.as_slice())?;
+        }
+        Change::Queue(q) => {
+            txn.open_table(DOCS)?
+                .insert("queue", enc(q.as_ref())?.as_slice())?;
         }
     }
     Ok(())

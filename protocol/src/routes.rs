@@ -110,6 +110,8 @@ pub const QUEUE_TICKET_ACTIONS: &str =
     "/api/v1/centres/{code}/queue/counters/{counter}/tickets/{number}/actions";
 pub const PUBLIC_QUEUE: &str = "/api/v1/public/centres/{code}/queue";
 pub const PUBLIC_TICKET: &str = "/api/v1/public/tickets/{id}";
+pub const PUBLIC_QUEUE_EVENTS: &str = "/api/v1/public/centres/{code}/queue/events";
+pub const PUBLIC_QUEUE_ANNOUNCE: &str = "/api/v1/public/centres/{code}/queue/announce";
 
 pub fn queue_config(code: &str) -> String {
     format!("/api/v1/centres/{code}/queue")

@@ -108,6 +108,14 @@ pub struct KioskSettings {
     pub config: KioskConfig,
     /// The rating scale of the server (3 or 5 levels).
     pub rating_scale: Scale,
+    /// The block of queue numbers this kiosk issues from when offline
+    /// (`motcua_core::queue::offline_block`); none: it issues only online.
+    #[serde(default)]
+    pub queue_slot: Option<u8>,
+    /// The address visitors' phones open for a ticket's page (`{public_url}/q/{id}`); none:
+    /// the kiosk's server address.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 /// How a printed slip went, reported through the outbox.
@@ -138,6 +146,21 @@ pub enum KioskEventBody {
     Rating(RatingIn),
     PrintResult(PrintResult),
     Error(KioskFault),
+    /// A queue number the kiosk issued from its offline block.
+    Ticket(OfflineTicket),
+}
+
+/// A queue number issued while the server could not be reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineTicket {
+    /// The centre's day it was issued for.
+    pub day: chrono::NaiveDate,
+    /// As printed: `A950`.
+    pub number: String,
+    #[serde(default)]
+    pub priority: Option<motcua_core::queue::Priority>,
+    /// When the kiosk issued it (its own clock).
+    pub issued_at: DateTime<FixedOffset>,
 }
 
 impl KioskEventBody {
@@ -148,6 +171,7 @@ impl KioskEventBody {
             KioskEventBody::Rating(_) => "rating",
             KioskEventBody::PrintResult(_) => "print_result",
             KioskEventBody::Error(_) => "error",
+            KioskEventBody::Ticket(_) => "ticket",
         }
     }
 }
@@ -239,6 +263,9 @@ pub enum Change {
     Agency(Box<Agency>),
     Centre(Box<CentreInfo>),
     Config(Box<KioskSettings>),
+    /// The queue of the kiosk's centre (services, hours, counters), for issuing numbers even
+    /// when the server cannot be reached.
+    Queue(Box<motcua_core::queue::QueueConfig>),
 }
 
 /// A page of the feed.

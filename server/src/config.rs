@@ -38,6 +38,12 @@ pub struct Config {
     pub shutdown_grace_s: u64,
     /// Long-polls one kiosk may hold at once.
     pub max_polls_per_kiosk: u32,
+    /// The address visitors' phones open, printed in the QR of a queue ticket (e.g.
+    /// `https://motcua.example.gov.vn`); none: kiosks print their own server address.
+    pub public_url: Option<String>,
+    /// A folder of voice clips replacing the bundled ones (same names and format as
+    /// `assets/voice/`); none: the bundled clips.
+    pub voice_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -57,6 +63,8 @@ impl Default for Config {
             body_timeout_s: 30,
             shutdown_grace_s: 10,
             max_polls_per_kiosk: 2,
+            public_url: None,
+            voice_dir: None,
         }
     }
 }
@@ -130,6 +138,17 @@ impl Config {
                 "1..=16",
             ),
         ];
+        if let Some(u) = &self.public_url
+            && !((u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 200
+                && !u.ends_with('/')
+                && u.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err(ConfigError::Range(
+                "public_url",
+                "http(s)://host[:port][/path], no trailing slash, 200 characters at most",
+            ));
+        }
         match ranges.into_iter().find(|(_, ok, _)| !ok) {
             Some((name, _, range)) => Err(ConfigError::Range(name, range)),
             None => Ok(()),
@@ -138,7 +157,8 @@ impl Config {
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,
     /// `MOTCUA_MAX_BODY_BYTES`, `MOTCUA_CACHE_MB`, `MOTCUA_RATING_SCALE`, `MOTCUA_LOG`,
-    /// `MOTCUA_TRUSTED_PROXIES` (addresses separated by commas), `MOTCUA_MAX_CONNECTIONS`.
+    /// `MOTCUA_TRUSTED_PROXIES` (addresses separated by commas), `MOTCUA_MAX_CONNECTIONS`,
+    /// `MOTCUA_PUBLIC_URL`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(v) = var("MOTCUA_DATA_DIR") {
             self.data_dir = v.into();
@@ -184,6 +204,9 @@ impl Config {
         }
         if let Some(v) = var("MOTCUA_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("MOTCUA_PUBLIC_URL") {
+            self.public_url = Some(v).filter(|v| !v.is_empty());
         }
         if let Some(v) = var("MOTCUA_MAX_CONNECTIONS") {
             self.max_connections = v

@@ -36,6 +36,7 @@ pub mod projections;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;
+pub mod voice;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -63,6 +64,10 @@ pub struct AppState {
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// Long-polls held per kiosk.
     pub polls: Arc<http::feed::PollCounts>,
+    /// The clips call announcements are made of.
+    pub voice: Arc<voice::Voice>,
+    /// Display boards' live state, one feed per centre.
+    pub boards: Arc<http::board::Boards>,
 }
 
 impl std::ops::Deref for AppState {
@@ -90,6 +95,8 @@ pub enum StartError {
     Bootstrap(ops::Error),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    #[error("voice clips: {0}")]
+    Voice(#[from] voice::VoiceError),
 }
 
 impl AppState {
@@ -117,6 +124,10 @@ impl AppState {
         let with_stored = shared.with_years(stored.iter().map(|s| &s.year))?;
         shared.install(with_stored);
         warn_about_coverage(&shared.get(), clock.now_vn());
+        let voice = match &config.voice_dir {
+            Some(dir) => voice::Voice::with_dir(dir)?,
+            None => voice::Voice::bundled()?,
+        };
         Ok(AppState {
             ctx: ops::Ctx {
                 store,
@@ -129,6 +140,8 @@ impl AppState {
             metrics: Arc::default(),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             polls: Arc::default(),
+            voice: Arc::new(voice),
+            boards: Arc::default(),
         })
     }
 

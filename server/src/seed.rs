@@ -365,6 +365,7 @@ pub fn seed_demo(
             changes::record(txn, &Key::Centre(centre.code.clone()), vec![], vec![])?;
             txn.open_table(crate::db::QUEUES)?
                 .insert(centre.code.as_str(), encode(&demo_queue())?.as_slice())?;
+            changes::record(txn, &Key::Queue(centre.code.clone()), vec![], vec![])?;
             Ok::<_, Error>(())
         })?;
     }

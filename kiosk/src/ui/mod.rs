@@ -6,7 +6,7 @@
 //! (applied live: the sync thread tells the UI thread through the event loop). Each flow has its
 //! controller, with its own state and `reset()` (the idle wipe calls them all) and its own
 //! Slint global: [`lookup`] (code, citizen ID, name, secret, detail, scan), [`feedback`],
-//! [`rating`], [`procedures`], [`centre`] (contacts). Keyboards are in [`keys`]; work that must
+//! [`rating`], [`procedures`], [`centre`] (contacts), [`queue`] (take a number). Keyboards are in [`keys`]; work that must
 //! not hold the screen (online lookups, printing) runs through [`work`].
 
 mod centre;
@@ -14,6 +14,7 @@ mod feedback;
 mod keys;
 mod lookup;
 mod procedures;
+mod queue;
 mod rating;
 mod work;
 
@@ -79,6 +80,7 @@ pub(crate) struct Inner {
     feedback: RefCell<feedback::Feedback>,
     rating: RefCell<rating::Rating>,
     procedures: RefCell<procedures::Procedures>,
+    queue: RefCell<queue::Queue>,
     inbox: Arc<work::Inbox>,
     wedge: RefCell<Wedge>,
 }
@@ -132,6 +134,7 @@ impl Kiosk {
             feedback: RefCell::default(),
             rating: RefCell::default(),
             procedures: RefCell::default(),
+            queue: RefCell::default(),
             inbox: work::inbox(),
             wedge: RefCell::new(Wedge {
                 decoder: motcua_drivers::scanner::WedgeDecoder::default(),
@@ -247,6 +250,7 @@ impl Kiosk {
         feedback::wire(self);
         rating::wire(self);
         procedures::wire(self);
+        queue::wire(self);
         {
             let inner = self.inner.clone();
             w.on_answers_waiting(move || with(&inner, |ui| ui.deliver()));
@@ -490,6 +494,7 @@ impl Ui<'_> {
         feedback::reset(self);
         rating::reset(self);
         procedures::reset(self);
+        queue::reset(self);
         let shell = self.shell();
         shell.set_idle_countdown(0);
         shell.set_message("".into());
@@ -507,6 +512,7 @@ impl Ui<'_> {
             Screen::Feedback => feedback::enter(self),
             Screen::Rating | Screen::RatingCriteria => rating::enter(self, s),
             Screen::Procedures => procedures::enter(self),
+            Screen::Queue => queue::enter(self),
             _ => {}
         }
         self.show(s);
@@ -563,6 +569,7 @@ impl Ui<'_> {
         feedback::redraw(self);
         rating::fill(self);
         centre::refresh(self);
+        queue::redraw(self);
         if self.screen() == Screen::Procedures {
             procedures::filter(self);
         }

@@ -27,6 +27,8 @@ pub enum Key {
     Agency(String),
     Centre(String),
     Kiosk(String),
+    /// A centre's queue configuration.
+    Queue(String),
 }
 
 impl Key {
@@ -37,6 +39,7 @@ impl Key {
             Key::Agency(c) => format!("a:{c}"),
             Key::Centre(c) => format!("c:{c}"),
             Key::Kiosk(id) => format!("k:{id}"),
+            Key::Queue(c) => format!("q:{c}"),
         }
     }
 
@@ -49,6 +52,7 @@ impl Key {
             "a" => Key::Agency(rest),
             "c" => Key::Centre(rest),
             "k" => Key::Kiosk(rest),
+            "q" => Key::Queue(rest),
             _ => return None,
         })
     }
@@ -61,7 +65,8 @@ impl Key {
                 left: left.to_vec(),
             },
             Key::Procedure(_) | Key::Agency(_) => Topic::Catalogue,
-            Key::Centre(c) => Topic::Centre(c.clone()),
+            // The centre's kiosks receive the queue's configuration with its information.
+            Key::Centre(c) | Key::Queue(c) => Topic::Centre(c.clone()),
             Key::Kiosk(id) => Topic::Kiosk(id.clone()),
         }
     }

@@ -93,6 +93,10 @@ pub struct Kiosk {
     pub rejected_events: u64,
     #[serde(default)]
     pub recent_rejections: Vec<RejectedEvent>,
+    /// The block of queue numbers it issues from offline (1..=4), unique among the centre's
+    /// kiosks that are not revoked.
+    #[serde(default)]
+    pub queue_slot: Option<u8>,
 }
 
 /// How many refused events a kiosk's record keeps (the count goes on).

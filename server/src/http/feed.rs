@@ -122,12 +122,15 @@ async fn changes(
     // Subscribed before the first read: a commit between the read and the wait is not missed.
     let mut topics = st.store.subscribe();
     let mut waiting = None;
-    let scale = st.config.rating_scale;
+    let settings = std::sync::Arc::new(crate::projections::feed::ServerSettings {
+        rating_scale: st.config.rating_scale,
+        public_url: st.config.public_url.clone(),
+    });
     loop {
-        let (kk, c) = (kiosk.clone(), since.clone());
+        let (kk, c, settings) = (kiosk.clone(), since.clone(), settings.clone());
         let page = st
             .store
-            .read(move |txn| read_page(scale, txn, &kk, c.as_ref(), limit))
+            .read(move |txn| read_page(&settings, txn, &kk, c.as_ref(), limit))
             .await?;
         if page.changes > 0 || page.more || page.reset || wait.is_zero() {
             return Ok(json_response(page.json));

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod board;
 pub mod calendar;
 pub mod centres;
 pub mod dossiers;
@@ -342,6 +343,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(centres::router())
         .merge(reports::router())
         .merge(queue::router())
+        .merge(board::router())
 }
 
 #[cfg(test)]

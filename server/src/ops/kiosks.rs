@@ -69,6 +69,7 @@ pub fn insert(
         }
     }
     drop(agencies);
+    let queue_slot = free_queue_slot(tx, centre)?;
     let mut t = tx.open_table(KIOSKS)?;
     let id = format!("KIOSK-{:04}", t.len()? + 1);
     let kiosk = Kiosk {
@@ -85,11 +86,28 @@ pub fn insert(
         config: KioskConfig::default(),
         rejected_events: 0,
         recent_rejections: Vec::new(),
+        queue_slot,
     };
     t.insert(id.as_str(), encode(&kiosk)?.as_slice())?;
     drop(t);
     changes::record(tx, &Key::Kiosk(id.clone()), vec![], vec![])?;
     Ok((id, code))
+}
+
+/// The lowest offline queue slot no kiosk of `centre` holds (revoked kiosks give theirs back);
+/// none when all are taken.
+pub fn free_queue_slot(tx: &Tx, centre: &AgencyCode) -> Result<Option<u8>, Error> {
+    let mut used = [false; motcua_core::queue::OFFLINE_SLOTS as usize + 1];
+    for item in tx.open_table(KIOSKS)?.iter()? {
+        let k: Kiosk = decode(item?.1.value())?;
+        if &k.centre == centre
+            && !k.revoked
+            && let Some(s) = k.queue_slot
+        {
+            used[usize::from(s).min(used.len() - 1)] = true;
+        }
+    }
+    Ok((1..=motcua_core::queue::OFFLINE_SLOTS).find(|s| !used[usize::from(*s)]))
 }
 
 pub async fn create(ctx: &Ctx, actor: &Actor, k: NewKiosk) -> Result<CreatedKiosk, Error> {
@@ -162,10 +180,15 @@ pub async fn update(
                     }
                 }
             }
-            let mut t = tx.open_table(KIOSKS)?;
-            let Some(mut k): Option<Kiosk> = get(&t, &id)? else {
+            let found: Option<Kiosk> = get(&tx.open_table(KIOSKS)?, &id)?;
+            let Some(mut k) = found else {
                 return Err(no_kiosk());
             };
+            // A kiosk made before queue slots existed gets one with its next change.
+            if k.queue_slot.is_none() && !k.revoked {
+                k.queue_slot = free_queue_slot(tx, &k.centre)?;
+            }
+            let mut t = tx.open_table(KIOSKS)?;
             if let Some(n) = &u.name {
                 k.name = n.trim().to_owned();
             }

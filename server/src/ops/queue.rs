@@ -367,6 +367,12 @@ pub async fn set_config(
             }
             tx.open_table(QUEUES)?
                 .insert(centre.as_str(), encode(&cfg)?.as_slice())?;
+            crate::db::changes::record(
+                tx,
+                &crate::db::changes::Key::Queue(centre.clone()),
+                vec![],
+                vec![],
+            )?;
             tx.audit(a.entry(now, "queue_configure", &centre, "ok"))?;
             tx.touch(Topic::Queue(centre.clone()));
             Ok(cfg.clone())
@@ -936,4 +942,89 @@ pub async fn ticket(ctx: &Ctx, id: &str) -> Result<TicketView, Error> {
             view(txn, &hall, &t)
         })
         .await
+}
+
+/// Take a number a kiosk issued from its offline block: checked against the kiosk's slot and the
+/// centre's services, its issue time kept within its day and never after now (a kiosk's clock
+/// may have jumped), stored once (the same ticket pushed again is a no-op; a number another
+/// issuer holds is refused). A ticket of a past day is kept, cancelled, for the statistics.
+pub fn take_offline(
+    tx: &Tx,
+    kiosk: &str,
+    centre: &str,
+    t: &motcua_protocol::sync::OfflineTicket,
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> Result<(), Error> {
+    let refuse = |code: &str, vi: String, en: String| Err(Error::new(Kind::Conflict, code, vi, en));
+    let number = TicketNumber::parse(&t.number).map_err(|e| Error::domain(Kind::Invalid, &e))?;
+    let k: Option<Kiosk> = get(&tx.open_table(crate::db::KIOSKS)?, kiosk)?;
+    let block = k
+        .and_then(|k| k.queue_slot)
+        .and_then(motcua_core::queue::offline_block);
+    if !block.is_some_and(|b| b.contains(&number.number)) {
+        return refuse(
+            "queue.outside_block",
+            format!("Số {number} không thuộc dải số kiosk này được cấp khi mất kết nối."),
+            format!("{number} is not in the numbers this kiosk may issue offline."),
+        );
+    }
+    let cfg = load_config(tx, centre)?.ok_or_else(not_configured)?;
+    if cfg.service(number.letter).is_none() {
+        return Err(queue_error(&QueueError::NoSuchService(number.letter)));
+    }
+    let today = cal.in_zone(now).date_naive();
+    if t.day > today {
+        return refuse(
+            "queue.future_day",
+            format!(
+                "Số {number} mang ngày {} chưa tới (đồng hồ kiosk sai).",
+                t.day.format("%d/%m/%Y")
+            ),
+            format!(
+                "{number} is dated {}, a day still to come (the kiosk's clock is wrong).",
+                t.day
+            ),
+        );
+    }
+    let start = t
+        .day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|d| d.and_local_timezone(cal.zone()).single())
+        .ok_or_else(|| Error::internal("a day without a start"))?;
+    let end = (start + chrono::Duration::days(1) - chrono::Duration::seconds(1)).min(now);
+    let issued_at = cal.in_zone(t.issued_at).clamp(start, end.max(start));
+    let issuer = Issuer::Kiosk {
+        kiosk: kiosk.to_owned(),
+        offline: true,
+    };
+    let day = day_key(t.day);
+    let key = number.to_string();
+    let held = tx
+        .open_table(TICKETS)?
+        .get((centre, day, key.as_str()))?
+        .map(|v| decode::<Ticket>(v.value()))
+        .transpose()?;
+    if let Some(held) = held {
+        return if held.issuer == issuer {
+            Ok(())
+        } else {
+            refuse(
+                "queue.number_taken",
+                format!("Số {number} của ngày này đã được cấp cho người khác."),
+                format!("{number} of that day was already given to someone else."),
+            )
+        };
+    }
+    let mut ticket = Ticket::issued(t.day, number, t.priority, issued_at, issuer);
+    if t.day < today {
+        ticket.apply(&motcua_core::queue::TicketEvent {
+            at: now,
+            by: "system".into(),
+            kind: motcua_core::queue::TicketEventKind::Cancelled,
+        });
+    }
+    put_ticket(tx, centre, &ticket)?;
+    tx.touch(Topic::Queue(centre.to_owned()));
+    Ok(())
 }

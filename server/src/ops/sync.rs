@@ -21,6 +21,7 @@ use crate::db::{KIOSK_ACK, KIOSK_EVENTS, KIOSK_SEQS, KIOSKS, Tx, decode, encode,
 enum Prepared {
     Feedback(super::feedback::PendingFeedback),
     Rating(RatingIn, Option<String>),
+    Ticket(motcua_protocol::sync::OfflineTicket),
     Other,
 }
 
@@ -123,6 +124,13 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
                     Err(too_long_event())
                 }
             }
+            KioskEventBody::Ticket(t) => {
+                if t.number.chars().count() <= 8 {
+                    Ok(Prepared::Ticket(t))
+                } else {
+                    Err(too_long_event())
+                }
+            }
             KioskEventBody::Error(f) => {
                 if f.code.chars().count() <= 64 && f.detail.chars().count() <= 2000 {
                     Ok(Prepared::Other)
@@ -142,7 +150,16 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
         });
     }
     ctx.store
-        .write(move |tx| write_batch(tx, &kiosk, &centre, scale, now, checked.clone()))
+        .write(move |tx| {
+            let batch = Batch {
+                kiosk: &kiosk,
+                centre: &centre,
+                scale,
+                cal: &cal,
+                now,
+            };
+            write_batch(tx, &batch, checked.clone())
+        })
         .await
 }
 
@@ -157,15 +174,24 @@ fn too_long_event() -> Error {
 /// Most bytes of a rejected event kept as it came; past it only its identity and kind are kept.
 const MAX_KEPT_REJECTED: usize = 8 * 1024;
 
-/// Hold the new events of a batch: stored, or rejected with their reason.
-fn write_batch(
-    tx: &Tx,
-    kiosk: &str,
-    centre: &str,
+/// Where a batch comes from and what its events are judged with.
+struct Batch<'a> {
+    kiosk: &'a str,
+    centre: &'a str,
     scale: motcua_core::rating::Scale,
+    cal: &'a motcua_core::Calendar,
     now: DateTime<FixedOffset>,
-    checked: Vec<Checked>,
-) -> Result<EventAck, Error> {
+}
+
+/// Hold the new events of a batch: stored, or rejected with their reason.
+fn write_batch(tx: &Tx, b: &Batch<'_>, checked: Vec<Checked>) -> Result<EventAck, Error> {
+    let Batch {
+        kiosk,
+        centre,
+        scale,
+        now,
+        ..
+    } = *b;
     // What is new, and whether a sequence number is already held for another event.
     let mut fresh = Vec::new();
     let mut duplicates = 0;
@@ -193,6 +219,9 @@ fn write_batch(
             Ok(Prepared::Feedback(p)) => super::feedback::insert(tx, &p).map(drop),
             Ok(Prepared::Rating(r, dossier)) => {
                 super::ratings::insert(tx, scale, r, dossier, c.at, Some(centre)).map(drop)
+            }
+            Ok(Prepared::Ticket(t)) => {
+                super::queue::take_offline(tx, kiosk, centre, &t, b.cal, now)
             }
             Ok(Prepared::Other) => Ok(()),
             Err(e) => Err(e),

@@ -86,7 +86,7 @@ fn visible(k: &Kiosk, e: &Entry) -> Option<Seen> {
                 None
             }
         }
-        Key::Centre(c) if c != k.centre.as_str() => None,
+        Key::Centre(c) | Key::Queue(c) if c != k.centre.as_str() => None,
         Key::Kiosk(id) if id != k.id => None,
         key => Some(Seen::Show(key)),
     }
@@ -95,7 +95,15 @@ fn visible(k: &Kiosk, e: &Entry) -> Option<Seen> {
 struct Projector<'a> {
     txn: &'a ReadTransaction,
     agency_names: HashMap<String, String>,
-    rating_scale: motcua_core::rating::Scale,
+    settings: &'a ServerSettings,
+}
+
+/// What every kiosk learns of the server's configuration with its own settings.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub rating_scale: motcua_core::rating::Scale,
+    /// The address visitors' phones open (a queue ticket's page).
+    pub public_url: Option<String>,
 }
 
 impl Projector<'_> {
@@ -165,9 +173,15 @@ impl Projector<'_> {
                     centre: k.centre,
                     scope: k.scope,
                     config: k.config,
-                    rating_scale: self.rating_scale,
+                    rating_scale: self.settings.rating_scale,
+                    queue_slot: k.queue_slot,
+                    public_url: self.settings.public_url.clone(),
                 }))
             }),
+            Seen::Show(Key::Queue(code)) => {
+                get::<motcua_core::queue::QueueConfig>(&txn.open_table(crate::db::QUEUES)?, &code)?
+                    .map(|q| Change::Queue(Box::new(q)))
+            }
         })
     }
 }
@@ -184,7 +198,7 @@ pub struct Written {
 
 /// Read one page for `kiosk` after `since` (a sequence already checked against the head).
 pub fn read_page(
-    rating_scale: motcua_core::rating::Scale,
+    settings: &ServerSettings,
     txn: &ReadTransaction,
     kiosk: &Kiosk,
     since: Option<&Cursor>,
@@ -228,7 +242,7 @@ pub fn read_page(
     let mut p = Projector {
         txn,
         agency_names: HashMap::new(),
-        rating_scale,
+        settings,
     };
     let cursor = Cursor {
         epoch,
@@ -327,7 +341,10 @@ mod tests {
         let mut p = Projector {
             txn: &txn,
             agency_names: HashMap::new(),
-            rating_scale: motcua_core::rating::Scale::Five,
+            settings: &ServerSettings {
+                rating_scale: motcua_core::rating::Scale::Five,
+                public_url: None,
+            },
         };
         let dossiers = txn.open_table(DOSSIERS).unwrap();
         for code in &codes {

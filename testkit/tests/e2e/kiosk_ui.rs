@@ -469,4 +469,28 @@ fn a_visitor_at_the_kiosk() {
     );
     assert_eq!(p.shell().get_busy(), "");
     assert_eq!(sim.wait_for(1, std::time::Duration::from_secs(10)).len(), 1);
+
+    // A queue number: the services with the people waiting, a priority, the number on screen,
+    // printed at once with a QR that opens the ticket's page on a phone.
+    p.press("‹ Trang chủ");
+    p.press("Lấy số thứ tự");
+    assert_eq!(p.screen(), Screen::Queue, "{}", p.message());
+    assert!(p.shown("Người cao tuổi"));
+    p.press("Người cao tuổi");
+    p.press("Tư pháp – Hộ tịch");
+    assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
+    assert_eq!(p.value_of("Số thứ tự của quý vị"), "A001");
+    let slips = sim.wait_for(2, std::time::Duration::from_secs(10));
+    assert_eq!(slips.len(), 2);
+    let (w, h, px) = motcua_drivers::sim::read_png(&slips[1].png).unwrap();
+    let qrs = motcua_drivers::sim::read_qr_grey(w, h, &px);
+    assert_eq!(qrs.len(), 1, "one QR on the ticket");
+    let prefix = format!("{}/q/", centre.base);
+    let id = qrs[0]
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{}", qrs[0]));
+    let view = centre.rt.block_on(centre.api().ticket(id)).unwrap();
+    assert_eq!((view.number.as_str(), view.ahead), ("A001", Some(0)));
+    let page = centre.rt.block_on(centre.anon().get(&format!("/q/{id}")));
+    assert_eq!(page.0, 200);
 }

@@ -6,4 +6,5 @@
 mod kiosk_online;
 mod kiosk_ui;
 mod layers;
+mod queue;
 mod scan_and_print;

@@ -1,0 +1,329 @@
+//! Display boards and visitors' phones: the board page for a hall's TV (`/board/{centre}`), a
+//! ticket's page (`/q/{id}`), the live state they follow (`…/queue/events`, server-sent events
+//! fed by the writer's topics), and each call's announcement as a WAV file.
+//!
+//! One feed per centre is kept while anyone watches it: a task that wakes on the centre's queue
+//! topic (and every 30 s, for the clock-dependent parts), reads the board once and hands the
+//! same JSON to every board and phone following that centre.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use motcua_core::queue::TicketNumber;
+use motcua_protocol::queue::{BoardState, TicketView};
+use motcua_protocol::routes;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+
+use super::public::{Caller, limit};
+use super::{ApiError, Params};
+use crate::AppState;
+use crate::db::Topic;
+use crate::ops::{Error, Kind, queue};
+
+/// Streams of live state open at once, every centre together.
+pub const MAX_STREAMS: usize = 512;
+
+/// The live board of each centre someone follows.
+#[derive(Debug, Default)]
+pub struct Boards {
+    feeds: Mutex<HashMap<String, watch::Sender<Arc<str>>>>,
+    streams: AtomicUsize,
+}
+
+impl Boards {
+    fn feeds(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<Arc<str>>>> {
+        self.feeds.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Streams open now.
+    pub fn streams(&self) -> usize {
+        self.streams.load(Ordering::Relaxed)
+    }
+}
+
+/// One open stream, counted while alive.
+struct Streaming(Arc<Boards>);
+
+impl Streaming {
+    fn open(boards: &Arc<Boards>) -> Result<Streaming, Error> {
+        let n = boards.streams.fetch_add(1, Ordering::Relaxed);
+        let s = Streaming(boards.clone());
+        if n >= MAX_STREAMS {
+            return Err(Error::new(
+                Kind::Unavailable,
+                "board.busy",
+                "Quá nhiều màn hình đang theo dõi. Vui lòng thử lại sau.",
+                "Too many screens are following. Please try again later.",
+            ));
+        }
+        Ok(s)
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        self.0.streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn board_json(st: &AppState, centre: &str) -> Result<Arc<str>, Error> {
+    let b = queue::board(&st.ctx, centre).await?;
+    let json = serde_json::to_string(&b).map_err(Error::internal)?;
+    Ok(Arc::from(json))
+}
+
+/// Follow `centre`'s board: its state now, and each new one.
+async fn follow(st: &AppState, centre: &str) -> Result<watch::Receiver<Arc<str>>, Error> {
+    if let Some(tx) = st.boards.feeds().get(centre) {
+        return Ok(tx.subscribe());
+    }
+    let first = board_json(st, centre).await?;
+    let mut feeds = st.boards.feeds();
+    if let Some(tx) = feeds.get(centre) {
+        return Ok(tx.subscribe());
+    }
+    let (tx, rx) = watch::channel(first);
+    feeds.insert(centre.to_owned(), tx.clone());
+    drop(feeds);
+    tokio::spawn(refresh(st.clone(), centre.to_owned(), tx));
+    Ok(rx)
+}
+
+/// Keep one centre's board fresh while anyone follows it.
+async fn refresh(st: AppState, centre: String, tx: watch::Sender<Arc<str>>) {
+    let mut topics = st.store.subscribe();
+    let mut stopping = st.stopping.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    tick.tick().await;
+    let mine = Topic::Queue(centre.clone());
+    loop {
+        tokio::select! {
+            r = topics.recv() => match r {
+                Ok(batch) if batch.contains(&mine) => {}
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            },
+            _ = tick.tick() => {}
+            _ = stopping.wait_for(|s| *s) => break,
+        }
+        // Calls come in bursts: what else commits within 50 ms is in the same read.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        while topics.try_recv().is_ok() {}
+        {
+            let mut feeds = st.boards.feeds();
+            if tx.receiver_count() == 0 {
+                feeds.remove(&centre);
+                return;
+            }
+        }
+        match board_json(&st, &centre).await {
+            Ok(json) => {
+                tx.send_replace(json);
+            }
+            Err(e) => tracing::warn!(%centre, error = %e, "board not read"),
+        }
+    }
+    st.boards.feeds().remove(&centre);
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(routes::PUBLIC_QUEUE_EVENTS, get(events))
+        .route(routes::PUBLIC_QUEUE_ANNOUNCE, get(announce))
+        .route("/board/{code}", get(board_page))
+        .route("/q/{id}", get(ticket_page))
+        .route("/static/{file}", get(asset))
+}
+
+/// The live state of a centre's board as server-sent events: `state` with the board's JSON at
+/// once and after each change; a comment every 15 s keeps proxies from closing it.
+async fn events(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    limit(&st, &caller)?;
+    let centre = motcua_core::AgencyCode::parse(&code)
+        .map_err(|e| Error::domain(Kind::BadRequest, &e))?
+        .to_string();
+    let held = Streaming::open(&st.boards)?;
+    let rx = follow(&st, &centre).await?;
+    let stopping = st.stopping.subscribe();
+    let stream = futures_util::stream::unfold(
+        (rx, true, stopping, held),
+        |(mut rx, first, mut stopping, held)| async move {
+            if !first {
+                tokio::select! {
+                    r = rx.changed() => r.ok()?,
+                    _ = stopping.wait_for(|s| *s) => return None,
+                }
+            }
+            let json = rx.borrow_and_update().clone();
+            let event = Event::default().event("state").data(&*json);
+            Some((Ok::<_, Infallible>(event), (rx, false, stopping, held)))
+        },
+    );
+    let mut res = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    res.headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnnounceQuery {
+    number: String,
+    counter: u16,
+    #[serde(default)]
+    en: bool,
+}
+
+/// The announcement of a call: a WAV file of recorded clips.
+async fn announce(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(_code): Path<String>,
+    Params(q): Params<AnnounceQuery>,
+) -> Result<Response, ApiError> {
+    limit(&st, &caller)?;
+    let number = TicketNumber::parse(&q.number).map_err(|e| Error::domain(Kind::BadRequest, &e))?;
+    if !(1..=999).contains(&q.counter) {
+        return Err(ApiError(Error::bad_request(
+            "queue.counter",
+            "Số quầy từ 1 đến 999.",
+            "A counter number is 1 to 999.",
+        )));
+    }
+    let wav = st
+        .voice
+        .announcement(number, q.counter, q.en)
+        .map_err(Error::internal)?;
+    let mut res = wav.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("audio/wav"));
+    // The same call sounds the same all day.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    Ok(res)
+}
+
+/// What a page may load: its own scripts, styles, the live stream and announcements.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// An HTML page with the pages' security policy.
+pub(crate) fn html(body: String) -> Response {
+    let mut res = axum::response::Html(body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    res
+}
+
+/// A page that could not be shown, in both languages.
+pub(crate) fn error_page(status: axum::http::StatusCode, e: &Error) -> Response {
+    let page = ErrorPage {
+        title_vi: &e.message.vi,
+        title_en: &e.message.en,
+    };
+    let mut res = html(page.render().unwrap_or_default());
+    *res.status_mut() = status;
+    res
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title_vi: &'a str,
+    title_en: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage<'a> {
+    b: &'a BoardState,
+    latest: Option<&'a motcua_protocol::queue::BoardCall>,
+}
+
+async fn board_page(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Response {
+    if let Err(e) = limit(&st, &caller) {
+        return error_page(axum::http::StatusCode::TOO_MANY_REQUESTS, &e.0);
+    }
+    match queue::board(&st.ctx, &code).await {
+        Ok(b) => html(
+            BoardPage {
+                b: &b,
+                latest: b.recent.first(),
+            }
+            .render()
+            .unwrap_or_default(),
+        ),
+        Err(e) => error_page(status_of(&e), &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage<'a> {
+    t: &'a TicketView,
+}
+
+async fn ticket_page(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(e) = limit(&st, &caller) {
+        return error_page(axum::http::StatusCode::TOO_MANY_REQUESTS, &e.0);
+    }
+    match queue::ticket(&st.ctx, &id).await {
+        Ok(t) => html(TicketPage { t: &t }.render().unwrap_or_default()),
+        Err(e) => error_page(status_of(&e), &e),
+    }
+}
+
+fn status_of(e: &Error) -> axum::http::StatusCode {
+    super::error::status(e.kind)
+}
+
+/// The pages' scripts and styles, compiled in.
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static str, &'static str) = match file.as_str() {
+        "board.js" => (include_str!("../../static/board.js"), "text/javascript"),
+        "ticket.js" => (include_str!("../../static/ticket.js"), "text/javascript"),
+        "counter.js" => (include_str!("../../static/counter.js"), "text/javascript"),
+        "site.css" => (include_str!("../../static/site.css"), "text/css"),
+        _ => return super::error::by_status(axum::http::StatusCode::NOT_FOUND, ""),
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
