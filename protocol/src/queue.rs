@@ -69,6 +69,21 @@ pub struct CounterTicket {
     pub dossier: Option<String>,
 }
 
+impl CounterTicket {
+    /// The state as its wire name (`called`, `serving`, …).
+    pub fn state_name(&self) -> &'static str {
+        match self.state {
+            TicketState::Waiting => "waiting",
+            TicketState::Called => "called",
+            TicketState::Serving => "serving",
+            TicketState::Held => "held",
+            TicketState::Done => "done",
+            TicketState::NoShow => "no_show",
+            TicketState::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A counter's screen: who sits there, its ticket, its held tickets, the lines it serves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CounterStatus {

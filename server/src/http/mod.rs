@@ -16,6 +16,7 @@ pub mod feed;
 pub mod feedback;
 pub mod kiosks;
 pub mod misc;
+pub mod pages;
 pub mod public;
 pub mod queue;
 pub mod ratings;
@@ -244,58 +245,70 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError(Error::unauthorized()))?;
-        let key = token_key(token);
-        let now = state.clock.now_vn();
-        let user = match state.sessions.get(&key) {
-            Some((session, user)) if session.expires_at > now => user,
-            Some(_) => return Err(ApiError(Error::unauthorized())),
-            None => {
-                let epoch = state.sessions.epoch();
-                let k = key.clone();
-                let found = state
-                    .store
-                    .read(move |txn| {
-                        let session: Option<Session> = get(&txn.open_table(SESSIONS)?, &k)?;
-                        let Some(session) = session else {
-                            return Ok(None);
-                        };
-                        let user: Option<User> = get(&txn.open_table(USERS)?, &session.username)?;
-                        Ok::<_, Error>(user.map(|u| (session, u)))
-                    })
-                    .await?;
-                let Some((session, user)) = found else {
-                    return Err(ApiError(Error::unauthorized()));
-                };
-                state
-                    .sessions
-                    .insert(epoch, key.clone(), session.clone(), user.clone());
-                if session.expires_at <= now {
-                    return Err(ApiError(Error::unauthorized()));
-                }
-                user
-            }
-        };
-        if user.disabled {
-            return Err(ApiError(Error::unauthorized()));
-        }
+        let token = bearer(parts)
+            .ok_or_else(|| ApiError(Error::unauthorized()))?
+            .to_owned();
+        let user = session_user(state, &token).await?;
         if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
-            return Err(ApiError(Error::new(
-                Kind::Forbidden,
-                "auth.password_change_required",
-                "Bạn cần đổi mật khẩu trước khi tiếp tục.",
-                "You must change your password before anything else.",
-            )));
+            return Err(ApiError(password_change_required()));
         }
         let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
             .await
             .unwrap_or_else(|e| match e {});
         Ok(Staff(Actor {
             user,
-            session_key: key,
+            session_key: token_key(&token),
             addr,
         }))
     }
+}
+
+pub(crate) fn password_change_required() -> Error {
+    Error::new(
+        Kind::Forbidden,
+        "auth.password_change_required",
+        "Bạn cần đổi mật khẩu trước khi tiếp tục.",
+        "You must change your password before anything else.",
+    )
+}
+
+/// The account of a live session token (from the cache, else the store), not disabled.
+pub(crate) async fn session_user(state: &AppState, token: &str) -> Result<User, ApiError> {
+    let key = token_key(token);
+    let now = state.clock.now_vn();
+    let user = match state.sessions.get(&key) {
+        Some((session, user)) if session.expires_at > now => user,
+        Some(_) => return Err(ApiError(Error::unauthorized())),
+        None => {
+            let epoch = state.sessions.epoch();
+            let k = key.clone();
+            let found = state
+                .store
+                .read(move |txn| {
+                    let session: Option<Session> = get(&txn.open_table(SESSIONS)?, &k)?;
+                    let Some(session) = session else {
+                        return Ok(None);
+                    };
+                    let user: Option<User> = get(&txn.open_table(USERS)?, &session.username)?;
+                    Ok::<_, Error>(user.map(|u| (session, u)))
+                })
+                .await?;
+            let Some((session, user)) = found else {
+                return Err(ApiError(Error::unauthorized()));
+            };
+            state
+                .sessions
+                .insert(epoch, key.clone(), session.clone(), user.clone());
+            if session.expires_at <= now {
+                return Err(ApiError(Error::unauthorized()));
+            }
+            user
+        }
+    };
+    if user.disabled {
+        return Err(ApiError(Error::unauthorized()));
+    }
+    Ok(user)
 }
 
 /// An enrolled, unrevoked kiosk, authenticated by its device token.
@@ -344,6 +357,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(reports::router())
         .merge(queue::router())
         .merge(board::router())
+        .merge(pages::router())
 }
 
 #[cfg(test)]

@@ -1028,3 +1028,56 @@ pub fn take_offline(
     tx.touch(Topic::Queue(centre.to_owned()));
     Ok(())
 }
+
+/// A counter one may sit at, as a counter's page offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterChoice {
+    pub centre: String,
+    pub centre_name: String,
+    pub counter: u16,
+    pub name: String,
+    /// Someone else sits there.
+    pub taken_by: Option<String>,
+}
+
+/// Where `actor` sits now.
+pub async fn my_seat(ctx: &Ctx, actor: &Actor) -> Result<Option<Seat>, Error> {
+    let me = actor.user.username.clone();
+    ctx.store
+        .read(move |txn| Ok::<_, Error>(get(&txn.open_table(QUEUE_SEATS)?, &me)?))
+        .await
+}
+
+/// The counters of every centre's queue that `actor` may sit at.
+pub async fn counters_for(ctx: &Ctx, actor: &Actor) -> Result<Vec<CounterChoice>, Error> {
+    let a = actor.clone();
+    ctx.store
+        .read(move |txn| {
+            let mut out = Vec::new();
+            let mut centres = Vec::new();
+            for item in txn.open_table(QUEUES)?.iter()? {
+                let (k, v) = item?;
+                centres.push((k.value().to_owned(), decode::<QueueConfig>(v.value())?));
+            }
+            for (centre, cfg) in centres {
+                let seats = txn.seats(&centre)?;
+                let name = centre_name(txn, &centre)?;
+                for c in &cfg.counters {
+                    if may_sit(&a, &cfg, &centre, c.number).is_ok() {
+                        out.push(CounterChoice {
+                            centre: centre.clone(),
+                            centre_name: name.clone(),
+                            counter: c.number,
+                            name: c.name.clone(),
+                            taken_by: seats
+                                .iter()
+                                .find(|(who, s)| s.counter == c.number && *who != a.user.username)
+                                .map(|(who, _)| who.clone()),
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
