@@ -854,3 +854,165 @@ pub fn hour_slot(cal: &Calendar, at: Instant) -> (Weekday, u32) {
     let local = cal.in_zone(at);
     (local.weekday(), local.hour())
 }
+
+/// How many 3-minute buckets a distribution has: [0, 3), …, [57, 60), and 60 minutes or more.
+pub const BUCKETS: usize = 21;
+
+/// The bucket of a duration in seconds.
+pub fn bucket(seconds: i64) -> usize {
+    usize::try_from(seconds.max(0) / 180)
+        .unwrap_or(BUCKETS - 1)
+        .min(BUCKETS - 1)
+}
+
+/// What a group of tickets adds up to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    pub issued: u32,
+    pub called: u32,
+    pub served: u32,
+    pub no_show: u32,
+    pub transferred: u32,
+    pub cancelled: u32,
+    wait_s: i64,
+    waits: u32,
+    service_s: i64,
+    services: u32,
+}
+
+impl Tally {
+    /// Count one ticket.
+    pub fn add(&mut self, t: &Ticket) {
+        self.issued += 1;
+        if let Some(w) = t.waited_s() {
+            self.called += 1;
+            self.wait_s = self.wait_s.saturating_add(w);
+            self.waits += 1;
+        }
+        match t.state {
+            TicketState::Done => self.served += 1,
+            TicketState::NoShow => self.no_show += 1,
+            TicketState::Cancelled => self.cancelled += 1,
+            _ => {}
+        }
+        if let Some(s) = t.served_s() {
+            self.service_s = self.service_s.saturating_add(s);
+            self.services += 1;
+        }
+        if t.history
+            .iter()
+            .any(|e| matches!(e.kind, TicketEventKind::Transferred { .. }))
+        {
+            self.transferred += 1;
+        }
+    }
+
+    /// Mean waiting time in minutes.
+    pub fn mean_wait_min(&self) -> Option<f64> {
+        (self.waits > 0).then(|| self.wait_s as f64 / f64::from(self.waits) / 60.0)
+    }
+
+    /// Mean service time in minutes.
+    pub fn mean_service_min(&self) -> Option<f64> {
+        (self.services > 0).then(|| self.service_s as f64 / f64::from(self.services) / 60.0)
+    }
+}
+
+impl Ticket {
+    /// Seconds from issue to the first call, once called.
+    pub fn waited_s(&self) -> Option<i64> {
+        let first = self.history.iter().find_map(|e| match e.kind {
+            TicketEventKind::Called { .. } => Some(e.at),
+            _ => None,
+        })?;
+        Some((first - self.issued_at).num_seconds().max(0))
+    }
+
+    /// Seconds from the start to the end of service, once served.
+    pub fn served_s(&self) -> Option<i64> {
+        if self.state != TicketState::Done {
+            return None;
+        }
+        Some((self.finished_at? - self.started_at?).num_seconds().max(0))
+    }
+}
+
+/// How many of a service's latest finished tickets make its recent mean service time.
+pub const RECENT: usize = 20;
+
+/// The mean service time in seconds of the latest [`RECENT`] tickets of service `letter`
+/// finished before `before` (all of them when none), when there are at least three.
+pub fn recent_mean_service_s(
+    tickets: &[Ticket],
+    letter: char,
+    before: Option<Instant>,
+) -> Option<f64> {
+    let mut done: Vec<(Instant, i64)> = tickets
+        .iter()
+        .filter(|t| t.service == letter)
+        .filter_map(|t| Some((t.finished_at?, t.served_s()?)))
+        .filter(|(f, _)| before.is_none_or(|b| *f <= b))
+        .collect();
+    done.sort_by_key(|(f, _)| *f);
+    let recent: Vec<i64> = done.iter().rev().take(RECENT).map(|(_, s)| *s).collect();
+    (recent.len() >= 3).then(|| recent.iter().sum::<i64>() as f64 / recent.len() as f64)
+}
+
+/// How far the wait estimates would have been from the waits of a past day: for every ticket
+/// that was called, the estimate at its issue time (people waiting before it in its line, the
+/// recent mean service time of its service else `history`, the counters serving it) against
+/// its real wait (called − issued).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EstimateError {
+    /// Tickets judged.
+    pub tickets: usize,
+    /// Mean absolute error, in minutes.
+    pub mae_min: f64,
+    /// Mean real wait, in minutes (for scale).
+    pub mean_wait_min: f64,
+}
+
+/// Replay a day's tickets through the estimate (see [`EstimateError`]).
+pub fn replay_estimates(
+    cfg: &QueueConfig,
+    tickets: &[Ticket],
+    history: impl Fn(char, Instant) -> Option<f64>,
+) -> EstimateError {
+    let first_call = |t: &Ticket| {
+        t.history.iter().find_map(|e| match e.kind {
+            TicketEventKind::Called { .. } => Some(e.at),
+            _ => None,
+        })
+    };
+    let (mut n, mut err, mut waited) = (0usize, 0.0f64, 0.0f64);
+    for t in tickets {
+        let (Some(real), Some(_)) = (t.waited_s(), first_call(t)) else {
+            continue;
+        };
+        let at = t.issued_at;
+        let ahead = tickets
+            .iter()
+            .filter(|o| o.service == t.service && o.line_key() < t.line_key())
+            .filter(|o| o.issued_at <= at && first_call(o).is_none_or(|c| c > at))
+            .count() as u32;
+        let mean =
+            recent_mean_service_s(tickets, t.service, Some(at)).or_else(|| history(t.service, at));
+        let open = cfg
+            .counters
+            .iter()
+            .filter(|c| c.services.contains(&t.service))
+            .count() as u32;
+        let Some(est) = estimate_wait(ahead, mean, open) else {
+            continue;
+        };
+        n += 1;
+        err += (f64::from(est) - real as f64 / 60.0).abs();
+        waited += real as f64 / 60.0;
+    }
+    let d = n.max(1) as f64;
+    EstimateError {
+        tickets: n,
+        mae_min: err / d,
+        mean_wait_min: waited / d,
+    }
+}

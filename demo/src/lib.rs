@@ -83,7 +83,16 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         .listen("127.0.0.1:0")
         .map_err(|e| e.to_string())?;
     let base = centre.base.clone();
+    motcua_server::seed::open_demo_queue_all_day(&centre.state.store).map_err(|e| e.message.en)?;
     println!("Máy chủ / server: {base}");
+    println!(
+        "Bảng gọi số / display board: {base}/board/{}   (số thứ tự cấp cả ngày trong bản demo / \
+         numbers are issued at any hour in the demo)",
+        motcua_server::seed::DEMO_CENTRE
+    );
+    println!(
+        "Màn hình quầy / counter screen: {base}/counter   (đăng nhập bằng tài khoản bên dưới / sign in with an account below)"
+    );
     println!(
         "Máy in mô phỏng / printer simulator: tcp://{} → {}",
         listening.addr,

@@ -153,3 +153,55 @@ pub struct BoardState {
     pub recent: Vec<BoardCall>,
     pub lines: Vec<BoardLine>,
 }
+
+/// How queue statistics are grouped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatsBy {
+    #[default]
+    Service,
+    Counter,
+    Officer,
+    Hour,
+}
+
+/// One group of queue statistics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsRow {
+    /// The service's letter, the counter's number, the officer's account, or the hour (`08`).
+    pub key: String,
+    pub label: String,
+    pub issued: u32,
+    /// Called at least once.
+    pub called: u32,
+    pub served: u32,
+    pub no_show: u32,
+    pub transferred: u32,
+    pub cancelled: u32,
+    /// Mean of called − issued, in minutes.
+    #[serde(default)]
+    pub mean_wait_min: Option<f64>,
+    /// Mean of finished − started, in minutes.
+    #[serde(default)]
+    pub mean_service_min: Option<f64>,
+}
+
+/// Queue statistics of a centre over some days (Qmatic's definitions: waiting = called − issued,
+/// service = finished − started; distributions in 3-minute buckets).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueStats {
+    pub centre: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: StatsBy,
+    pub rows: Vec<StatsRow>,
+    pub total: StatsRow,
+    /// Tickets by waiting time: [0, 3) minutes, [3, 6), …, the last bucket 60 minutes or more.
+    pub wait_buckets: Vec<u32>,
+    /// Tickets by service time, the same buckets.
+    pub service_buckets: Vec<u32>,
+    /// Tickets issued in each hour of the day (index = hour).
+    pub issued_by_hour: Vec<u32>,
+    /// The hours with the most tickets issued, busiest first (at most 3).
+    pub busiest_hours: Vec<u8>,
+}

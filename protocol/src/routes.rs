@@ -104,6 +104,7 @@ pub fn public_centre(code: &str) -> String {
 pub const QUEUE_CONFIG: &str = "/api/v1/centres/{code}/queue";
 pub const QUEUE_TICKETS: &str = "/api/v1/centres/{code}/queue/tickets";
 pub const QUEUE_SEAT: &str = "/api/v1/centres/{code}/queue/seat";
+pub const QUEUE_STATS: &str = "/api/v1/centres/{code}/queue/stats";
 pub const QUEUE_COUNTER: &str = "/api/v1/centres/{code}/queue/counters/{counter}";
 pub const QUEUE_CALL_NEXT: &str = "/api/v1/centres/{code}/queue/counters/{counter}/call-next";
 pub const QUEUE_TICKET_ACTIONS: &str =

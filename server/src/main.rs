@@ -180,10 +180,11 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
             )
             .map_err(|e| e.message.en)?;
             println!(
-                "Đã tạo / seeded: {} cơ quan / agencies, {} thủ tục / procedures, {} hồ sơ / dossiers in {:.1} s",
+                "Đã tạo / seeded: {} cơ quan / agencies, {} thủ tục / procedures, {} hồ sơ / dossiers, {} số thứ tự / queue tickets in {:.1} s",
                 report.agencies,
                 report.procedures,
                 report.dossiers,
+                report.queue_tickets,
                 started.elapsed().as_secs_f64()
             );
             if !report.staff.is_empty() {

@@ -156,6 +156,12 @@ pub(super) fn redraw(ui: &Ui<'_>) {
             g.set_number(t.number.clone().into());
             g.set_service(ui.pick(&t.service_vi, &t.service_en));
             let mut info = Vec::new();
+            if let Some(p) = t.priority {
+                info.push(ui.pick(
+                    &format!("Ưu tiên: {}", p.label(motcua_core::Lang::Vi)),
+                    &format!("Priority: {}", p.label(motcua_core::Lang::En)),
+                ));
+            }
             if let Some(a) = t.ahead {
                 info.push(ui.pick(
                     &format!("{a} người đang chờ trước quý vị"),

@@ -4,12 +4,13 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use motcua_protocol::queue::{
-    BoardState, CounterStatus, IssueRequest, QueueConfig, SeatRequest, TicketCommand, TicketView,
+    BoardState, CounterStatus, IssueRequest, QueueConfig, SeatRequest, StatsBy, TicketCommand,
+    TicketView,
 };
 use motcua_protocol::routes;
 
 use super::public::{Caller, limit};
-use super::{ApiError, Body, KioskAuth, Staff};
+use super::{ApiError, Body, KioskAuth, Params, Staff};
 use crate::AppState;
 use crate::ops::queue::{self, Issuing};
 
@@ -24,6 +25,54 @@ pub fn router() -> Router<AppState> {
         .route(routes::QUEUE_TICKET_ACTIONS, post(act))
         .route(routes::PUBLIC_QUEUE, get(board))
         .route(routes::PUBLIC_TICKET, get(ticket))
+        .route(routes::QUEUE_STATS, get(stats))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatsQuery {
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    by: StatsBy,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Queue statistics, JSON or CSV (`format=csv`); the period defaults to today.
+async fn stats(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Params(q): Params<StatsQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let today = st.clock.now_vn().date_naive();
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or(to);
+    let s = queue::stats(&st.ctx, &staff, &code, from, to, q.by).await?;
+    Ok(match q.format.as_deref() {
+        None | Some("json") => Json(s).into_response(),
+        Some("csv") => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"thong-ke-hang-doi.csv\"",
+                ),
+            ],
+            queue::stats_csv(&s)?,
+        )
+            .into_response(),
+        Some(_) => {
+            return Err(ApiError(crate::ops::Error::bad_request(
+                "request.format",
+                "Định dạng là json hoặc csv.",
+                "The format is json or csv.",
+            )));
+        }
+    })
 }
 
 async fn config(

@@ -39,9 +39,6 @@ pub enum Issuing<'a> {
     Desk(&'a Actor),
 }
 
-/// How many finished tickets of a service today make the "recent mean" of its service time.
-const RECENT: usize = 20;
-
 fn queue_error(e: &QueueError) -> Error {
     let kind = match e {
         QueueError::Config(_) | QueueError::BadDossier => Kind::Invalid,
@@ -150,21 +147,10 @@ fn mean_service_s(
     cal: &Calendar,
     now: DateTime<FixedOffset>,
 ) -> Result<Option<f64>, Error> {
-    let mut done: Vec<&Ticket> = today
-        .iter()
-        .filter(|t| t.service == letter && t.state == TicketState::Done)
-        .collect();
-    done.sort_by_key(|t| t.finished_at);
-    let recent: Vec<f64> = done
-        .iter()
-        .rev()
-        .take(RECENT)
-        .filter_map(|t| Some((t.finished_at? - t.started_at?).num_seconds().max(0) as f64))
-        .collect();
-    if recent.len() >= 3 {
-        return Ok(Some(recent.iter().sum::<f64>() / recent.len() as f64));
+    match motcua_core::queue::recent_mean_service_s(today, letter, None) {
+        Some(m) => Ok(Some(m)),
+        None => r.history_mean(centre, letter, slot_of(cal, now)),
     }
-    r.history_mean(centre, letter, slot_of(cal, now))
 }
 
 fn slot_of(cal: &Calendar, at: DateTime<FixedOffset>) -> (u8, u8) {
@@ -1080,4 +1066,168 @@ pub async fn counters_for(ctx: &Ctx, actor: &Actor) -> Result<Vec<CounterChoice>
             Ok(out)
         })
         .await
+}
+
+/// The queue statistics of `centre` from `from` to `to` (days, inclusive), grouped `by`:
+/// administrators, and the centre's reception officers.
+pub async fn stats(
+    ctx: &Ctx,
+    actor: &Actor,
+    centre: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: motcua_protocol::queue::StatsBy,
+) -> Result<motcua_protocol::queue::QueueStats, Error> {
+    use motcua_core::queue::{BUCKETS, Tally, bucket};
+    use motcua_protocol::queue::{QueueStats, StatsBy, StatsRow};
+    let centre = centre_code(centre)?;
+    let own = actor.user.agency.as_ref().map(|a| a.as_str()) == Some(centre.as_str());
+    if !(actor.user.role.is_admin() || (actor.user.role == Role::Receptionist && own)) {
+        return Err(Error::forbidden(
+            "Chỉ quản trị viên và cán bộ tiếp nhận của Trung tâm được xem thống kê hàng đợi.",
+            "Only administrators and the centre's reception officers see queue statistics.",
+        ));
+    }
+    if from > to || (to - from).num_days() > 366 {
+        return Err(Error::bad_request(
+            "queue.period",
+            "Khoảng thời gian không hợp lệ: ngày bắt đầu không sau ngày kết thúc, tối đa 366 ngày.",
+            "Invalid period: from must not be after to, 366 days at most.",
+        ));
+    }
+    let cal = ctx.cal.get();
+    ctx.store
+        .read(move |txn| {
+            let cfg = load_config(txn, &centre)?.ok_or_else(not_configured)?;
+            let users = txn.open_table(crate::db::USERS)?;
+            let mut groups: std::collections::BTreeMap<String, (String, Tally)> =
+                std::collections::BTreeMap::new();
+            let mut total = Tally::default();
+            let mut wait_buckets = vec![0u32; BUCKETS];
+            let mut service_buckets = vec![0u32; BUCKETS];
+            let mut by_hour = vec![0u32; 24];
+            let t = txn.open_table(TICKETS)?;
+            for item in t.range(
+                (centre.as_str(), day_key(from), "")..(centre.as_str(), day_key(to) + 1, ""),
+            )? {
+                let ticket: Ticket = decode(item?.1.value())?;
+                total.add(&ticket);
+                if let Some(w) = ticket.waited_s() {
+                    wait_buckets[bucket(w)] += 1;
+                }
+                if let Some(s) = ticket.served_s() {
+                    service_buckets[bucket(s)] += 1;
+                }
+                let hour = slot_of(&cal, ticket.issued_at).1;
+                by_hour[usize::from(hour).min(23)] += 1;
+                let (key, label) = match by {
+                    StatsBy::Service => (
+                        ticket.number.letter.to_string(),
+                        cfg.service(ticket.number.letter)
+                            .map(|s| s.name_vi.clone())
+                            .unwrap_or_default(),
+                    ),
+                    StatsBy::Counter => match ticket.counter {
+                        Some(c) => (
+                            format!("{c:03}"),
+                            cfg.counter(c).map(|d| d.name.clone()).unwrap_or_default(),
+                        ),
+                        None => (String::new(), "Chưa gọi (not called)".into()),
+                    },
+                    StatsBy::Officer => match &ticket.officer {
+                        Some(o) => {
+                            let name = get::<crate::db::model::User>(&users, o)?
+                                .map(|u| u.full_name)
+                                .unwrap_or_default();
+                            (o.clone(), name)
+                        }
+                        None => (String::new(), "Chưa gọi (not called)".into()),
+                    },
+                    StatsBy::Hour => (
+                        format!("{hour:02}"),
+                        format!("{hour:02}:00–{:02}:00", hour + 1),
+                    ),
+                };
+                groups
+                    .entry(key)
+                    .or_insert_with(|| (label, Tally::default()))
+                    .1
+                    .add(&ticket);
+            }
+            // Counters are kept zero-padded so that they sort by number.
+            let row = |key: String, label: String, t: &Tally| StatsRow {
+                key: if by == StatsBy::Counter {
+                    key.trim_start_matches('0').to_owned()
+                } else {
+                    key
+                },
+                label,
+                issued: t.issued,
+                called: t.called,
+                served: t.served,
+                no_show: t.no_show,
+                transferred: t.transferred,
+                cancelled: t.cancelled,
+                mean_wait_min: t.mean_wait_min(),
+                mean_service_min: t.mean_service_min(),
+            };
+            let mut busiest: Vec<u8> = (0u8..24).filter(|h| by_hour[usize::from(*h)] > 0).collect();
+            busiest.sort_by_key(|h| std::cmp::Reverse(by_hour[usize::from(*h)]));
+            busiest.truncate(3);
+            Ok(QueueStats {
+                centre: centre.clone(),
+                from,
+                to,
+                by,
+                rows: groups
+                    .into_iter()
+                    .map(|(k, (label, t))| row(k, label, &t))
+                    .collect(),
+                total: row("".into(), "TỔNG (TOTAL)".into(), &total),
+                wait_buckets,
+                service_buckets,
+                issued_by_hour: by_hour,
+                busiest_hours: busiest,
+            })
+        })
+        .await
+}
+
+/// Queue statistics as CSV (a byte-order mark first, so that spreadsheets read Vietnamese).
+pub fn stats_csv(s: &motcua_protocol::queue::QueueStats) -> Result<String, Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let e = |x: csv::Error| Error::internal(x);
+    w.write_record([
+        "Nhóm (group)",
+        "Tên (name)",
+        "Số phát ra (issued)",
+        "Đã gọi (called)",
+        "Đã phục vụ (served)",
+        "Vắng mặt (no-show)",
+        "Chuyển dịch vụ (transferred)",
+        "Đã hủy (cancelled)",
+        "Chờ trung bình, phút (mean wait, min)",
+        "Phục vụ trung bình, phút (mean service, min)",
+    ])
+    .map_err(e)?;
+    let min = |m: Option<f64>| m.map(|m| format!("{m:.1}")).unwrap_or_default();
+    for r in s.rows.iter().chain(std::iter::once(&s.total)) {
+        w.write_record([
+            r.key.clone(),
+            r.label.clone(),
+            r.issued.to_string(),
+            r.called.to_string(),
+            r.served.to_string(),
+            r.no_show.to_string(),
+            r.transferred.to_string(),
+            r.cancelled.to_string(),
+            min(r.mean_wait_min),
+            min(r.mean_service_min),
+        ])
+        .map_err(e)?;
+    }
+    let bytes = w.into_inner().map_err(|x| Error::internal(x.to_string()))?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
 }

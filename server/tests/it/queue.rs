@@ -415,3 +415,119 @@ async fn the_daily_limit_and_the_configuration_are_kept() {
     let (s, _) = desk.send("PUT", &q(""), cfg).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// The demo centre comes with five working days of simulated tickets: statistics by service,
+/// counter, officer and hour (JSON and CSV), and how far the wait estimate would have been from
+/// the real waits on them.
+#[tokio::test]
+async fn statistics_and_the_estimates_error_on_the_demo_history() {
+    use motcua_core::queue::{QueueConfig, Ticket, replay_estimates};
+    use motcua_server::db::{QUEUE_STATS, QUEUES, TICKETS, decode, get};
+    use redb::ReadableTable;
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let week = "from=2025-11-03&to=2025-11-07";
+    let (s, v) = admin.get(&q(&format!("/stats?{week}&by=service"))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let total = &v["total"];
+    let issued = total["issued"].as_u64().unwrap();
+    assert!(issued > 500, "{total}");
+    assert_eq!(
+        total["served"].as_u64().unwrap() + total["no_show"].as_u64().unwrap(),
+        total["called"].as_u64().unwrap()
+    );
+    assert_eq!(v["rows"].as_array().unwrap().len(), 5);
+    assert_eq!(v["wait_buckets"].as_array().unwrap().len(), 21);
+    let bucketed: u64 = v["wait_buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap())
+        .sum();
+    assert_eq!(bucketed, total["called"].as_u64().unwrap());
+    assert_eq!(v["busiest_hours"][0], 8, "{}", v["issued_by_hour"]);
+    for by in ["counter", "officer", "hour"] {
+        let (s, v) = admin.get(&q(&format!("/stats?{week}&by={by}"))).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let sum: u64 = v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["issued"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, issued, "{by}");
+    }
+    let r = admin
+        .typed()
+        .raw(
+            "GET",
+            &q(&format!("/stats?{week}&by=officer&format=csv")),
+            None,
+        )
+        .await
+        .unwrap();
+    let text = String::from_utf8(r.body.clone()).unwrap();
+    assert!(
+        text.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    assert!(
+        text.contains("cv.tuphap") && text.contains("TỔNG (TOTAL)"),
+        "{text}"
+    );
+    // Not for officers; a bounded period.
+    let officer = srv.staff("cv.tuphap").await;
+    let (s, _) = officer.get(&q(&format!("/stats?{week}"))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = admin.get(&q("/stats?from=2024-01-01&to=2025-11-07")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // The estimate replayed on each day.
+    let store = srv.state.store.clone();
+    let cal = srv.state.cal.get();
+    let (cfg, days) = store
+        .read(move |txn| {
+            let cfg: QueueConfig = get(&txn.open_table(QUEUES)?, CENTRE)?.unwrap();
+            let mut days: BTreeMap<u32, Vec<Ticket>> = BTreeMap::new();
+            for item in txn.open_table(TICKETS)?.iter()? {
+                let (k, v) = item?;
+                days.entry(k.value().1)
+                    .or_default()
+                    .push(decode(v.value())?);
+            }
+            Ok::<_, motcua_server::ops::Error>((cfg, days))
+        })
+        .await
+        .unwrap();
+    let stats = store.clone();
+    let history = move |letter: char, at: chrono::DateTime<chrono::FixedOffset>| {
+        let (wd, h) = motcua_core::queue::hour_slot(&cal, at);
+        let l = letter.to_string();
+        stats
+            .read_now(|txn| {
+                let t = txn.open_table(QUEUE_STATS)?;
+                let found =
+                    t.get((CENTRE, l.as_str(), wd.num_days_from_monday() as u8, h as u8))?;
+                Ok::<_, motcua_server::ops::Error>(found.map(|v| v.value()))
+            })
+            .unwrap()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, sum)| sum as f64 / n as f64)
+    };
+    let (mut n, mut err, mut wait) = (0usize, 0.0, 0.0);
+    for tickets in days.values() {
+        let e = replay_estimates(&cfg, tickets, &history);
+        n += e.tickets;
+        err += e.mae_min * e.tickets as f64;
+        wait += e.mean_wait_min * e.tickets as f64;
+    }
+    let (mae, mean_wait) = (err / n as f64, wait / n as f64);
+    eprintln!(
+        "wait estimate on the demo history: {n} tickets, mean absolute error {mae:.1} min, mean wait {mean_wait:.1} min"
+    );
+    assert!(n > 500);
+    assert!(
+        mae < mean_wait,
+        "the estimate is better than nothing: {mae:.1} vs {mean_wait:.1}"
+    );
+}

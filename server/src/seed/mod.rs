@@ -6,6 +6,8 @@
 //! plausible working times, so every one of them is a legal history. Generation is seeded, so
 //! the same `--dossiers N` and clock give the same data.
 
+pub mod queue;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
@@ -28,7 +30,7 @@ use crate::ops::Error;
 use crate::ops::accounts::insert_user;
 use motcua_protocol::staff::NewUser;
 
-const CATALOGUE: &str = include_str!("../../assets/demo/catalogue.toml");
+const CATALOGUE: &str = include_str!("../../../assets/demo/catalogue.toml");
 
 #[derive(Debug, Deserialize)]
 struct Catalogue {
@@ -80,6 +82,8 @@ pub struct SeedReport {
     /// (username, role, password) of every account created.
     pub staff: Vec<(String, Role, String)>,
     pub dossiers: usize,
+    /// Queue tickets of the last working days (simulated history).
+    pub queue_tickets: usize,
 }
 
 /// The `meta` key that marks a store as made by the demo seed.
@@ -233,6 +237,32 @@ pub fn demo_queue() -> motcua_core::queue::QueueConfig {
         ],
         recalls_before_no_show: 2,
     }
+}
+
+/// Let the demo centre's services issue numbers at any hour of its working days and Saturdays
+/// (the demo is tried at any hour; a real centre keeps its windows).
+pub fn open_demo_queue_all_day(store: &Store) -> Result<(), Error> {
+    use chrono::NaiveTime;
+    store.write_blocking(|tx| {
+        let found: Option<motcua_core::queue::QueueConfig> =
+            crate::db::get(&tx.open_table(crate::db::QUEUES)?, DEMO_CENTRE)?;
+        let Some(mut cfg) = found else {
+            return Ok(());
+        };
+        let all_day = vec![motcua_core::queue::Window {
+            from: NaiveTime::MIN,
+            to: NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
+        }];
+        for s in &mut cfg.services {
+            s.hours = all_day.clone();
+            s.saturday = all_day.clone();
+        }
+        tx.open_table(crate::db::QUEUES)?
+            .insert(DEMO_CENTRE, encode(&cfg)?.as_slice())?;
+        changes::record(tx, &Key::Queue(DEMO_CENTRE.into()), vec![], vec![])?;
+        tx.touch(crate::db::Topic::Queue(DEMO_CENTRE.into()));
+        Ok::<_, Error>(())
+    })
 }
 
 /// The demo centre's code (an example code).
@@ -391,6 +421,14 @@ pub fn seed_demo(
         }
     }
     report.dossiers = seed_dossiers(store, cal, now, &procedures, dossiers)?;
+    report.queue_tickets = queue::seed_history(
+        store,
+        cal,
+        DEMO_CENTRE,
+        &demo_queue(),
+        cal.in_zone(now).date_naive(),
+        5,
+    )?;
     Ok(report)
 }
 
