@@ -489,6 +489,10 @@ pub struct Ticket {
     pub dossier: Option<String>,
     #[serde(default)]
     pub history: Vec<TicketEvent>,
+    /// A secret printed in the ticket's QR (never shown on its public page): whoever holds the
+    /// ticket may rate the service it got, once.
+    #[serde(default)]
+    pub key: String,
 }
 
 /// Why the queue refused.
@@ -648,6 +652,7 @@ impl Ticket {
             finished_at: None,
             dossier: None,
             history: Vec::new(),
+            key: String::new(),
         }
     }
 

@@ -674,6 +674,7 @@ impl Logic {
         cfg.issuing(svc, &cal, now)
             .map_err(|c| Notice::of(&QueueError::Closed(service, c.next_open)))?;
         let day = cal.in_zone(now).date_naive();
+        let key: String = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
         let taken = self
             .store
             .take_offline_number(day, service, block, |seq, number| {
@@ -689,6 +690,7 @@ impl Logic {
                         .to_string(),
                         priority,
                         issued_at: now,
+                        key: key.clone(),
                     }),
                 )
             })
@@ -724,6 +726,8 @@ impl Logic {
             ahead: None,
             wait_minutes: None,
             counter: None,
+            key: Some(key),
+            may_rate: false,
         })
     }
 
@@ -737,7 +741,11 @@ impl Logic {
             .and_then(|s| s.public_url)
             .or_else(|| self.options.server.clone())
             .unwrap_or_default();
-        format!("{}/q/{}", base.trim_end_matches('/'), t.id)
+        let base = base.trim_end_matches('/');
+        match &t.key {
+            Some(k) => format!("{base}/q/{}?k={k}", t.id),
+            None => format!("{base}/q/{}", t.id),
+        }
     }
 
     /// Print a queue ticket.

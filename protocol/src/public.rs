@@ -114,9 +114,13 @@ pub struct RatingIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub centre: Option<String>,
     /// The receipt's lookup secret: a rating from the web that names a dossier needs it (only the
-    /// applicant rates their dossier).
+    /// applicant rates their dossier); for a ticket, the key in its QR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// A queue ticket served (`{centre}-{yymmdd}-{A012}`): the rating is tied to the counter and
+    /// the officer that served it, once per ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 /// The scale and the criteria (`GET /api/v1/public/ratings/scale`).

@@ -49,6 +49,12 @@ pub struct TicketView {
     /// The counter it was called to.
     #[serde(default)]
     pub counter: Option<u16>,
+    /// The ticket's secret, for its QR (given to whoever issued it, never on its public page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Served, and not rated yet: its holder may rate the service (with the key).
+    #[serde(default)]
+    pub may_rate: bool,
 }
 
 /// A ticket as a counter's officer sees it.

@@ -161,6 +161,9 @@ pub struct OfflineTicket {
     pub priority: Option<motcua_core::queue::Priority>,
     /// When the kiosk issued it (its own clock).
     pub issued_at: DateTime<FixedOffset>,
+    /// The secret the kiosk printed in its QR.
+    #[serde(default)]
+    pub key: String,
 }
 
 impl KioskEventBody {

@@ -15,6 +15,8 @@
       $("waiting").hidden = t.ahead === null || t.ahead === undefined;
       $("ahead").textContent = t.ahead ?? "";
       $("wait").textContent = t.wait_minutes === null || t.wait_minutes === undefined ? "—" : "~" + t.wait_minutes + " phút / min";
+      // Served: the page offers the rating (drawn by the server).
+      if (t.may_rate && box.dataset.state && box.dataset.state !== "done") location.reload();
       box.dataset.state = t.state;
     } catch (_) { /* the next change will try again */ }
   };

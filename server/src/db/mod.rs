@@ -504,6 +504,7 @@ mod tests {
             counter: Some("3".into()),
             officer: None,
             criteria: [("attitude".to_owned(), 5)].into(),
+            ticket: None,
         };
         let packed = encode(&rating).unwrap();
         assert_eq!(packed[0], codec::PACKED);

@@ -174,6 +174,9 @@ pub struct Rating {
     pub officer: Option<String>,
     #[serde(default)]
     pub criteria: BTreeMap<String, u8>,
+    /// The queue ticket whose service is rated.
+    #[serde(default)]
+    pub ticket: Option<String>,
 }
 
 /// A calendar year loaded through the API, with who loaded it and when.

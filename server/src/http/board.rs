@@ -145,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::PUBLIC_QUEUE_ANNOUNCE, get(announce))
         .route("/board/{code}", get(board_page))
         .route("/q/{id}", get(ticket_page))
+        .route("/q/{id}/rate", axum::routing::post(rate_ticket))
         .route("/static/{file}", get(asset))
 }
 
@@ -289,19 +290,104 @@ async fn board_page(
 #[template(path = "ticket.html")]
 struct TicketPage<'a> {
     t: &'a TicketView,
+    /// The key from the ticket's QR, when the page was opened from it.
+    key: Option<&'a str>,
+    /// The rating scale's levels, best first: (level, Vietnamese, English).
+    levels: Vec<(u8, String, String)>,
+    rated: bool,
+    error: Option<&'a Error>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TicketQuery {
+    #[serde(default)]
+    k: Option<String>,
+    #[serde(default)]
+    rated: Option<u8>,
+}
+
+fn levels(st: &AppState) -> Vec<(u8, String, String)> {
+    let mut v = crate::ops::ratings::scale_view(st.config.rating_scale).labels;
+    v.reverse();
+    v
 }
 
 async fn ticket_page(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Params(q): Params<TicketQuery>,
 ) -> Response {
     if let Err(e) = limit(&st, &caller) {
         return error_page(axum::http::StatusCode::TOO_MANY_REQUESTS, &e.0);
     }
     match queue::ticket(&st.ctx, &id).await {
-        Ok(t) => html(TicketPage { t: &t }.render().unwrap_or_default()),
+        Ok(t) => html(
+            TicketPage {
+                t: &t,
+                key: q.k.as_deref().filter(|k| k.len() <= 64),
+                levels: levels(&st),
+                rated: q.rated.is_some(),
+                error: None,
+            }
+            .render()
+            .unwrap_or_default(),
+        ),
         Err(e) => error_page(status_of(&e), &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RateForm {
+    k: String,
+    level: u8,
+}
+
+/// A rating of the service a ticket got, from the phone that holds it: tied to the counter and
+/// the officer that served it, once.
+async fn rate_ticket(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<RateForm>,
+) -> Response {
+    if let Err(e) = limit(&st, &caller) {
+        return error_page(axum::http::StatusCode::TOO_MANY_REQUESTS, &e.0);
+    }
+    let r = motcua_protocol::public::RatingIn {
+        level: f.level,
+        ticket: Some(id.clone()),
+        secret: Some(f.k.chars().take(64).collect()),
+        ..Default::default()
+    };
+    let rated = crate::ops::ratings::rate(
+        &st.ctx,
+        r,
+        crate::ops::ratings::Source::Web {
+            client: &caller.key,
+        },
+    )
+    .await;
+    match rated {
+        Ok(_) => axum::response::Redirect::to(&format!("/q/{id}?rated=1")).into_response(),
+        Err(e) => match queue::ticket(&st.ctx, &id).await {
+            Ok(t) => {
+                let mut res = html(
+                    TicketPage {
+                        t: &t,
+                        key: Some(&f.k),
+                        levels: levels(&st),
+                        rated: false,
+                        error: Some(&e),
+                    }
+                    .render()
+                    .unwrap_or_default(),
+                );
+                *res.status_mut() = status_of(&e);
+                res
+            }
+            Err(e2) => error_page(status_of(&e2), &e2),
+        },
     }
 }
 

@@ -65,7 +65,7 @@ fn not_configured() -> Error {
 }
 
 /// A day as stored in keys: yyyymmdd.
-fn day_key(d: NaiveDate) -> u32 {
+pub(crate) fn day_key(d: NaiveDate) -> u32 {
     d.year().max(0) as u32 * 10_000 + d.month() * 100 + d.day()
 }
 
@@ -84,6 +84,7 @@ trait TableReader {
         letter: char,
         slot: (u8, u8),
     ) -> Result<Option<f64>, Error>;
+    fn rated(&self, ticket_id: &str) -> Result<bool, Error>;
 }
 
 macro_rules! table_reader {
@@ -130,8 +131,27 @@ macro_rules! table_reader {
                     .filter(|(n, _)| *n > 0)
                     .map(|(n, sum)| sum as f64 / n as f64))
             }
+
+            fn rated(&self, ticket_id: &str) -> Result<bool, Error> {
+                let key = rated_key(ticket_id);
+                Ok(self
+                    .open_table(crate::db::RATED_DOSSIERS)?
+                    .get(key.as_str())?
+                    .is_some())
+            }
         }
     };
+}
+
+/// Where a ticket's rating is remembered (beside the dossiers rated; a dossier code never
+/// starts so).
+pub fn rated_key(ticket_id: &str) -> String {
+    format!("ticket:{ticket_id}")
+}
+
+/// A fresh secret for a ticket's QR.
+pub fn new_key() -> String {
+    hex::encode(rand::random::<[u8; 5]>())
 }
 
 table_reader!(ReadTransaction);
@@ -183,7 +203,7 @@ pub fn ticket_id(centre: &str, t: &Ticket) -> String {
     format!("{centre}-{}-{}", t.day.format("%y%m%d"), t.number)
 }
 
-fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Error> {
+pub fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Error> {
     let bad = || {
         Error::bad_request(
             "queue.bad_ticket",
@@ -273,6 +293,8 @@ fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView,
         ahead,
         wait_minutes,
         counter: t.counter,
+        key: None,
+        may_rate: t.state == TicketState::Done && !r.rated(&ticket_id(centre, t))?,
     })
 }
 
@@ -441,7 +463,8 @@ pub async fn issue(
                 letter: svc.letter,
                 number: n as u16,
             };
-            let ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
+            let mut ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
+            ticket.key = new_key();
             let key = number.to_string();
             tx.open_table(TICKETS)?.insert(
                 (centre.as_str(), day, key.as_str()),
@@ -452,7 +475,9 @@ pub async fn issue(
             }
             tx.touch(Topic::Queue(centre.clone()));
             let hall = Hall::read(tx, &centre, &cfg, day, &cal, now)?;
-            view(tx, &hall, &ticket)
+            let mut v = view(tx, &hall, &ticket)?;
+            v.key = Some(ticket.key.clone());
+            Ok(v)
         })
         .await
 }
@@ -647,7 +672,7 @@ fn seated(tx: &Tx, actor: &Actor, centre: &str, counter: u16) -> Result<(), Erro
     }
 }
 
-fn put_ticket(tx: &Tx, centre: &str, t: &Ticket) -> Result<(), Error> {
+pub(crate) fn put_ticket(tx: &Tx, centre: &str, t: &Ticket) -> Result<(), Error> {
     let key = t.number.to_string();
     tx.open_table(TICKETS)?.insert(
         (centre, day_key(t.day), key.as_str()),
@@ -1003,6 +1028,12 @@ pub fn take_offline(
         };
     }
     let mut ticket = Ticket::issued(t.day, number, t.priority, issued_at, issuer);
+    ticket.key = if (8..=32).contains(&t.key.len()) && t.key.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        t.key.clone()
+    } else {
+        new_key()
+    };
     if t.day < today {
         ticket.apply(&motcua_core::queue::TicketEvent {
             at: now,

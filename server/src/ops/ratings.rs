@@ -152,6 +152,67 @@ fn resolve_counter(
     Ok(Some((number.to_string(), officer)))
 }
 
+/// The counter and the officer that served a ticket, checked: it exists, was served, its key is
+/// the one in its QR, it is of `centre` (when named) and not rated yet. `(counter, officer's
+/// name, ticket id)`.
+fn ticket_counter(
+    tx: &Tx,
+    id: &str,
+    key: Option<&str>,
+    centre: Option<&str>,
+) -> Result<(String, Option<String>, String), Error> {
+    use subtle::ConstantTimeEq;
+    let (c, day, number) = super::queue::parse_ticket_id(id)?;
+    let refused = |code: &str, vi: &str, en: &str| Error::new(Kind::Conflict, code, vi, en);
+    if centre.is_some_and(|x| x != c) {
+        return Err(Error::not_found("số thứ tự", "Ticket"));
+    }
+    let n = number.to_string();
+    let found = tx
+        .open_table(crate::db::TICKETS)?
+        .get((c.as_str(), super::queue::day_key(day), n.as_str()))?
+        .map(|v| decode::<motcua_core::queue::Ticket>(v.value()))
+        .transpose()?;
+    let Some(t) = found else {
+        return Err(Error::not_found("số thứ tự", "Ticket"));
+    };
+    let given = key.unwrap_or("").trim();
+    if t.key.is_empty() || !bool::from(t.key.as_bytes().ct_eq(given.as_bytes())) {
+        return Err(Error::new(
+            Kind::Forbidden,
+            "rating.ticket_key",
+            "Hãy quét mã QR trên phiếu số thứ tự để đánh giá.",
+            "Scan the QR on the ticket to rate.",
+        ));
+    }
+    if t.state != motcua_core::queue::TicketState::Done {
+        return Err(refused(
+            "rating.ticket_not_served",
+            "Số thứ tự này chưa được phục vụ xong.",
+            "This ticket has not been served yet.",
+        ));
+    }
+    let id = super::queue::ticket_id(&c, &t);
+    if tx
+        .open_table(RATED_DOSSIERS)?
+        .get(super::queue::rated_key(&id).as_str())?
+        .is_some()
+    {
+        return Err(refused(
+            "rating.already",
+            "Lượt phục vụ này đã được đánh giá. Cảm ơn Quý vị.",
+            "This service has already been rated. Thank you.",
+        ));
+    }
+    let counter = t.counter.map(|n| n.to_string()).unwrap_or_default();
+    let officer = match &t.officer {
+        Some(u) => get::<crate::db::model::User>(&tx.open_table(crate::db::USERS)?, u)?
+            .map(|u| u.full_name),
+        None => None,
+    };
+    Ok((counter, officer, id))
+}
+
 /// Write a checked rating inside `tx`: an unknown dossier, one already rated, or a counter the
 /// centre (`centre`; the only one when none) does not list refuses it.
 pub fn insert(
@@ -178,7 +239,13 @@ pub fn insert(
         }
     }
     let centre = centre.or(r.centre.as_deref());
-    let counter = resolve_counter(tx, &r, centre)?;
+    let (counter, ticket) = match r.ticket.as_deref() {
+        Some(id) => {
+            let (c, o, id) = ticket_counter(tx, id, r.secret.as_deref(), centre)?;
+            (Some((c, o)), Some(id))
+        }
+        None => (resolve_counter(tx, &r, centre)?, None),
+    };
     let mut t = tx.open_table(RATINGS)?;
     let id = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
     let (counter, officer) = match counter {
@@ -194,11 +261,16 @@ pub fn insert(
         counter,
         officer,
         criteria: r.criteria,
+        ticket: ticket.clone(),
     };
     t.insert(id, encode(&rating)?.as_slice())?;
     drop(t);
     if let Some(code) = &rating.dossier {
         tx.open_table(RATED_DOSSIERS)?.insert(code.as_str(), id)?;
+    }
+    if let Some(t) = &ticket {
+        let key = super::queue::rated_key(t);
+        tx.open_table(RATED_DOSSIERS)?.insert(key.as_str(), id)?;
     }
     tx.rated(&rating, &agency)?;
     Ok(rating)

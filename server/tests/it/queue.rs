@@ -210,6 +210,64 @@ async fn a_counter_calls_priority_first_then_by_issue_time_and_serves() {
         (StatusCode::CONFLICT, Some("queue.illegal_transition"))
     );
 
+    // The visitor rates the service with the key in the ticket's QR: tied to counter 1 and its
+    // officer, once; without the key, or before being served, it is refused.
+    let key = elderly["key"].as_str().unwrap();
+    assert!(key.len() >= 8);
+    let (_, page) = srv
+        .anon()
+        .get(&format!(
+            "/api/v1/public/tickets/{}",
+            elderly["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(page["may_rate"], true);
+    assert!(
+        page.get("key").is_none(),
+        "the key is never on the public page"
+    );
+    let public = srv.anon();
+    let rate =
+        |ticket: &Value, key: &str| json!({"level": 3, "ticket": ticket["id"], "secret": key});
+    let (s, v) = public
+        .post("/api/v1/public/ratings", rate(&elderly, "0000000000"))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("rating.ticket_key"))
+    );
+    let (s, v) = public
+        .post(
+            "/api/v1/public/ratings",
+            rate(&second, second["key"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("rating.ticket_not_served"))
+    );
+    let (s, v) = public
+        .post("/api/v1/public/ratings", rate(&elderly, key))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["counter"], "1");
+    assert!(v["officer"].as_str().is_some_and(|o| !o.is_empty()), "{v}");
+    let (s, v) = public
+        .post("/api/v1/public/ratings", rate(&elderly, key))
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("rating.already"))
+    );
+    let (_, page) = srv
+        .anon()
+        .get(&format!(
+            "/api/v1/public/tickets/{}",
+            elderly["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(page["may_rate"], false);
+
     // Then the first issued; a no-show only after two recalls.
     let (_, v) = officer.post(&q("/counters/1/call-next"), json!({})).await;
     assert_eq!(v["current"]["number"], "A001");

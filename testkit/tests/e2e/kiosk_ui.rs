@@ -486,11 +486,14 @@ fn a_visitor_at_the_kiosk() {
     let qrs = motcua_drivers::sim::read_qr_grey(w, h, &px);
     assert_eq!(qrs.len(), 1, "one QR on the ticket");
     let prefix = format!("{}/q/", centre.base);
-    let id = qrs[0]
+    let link = qrs[0]
         .strip_prefix(&prefix)
         .unwrap_or_else(|| panic!("{}", qrs[0]));
+    // The ticket's key rides in the QR, for rating the service afterwards.
+    let (id, key) = link.split_once("?k=").unwrap_or_else(|| panic!("{link}"));
+    assert!(key.len() >= 8, "{link}");
     let view = centre.rt.block_on(centre.api().ticket(id)).unwrap();
     assert_eq!((view.number.as_str(), view.ahead), ("A001", Some(0)));
-    let page = centre.rt.block_on(centre.anon().get(&format!("/q/{id}")));
+    let page = centre.rt.block_on(centre.anon().get(&format!("/q/{link}")));
     assert_eq!(page.0, 200);
 }

@@ -75,6 +75,7 @@ fn two_kiosks_offline_for_an_hour_issue_numbers_called_in_issue_time_order() {
         number: expected[1].clone(),
         priority: None,
         issued_at: start + Duration::minutes(1),
+        key: "0123456789".into(),
     };
     s1.enqueue(|seq| KioskEvent {
         id: uuid::Uuid::new_v4(),
