@@ -59,6 +59,21 @@ pub const TICKETS: TableDefinition<(&str, u32, &str), &[u8]> = TableDefinition::
 /// (centre, day, service letter) → the last number the server issued.
 pub const TICKET_SEQ: TableDefinition<(&str, u32, &str), u32> =
     TableDefinition::new("ticket_seq_v1");
+/// (centre, day, service letter, 0 = priority / 1 = other, issued at (Unix seconds), number) → ():
+/// the tickets waiting, in the order a counter calls them.
+pub const QUEUE_WAITING: TableDefinition<(&str, u32, &str, u8, i64, &str), ()> =
+    TableDefinition::new("queue_waiting_v1");
+/// (centre, day, counter, number) → (): the tickets called, in service or held at a counter.
+pub const QUEUE_AT_COUNTER: TableDefinition<(&str, u32, u16, &str), ()> =
+    TableDefinition::new("queue_at_counter_v1");
+/// (centre, day, service letter) → the service times in seconds of its latest finished tickets
+/// (packed, at most 20).
+pub const QUEUE_RECENT: TableDefinition<(&str, u32, &str), &[u8]> =
+    TableDefinition::new("queue_recent_v1");
+/// (centre, day, called at (Unix seconds), number) → (): every call, recall and return, for the
+/// boards' recent calls.
+pub const QUEUE_CALLS: TableDefinition<(&str, u32, i64, &str), ()> =
+    TableDefinition::new("queue_calls_v1");
 /// Staff account → the counter it sits at.
 pub const QUEUE_SEATS: TableDefinition<&str, &[u8]> = TableDefinition::new("queue_seats_v1");
 /// (centre, service letter, weekday 0 = Monday, hour) → (tickets served, seconds of service).
@@ -99,5 +114,9 @@ pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(TICKET_SEQ)?;
     txn.open_table(QUEUE_SEATS)?;
     txn.open_table(QUEUE_STATS)?;
+    txn.open_table(QUEUE_WAITING)?;
+    txn.open_table(QUEUE_AT_COUNTER)?;
+    txn.open_table(QUEUE_RECENT)?;
+    txn.open_table(QUEUE_CALLS)?;
     Ok(())
 }

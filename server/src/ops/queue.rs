@@ -3,13 +3,13 @@
 //! twice; officers sit at a counter and call, serve, transfer; boards and visitors' phones read
 //! the state. Every change publishes [`Topic::Queue`] for the boards.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike};
 use motcua_core::AgencyCode;
 use motcua_core::Calendar;
 use motcua_core::i18n::Lang;
 use motcua_core::queue::{
     Issuer, QueueConfig, QueueError, Ticket, TicketCommand, TicketNumber, TicketState,
-    estimate_wait, next_for_counter,
+    estimate_wait,
 };
 use motcua_protocol::queue::{
     BoardCall, BoardLine, BoardState, CounterStatus, CounterTicket, IssueRequest, TicketView,
@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use super::{Actor, Ctx, Error, Kind};
 use crate::db::model::{Kiosk, Role};
 use crate::db::{
-    AGENCIES, CENTRES, QUEUE_SEATS, QUEUE_STATS, QUEUES, TICKET_SEQ, TICKETS, Topic, Tx, decode,
-    encode, get,
+    AGENCIES, CENTRES, QUEUE_AT_COUNTER, QUEUE_CALLS, QUEUE_RECENT, QUEUE_SEATS, QUEUE_STATS,
+    QUEUE_WAITING, QUEUES, TICKET_SEQ, TICKETS, Topic, Tx, decode, encode, get,
 };
 
 /// Who sits at which counter, since when.
@@ -76,7 +76,6 @@ fn load_config(txn: &impl TableReader, centre: &str) -> Result<Option<QueueConfi
 /// Reads shared by read and write transactions.
 trait TableReader {
     fn config(&self, centre: &str) -> Result<Option<QueueConfig>, Error>;
-    fn tickets(&self, centre: &str, day: u32) -> Result<Vec<Ticket>, Error>;
     fn seats(&self, centre: &str) -> Result<Vec<(String, Seat)>, Error>;
     fn history_mean(
         &self,
@@ -85,6 +84,36 @@ trait TableReader {
         slot: (u8, u8),
     ) -> Result<Option<f64>, Error>;
     fn rated(&self, ticket_id: &str) -> Result<bool, Error>;
+    /// One ticket of a day.
+    fn ticket(&self, centre: &str, day: u32, number: &str) -> Result<Option<Ticket>, Error>;
+    /// People waiting in a service's line.
+    fn waiting_count(&self, centre: &str, day: u32, letter: char) -> Result<u32, Error>;
+    /// People waiting before `t` in its line.
+    fn ahead(&self, centre: &str, t: &Ticket) -> Result<u32, Error>;
+    /// The first waiting in a service's line: its place (see [`line_place`]).
+    fn first_waiting(
+        &self,
+        centre: &str,
+        day: u32,
+        letter: char,
+    ) -> Result<Option<LinePlace>, Error>;
+    /// The tickets called, in service or held at a counter.
+    fn at_counter(&self, centre: &str, day: u32, counter: u16) -> Result<Vec<Ticket>, Error>;
+    /// The mean of a service's latest service times today (at least three).
+    fn recent_mean(&self, centre: &str, day: u32, letter: char) -> Result<Option<f64>, Error>;
+}
+
+/// A waiting ticket's place in its line: (0 = priority / 1 = other, issued at in Unix seconds,
+/// number) — the order a counter calls in.
+pub type LinePlace = (u8, i64, String);
+
+/// Where `t` stands in its line.
+pub fn line_place(t: &Ticket) -> LinePlace {
+    (
+        u8::from(t.priority.is_none()),
+        t.issued_at.timestamp(),
+        t.number.to_string(),
+    )
 }
 
 macro_rules! table_reader {
@@ -92,16 +121,6 @@ macro_rules! table_reader {
         impl TableReader for $t {
             fn config(&self, centre: &str) -> Result<Option<QueueConfig>, Error> {
                 Ok(get(&self.open_table(QUEUES)?, centre)?)
-            }
-
-            fn tickets(&self, centre: &str, day: u32) -> Result<Vec<Ticket>, Error> {
-                let t = self.open_table(TICKETS)?;
-                let mut out = Vec::new();
-                for item in t.range((centre, day, "")..(centre, day + 1, ""))? {
-                    let (_, v) = item?;
-                    out.push(decode(v.value())?);
-                }
-                Ok(out)
             }
 
             fn seats(&self, centre: &str) -> Result<Vec<(String, Seat)>, Error> {
@@ -139,6 +158,112 @@ macro_rules! table_reader {
                     .get(key.as_str())?
                     .is_some())
             }
+
+            fn ticket(
+                &self,
+                centre: &str,
+                day: u32,
+                number: &str,
+            ) -> Result<Option<Ticket>, Error> {
+                Ok(self
+                    .open_table(TICKETS)?
+                    .get((centre, day, number))?
+                    .map(|v| decode::<Ticket>(v.value()))
+                    .transpose()?)
+            }
+
+            fn waiting_count(&self, centre: &str, day: u32, letter: char) -> Result<u32, Error> {
+                let l = letter.to_string();
+                let t = self.open_table(QUEUE_WAITING)?;
+                let mut n = 0u32;
+                for item in t.range(
+                    (centre, day, l.as_str(), 0u8, i64::MIN, "")
+                        ..(centre, day, l.as_str(), 2u8, i64::MIN, ""),
+                )? {
+                    item?;
+                    n += 1;
+                }
+                Ok(n)
+            }
+
+            fn ahead(&self, centre: &str, t: &Ticket) -> Result<u32, Error> {
+                let l = t.service.to_string();
+                let (p, at, number) = line_place(t);
+                let day = day_key(t.day);
+                let table = self.open_table(QUEUE_WAITING)?;
+                let mut n = 0u32;
+                for item in table.range(
+                    (centre, day, l.as_str(), 0u8, i64::MIN, "")
+                        ..(centre, day, l.as_str(), p, at, number.as_str()),
+                )? {
+                    item?;
+                    n += 1;
+                }
+                Ok(n)
+            }
+
+            fn first_waiting(
+                &self,
+                centre: &str,
+                day: u32,
+                letter: char,
+            ) -> Result<Option<LinePlace>, Error> {
+                let l = letter.to_string();
+                let t = self.open_table(QUEUE_WAITING)?;
+                let mut r = t.range(
+                    (centre, day, l.as_str(), 0u8, i64::MIN, "")
+                        ..(centre, day, l.as_str(), 2u8, i64::MIN, ""),
+                )?;
+                Ok(match r.next() {
+                    Some(item) => {
+                        let (k, _) = item?;
+                        let k = k.value();
+                        Some((k.3, k.4, k.5.to_owned()))
+                    }
+                    None => None,
+                })
+            }
+
+            fn at_counter(
+                &self,
+                centre: &str,
+                day: u32,
+                counter: u16,
+            ) -> Result<Vec<Ticket>, Error> {
+                let mut numbers = Vec::new();
+                for item in self.open_table(QUEUE_AT_COUNTER)?.range(
+                    (centre, day, counter, "")..(centre, day, counter.saturating_add(1), ""),
+                )? {
+                    let (k, _) = item?;
+                    if k.value().2 == counter {
+                        numbers.push(k.value().3.to_owned());
+                    }
+                }
+                let mut out = Vec::new();
+                for n in numbers {
+                    if let Some(t) = self.ticket(centre, day, &n)? {
+                        out.push(t);
+                    }
+                }
+                Ok(out)
+            }
+
+            fn recent_mean(
+                &self,
+                centre: &str,
+                day: u32,
+                letter: char,
+            ) -> Result<Option<f64>, Error> {
+                let l = letter.to_string();
+                let found = self
+                    .open_table(QUEUE_RECENT)?
+                    .get((centre, day, l.as_str()))?
+                    .map(|v| decode::<Vec<u32>>(v.value()))
+                    .transpose()?
+                    .unwrap_or_default();
+                Ok((found.len() >= 3)
+                    .then(|| found.iter().map(|s| f64::from(*s)).sum::<f64>() / found.len() as f64))
+            }
         }
     };
 }
@@ -157,17 +282,17 @@ pub fn new_key() -> String {
 table_reader!(ReadTransaction);
 table_reader!(Tx<'_>);
 
-/// The service's mean service time in seconds: the recent tickets of today, else the same
+/// The service's mean service time in seconds: its latest tickets served today, else the same
 /// weekday and hour in the centre's history.
 fn mean_service_s(
     r: &impl TableReader,
     centre: &str,
-    today: &[Ticket],
+    day: u32,
     letter: char,
     cal: &Calendar,
     now: DateTime<FixedOffset>,
 ) -> Result<Option<f64>, Error> {
-    match motcua_core::queue::recent_mean_service_s(today, letter, None) {
+    match r.recent_mean(centre, day, letter)? {
         Some(m) => Ok(Some(m)),
         None => r.history_mean(centre, letter, slot_of(cal, now)),
     }
@@ -184,16 +309,6 @@ fn open_counters(cfg: &QueueConfig, seats: &[(String, Seat)], letter: char) -> u
         .iter()
         .filter(|c| {
             c.services.contains(&letter) && seats.iter().any(|(_, s)| s.counter == c.number)
-        })
-        .count() as u32
-}
-
-/// People before `t` in its line.
-fn ahead_of(t: &Ticket, today: &[Ticket]) -> u32 {
-    today
-        .iter()
-        .filter(|o| {
-            o.state == TicketState::Waiting && o.service == t.service && o.line_key() < t.line_key()
         })
         .count() as u32
 }
@@ -223,12 +338,11 @@ pub fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Er
     Ok((centre_code(centre)?, day, number))
 }
 
-/// What a ticket's view needs of the hall today.
+/// What a ticket's view needs of the hall.
 struct Hall<'a> {
     centre: &'a str,
     name: String,
     cfg: &'a QueueConfig,
-    today: Vec<Ticket>,
     seats: Vec<(String, Seat)>,
     cal: &'a Calendar,
     now: DateTime<FixedOffset>,
@@ -239,7 +353,6 @@ impl<'a> Hall<'a> {
         r: &R,
         centre: &'a str,
         cfg: &'a QueueConfig,
-        day: u32,
         cal: &'a Calendar,
         now: DateTime<FixedOffset>,
     ) -> Result<Hall<'a>, Error> {
@@ -247,7 +360,6 @@ impl<'a> Hall<'a> {
             centre,
             name: centre_name(r, centre)?,
             cfg,
-            today: r.tickets(centre, day)?,
             seats: r.seats(centre)?,
             cal,
             now,
@@ -263,15 +375,18 @@ fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView,
         now,
         ..
     } = *hall;
-    let (today, seats) = (&hall.today, &hall.seats);
     let svc = cfg.service(t.service);
     let waiting = t.state == TicketState::Waiting;
-    let ahead = waiting.then(|| ahead_of(t, today));
+    let ahead = if waiting {
+        Some(r.ahead(centre, t)?)
+    } else {
+        None
+    };
     let wait_minutes = match ahead {
         Some(a) => estimate_wait(
             a,
-            mean_service_s(r, centre, today, t.service, cal, now)?,
-            open_counters(cfg, seats, t.service),
+            mean_service_s(r, centre, day_key(t.day), t.service, cal, now)?,
+            open_counters(cfg, &hall.seats, t.service),
         ),
         None => None,
     };
@@ -355,20 +470,24 @@ pub async fn set_config(
                 return Err(Error::not_found("cơ quan có mã này", "Agency"));
             }
             let today = day_key(cal.in_zone(now).date_naive());
-            for t in tx.tickets(&centre, today)? {
-                if t.state == TicketState::Waiting && cfg.service(t.service).is_none() {
+            let old: Option<QueueConfig> = load_config(tx, &centre)?;
+            let removed: Vec<char> = old
+                .iter()
+                .flat_map(|o| o.services.iter().map(|s| s.letter))
+                .filter(|l| cfg.service(*l).is_none())
+                .collect();
+            for letter in removed {
+                if tx.waiting_count(&centre, today, letter)? > 0 {
                     return Err(Error::new(
                         Kind::Conflict,
                         "queue.service_in_use",
                         format!(
-                            "Dịch vụ {} còn người đang chờ: hãy ngừng sử dụng (active: false) \
-                             thay vì xóa.",
-                            t.service
+                            "Dịch vụ {letter} còn người đang chờ: hãy ngừng sử dụng (active: \
+                             false) thay vì xóa."
                         ),
                         format!(
-                            "Service {} still has people waiting: take it out of use \
-                             (active: false) instead of removing it.",
-                            t.service
+                            "Service {letter} still has people waiting: take it out of use \
+                             (active: false) instead of removing it."
                         ),
                     ));
                 }
@@ -465,16 +584,12 @@ pub async fn issue(
             };
             let mut ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
             ticket.key = new_key();
-            let key = number.to_string();
-            tx.open_table(TICKETS)?.insert(
-                (centre.as_str(), day, key.as_str()),
-                encode(&ticket)?.as_slice(),
-            )?;
+            put_ticket(tx, &centre, None, &ticket)?;
             if let Some(a) = &actor {
                 tx.audit(a.entry(now, "queue_issue", &ticket_id(&centre, &ticket), "ok"))?;
             }
             tx.touch(Topic::Queue(centre.clone()));
-            let hall = Hall::read(tx, &centre, &cfg, day, &cal, now)?;
+            let hall = Hall::read(tx, &centre, &cfg, &cal, now)?;
             let mut v = view(tx, &hall, &ticket)?;
             v.key = Some(ticket.key.clone());
             Ok(v)
@@ -606,29 +721,27 @@ fn status(
     let def = cfg
         .counter(counter)
         .ok_or_else(|| queue_error(&QueueError::NoSuchCounter(counter)))?;
-    let today = r.tickets(centre, day_key(cal.in_zone(now).date_naive()))?;
+    let day = day_key(cal.in_zone(now).date_naive());
+    let here = r.at_counter(centre, day, counter)?;
     let officer = r
         .seats(centre)?
         .into_iter()
         .find(|(_, s)| s.counter == counter)
         .map(|(who, _)| who);
-    let here = |t: &&Ticket| t.counter == Some(counter);
-    let current = today
+    let current = here
         .iter()
-        .filter(here)
         .filter(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
         .max_by_key(|t| t.history.last().map(|e| e.at))
         .map(counter_ticket);
-    let held = today
+    let held = here
         .iter()
-        .filter(here)
         .filter(|t| t.state == TicketState::Held)
         .map(counter_ticket)
         .collect();
-    let waiting = today
-        .iter()
-        .filter(|t| t.state == TicketState::Waiting && def.services.contains(&t.service))
-        .count() as u32;
+    let mut waiting = 0u32;
+    for l in &def.services {
+        waiting = waiting.saturating_add(r.waiting_count(centre, day, *l)?);
+    }
     Ok(CounterStatus {
         centre: centre.to_owned(),
         counter,
@@ -672,12 +785,74 @@ fn seated(tx: &Tx, actor: &Actor, centre: &str, counter: u16) -> Result<(), Erro
     }
 }
 
-pub(crate) fn put_ticket(tx: &Tx, centre: &str, t: &Ticket) -> Result<(), Error> {
+pub(crate) fn put_ticket(
+    tx: &Tx,
+    centre: &str,
+    old: Option<&Ticket>,
+    t: &Ticket,
+) -> Result<(), Error> {
     let key = t.number.to_string();
-    tx.open_table(TICKETS)?.insert(
-        (centre, day_key(t.day), key.as_str()),
-        encode(t)?.as_slice(),
-    )?;
+    let day = day_key(t.day);
+    tx.open_table(TICKETS)?
+        .insert((centre, day, key.as_str()), encode(t)?.as_slice())?;
+    // The indexes: the lines, what is at each counter, the latest service times.
+    let at_counter = |t: &Ticket| {
+        matches!(
+            t.state,
+            TicketState::Called | TicketState::Serving | TicketState::Held
+        )
+        .then_some(t.counter)
+        .flatten()
+    };
+    let mut waiting = tx.open_table(QUEUE_WAITING)?;
+    let mut counters = tx.open_table(QUEUE_AT_COUNTER)?;
+    if let Some(o) = old {
+        if o.state == TicketState::Waiting {
+            let (p, at, n) = line_place(o);
+            let l = o.service.to_string();
+            waiting.remove((centre, day, l.as_str(), p, at, n.as_str()))?;
+        }
+        if let Some(c) = at_counter(o) {
+            counters.remove((centre, day, c, key.as_str()))?;
+        }
+    }
+    if t.state == TicketState::Waiting {
+        let (p, at, n) = line_place(t);
+        let l = t.service.to_string();
+        waiting.insert((centre, day, l.as_str(), p, at, n.as_str()), ())?;
+    }
+    if let Some(c) = at_counter(t) {
+        counters.insert((centre, day, c, key.as_str()), ())?;
+    }
+    drop((waiting, counters));
+    // A new call (first call, recall, return) for the boards.
+    if t.history.len() > old.map_or(0, |o| o.history.len())
+        && let Some(e) = t.history.last()
+        && matches!(
+            e.kind,
+            motcua_core::queue::TicketEventKind::Called { .. }
+                | motcua_core::queue::TicketEventKind::Recalled
+                | motcua_core::queue::TicketEventKind::Returned
+        )
+    {
+        tx.open_table(QUEUE_CALLS)?
+            .insert((centre, day, e.at.timestamp(), key.as_str()), ())?;
+    }
+    if let Some(secs) = t.served_s()
+        && old.is_none_or(|o| o.state != TicketState::Done)
+    {
+        let l = t.service.to_string();
+        let mut recent = tx.open_table(QUEUE_RECENT)?;
+        let mut times: Vec<u32> = recent
+            .get((centre, day, l.as_str()))?
+            .map(|v| decode(v.value()))
+            .transpose()?
+            .unwrap_or_default();
+        times.push(u32::try_from(secs).unwrap_or(u32::MAX));
+        let excess = times.len().saturating_sub(motcua_core::queue::RECENT);
+        times.drain(..excess);
+        recent.insert((centre, day, l.as_str()), encode(&times)?.as_slice())?;
+    }
     Ok(())
 }
 
@@ -715,11 +890,12 @@ pub async fn call_next(
             let def = cfg
                 .counter(counter)
                 .ok_or_else(|| queue_error(&QueueError::NoSuchCounter(counter)))?;
-            let today = tx.tickets(&centre, day_key(cal.in_zone(now).date_naive()))?;
-            if let Some(busy) = today.iter().find(|t| {
-                t.counter == Some(counter)
-                    && matches!(t.state, TicketState::Called | TicketState::Serving)
-            }) {
+            let day = day_key(cal.in_zone(now).date_naive());
+            if let Some(busy) = tx
+                .at_counter(&centre, day, counter)?
+                .into_iter()
+                .find(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
+            {
                 return Err(Error::new(
                     Kind::Conflict,
                     "queue.counter_busy",
@@ -734,7 +910,20 @@ pub async fn call_next(
                     ),
                 ));
             }
-            let Some(next) = next_for_counter(def, &today) else {
+            // The first of each line the counter serves; the earliest place of them.
+            let mut first: Option<LinePlace> = None;
+            for l in &def.services {
+                if let Some(p) = tx.first_waiting(&centre, day, *l)?
+                    && first.as_ref().is_none_or(|f| p < *f)
+                {
+                    first = Some(p);
+                }
+            }
+            let next = match first {
+                Some((_, _, number)) => tx.ticket(&centre, day, &number)?,
+                None => None,
+            };
+            let Some(next) = next else {
                 return Err(Error::new(
                     Kind::NotFound,
                     "queue.empty",
@@ -742,7 +931,8 @@ pub async fn call_next(
                     "Nobody is waiting for this counter's services.",
                 ));
             };
-            let mut t = next.clone();
+            let old = next.clone();
+            let mut t = next;
             let e = t
                 .decide(
                     &cfg,
@@ -753,7 +943,7 @@ pub async fn call_next(
                 )
                 .map_err(|e| queue_error(&e))?;
             t.apply(&e);
-            put_ticket(tx, &centre, &t)?;
+            put_ticket(tx, &centre, Some(&old), &t)?;
             tx.audit(a.entry(now, "queue_call", &ticket_id(&centre, &t), "ok"))?;
             tx.touch(Topic::Queue(centre.clone()));
             status(tx, &cfg, &centre, counter, &cal, now)
@@ -798,6 +988,7 @@ pub async fn act(
                     "Ticket of today",
                 ));
             };
+            let old = t.clone();
             let e = match t.decide(&cfg, &cmd, Some(counter), now, &a.user.username) {
                 Ok(e) => e,
                 Err(e) => {
@@ -812,7 +1003,7 @@ pub async fn act(
                 }
             };
             t.apply(&e);
-            put_ticket(tx, &centre, &t)?;
+            put_ticket(tx, &centre, Some(&old), &t)?;
             if t.state == TicketState::Done {
                 remember(tx, &centre, &t, &cal)?;
             }
@@ -866,28 +1057,46 @@ pub fn board_now(
     let cfg = load_config(txn, centre)?.ok_or_else(not_configured)?;
     let date = cal.in_zone(now).date_naive();
     let day = day_key(date);
-    let today = txn.tickets(centre, day)?;
     let seats = txn.seats(centre)?;
-    let mut counters: Vec<BoardCall> = today
-        .iter()
-        .filter(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
-        .filter_map(|t| board_call(&cfg, t))
-        .collect();
+    let mut counters: Vec<BoardCall> = Vec::new();
+    for c in &cfg.counters {
+        for t in txn.at_counter(centre, day, c.number)? {
+            if matches!(t.state, TicketState::Called | TicketState::Serving)
+                && let Some(call) = board_call(&cfg, &t)
+            {
+                counters.push(call);
+            }
+        }
+    }
     counters.sort_by_key(|c| c.counter);
-    let mut recent: Vec<BoardCall> = today
-        .iter()
-        .filter(|t| t.counter.is_some())
-        .filter_map(|t| board_call(&cfg, t))
-        .collect();
-    recent.sort_by_key(|c| std::cmp::Reverse(c.at));
-    recent.truncate(10);
+    // The latest calls, one line a ticket.
+    let mut recent: Vec<BoardCall> = Vec::new();
+    {
+        let calls = txn.open_table(QUEUE_CALLS)?;
+        let mut seen = std::collections::HashSet::new();
+        for item in calls
+            .range((centre, day, i64::MIN, "")..(centre, day.saturating_add(1), i64::MIN, ""))?
+            .rev()
+        {
+            let (k, _) = item?;
+            let number = k.value().3.to_owned();
+            if !seen.insert(number.clone()) {
+                continue;
+            }
+            if let Some(t) = txn.ticket(centre, day, &number)?
+                && let Some(call) = board_call(&cfg, &t)
+            {
+                recent.push(call);
+            }
+            if recent.len() == 10 {
+                break;
+            }
+        }
+    }
     let seq = txn.open_table(TICKET_SEQ)?;
     let mut lines = Vec::new();
     for s in cfg.services.iter().filter(|s| s.active) {
-        let waiting = today
-            .iter()
-            .filter(|t| t.state == TicketState::Waiting && t.service == s.letter)
-            .count() as u32;
+        let waiting = txn.waiting_count(centre, day, s.letter)?;
         let open = open_counters(&cfg, &seats, s.letter);
         let issued = seq
             .get((centre, day, s.letter.to_string().as_str()))?
@@ -902,7 +1111,7 @@ pub fn board_now(
             open_counters: open,
             wait_minutes: estimate_wait(
                 waiting,
-                mean_service_s(txn, centre, &today, s.letter, cal, now)?,
+                mean_service_s(txn, centre, day, s.letter, cal, now)?,
                 open,
             ),
             issuing: closed.is_none(),
@@ -949,7 +1158,7 @@ pub async fn ticket(ctx: &Ctx, id: &str) -> Result<TicketView, Error> {
             let Some(t) = found else {
                 return Err(Error::not_found("số thứ tự", "Ticket"));
             };
-            let hall = Hall::read(txn, &centre, &cfg, day, &cal, now)?;
+            let hall = Hall::read(txn, &centre, &cfg, &cal, now)?;
             view(txn, &hall, &t)
         })
         .await
@@ -1005,6 +1214,7 @@ pub fn take_offline(
         .ok_or_else(|| Error::internal("a day without a start"))?;
     let end = (start + chrono::Duration::days(1) - chrono::Duration::seconds(1)).min(now);
     let issued_at = cal.in_zone(t.issued_at).clamp(start, end.max(start));
+    let issued_at = issued_at.with_nanosecond(0).unwrap_or(issued_at);
     let issuer = Issuer::Kiosk {
         kiosk: kiosk.to_owned(),
         offline: true,
@@ -1041,7 +1251,7 @@ pub fn take_offline(
             kind: motcua_core::queue::TicketEventKind::Cancelled,
         });
     }
-    put_ticket(tx, centre, &ticket)?;
+    put_ticket(tx, centre, None, &ticket)?;
     tx.touch(Topic::Queue(centre.to_owned()));
     Ok(())
 }
