@@ -32,6 +32,9 @@ struct Args {
     boards: usize,
     #[arg(long, default_value_t = 8)]
     issuers: usize,
+    /// Tickets a second, all issuers together (0: as fast as they are answered).
+    #[arg(long, default_value_t = 0.0)]
+    rate: f64,
     #[arg(long, default_value_t = 30)]
     seconds: u64,
     /// Calls a second at the counter.
@@ -159,11 +162,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..a.issuers {
         let desk = anon.with_token(a.desk_token.clone());
         let (centre, letters) = (a.centre.clone(), letters.clone());
+        let pace = (a.rate > 0.0).then(|| Duration::from_secs_f64(a.issuers as f64 / a.rate));
         issuers.push(tokio::spawn(async move {
+            let mut tick = pace.map(tokio::time::interval);
             let mut lat = Vec::new();
             let mut errors = 0u32;
+            let mut last = Instant::now();
             let mut n = i;
             while Instant::now() < until {
+                if let Some(t) = tick.as_mut() {
+                    t.tick().await;
+                }
                 let service = letters[n % letters.len()];
                 n += 7;
                 let t = Instant::now();
@@ -177,11 +186,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     )
                     .await
                 {
-                    Ok(_) => lat.push(t.elapsed()),
+                    Ok(_) => {
+                        lat.push(t.elapsed());
+                        last = Instant::now();
+                    }
+                    // The day's numbers of every service are used up: stop.
+                    Err(e) if e.code() == Some("queue.daily_limit") => break,
                     Err(_) => errors += 1,
                 }
             }
-            (lat, errors)
+            (lat, errors, last)
         }));
     }
     let caller = {
@@ -209,13 +223,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             lat
         })
     };
-    let (mut issue_lat, mut errors) = (Vec::new(), 0);
+    let (mut issue_lat, mut errors, mut last) = (Vec::new(), 0, start);
     for h in issuers {
-        let (l, e) = h.await?;
+        let (l, e, t) = h.await?;
         issue_lat.extend(l);
         errors += e;
+        last = last.max(t);
     }
-    let elapsed = start.elapsed();
+    let elapsed = last - start;
     let mut call_lat = caller.await?;
     let mut delays = Vec::new();
     for b in boards {

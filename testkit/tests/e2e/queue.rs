@@ -137,3 +137,77 @@ fn two_kiosks_offline_for_an_hour_issue_numbers_called_in_issue_time_order() {
     }
     assert_eq!(called, expected);
 }
+
+/// A kiosk whose clock jumped: a ticket dated a day still to come is refused (and does not block
+/// the outbox); one issued "later today" than the server's now takes now; one of a past day is
+/// kept, cancelled, for the statistics.
+#[test]
+fn a_kiosk_clock_that_jumped_cannot_reorder_the_line() {
+    let centre = motcua_testkit::centre(0);
+    let (store, client, _) = centre.kiosk("jumped");
+    let slot = store.settings().unwrap().unwrap().queue_slot.unwrap();
+    let first = *motcua_core::queue::offline_block(slot).unwrap().start();
+    let now = centre.state.clock.now_vn();
+    let push = |day: chrono::NaiveDate, n: u16, at: chrono::DateTime<chrono::FixedOffset>| {
+        let t = OfflineTicket {
+            day,
+            number: format!("A{n:03}"),
+            priority: None,
+            issued_at: at,
+            key: "abcdef0123".into(),
+        };
+        store
+            .enqueue(|seq| KioskEvent {
+                id: uuid::Uuid::new_v4(),
+                seq,
+                at,
+                body: KioskEventBody::Ticket(t),
+            })
+            .unwrap();
+    };
+    let today = now.date_naive();
+    push(today + Duration::days(3), first, now + Duration::days(3));
+    push(today, first + 1, now + Duration::hours(5));
+    push(
+        today - Duration::days(3),
+        first + 2,
+        now - Duration::days(3),
+    );
+    assert_eq!(centre.rt.block_on(client.push()).unwrap(), 3);
+    assert_eq!(
+        store.outbox_depth().unwrap(),
+        0,
+        "nothing blocks the outbox"
+    );
+    let kiosk = centre
+        .kiosks()
+        .into_iter()
+        .find(|k| k.queue_slot == Some(slot))
+        .unwrap();
+    assert_eq!(
+        kiosk.recent_rejections.last().unwrap().code,
+        "queue.future_day"
+    );
+    let id = |day: chrono::NaiveDate, n: u16| {
+        format!(
+            "{}-{}-A{n:03}",
+            motcua_server::seed::DEMO_CENTRE,
+            day.format("%y%m%d")
+        )
+    };
+    let later = centre
+        .rt
+        .block_on(centre.api().ticket(&id(today, first + 1)))
+        .unwrap();
+    assert_eq!(later.issued_at, now, "not after the server's now");
+    assert_eq!(later.state, motcua_core::queue::TicketState::Waiting);
+    let past = centre
+        .rt
+        .block_on(
+            centre
+                .api()
+                .ticket(&id(today - Duration::days(3), first + 2)),
+        )
+        .unwrap();
+    assert_eq!(past.state, motcua_core::queue::TicketState::Cancelled);
+}
