@@ -272,16 +272,17 @@ fn fill_detail(ui: &Ui<'_>) {
         d.overdue = x.overdue;
         d.next = pick(&x.next_vi, &x.next_en);
         if let Some(a) = &x.apology {
+            // An apology does not make a late dossier on time: the screen says both.
             d.apology = match lang {
                 Lang::Vi => format!(
-                    "{} — hẹn trả mới: {}",
-                    a.reason,
-                    fmt_time(a.new_appointment)
+                    "Trễ hạn — đã xin lỗi, hẹn lại {}. Lý do: {}",
+                    fmt_time(a.new_appointment),
+                    a.reason
                 ),
                 Lang::En => format!(
-                    "{} — new appointment: {}",
-                    a.reason,
-                    fmt_time(a.new_appointment)
+                    "Late — apologised, new appointment {}. Reason: {}",
+                    fmt_time(a.new_appointment),
+                    a.reason
                 ),
             }
             .into();

@@ -233,3 +233,49 @@ async fn seeded_counters_add_up() {
     assert!(open > 0 && finished > 0 && closed_unfinished > 0, "{t}");
     assert!(open + finished + closed_unfinished >= n as u64, "{t}");
 }
+
+/// Art. 14.4 counts against the legal due instant: a dossier apologised for (Mẫu 04) with a new
+/// appointment, finished after its legal due but before the new appointment, is counted late —
+/// in the open lists while it runs and in the report once finished.
+#[tokio::test]
+async fn a_dossier_apologised_for_is_counted_late() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.tuphap").await;
+    let head = srv.staff("ld.tuphap").await;
+    let admin = srv.staff("qt.trungtam").await;
+    let code = desk.receive(LLTP, "direct").await;
+    desk.ok(
+        &code,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    head.ok(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
+        .await;
+    let v = head
+        .ok(
+            &code,
+            json!({"type": "apologize", "reason": "Chờ ý kiến liên ngành", "new_due": "2026-06-30T16:00:00+07:00"}),
+        )
+        .await;
+    let legal = v["legal_due"].as_str().unwrap().to_owned();
+    assert_ne!(legal, v["appointment"].as_str().unwrap(), "{v}");
+    // Past the legal due, well before the new appointment: late all the same.
+    srv.clock.advance(Duration::days(40));
+    let (_, list) = admin.get("/api/v1/dossiers?overdue=true").await;
+    assert!(list.to_string().contains(&code), "{list}");
+    officer
+        .ok(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    head.ok(&code, json!({"type": "approve"})).await;
+    let v = officer
+        .ok(&code, json!({"type": "mark_result_ready"}))
+        .await;
+    assert_eq!(v["timeliness"], "overdue", "{v}");
+    let (_, r) = admin
+        .get("/api/v1/reports/dossiers?from=2025-11-01&to=2026-12-31")
+        .await;
+    let tp = row(&r, TU_PHAP);
+    assert_eq!(tp["finished"]["overdue"], 1, "{r}");
+    assert_eq!(tp["finished"]["total"], 1);
+}
