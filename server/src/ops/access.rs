@@ -63,8 +63,15 @@ pub fn may_see_agencies(user: &User, receiving: &str, handling: &str) -> bool {
 
 /// Whether `user` may act on this dossier (its role may issue the command, and the dossier is
 /// in its scope).
+///
+/// Art. 8.1a: until the desk has checked a dossier and transferred it, it is the desk's alone —
+/// the competent agency's officers and heads see it coming but may not act on it.
 pub fn may_act(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
-    may_command(user.role, cmd) && user.role != Role::CentreAdmin && may_see(user, rec)
+    let transferred = rec.state.agency.is_some();
+    may_command(user.role, cmd)
+        && user.role != Role::CentreAdmin
+        && may_see(user, rec)
+        && (transferred || user.role == Role::Receptionist)
 }
 
 #[cfg(test)]

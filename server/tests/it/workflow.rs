@@ -329,3 +329,33 @@ async fn calendar_due_and_metrics() {
     assert!(text.contains("motcua_http_request_duration_seconds_bucket"));
     srv.running.stop().await;
 }
+
+/// Art. 8.1a: the desk checks and transfers first; until then the competent agency's officers
+/// and heads see the dossier coming but cannot act on it.
+#[tokio::test]
+async fn the_agency_acts_only_after_the_desk_transfers() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.tuphap").await;
+    let head = srv.staff("ld.tuphap").await;
+    let code = desk.receive(LLTP, "direct").await;
+    let items = json!([{"document": "Tờ khai", "reason": "Thiếu chữ ký", "guidance": "Ký và ghi rõ họ tên"}]);
+    let (s, _) = officer
+        .act(&code, json!({"type": "request_supplement", "items": items}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = head
+        .act(&code, json!({"type": "stop", "reason": "Chờ xác minh"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    desk.ok(
+        &code,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    head.ok(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
+        .await;
+    officer
+        .ok(&code, json!({"type": "request_supplement", "items": items}))
+        .await;
+}
