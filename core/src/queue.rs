@@ -271,7 +271,7 @@ impl QueueConfig {
         }
         let mut numbers = std::collections::BTreeSet::new();
         for c in &self.counters {
-            if c.number == 0 || !numbers.insert(c.number) {
+            if c.number == 0 || c.number > 999 || !numbers.insert(c.number) {
                 return bad(format!("counter {}", c.number));
             }
             if free_text(&c.name, 100, false).is_err() || c.services.is_empty() {

@@ -24,6 +24,7 @@ DATA="${MOTCUA_BENCH_DIR:-/var/tmp/motcua-bench-$N}"
 KDIR="$DATA-kiosk"
 PORT=18181
 XPID=
+USERS="qt.trungtam"
 cd "$HERE/../../server/bench"
 . ./lib.sh
 start_store

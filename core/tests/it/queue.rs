@@ -412,6 +412,9 @@ fn configuration_is_checked() {
     bad.counters[0].services = vec!['Z'];
     assert!(bad.check().is_err(), "counter of an unknown service");
     let mut bad = config();
+    bad.counters[0].number = 1000;
+    assert!(bad.check().is_err(), "a counter the voice cannot say");
+    let mut bad = config();
     bad.services[0].name_vi = "x".repeat(101);
     assert!(bad.check().is_err(), "long name");
 }

@@ -34,12 +34,16 @@ use crate::ops::{Error, Kind, queue};
 
 /// Streams of live state open at once, every centre together.
 pub const MAX_STREAMS: usize = 512;
+/// Streams one address may hold at once (a hall's boards behind one address fit; one client
+/// cannot take them all).
+pub const MAX_STREAMS_PER_ADDRESS: usize = 16;
 
 /// The live board of each centre someone follows.
 #[derive(Debug, Default)]
 pub struct Boards {
     feeds: Mutex<HashMap<String, watch::Sender<Arc<str>>>>,
     streams: AtomicUsize,
+    per_address: Mutex<HashMap<String, usize>>,
 }
 
 impl Boards {
@@ -53,20 +57,31 @@ impl Boards {
     }
 }
 
-/// One open stream, counted while alive.
-struct Streaming(Arc<Boards>);
+/// One open stream, counted while alive (in all and for its address).
+struct Streaming(Arc<Boards>, String);
 
 impl Streaming {
-    fn open(boards: &Arc<Boards>) -> Result<Streaming, Error> {
-        let n = boards.streams.fetch_add(1, Ordering::Relaxed);
-        let s = Streaming(boards.clone());
-        if n >= MAX_STREAMS {
-            return Err(Error::new(
+    fn open(boards: &Arc<Boards>, address: &str) -> Result<Streaming, Error> {
+        let busy = || {
+            Error::new(
                 Kind::Unavailable,
                 "board.busy",
                 "Quá nhiều màn hình đang theo dõi. Vui lòng thử lại sau.",
                 "Too many screens are following. Please try again later.",
-            ));
+            )
+        };
+        {
+            let mut per = boards.per_address.lock().unwrap_or_else(|p| p.into_inner());
+            let n = per.entry(address.to_owned()).or_default();
+            if *n >= MAX_STREAMS_PER_ADDRESS {
+                return Err(busy());
+            }
+            *n += 1;
+        }
+        let n = boards.streams.fetch_add(1, Ordering::Relaxed);
+        let s = Streaming(boards.clone(), address.to_owned());
+        if n >= MAX_STREAMS {
+            return Err(busy());
         }
         Ok(s)
     }
@@ -75,6 +90,13 @@ impl Streaming {
 impl Drop for Streaming {
     fn drop(&mut self) {
         self.0.streams.fetch_sub(1, Ordering::Relaxed);
+        let mut per = self.0.per_address.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = per.get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                per.remove(&self.1);
+            }
+        }
     }
 }
 
@@ -160,7 +182,7 @@ async fn events(
     let centre = motcua_core::AgencyCode::parse(&code)
         .map_err(|e| Error::domain(Kind::BadRequest, &e))?
         .to_string();
-    let held = Streaming::open(&st.boards)?;
+    let held = Streaming::open(&st.boards, &caller.key)?;
     let rx = follow(&st, &centre).await?;
     let stopping = st.stopping.subscribe();
     let stream = futures_util::stream::unfold(

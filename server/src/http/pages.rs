@@ -119,8 +119,15 @@ impl PageStaff {
 
 /// Only local paths are followed after sign-in.
 fn safe_next(next: Option<&str>) -> String {
+    let plain = |n: &str| {
+        n.len() <= 200
+            && n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if plain(n) => n.to_owned(),
         _ => "/counter".to_owned(),
     }
 }
@@ -487,4 +494,26 @@ async fn act(State(st): State<AppState>, staff: PageStaff, Form(f): Form<ActForm
         (_, Err(e)) => Err(e),
     };
     after(&st, &staff, r).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/counter")), "/counter");
+        assert_eq!(safe_next(Some("/password")), "/password");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/x?y=//evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/counter", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/counter");
+    }
 }

@@ -455,6 +455,7 @@ pub async fn set_config(
 ) -> Result<QueueConfig, Error> {
     actor.require_admin()?;
     let centre = centre_code(centre)?;
+    admin_of(actor, &centre)?;
     let mut cfg = cfg;
     for s in &mut cfg.services {
         s.name_vi = s.name_vi.trim().to_owned();
@@ -595,6 +596,32 @@ pub async fn issue(
             Ok(v)
         })
         .await
+}
+
+fn counter_busy(busy: &Ticket) -> Error {
+    Error::new(
+        Kind::Conflict,
+        "queue.counter_busy",
+        format!(
+            "Quầy đang có số {}: hãy kết thúc, chuyển hoặc đánh dấu vắng mặt trước.",
+            busy.number
+        ),
+        format!(
+            "Ticket {} is still at this counter: finish, transfer or mark it a no-show first.",
+            busy.number
+        ),
+    )
+}
+
+/// A centre admin administers their own centre (a system admin every one).
+fn admin_of(actor: &Actor, centre: &str) -> Result<(), Error> {
+    match (&actor.user.role, &actor.user.agency) {
+        (Role::CentreAdmin, Some(own)) if own.as_str() != centre => Err(Error::forbidden(
+            "Quản trị Trung tâm chỉ quản lý Trung tâm của mình.",
+            "A centre admin manages their own centre only.",
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn seated_refusal() -> Error {
@@ -896,19 +923,7 @@ pub async fn call_next(
                 .into_iter()
                 .find(|t| matches!(t.state, TicketState::Called | TicketState::Serving))
             {
-                return Err(Error::new(
-                    Kind::Conflict,
-                    "queue.counter_busy",
-                    format!(
-                        "Quầy đang có số {}: hãy kết thúc, chuyển hoặc đánh dấu vắng mặt trước.",
-                        busy.number
-                    ),
-                    format!(
-                        "Ticket {} is still at this counter: finish, transfer or mark it a \
-                         no-show first.",
-                        busy.number
-                    ),
-                ));
+                return Err(counter_busy(&busy));
             }
             // The first of each line the counter serves; the earliest place of them.
             let mut first: Option<LinePlace> = None;
@@ -989,6 +1004,23 @@ pub async fn act(
                 ));
             };
             let old = t.clone();
+            // One ticket at a time at a counter, whatever calls it.
+            if matches!(cmd, TicketCommand::Call { .. } | TicketCommand::Return)
+                && let Some(busy) = tx.at_counter(&centre, day, counter)?.into_iter().find(|x| {
+                    x.number != t.number
+                        && matches!(x.state, TicketState::Called | TicketState::Serving)
+                })
+            {
+                return Err(counter_busy(&busy));
+            }
+            // A counter cancels only tickets of the services it serves.
+            if matches!(cmd, TicketCommand::Cancel)
+                && !cfg
+                    .counter(counter)
+                    .is_some_and(|c| c.services.contains(&t.service))
+            {
+                return Err(queue_error(&QueueError::NotServed(counter, t.service)));
+            }
             let e = match t.decide(&cfg, &cmd, Some(counter), now, &a.user.username) {
                 Ok(e) => e,
                 Err(e) => {
@@ -1227,7 +1259,10 @@ pub fn take_offline(
         .map(|v| decode::<Ticket>(v.value()))
         .transpose()?;
     if let Some(held) = held {
-        return if held.issuer == issuer {
+        // The same ticket again (a kiosk that lost the acknowledgement) is taken once; the same
+        // number issued twice by one kiosk (a store restored from a copy) is refused, to be seen.
+        let same = held.issuer == issuer && (held.key == t.key || t.key.is_empty());
+        return if same {
             Ok(())
         } else {
             refuse(
@@ -1323,6 +1358,7 @@ pub async fn stats(
     use motcua_protocol::queue::{QueueStats, StatsBy, StatsRow};
     let centre = centre_code(centre)?;
     let own = actor.user.agency.as_ref().map(|a| a.as_str()) == Some(centre.as_str());
+    admin_of(actor, &centre)?;
     if !(actor.user.role.is_admin() || (actor.user.role == Role::Receptionist && own)) {
         return Err(Error::forbidden(
             "Chỉ quản trị viên và cán bộ tiếp nhận của Trung tâm được xem thống kê hàng đợi.",

@@ -140,7 +140,31 @@ async fn a_counter_calls_priority_first_then_by_issue_time_and_serves() {
     let (s, v) = officer.post(&q("/counters/1/call-next"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["current"]["number"], "A003");
-    // One ticket at a time.
+    // One ticket at a time, however it is called; a counter cancels only its own services'.
+    let (s, v) = officer
+        .post(
+            &q("/counters/1/tickets/A001/actions"),
+            json!({"type": "call", "counter": 1}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("queue.counter_busy"))
+    );
+    let b = issue(&desk, "B", None).await;
+    let (s, v) = officer
+        .post(
+            &q(&format!(
+                "/counters/1/tickets/{}/actions",
+                b["number"].as_str().unwrap()
+            )),
+            json!({"type": "cancel"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("queue.not_served"))
+    );
     let (s, v) = officer.post(&q("/counters/1/call-next"), json!({})).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
@@ -470,7 +494,32 @@ async fn the_daily_limit_and_the_configuration_are_kept() {
     bad["services"][0]["letter"] = json!("B");
     let (s, _) = admin.send("PUT", &q(""), bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, _) = desk.send("PUT", &q(""), cfg).await;
+    let (s, _) = desk.send("PUT", &q(""), cfg.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A centre admin of another centre cannot touch this one.
+    let sys = srv.staff("qt.hethong").await;
+    let (s, v) = sys
+        .post(
+            "/api/v1/admin/users",
+            json!({"username": "qt.khac", "full_name": "Lê Văn Khác", "role": "centre_admin", "agency": "000.30.31.H16"}),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+    let once = v["one_time_password"].as_str().unwrap().to_owned();
+    let other = srv.sign_in(srv.anon(), "qt.khac", &once).await;
+    let (s, _) = other
+        .post(
+            "/api/v1/auth/password",
+            json!({"current_password": once, "new_password": "mat-khau-rieng-2026"}),
+        )
+        .await;
+    assert!(s.is_success());
+    let other = srv
+        .sign_in(srv.anon(), "qt.khac", "mat-khau-rieng-2026")
+        .await;
+    let (s, _) = other.send("PUT", &q(""), cfg).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = other.get(&q("/stats")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
