@@ -818,6 +818,20 @@ impl Dossier {
         }
     }
 
+    /// Still at the desk past the transfer deadline at `now` (Art. 8.1b: a dossier received is
+    /// transferred to the competent agency within 8 working hours), its clock running.
+    pub fn transfer_overdue_at(&self, now: Instant) -> bool {
+        self.agency.is_none()
+            && self.is_open()
+            && self.paused_at.is_none()
+            && now > self.transfer_due
+    }
+
+    /// Transferred after its transfer deadline.
+    pub fn transferred_late(&self) -> bool {
+        self.transferred_at.is_some_and(|t| t > self.transfer_due)
+    }
+
     /// Overdue at `now` (see [`DueState::overdue_at`]).
     pub fn is_overdue(&self, now: Instant) -> bool {
         self.due_state().overdue_at(now)

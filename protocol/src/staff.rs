@@ -230,6 +230,9 @@ pub struct ListQuery {
     pub agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overdue: Option<bool>,
+    /// Only dossiers still at the desk past their transfer deadline (or, false, not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_overdue: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -249,6 +252,12 @@ pub struct DossierRow {
     pub received_at: DateTime<FixedOffset>,
     pub appointment: DateTime<FixedOffset>,
     pub overdue: bool,
+    /// The deadline to transfer it to the competent agency (8 working hours after the receipt).
+    #[serde(default)]
+    pub transfer_due: Option<DateTime<FixedOffset>>,
+    /// Still at the desk past that deadline.
+    #[serde(default)]
+    pub transfer_overdue: bool,
 }
 
 /// A page of a list.

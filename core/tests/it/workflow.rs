@@ -822,3 +822,22 @@ proptest! {
         }
     }
 }
+
+/// Art. 8.1b: transferred within 8 working hours of the receipt; late at the desk while the clock
+/// runs, and late for good once transferred after it.
+#[test]
+fn the_transfer_deadline_is_watched() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 1);
+    let due = c.d.transfer_due;
+    assert_eq!(due, t("11/11/2025 08:00"), "eight working hours later");
+    assert!(!c.d.transfer_overdue_at(t("11/11/2025 08:00")));
+    assert!(c.d.transfer_overdue_at(t("11/11/2025 08:01")));
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "11/11/2025 09:00",
+    );
+    assert!(!c.d.transfer_overdue_at(t("12/11/2025 09:00")));
+    assert!(c.d.transferred_late());
+}

@@ -48,6 +48,8 @@ fn row(rec: &DossierRecord, now: DateTime<FixedOffset>) -> DossierRow {
         received_at: st.received_at,
         appointment: st.due,
         overdue: st.is_overdue(now),
+        transfer_due: Some(st.transfer_due),
+        transfer_overdue: st.transfer_overdue_at(now),
     }
 }
 
@@ -344,6 +346,8 @@ enum Source {
     Overdue(i64),
     Status(u8),
     Agency(String),
+    /// The statuses a dossier has before it is transferred.
+    AtDesk,
     All,
 }
 
@@ -377,6 +381,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> Result<DossierList,
             }
         }
         None if q.overdue == Some(true) => Source::Overdue(now.timestamp()),
+        None if q.transfer_overdue == Some(true) => Source::AtDesk,
         None => match (
             &agency,
             q.status,
@@ -407,7 +412,9 @@ pub async fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> Result<DossierList,
                     && agency
                         .as_ref()
                         .is_none_or(|a| &rec.receiving_agency == a || rec.handling_agency() == a)
-                    && q.overdue.is_none_or(|o| st.is_overdue(now) == o);
+                    && q.overdue.is_none_or(|o| st.is_overdue(now) == o)
+                    && q.transfer_overdue
+                        .is_none_or(|o| st.transfer_overdue_at(now) == o);
                 if keep {
                     if seen >= skip {
                         if items.len() == per_page {
@@ -456,6 +463,21 @@ pub async fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> Result<DossierList,
                         let (ks, c) = k.value();
                         if ks != *s || !consider(c)? {
                             break;
+                        }
+                    }
+                }
+                Source::AtDesk => {
+                    let idx = txn.open_table(IDX_STATUS)?;
+                    'statuses: for s in [1u8, 2, 5, 6] {
+                        for item in idx.range((s, "")..)? {
+                            let (k, _) = item?;
+                            let (ks, c) = k.value();
+                            if ks != s {
+                                break;
+                            }
+                            if !consider(c)? {
+                                break 'statuses;
+                            }
                         }
                     }
                 }

@@ -359,3 +359,49 @@ async fn the_agency_acts_only_after_the_desk_transfers() {
         .ok(&code, json!({"type": "request_supplement", "items": items}))
         .await;
 }
+
+/// Art. 8.1b: a dossier received is transferred within 8 working hours. Those still at the desk
+/// past it are listed (`transfer_overdue=true`) and flagged in every row; a dossier waiting for
+/// the applicant's supplement is not.
+#[tokio::test]
+async fn transfers_past_their_eight_working_hours_are_listed() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let late = desk.receive(LLTP, "direct").await;
+    let sent = desk.receive(LLTP, "direct").await;
+    let paused = desk.receive(LLTP, "direct").await;
+    desk.ok(
+        &sent,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    let items = json!([{"document": "Tờ khai", "reason": "Thiếu chữ ký", "guidance": "Ký và ghi rõ họ tên"}]);
+    desk.ok(
+        &paused,
+        json!({"type": "request_supplement", "items": items}),
+    )
+    .await;
+    let (_, v) = desk.get("/api/v1/dossiers?transfer_overdue=true").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    // Monday 09:00 + 8 working hours is Tuesday 09:00; on Wednesday it is late.
+    srv.clock.advance(Duration::days(2));
+    let (s, v) = desk.get("/api/v1/dossiers?transfer_overdue=true").await;
+    assert_eq!(s, StatusCode::OK);
+    let codes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, [late.as_str()]);
+    assert_eq!(v["items"][0]["transfer_overdue"], true);
+    assert!(
+        v["items"][0]["transfer_due"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-11-11T09:00"),
+        "{v}"
+    );
+    let (_, v) = desk.get(&format!("/api/v1/dossiers?q={sent}")).await;
+    assert_eq!(v["items"][0]["transfer_overdue"], false);
+}
