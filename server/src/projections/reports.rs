@@ -51,6 +51,9 @@ pub mod metric {
     pub const FINISHED_OVERDUE: u8 = 5;
     pub const WITHDRAWN: u8 = 6;
     pub const REFUSED: u8 = 7;
+    /// Transferred to the competent agency after the 8 working hours (Art. 8.1b), on the day
+    /// of the transfer.
+    pub const TRANSFERRED_LATE: u8 = 8;
 }
 
 /// States of `report_open_v1`.
@@ -96,6 +99,9 @@ impl ReportKeys {
                     metric::FINISHED_ON_TIME
                 },
             ));
+        }
+        if let Some(t) = s.transferred_at.filter(|_| s.transferred_late()) {
+            days.push((day(t), metric::TRANSFERRED_LATE));
         }
         let closed_on = || rec.history.last().map_or(s.received_at, |e| e.at);
         match s.step {
@@ -290,6 +296,9 @@ pub struct Row {
     pub on_time_rate: Option<f64>,
     pub withdrawn: u64,
     pub refused: u64,
+    /// Transferred after the 8 working hours of Art. 8.1b.
+    #[serde(default)]
+    pub transferred_late: u64,
     /// Now, whatever the period.
     pub in_progress: InProgress,
 }
@@ -305,6 +314,7 @@ impl Row {
             metric::FINISHED_OVERDUE => self.finished.overdue += n,
             metric::WITHDRAWN => self.withdrawn += n,
             metric::REFUSED => self.refused += n,
+            metric::TRANSFERRED_LATE => self.transferred_late += n,
             _ => {}
         }
     }
@@ -318,7 +328,7 @@ impl Row {
         self.in_progress.waiting_applicant += o.in_progress.waiting_applicant;
     }
 
-    fn metrics(&self) -> [(u8, u64); 8] {
+    fn metrics(&self) -> [(u8, u64); 9] {
         [
             (metric::RECEIVED_DIRECT, self.received.direct),
             (metric::RECEIVED_POSTAL, self.received.postal),
@@ -328,6 +338,7 @@ impl Row {
             (metric::FINISHED_OVERDUE, self.finished.overdue),
             (metric::WITHDRAWN, self.withdrawn),
             (metric::REFUSED, self.refused),
+            (metric::TRANSFERRED_LATE, self.transferred_late),
         ]
     }
 
@@ -523,6 +534,7 @@ pub fn csv(r: &Report) -> Result<String, Error> {
         "Tỷ lệ đúng hạn (on-time rate)",
         "Rút hồ sơ (withdrawn)",
         "Không tiếp nhận (refused)",
+        "Chuyển quá 8 giờ làm việc (transferred late)",
         "Đang giải quyết chưa đến hạn (in progress not yet due)",
         "Đang giải quyết quá hạn (in progress overdue)",
         "Chờ bổ sung hoặc nộp phí (waiting for the applicant)",
@@ -551,6 +563,7 @@ pub fn csv(r: &Report) -> Result<String, Error> {
                 .map_or_else(String::new, |x| format!("{x:.4}")),
             row.withdrawn.to_string(),
             row.refused.to_string(),
+            row.transferred_late.to_string(),
             row.in_progress.not_yet_due.to_string(),
             row.in_progress.overdue.to_string(),
             row.in_progress.waiting_applicant.to_string(),

@@ -163,7 +163,7 @@ async fn counts_follow_the_workflow_and_the_clock() {
     let tp_line = lines.iter().find(|l| l.starts_with(TU_PHAP)).unwrap();
     assert!(
         tp_line.starts_with(&format!(
-            "{TU_PHAP},Sở Tư pháp,,,3,1,0,4,1,0,1,2,0.5000,1,0,0,0,1"
+            "{TU_PHAP},Sở Tư pháp,,,3,1,0,4,1,0,1,2,0.5000,1,0,1,0,0,1"
         )),
         "{tp_line}"
     );

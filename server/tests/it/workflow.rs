@@ -404,4 +404,15 @@ async fn transfers_past_their_eight_working_hours_are_listed() {
     );
     let (_, v) = desk.get(&format!("/api/v1/dossiers?q={sent}")).await;
     assert_eq!(v["items"][0]["transfer_overdue"], false);
+    // Transferred now, late: counted in the report on the day of the transfer.
+    desk.ok(
+        &late,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    let admin = srv.staff("qt.trungtam").await;
+    let (_, r) = admin
+        .get("/api/v1/reports/dossiers?from=2025-11-01&to=2025-11-30")
+        .await;
+    assert_eq!(r["total"]["transferred_late"], 1, "{r}");
 }
