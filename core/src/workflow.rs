@@ -346,6 +346,10 @@ pub enum EventKind {
         /// from it (none: the same as `due`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         legal_due: Option<Instant>,
+        /// Completed at the desk, before any transfer: the dossier counts as received now, with
+        /// its whole processing time and a new transfer deadline (Art. 8.1a–c).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received_again: Option<ReceivedAgain>,
     },
     Refused {
         reason: String,
@@ -666,6 +670,13 @@ pub struct Dossier {
     pub apologies: u32,
 }
 
+/// A dossier completed at the desk counts as received when complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedAgain {
+    pub received_at: Instant,
+    pub transfer_due: Instant,
+}
+
 /// What the overdue rule needs of a dossier. Kiosks receive it as it is and judge with the same
 /// function as the server, so a paused dossier never shows overdue on one and not on the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -914,9 +925,25 @@ impl Dossier {
                 if step != SupplementRequested {
                     return Err(self.illegal(cmd));
                 }
-                EventKind::Supplemented {
-                    due: resumed_due()?,
-                    legal_due: resumed_legal_due()?,
+                if self.agency.is_none() {
+                    // Still at the desk: the processing time runs from the complete receipt,
+                    // whole, not from what was left (Art. 8.1a–c).
+                    let received_at = cal.next_working_instant(at)?;
+                    let time = cal.working_between(self.received_at, self.original_due)?;
+                    EventKind::Supplemented {
+                        due: cal.add_working(received_at, time)?,
+                        legal_due: None,
+                        received_again: Some(ReceivedAgain {
+                            received_at,
+                            transfer_due: cal.transfer_deadline(received_at)?,
+                        }),
+                    }
+                } else {
+                    EventKind::Supplemented {
+                        due: resumed_due()?,
+                        legal_due: resumed_legal_due()?,
+                        received_again: None,
+                    }
                 }
             }
             Command::Refuse { reason: r } => {
@@ -1179,11 +1206,26 @@ impl Dossier {
                 self.supplement_requested_this_round = true;
                 self.pause(Step::SupplementRequested, e.at);
             }
-            Supplemented { due, legal_due } => {
+            Supplemented {
+                due,
+                legal_due,
+                received_again,
+            } => {
                 self.supplement.clear();
                 self.round += 1;
                 self.supplement_requested_this_round = false;
-                self.unpause(*due, *legal_due);
+                match received_again {
+                    Some(r) => {
+                        self.step = self.resume_to.take().unwrap_or(self.step);
+                        self.paused_at = None;
+                        self.received_at = r.received_at;
+                        self.transfer_due = r.transfer_due;
+                        self.due = *due;
+                        self.original_due = *due;
+                        self.legal_due = Some(*due);
+                    }
+                    None => self.unpause(*due, *legal_due),
+                }
             }
             Refused { reason } => {
                 self.reason = Some(reason.clone());

@@ -244,11 +244,18 @@ fn supplement_once_per_round_and_complete() {
             command: "request_supplement"
         }
     );
-    // The applicant supplements a day later: the due instant moves by 8 working hours.
+    // The applicant supplements a day later, before any transfer: the dossier counts as received
+    // then, with its whole three working days (Art. 8.1a–c).
     c.step(Command::Supplemented, "18/11/2025 08:00");
     assert_eq!(c.d.step, Step::SubmittedOnline);
     assert_eq!(c.d.round, 2);
-    assert_eq!(c.d.due, t("20/11/2025 17:00"));
+    assert_eq!(c.d.received_at, t("18/11/2025 08:00"));
+    assert_eq!(
+        c.d.due,
+        c.cal
+            .due(t("18/11/2025 08:00"), ProcessingTime::WorkingDays(3))
+            .unwrap()
+    );
     // A new round may get its own complete request.
     c.step(
         Command::AcceptAndTransfer {
@@ -840,4 +847,62 @@ fn the_transfer_deadline_is_watched() {
     );
     assert!(!c.d.transfer_overdue_at(t("12/11/2025 09:00")));
     assert!(c.d.transferred_late());
+}
+
+/// Art. 8.1a–c: a dossier found incomplete at the desk is received when complete — its whole
+/// processing time and its 8-hour transfer deadline run from then, not from what was left.
+#[test]
+fn a_supplement_at_the_desk_restarts_the_processing_time() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 5);
+    assert_eq!(c.d.due, t("17/11/2025 08:00"));
+    c.step(
+        Command::RequestSupplement {
+            items: vec![MissingItem {
+                document: "Tờ khai".into(),
+                reason: "Thiếu chữ ký".into(),
+                guidance: "Ký và ghi rõ họ tên".into(),
+            }],
+        },
+        "10/11/2025 09:00",
+    );
+    // Completed on Thursday at 14:00: received then, five working days from then.
+    c.step(Command::Supplemented, "13/11/2025 14:00");
+    assert_eq!(c.d.step, motcua_core::Step::ReceivedDirect);
+    assert_eq!(c.d.received_at, t("13/11/2025 14:00"));
+    assert_eq!(c.d.due, t("20/11/2025 14:00"));
+    assert_eq!(c.d.original_due, c.d.due, "the new receipt's appointment");
+    assert_eq!(c.d.transfer_due, t("14/11/2025 14:00"));
+    assert!(!c.d.is_overdue(t("19/11/2025 09:00")));
+    c.check_replay();
+    // After the transfer a supplement only pauses the clock.
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 5);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:30",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cv".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    c.step(
+        Command::RequestSupplement {
+            items: vec![MissingItem {
+                document: "Bản vẽ".into(),
+                reason: "Thiếu".into(),
+                guidance: "Nộp bản vẽ".into(),
+            }],
+        },
+        "11/11/2025 08:00",
+    );
+    c.step(Command::Supplemented, "13/11/2025 08:00");
+    assert_eq!(c.d.received_at, t("10/11/2025 08:00"));
+    assert_eq!(
+        c.d.due,
+        t("19/11/2025 08:00"),
+        "moved by the two working days paused"
+    );
 }

@@ -37,9 +37,12 @@ async fn supplement_consult_verify_approve_and_return_by_post() {
 
     srv.clock.advance(Duration::days(1));
     let v = desk.ok(&code, json!({"type": "supplemented"})).await;
-    // The clock stood for 8 working hours: the appointment moved one working day.
-    assert_eq!(v["appointment"], "2025-11-25T09:00:00+07:00");
-    assert_eq!(v["original_appointment"], "2025-11-24T09:00:00+07:00");
+    // Completed at the desk before any transfer: received now, with the whole ten working days
+    // and a new transfer deadline (Art. 8.1a–c); the new receipt's appointment.
+    assert_eq!(v["received_at"], "2025-11-11T09:10:00+07:00", "{v}");
+    assert_eq!(v["appointment"], "2025-11-25T09:10:00+07:00");
+    assert_eq!(v["original_appointment"], "2025-11-25T09:10:00+07:00");
+    assert_eq!(v["transfer_due"], "2025-11-12T09:10:00+07:00");
 
     srv.clock.advance(Duration::minutes(30));
     desk.ok(
