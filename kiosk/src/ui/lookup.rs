@@ -21,6 +21,9 @@ pub(crate) struct Lookup {
     secret: String,
     rows: Vec<PublicRow>,
     found: Option<Found>,
+    /// The slip of the dossier shown is printed: once per dossier shown (quick repeated taps
+    /// print nothing more).
+    printed: bool,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +118,7 @@ pub(super) fn reset(ui: &Ui<'_>) {
     g.set_rows(ModelRc::default());
     g.set_detail(DetailData::default());
     g.set_timeline(ModelRc::default());
+    g.set_printed(false);
 }
 
 /// The lookup screen opens on the code.
@@ -236,7 +240,9 @@ fn show_found(ui: &Ui<'_>, f: Found) {
         let mut s = ui.k.lookup.borrow_mut();
         s.found = Some(f);
         s.secret.clear();
+        s.printed = false;
     }
+    g(ui).set_printed(false);
     fill_detail(ui);
     if unlocked {
         ui.show(Screen::Detail);
@@ -339,13 +345,27 @@ pub(super) fn scan(ui: &Ui<'_>, raw: &[u8]) {
 }
 
 fn print_slip(ui: &Ui<'_>) {
-    let found = ui.k.lookup.borrow().found.clone();
+    let (found, printed) = {
+        let s = ui.k.lookup.borrow();
+        (s.found.clone(), s.printed)
+    };
     let Some(found) = found else { return };
+    if printed {
+        return;
+    }
     let now = ui.now();
     ui.off(
         printing(),
         move |logic| logic.print_status(&found, now),
-        |ui, r| ui.notice(r.err()),
+        |ui, r| match r {
+            Ok(()) => {
+                // The button says the slip is out and takes no more taps.
+                ui.k.lookup.borrow_mut().printed = true;
+                g(ui).set_printed(true);
+                ui.notice(None);
+            }
+            Err(n) => ui.notice(Some(n)),
+        },
     );
 }
 

@@ -471,6 +471,12 @@ fn a_visitor_at_the_kiosk() {
     );
     assert_eq!(p.shell().get_busy(), "");
     assert_eq!(sim.wait_for(1, std::time::Duration::from_secs(10)).len(), 1);
+    // The button now says the slip is out; more taps print nothing more.
+    assert!(p.shown("Đã in phiếu ✓"));
+    p.press_only("Đã in phiếu ✓");
+    assert_eq!(p.shell().get_busy(), "", "no second print is started");
+    assert!(p.kiosk.settle());
+    assert_eq!(sim.slips().len(), 1, "one slip however often it is tapped");
 
     // A queue number: the services with the people waiting, a priority, the number on screen,
     // printed at once with a QR that opens the ticket's page on a phone.
