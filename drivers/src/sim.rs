@@ -221,18 +221,19 @@ impl SimPrinter {
 
     /// Stall the printer (it reads and answers nothing) or let it go on.
     pub fn set_stalled(&self, stalled: bool) {
-        *self.inner.stalled.lock().expect("sim stall") = stalled;
+        *self.inner.stalled.lock().unwrap_or_else(|p| p.into_inner()) = stalled;
         self.inner.unstalled.notify_all();
     }
 
     /// Wait while the printer is stalled.
     fn wait_unstalled(&self) {
-        let guard = self.inner.stalled.lock().expect("sim stall");
+        // A poisoned lock still holds the flag: the simulator goes on.
+        let guard = self.inner.stalled.lock().unwrap_or_else(|p| p.into_inner());
         let _unstalled = self
             .inner
             .unstalled
             .wait_while(guard, |stalled| *stalled)
-            .expect("sim stall");
+            .unwrap_or_else(|p| p.into_inner());
     }
 
     /// What the printer reports from now on.

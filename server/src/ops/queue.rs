@@ -108,12 +108,11 @@ trait TableReader {
 pub type LinePlace = (u8, i64, String);
 
 /// Where `t` stands in its line.
+/// The index form of core's [`Ticket::line_key`] (issue times are kept to the second, so
+/// the orders agree).
 pub fn line_place(t: &Ticket) -> LinePlace {
-    (
-        u8::from(t.priority.is_none()),
-        t.issued_at.timestamp(),
-        t.number.to_string(),
-    )
+    let (other, issued_at, number) = t.line_key();
+    (u8::from(other), issued_at.timestamp(), number.to_string())
 }
 
 macro_rules! table_reader {
@@ -1196,6 +1195,9 @@ pub async fn ticket(ctx: &Ctx, id: &str) -> Result<TicketView, Error> {
         .await
 }
 
+/// How old an offline ticket may be when it reaches the server, in days.
+pub const MAX_OFFLINE_AGE_DAYS: i64 = 31;
+
 /// Take a number a kiosk issued from its offline block: checked against the kiosk's slot and the
 /// centre's services, its issue time kept within its day and never after now (a kiosk's clock
 /// may have jumped), stored once (the same ticket pushed again is a no-op; a number another
@@ -1239,11 +1241,31 @@ pub fn take_offline(
             ),
         );
     }
-    let start = t
+    // A ticket older than the outbox can plausibly hold (a kiosk clock years behind) is
+    // refused, never an internal error that would hold the batch (and the outbox) back.
+    let too_old = || {
+        refuse(
+            "queue.too_old",
+            format!(
+                "Số {number} mang ngày {} quá xa (đồng hồ kiosk sai).",
+                t.day
+            ),
+            format!(
+                "{number} is dated {}, too long ago (the kiosk's clock is wrong).",
+                t.day
+            ),
+        )
+    };
+    if (today - t.day).num_days() > MAX_OFFLINE_AGE_DAYS {
+        return too_old();
+    }
+    let Some(start) = t
         .day
         .and_hms_opt(0, 0, 0)
         .and_then(|d| d.and_local_timezone(cal.zone()).single())
-        .ok_or_else(|| Error::internal("a day without a start"))?;
+    else {
+        return too_old();
+    };
     let end = (start + chrono::Duration::days(1) - chrono::Duration::seconds(1)).min(now);
     let issued_at = cal.in_zone(t.issued_at).clamp(start, end.max(start));
     let issued_at = issued_at.with_nanosecond(0).unwrap_or(issued_at);
