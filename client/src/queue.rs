@@ -1,7 +1,8 @@
 //! The hall's queue: issuing numbers, a counter's actions, boards and a ticket's page.
 
 use motcua_protocol::queue::{
-    BoardState, CounterStatus, IssueRequest, QueueConfig, SeatRequest, TicketCommand, TicketView,
+    BoardState, BookRequest, BookingOptions, BookingView, CheckInRequest, CounterStatus,
+    IssueRequest, QueueConfig, SeatRequest, SlotsQuery, TicketCommand, TicketView,
 };
 use motcua_protocol::routes;
 
@@ -68,5 +69,49 @@ impl Client {
     /// A ticket's public page.
     pub async fn ticket(&self, id: &str) -> Result<TicketView> {
         self.get(&routes::public_ticket(id)).await
+    }
+
+    /// The days and slots a service may be booked in.
+    pub async fn booking_slots(&self, centre: &str, q: &SlotsQuery) -> Result<BookingOptions> {
+        self.get_query(&routes::public_booking_slots(centre), q)
+            .await
+    }
+
+    /// Book a slot.
+    pub async fn book(&self, centre: &str, req: &BookRequest) -> Result<BookingView> {
+        self.post(&routes::public_bookings(centre), req).await
+    }
+
+    /// A booking by its code.
+    pub async fn booking(&self, code: &str) -> Result<BookingView> {
+        self.get(&routes::public_booking(code)).await
+    }
+
+    /// Cancel a booking.
+    pub async fn cancel_booking(&self, code: &str) -> Result<BookingView> {
+        self.post(&routes::public_booking_cancel(code), &serde_json::json!({}))
+            .await
+    }
+
+    /// Check a booking in at a kiosk (with its device token).
+    pub async fn kiosk_check_in(&self, code: &str) -> Result<TicketView> {
+        self.post(
+            routes::SYNC_CHECK_IN,
+            &CheckInRequest {
+                code: code.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// Check a booking in at reception.
+    pub async fn desk_check_in(&self, centre: &str, code: &str) -> Result<TicketView> {
+        self.post(
+            &routes::queue_check_in(centre),
+            &CheckInRequest {
+                code: code.to_owned(),
+            },
+        )
+        .await
     }
 }

@@ -19,6 +19,7 @@
 //! - [`time`]: Vietnam time and the window of instants accepted from outside.
 //! - [`queue`]: the hall's queue: services, counters, tickets and their state machine, what a
 //!   counter calls next, issuing hours, wait estimates.
+//! - [`booking`]: booked visits: slots cut from a service's hours, booking codes, check-in.
 //! - [`public`]: what the public may see: minimal rows and the detail behind the lookup secret.
 //! - [`rating`]: satisfaction scales (3 or 5 levels), the per-dossier criteria, the check of a
 //!   rating.
@@ -29,6 +30,7 @@
 //! The calendar and the province list are data files under `assets/`, compiled in as defaults;
 //! a deployment loads its own calendar with [`calendar::Calendar::from_toml`].
 
+pub mod booking;
 pub mod calendar;
 pub mod citizen;
 pub mod codes;

@@ -177,6 +177,9 @@ pub struct Service {
     /// A service taken out of use issues nothing; tickets already waiting are still served.
     #[serde(default = "yes")]
     pub active: bool,
+    /// Whether (and how) visitors may book a time slot ahead (see [`crate::booking`]).
+    #[serde(default)]
+    pub booking: Option<crate::booking::BookingRule>,
 }
 
 fn yes() -> bool {
@@ -249,6 +252,9 @@ impl QueueConfig {
             }
             if s.daily_limit == 0 || s.daily_limit > ONLINE_LAST {
                 return bad(format!("daily_limit {}", s.letter));
+            }
+            if s.booking.is_some_and(|b| !b.check()) {
+                return bad(format!("booking {}", s.letter));
             }
             if s.procedures.len() > MAX_COVERS
                 || s.agencies.len() > MAX_COVERS
@@ -493,6 +499,12 @@ pub struct Ticket {
     /// ticket may rate the service it got, once.
     #[serde(default)]
     pub key: String,
+    /// Checked in from a booking: the start of its slot, where it stands in the line.
+    #[serde(default)]
+    pub booked_for: Option<Instant>,
+    /// The booking's code (ten digits).
+    #[serde(default)]
+    pub booking: Option<String>,
 }
 
 /// Why the queue refused.
@@ -653,13 +665,20 @@ impl Ticket {
             dossier: None,
             history: Vec::new(),
             key: String::new(),
+            booked_for: None,
+            booking: None,
         }
     }
 
     /// The order a service's line is served in: priority tickets first, then by issue time
-    /// (an offline ticket takes its place by the time it was issued), then by number.
+    /// (an offline ticket takes its place by the time it was issued; a booked one by the start
+    /// of its slot), then by number.
     pub fn line_key(&self) -> (bool, Instant, TicketNumber) {
-        (self.priority.is_none(), self.issued_at, self.number)
+        (
+            self.priority.is_none(),
+            self.booked_for.unwrap_or(self.issued_at),
+            self.number,
+        )
     }
 
     fn illegal(&self, cmd: &TicketCommand) -> QueueError {

@@ -94,6 +94,10 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         "Màn hình quầy / counter screen: {base}/counter   (đăng nhập bằng tài khoản bên dưới / sign in with an account below)"
     );
     println!(
+        "Đặt lịch hẹn / book a visit: {base}/dat-lich/{}   (nhận số tại kiosk: “Lấy số thứ tự” → “Tôi đã đặt lịch hẹn” / check in at the kiosk)",
+        motcua_server::seed::DEMO_CENTRE
+    );
+    println!(
         "Máy in mô phỏng / printer simulator: tcp://{} → {}",
         listening.addr,
         out.display()

@@ -246,11 +246,57 @@ pub fn parse_scan(raw: &[u8]) -> Result<ReceiptScan, ScanError> {
         .map_err(ScanError::Code)
 }
 
+/// The booking a scan names, if it is one: a booking page's address (`…/lich-hen/12345-67890`)
+/// or the bare code. Never panics, whatever the bytes.
+pub fn booking_in_scan(raw: &[u8]) -> Option<motcua_core::booking::BookingCode> {
+    use motcua_core::booking::BookingCode;
+    if raw.len() > MAX_PAYLOAD {
+        return None;
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    const PAGE: &str = "lich-hen/";
+    let code = match text.find(PAGE) {
+        Some(i) => {
+            let rest = &text[i + PAGE.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        }
+        None => text,
+    };
+    BookingCode::parse(code).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const CODE: &str = "000.17.22.H56-210531-0001";
+
+    #[test]
+    fn booking_scans() {
+        let code = motcua_core::booking::BookingCode::from_random(123_456_789);
+        for s in [
+            format!("https://motcua.example.vn/lich-hen/{}", code.digits()),
+            format!("https://motcua.example.vn/lich-hen/{code}?new=1"),
+            format!("/lich-hen/{}", code.digits()),
+            format!(" {code}\r\n"),
+        ] {
+            assert_eq!(booking_in_scan(s.as_bytes()), Some(code), "{s}");
+        }
+        for s in [
+            "https://x.vn/lich-hen/1234567890",
+            CODE,
+            "MC1:000.17.22.H56-210531-0001:4464:00",
+            "",
+        ] {
+            assert_eq!(booking_in_scan(s.as_bytes()), None, "{s}");
+        }
+        // A dossier's receipt never reads as a booking, nor a booking as a receipt.
+        assert!(parse_scan(code.digits().as_bytes()).is_err());
+    }
 
     #[test]
     fn bare_codes() {

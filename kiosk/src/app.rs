@@ -646,6 +646,36 @@ impl Logic {
         self.take_number_offline(service, priority, now)
     }
 
+    /// Check a booking in: the server issues its ticket (placed at the slot's start). Online
+    /// only: offline, the visitor is told to take an ordinary number.
+    pub fn check_in(&self, code: &str) -> Result<TicketView, Notice> {
+        let code = motcua_core::booking::BookingCode::parse(code).map_err(|e| Notice::of(&e))?;
+        let req = motcua_protocol::queue::CheckInRequest {
+            code: code.digits(),
+        };
+        match self
+            .online(|c| async move { c.post::<_, TicketView>(routes::SYNC_CHECK_IN, &req).await })
+        {
+            Some(Ok(t)) => Ok(t),
+            Some(Err(e @ ClientError::Refused { status, .. })) if status < 500 => Err(refused(&e)
+                .unwrap_or_else(|| Notice::of(&motcua_core::booking::BookingError::NotFound))),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "check-in offline");
+                Err(Self::check_in_offline())
+            }
+            None => Err(Self::check_in_offline()),
+        }
+    }
+
+    fn check_in_offline() -> Notice {
+        Notice::new(
+            "Kiosk đang mất kết nối nên chưa xác nhận được lịch hẹn. Quý vị vui lòng lấy số thứ \
+             tự thông thường hoặc đến quầy tiếp nhận.",
+            "The kiosk is offline and cannot confirm the booking. Please take an ordinary number \
+             or go to the reception desk.",
+        )
+    }
+
     fn take_number_offline(
         &self,
         service: char,
@@ -728,6 +758,7 @@ impl Logic {
             counter: None,
             key: Some(key),
             may_rate: false,
+            booked_for: None,
         })
     }
 

@@ -122,6 +122,9 @@ pub fn ticket_slip(t: &motcua_protocol::queue::TicketView, url: &str) -> Slip {
             format!("{} / {}", p.label(Lang::Vi), p.label(Lang::En)),
         );
     }
+    if let Some(b) = t.booked_for {
+        slip = slip.key_value("Theo lịch hẹn / Booked for", b.format("%H:%M").to_string());
+    }
     if let Some(a) = t.ahead {
         slip = slip.key_value("Số người đang chờ trước / Ahead", a.to_string());
     }

@@ -1,7 +1,7 @@
 //! The hall's queue on the wire: issuing a number, a counter's actions, what a display board and
 //! a visitor's phone read. The configuration itself is core's [`QueueConfig`].
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 pub use motcua_core::queue::{
@@ -55,6 +55,9 @@ pub struct TicketView {
     /// Served, and not rated yet: its holder may rate the service (with the key).
     #[serde(default)]
     pub may_rate: bool,
+    /// Checked in from a booking: the start of its slot.
+    #[serde(default)]
+    pub booked_for: Option<DateTime<FixedOffset>>,
 }
 
 /// A ticket as a counter's officer sees it.
@@ -210,4 +213,85 @@ pub struct QueueStats {
     pub issued_by_hour: Vec<u32>,
     /// The hours with the most tickets issued, busiest first (at most 3).
     pub busiest_hours: Vec<u8>,
+}
+
+pub use motcua_core::booking::{BookingRule, BookingStatus, Slot};
+
+/// Which slots to show: a service, a day (today when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotsQuery {
+    pub service: char,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+}
+
+/// A slot and the places left in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    /// Places left (0: full).
+    pub free: u16,
+    /// Still bookable (not passed, not full).
+    pub open: bool,
+}
+
+/// What a visitor may book for a service: the days open for booking and one day's slots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingOptions {
+    pub centre: String,
+    pub centre_name: String,
+    pub service: char,
+    pub service_vi: String,
+    pub service_en: String,
+    /// The days with slots, from today to the end of the booking period.
+    pub days: Vec<NaiveDate>,
+    pub date: NaiveDate,
+    pub slots: Vec<SlotView>,
+}
+
+/// Book a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    pub service: char,
+    pub date: NaiveDate,
+    /// The slot's start, as listed.
+    pub start: NaiveTime,
+}
+
+/// A booking as its holder sees it (no personal data is ever asked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    /// `12345-67890`.
+    pub code: String,
+    pub centre: String,
+    pub centre_name: String,
+    pub service: char,
+    pub service_vi: String,
+    pub service_en: String,
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub status: BookingStatus,
+    pub status_vi: String,
+    pub status_en: String,
+    /// Check-in at the kiosk opens then…
+    pub check_in_from: DateTime<FixedOffset>,
+    /// … and closes then.
+    pub check_in_until: DateTime<FixedOffset>,
+    /// The number given at check-in.
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// Its public page's id.
+    #[serde(default)]
+    pub ticket_id: Option<String>,
+}
+
+/// Check a booking in (kiosk or reception).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    pub code: String,
 }

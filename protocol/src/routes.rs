@@ -111,6 +111,11 @@ pub const QUEUE_TICKET_ACTIONS: &str =
     "/api/v1/centres/{code}/queue/counters/{counter}/tickets/{number}/actions";
 pub const PUBLIC_QUEUE: &str = "/api/v1/public/centres/{code}/queue";
 pub const PUBLIC_TICKET: &str = "/api/v1/public/tickets/{id}";
+pub const PUBLIC_BOOKING_SLOTS: &str = "/api/v1/public/centres/{code}/queue/slots";
+pub const PUBLIC_BOOKINGS: &str = "/api/v1/public/centres/{code}/bookings";
+pub const PUBLIC_BOOKING: &str = "/api/v1/public/bookings/{code}";
+pub const PUBLIC_BOOKING_CANCEL: &str = "/api/v1/public/bookings/{code}/cancel";
+pub const QUEUE_CHECK_IN: &str = "/api/v1/centres/{code}/queue/check-in";
 pub const PUBLIC_QUEUE_EVENTS: &str = "/api/v1/public/centres/{code}/queue/events";
 pub const PUBLIC_QUEUE_ANNOUNCE: &str = "/api/v1/public/centres/{code}/queue/announce";
 
@@ -146,6 +151,26 @@ pub fn public_ticket(id: &str) -> String {
     format!("/api/v1/public/tickets/{id}")
 }
 
+pub fn public_booking_slots(code: &str) -> String {
+    format!("/api/v1/public/centres/{code}/queue/slots")
+}
+
+pub fn public_bookings(code: &str) -> String {
+    format!("/api/v1/public/centres/{code}/bookings")
+}
+
+pub fn public_booking(code: &str) -> String {
+    format!("/api/v1/public/bookings/{code}")
+}
+
+pub fn public_booking_cancel(code: &str) -> String {
+    format!("/api/v1/public/bookings/{code}/cancel")
+}
+
+pub fn queue_check_in(code: &str) -> String {
+    format!("/api/v1/centres/{code}/queue/check-in")
+}
+
 // Kiosk sync.
 pub const SYNC_ENROL: &str = "/api/v1/sync/enrol";
 pub const SYNC_HEARTBEAT: &str = "/api/v1/sync/heartbeat";
@@ -153,3 +178,4 @@ pub const SYNC_EVENTS: &str = "/api/v1/sync/events";
 pub const SYNC_CHANGES: &str = "/api/v1/sync/changes";
 /// A kiosk online asks for a queue number of its centre.
 pub const SYNC_TICKETS: &str = "/api/v1/sync/tickets";
+pub const SYNC_CHECK_IN: &str = "/api/v1/sync/check-in";

@@ -131,6 +131,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 hours: all_day.clone(),
                 saturday: all_day.clone(),
                 active: true,
+                booking: None,
             })
             .collect(),
         counters: vec![CounterDef {

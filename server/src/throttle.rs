@@ -24,6 +24,9 @@ pub const WRONG_SECRETS: u32 = 5;
 pub const SECRET_LOCK_MINUTES: i64 = 15;
 /// Ratings per address per hour from the web (a kiosk's come through its device).
 pub const RATINGS_PER_HOUR: u32 = 10;
+/// Bookings a web address may make or cancel in an hour (a family books a few; a script filling
+/// the slots does not get far).
+pub const BOOKINGS_PER_HOUR: u32 = 6;
 /// Keys a limiter remembers at most.
 const MAX_KEYS: usize = 200_000;
 /// Failed sign-ins (and wrong current passwords) per (account, address) before that pair waits.
@@ -241,6 +244,8 @@ pub struct Throttle {
     unknown_sign_ins: Mutex<HashMap<String, u64>>,
     /// Ratings from the web per address.
     ratings: Limiter,
+    /// Bookings made (and cancelled) from the web per address.
+    bookings: Limiter,
 }
 
 /// What a sign-in lock holds back.
@@ -277,6 +282,7 @@ impl Default for Throttle {
             ),
             unknown_sign_ins: Mutex::default(),
             ratings: Limiter::new(RATINGS_PER_HOUR, Duration::hours(1), Duration::zero()),
+            bookings: Limiter::new(BOOKINGS_PER_HOUR, Duration::hours(1), Duration::zero()),
         }
     }
 }
@@ -295,6 +301,12 @@ impl Throttle {
     /// Count a rating from `client` on the web; false when it has rated too often this hour.
     pub fn allow_rating(&self, client: &str, now: DateTime<Utc>) -> bool {
         self.ratings.hit(client, now) == Verdict::Allowed
+    }
+
+    /// Count a booking made or cancelled from `client`; false when it has done so too often this
+    /// hour.
+    pub fn allow_booking(&self, client: &str, now: DateTime<Utc>) -> bool {
+        self.bookings.hit(client, now) == Verdict::Allowed
     }
 
     /// Whether secret checks for this key are locked now.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveTime, TimeZone};
 use motcua_core::Calendar;
+use motcua_core::booking::*;
 use motcua_core::i18n::{Lang, Localized};
 use motcua_core::queue::*;
 use proptest::prelude::*;
@@ -48,6 +49,12 @@ fn config() -> QueueConfig {
             vec![]
         },
         active: true,
+        booking: (letter == 'A').then_some(BookingRule {
+            slot_minutes: 45,
+            capacity: 3,
+            days_ahead: 7,
+            grace_minutes: 15,
+        }),
     };
     QueueConfig {
         services: vec![
@@ -469,4 +476,98 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn slots_are_cut_from_the_issuing_windows() {
+    let cfg = config();
+    let cal = Calendar::vietnam_default();
+    let a = cfg.service('A').unwrap();
+    // A working Tuesday: 07:15–11:15 gives five 45-minute slots (the sixth would end at 11:45),
+    // 13:15–16:30 gives four.
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let slots = cfg.slots(a, &cal, d).unwrap();
+    let shown: Vec<String> = slots.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "07:15–08:00",
+            "08:00–08:45",
+            "08:45–09:30",
+            "09:30–10:15",
+            "10:15–11:00",
+            "13:15–14:00",
+            "14:00–14:45",
+            "14:45–15:30",
+            "15:30–16:15"
+        ]
+    );
+    // Saturday: its own hours; Sunday and New Year's Day: none; B takes no bookings.
+    let sat = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    assert_eq!(cfg.slots(a, &cal, sat).unwrap().len(), 4);
+    for closed in [(2026, 12, 6), (2027, 1, 1)] {
+        let d = chrono::NaiveDate::from_ymd_opt(closed.0, closed.1, closed.2).unwrap();
+        assert!(cfg.slots(a, &cal, d).unwrap().is_empty(), "{d}");
+    }
+    assert!(
+        cfg.slots(cfg.service('B').unwrap(), &cal, d)
+            .unwrap()
+            .is_empty()
+    );
+    // A rule out of range is refused with the configuration.
+    let mut bad = cfg.clone();
+    bad.services[0].booking.as_mut().unwrap().slot_minutes = 5;
+    assert!(bad.check().is_err());
+}
+
+#[test]
+fn a_booked_ticket_takes_its_place_at_the_start_of_its_slot() {
+    let cal = Calendar::vietnam_default();
+    let booking = Booking {
+        code: BookingCode::from_random(7).digits(),
+        centre: "000.00.00.H56".into(),
+        service: 'A',
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        slot: Slot {
+            start: hm(9, 30),
+            end: hm(10, 15),
+        },
+        created_at: t("30/11/2026 10:00"),
+        state: BookingState::Booked,
+        ticket: None,
+        checked_in_at: None,
+        cancelled_at: None,
+        grace_minutes: 15,
+    };
+    // Check-in opens 30 minutes before the slot and closes 15 minutes after its start.
+    assert!(matches!(
+        booking.check_in(&cal, t("01/12/2026 08:59")),
+        Err(BookingError::TooEarly(..))
+    ));
+    let place = booking.check_in(&cal, t("01/12/2026 09:40")).unwrap();
+    assert_eq!(place, t("01/12/2026 09:30"));
+    assert_eq!(
+        booking.status(&cal, t("01/12/2026 09:45")),
+        BookingStatus::Lapsed
+    );
+    assert!(!booking.holds_place(&cal, t("01/12/2026 09:45")));
+    assert_eq!(
+        booking.check_in(&cal, t("01/12/2026 09:45")),
+        Err(BookingError::Lapsed)
+    );
+    // A walk-in who came at 09:35 waits behind the booking checked in at 09:40; one who came
+    // at 09:20 stays ahead of it; a priority ticket stays first.
+    let cfg = config();
+    let mut booked = ticket('A', 30, "01/12/2026 09:40", None);
+    booked.booked_for = Some(place);
+    let early = ticket('A', 28, "01/12/2026 09:20", None);
+    let late = ticket('A', 29, "01/12/2026 09:35", None);
+    let prio = ticket('A', 31, "01/12/2026 09:41", Some(Priority::Elderly));
+    let line = [&late, &booked, &early, &prio];
+    let first = next_for_counter(cfg.counter(1).unwrap(), line.iter().copied()).unwrap();
+    assert_eq!(first.number, prio.number);
+    let mut order: Vec<&Ticket> = line.to_vec();
+    order.sort_by_key(|t| t.line_key());
+    let numbers: Vec<String> = order.iter().map(|t| t.number.to_string()).collect();
+    assert_eq!(numbers, ["A031", "A028", "A030", "A029"]);
 }

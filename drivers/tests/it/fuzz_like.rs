@@ -2,7 +2,7 @@
 //! simulator's ESC/POS decoder.
 
 use motcua_drivers::escpos::Decoder;
-use motcua_drivers::qr::{own_payload, parse_scan};
+use motcua_drivers::qr::{booking_in_scan, own_payload, parse_scan};
 use proptest::prelude::*;
 
 proptest! {
@@ -11,6 +11,17 @@ proptest! {
     #[test]
     fn any_scan_is_understood_or_refused_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1200)) {
         let _ = parse_scan(&bytes);
+        let _ = booking_in_scan(&bytes);
+    }
+
+    #[test]
+    fn booking_codes_round_trip_and_any_text_is_safe(r in any::<u64>(), junk in "\\PC{0,60}") {
+        let code = motcua_core::booking::BookingCode::from_random(r);
+        prop_assert_eq!(motcua_core::booking::BookingCode::parse(&code.to_string()), Ok(code));
+        let url = format!("https://x.vn/lich-hen/{}", code.digits());
+        prop_assert_eq!(booking_in_scan(url.as_bytes()), Some(code));
+        let _ = motcua_core::booking::BookingCode::parse(&junk);
+        let _ = booking_in_scan(format!("lich-hen/{junk}").as_bytes());
     }
 
     #[test]

@@ -513,6 +513,7 @@ impl Ui<'_> {
             Screen::Rating | Screen::RatingCriteria => rating::enter(self, s),
             Screen::Procedures => procedures::enter(self),
             Screen::Queue => queue::enter(self),
+            Screen::CheckIn => queue::enter_check_in(self),
             _ => {}
         }
         self.show(s);
@@ -527,6 +528,7 @@ impl Ui<'_> {
             Screen::Lookup | Screen::Secret => lookup::key(self, v),
             Screen::Feedback => feedback::key(self, v),
             Screen::Procedures => procedures::key(self, v),
+            Screen::CheckIn => queue::key(self, v),
             _ => {}
         }
     }
@@ -557,9 +559,17 @@ impl Ui<'_> {
         }
     }
 
+    /// A scan: a booking's QR checks it in; anything else is a receipt to look up.
     fn scan(&self, raw: &[u8]) {
-        if !self.busy() {
-            lookup::scan(self, raw);
+        if self.busy() {
+            return;
+        }
+        match motcua_drivers::qr::booking_in_scan(raw) {
+            Some(code) => {
+                self.k.generation.set(self.k.generation.get() + 1);
+                queue::check_in(self, code.digits())
+            }
+            None => lookup::scan(self, raw),
         }
     }
 

@@ -15,6 +15,8 @@ pub(crate) struct Queue {
     lines: Vec<QueueLine>,
     priority: Option<Priority>,
     ticket: Option<TicketView>,
+    /// A booking code as typed (digits only).
+    code: String,
 }
 
 fn g<'a>(ui: &'a Ui<'_>) -> QueueState<'a> {
@@ -35,6 +37,14 @@ pub(super) fn wire(k: &Kiosk) {
             s.priority = if s.priority == chosen { None } else { chosen };
             drop(s);
             redraw(ui);
+        })
+    });
+    let inner = k.inner.clone();
+    st.on_check_in(move || {
+        with(&inner, |ui| {
+            ui.activity();
+            let code = ui.k.queue.borrow().code.clone();
+            check_in(ui, code);
         })
     });
     let inner = k.inner.clone();
@@ -62,6 +72,63 @@ pub(super) fn enter(ui: &Ui<'_>) {
     );
 }
 
+/// Open the booking check-in: a number pad for the code.
+pub(super) fn enter_check_in(ui: &Ui<'_>) {
+    ui.k.queue.borrow_mut().code.clear();
+    ui.set_keys(super::keys::number_keys());
+    redraw(ui);
+}
+
+/// A key into the booking code.
+pub(super) fn key(ui: &Ui<'_>, v: &str) {
+    super::keys::edit_plain(&mut ui.k.queue.borrow_mut().code, v, 10);
+    redraw(ui);
+}
+
+/// The code as shown while typed: `12345-67890`.
+fn shown_code(code: &str) -> String {
+    match code.get(..5) {
+        Some(head) if code.len() > 5 => format!("{head}-{}", &code[5..]),
+        _ => code.to_owned(),
+    }
+}
+
+/// Check a booking in (typed, or scanned from any screen): its ticket, printed at once.
+pub(super) fn check_in(ui: &Ui<'_>, code: String) {
+    ui.off(
+        Notice::new("Đang xác nhận lịch hẹn…", "Confirming the booking…"),
+        move |logic| {
+            let t = logic.check_in(&code)?;
+            let printed = logic.print_ticket(&t);
+            Ok::<_, Notice>((t, printed))
+        },
+        |ui, r| match r {
+            Ok((t, printed)) => issued(ui, t, printed),
+            Err(n) => {
+                if ui.screen() != Screen::CheckIn {
+                    ui.show(Screen::CheckIn);
+                    enter_check_in(ui);
+                }
+                ui.notice(Some(n));
+            }
+        },
+    );
+}
+
+/// A ticket in hand: the number on screen; a slip that did not print is said.
+fn issued(ui: &Ui<'_>, t: TicketView, printed: Result<(), Notice>) {
+    ui.k.queue.borrow_mut().ticket = Some(t);
+    redraw(ui);
+    ui.show(Screen::QueueDone);
+    // The number stays on screen when the slip did not print.
+    ui.notice(printed.err().map(|n| {
+        Notice::new(
+            format!("{} Vui lòng ghi nhớ số thứ tự của quý vị.", n.vi),
+            format!("{} Please remember your number.", n.en),
+        )
+    }));
+}
+
 fn take(ui: &Ui<'_>, i: usize) {
     let (letter, priority) = {
         let s = ui.k.queue.borrow();
@@ -79,18 +146,7 @@ fn take(ui: &Ui<'_>, i: usize) {
             Ok::<_, Notice>((t, printed))
         },
         |ui, r| match r {
-            Ok((t, printed)) => {
-                ui.k.queue.borrow_mut().ticket = Some(t);
-                redraw(ui);
-                ui.show(Screen::QueueDone);
-                // The number stays on screen when the slip did not print.
-                ui.notice(printed.err().map(|n| {
-                    Notice::new(
-                        format!("{} Vui lòng ghi nhớ số thứ tự của quý vị.", n.vi),
-                        format!("{} Please remember your number.", n.en),
-                    )
-                }));
-            }
+            Ok((t, printed)) => issued(ui, t, printed),
             Err(n) => {
                 ui.notice(Some(n));
                 enter(ui);
@@ -149,6 +205,7 @@ pub(super) fn redraw(ui: &Ui<'_>) {
         })
         .collect();
     let g = g(ui);
+    g.set_booking_code(shown_code(&s.code).into());
     g.set_lines(ModelRc::new(VecModel::from(lines)));
     g.set_priorities(ModelRc::new(VecModel::from(priorities)));
     match &s.ticket {
@@ -156,6 +213,10 @@ pub(super) fn redraw(ui: &Ui<'_>) {
             g.set_number(t.number.clone().into());
             g.set_service(ui.pick(&t.service_vi, &t.service_en));
             let mut info = Vec::new();
+            if let Some(b) = t.booked_for {
+                let hm = b.format("%H:%M");
+                info.push(ui.pick(&format!("Theo lịch hẹn {hm}"), &format!("Booked for {hm}")));
+            }
             if let Some(p) = t.priority {
                 info.push(ui.pick(
                     &format!("Ưu tiên: {}", p.label(motcua_core::Lang::Vi)),

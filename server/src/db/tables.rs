@@ -79,6 +79,12 @@ pub const QUEUE_SEATS: TableDefinition<&str, &[u8]> = TableDefinition::new("queu
 /// (centre, service letter, weekday 0 = Monday, hour) → (tickets served, seconds of service).
 pub const QUEUE_STATS: TableDefinition<(&str, &str, u8, u8), (u64, u64)> =
     TableDefinition::new("queue_stats_v1");
+/// Booking code (ten digits) → the booking.
+pub const BOOKINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("bookings_v1");
+/// (centre, day yyyymmdd, service letter, slot start in minutes of the day, booking code) → ():
+/// the bookings of a slot not cancelled, to count its places.
+pub const BOOKING_SLOTS: TableDefinition<(&str, u32, &str, u16, &str), ()> =
+    TableDefinition::new("booking_slots_v1");
 
 /// Create every table of the store (in the first write transaction).
 pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
@@ -118,5 +124,7 @@ pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(QUEUE_AT_COUNTER)?;
     txn.open_table(QUEUE_RECENT)?;
     txn.open_table(QUEUE_CALLS)?;
+    txn.open_table(BOOKINGS)?;
+    txn.open_table(BOOKING_SLOTS)?;
     Ok(())
 }

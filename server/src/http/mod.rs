@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod board;
+pub mod booking;
 pub mod calendar;
 pub mod centres;
 pub mod dossiers;
@@ -357,6 +358,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(reports::router())
         .merge(queue::router())
         .merge(board::router())
+        .merge(booking::router())
         .merge(pages::router())
 }
 

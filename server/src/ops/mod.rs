@@ -22,6 +22,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod booking;
 pub mod calendar;
 pub mod centres;
 pub mod dossiers;

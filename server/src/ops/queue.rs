@@ -39,7 +39,7 @@ pub enum Issuing<'a> {
     Desk(&'a Actor),
 }
 
-fn queue_error(e: &QueueError) -> Error {
+pub(super) fn queue_error(e: &QueueError) -> Error {
     let kind = match e {
         QueueError::Config(_) | QueueError::BadDossier => Kind::Invalid,
         QueueError::BadNumber(_) => Kind::BadRequest,
@@ -49,13 +49,13 @@ fn queue_error(e: &QueueError) -> Error {
     Error::domain(kind, e)
 }
 
-fn centre_code(code: &str) -> Result<String, Error> {
+pub(super) fn centre_code(code: &str) -> Result<String, Error> {
     Ok(AgencyCode::parse(code)
         .map_err(|e| Error::domain(Kind::BadRequest, &e))?
         .to_string())
 }
 
-fn not_configured() -> Error {
+pub(super) fn not_configured() -> Error {
     Error::new(
         Kind::NotFound,
         "queue.not_configured",
@@ -69,12 +69,15 @@ pub(crate) fn day_key(d: NaiveDate) -> u32 {
     d.year().max(0) as u32 * 10_000 + d.month() * 100 + d.day()
 }
 
-fn load_config(txn: &impl TableReader, centre: &str) -> Result<Option<QueueConfig>, Error> {
+pub(super) fn load_config(
+    txn: &impl TableReader,
+    centre: &str,
+) -> Result<Option<QueueConfig>, Error> {
     txn.config(centre)
 }
 
 /// Reads shared by read and write transactions.
-trait TableReader {
+pub(super) trait TableReader {
     fn config(&self, centre: &str) -> Result<Option<QueueConfig>, Error>;
     fn seats(&self, centre: &str) -> Result<Vec<(String, Seat)>, Error>;
     fn history_mean(
@@ -338,7 +341,7 @@ pub fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Er
 }
 
 /// What a ticket's view needs of the hall.
-struct Hall<'a> {
+pub(super) struct Hall<'a> {
     centre: &'a str,
     name: String,
     cfg: &'a QueueConfig,
@@ -348,7 +351,7 @@ struct Hall<'a> {
 }
 
 impl<'a> Hall<'a> {
-    fn read<R: TableReader + CentreNames>(
+    pub(super) fn read<R: TableReader + CentreNames>(
         r: &R,
         centre: &'a str,
         cfg: &'a QueueConfig,
@@ -366,7 +369,7 @@ impl<'a> Hall<'a> {
     }
 }
 
-fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView, Error> {
+pub(super) fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView, Error> {
     let Hall {
         centre,
         cfg,
@@ -409,14 +412,15 @@ fn view(r: &impl TableReader, hall: &Hall<'_>, t: &Ticket) -> Result<TicketView,
         counter: t.counter,
         key: None,
         may_rate: t.state == TicketState::Done && !r.rated(&ticket_id(centre, t))?,
+        booked_for: t.booked_for,
     })
 }
 
-fn centre_name(r: &impl CentreNames, centre: &str) -> Result<String, Error> {
+pub(super) fn centre_name(r: &impl CentreNames, centre: &str) -> Result<String, Error> {
     r.centre_name(centre)
 }
 
-trait CentreNames {
+pub(super) trait CentreNames {
     fn centre_name(&self, centre: &str) -> Result<String, Error>;
 }
 
@@ -507,15 +511,10 @@ pub async fn set_config(
         .await
 }
 
-/// Issue the next number of a service.
-pub async fn issue(
-    ctx: &Ctx,
-    who: Issuing<'_>,
-    centre: &str,
-    req: IssueRequest,
-) -> Result<TicketView, Error> {
-    let centre = centre_code(centre)?;
-    let (issuer, actor) = match who {
+/// Who issues, checked against the centre: a kiosk of the centre, or one of its reception
+/// officers (whose actions are audited).
+pub(super) fn issuer_of(who: Issuing<'_>, centre: &str) -> Result<(Issuer, Option<Actor>), Error> {
+    Ok(match who {
         Issuing::Kiosk(k) => {
             if k.centre.as_str() != centre {
                 return Err(Error::forbidden(
@@ -533,7 +532,7 @@ pub async fn issue(
         }
         Issuing::Desk(a) => {
             if a.user.role != Role::Receptionist
-                || a.user.agency.as_ref().map(|x| x.as_str()) != Some(centre.as_str())
+                || a.user.agency.as_ref().map(|x| x.as_str()) != Some(centre)
             {
                 return Err(Error::forbidden(
                     "Chỉ cán bộ tiếp nhận của Trung tâm được cấp số thứ tự.",
@@ -547,7 +546,18 @@ pub async fn issue(
                 Some(a.clone()),
             )
         }
-    };
+    })
+}
+
+/// Issue the next number of a service.
+pub async fn issue(
+    ctx: &Ctx,
+    who: Issuing<'_>,
+    centre: &str,
+    req: IssueRequest,
+) -> Result<TicketView, Error> {
+    let centre = centre_code(centre)?;
+    let (issuer, actor) = issuer_of(who, &centre)?;
     let now = ctx.clock.now_vn();
     let cal = ctx.cal.get();
     ctx.store
@@ -562,26 +572,7 @@ pub async fn issue(
             cfg.issuing(svc, &cal, now)
                 .map_err(|c| queue_error(&QueueError::Closed(svc.letter, c.next_open)))?;
             let date = cal.in_zone(now).date_naive();
-            let day = day_key(date);
-            let letter = svc.letter.to_string();
-            let mut seq = tx.open_table(TICKET_SEQ)?;
-            let last = seq
-                .get((centre.as_str(), day, letter.as_str()))?
-                .map(|v| v.value())
-                .unwrap_or(0);
-            if last >= u32::from(svc.daily_limit) {
-                return Err(queue_error(&QueueError::DailyLimit(
-                    svc.letter,
-                    svc.daily_limit,
-                )));
-            }
-            let n = last + 1;
-            seq.insert((centre.as_str(), day, letter.as_str()), n)?;
-            drop(seq);
-            let number = TicketNumber {
-                letter: svc.letter,
-                number: n as u16,
-            };
+            let number = allocate(tx, &centre, date, svc.letter, svc.daily_limit)?;
             let mut ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
             ticket.key = new_key();
             put_ticket(tx, &centre, None, &ticket)?;
@@ -595,6 +586,32 @@ pub async fn issue(
             Ok(v)
         })
         .await
+}
+
+/// The next number the server hands out for `letter` on `date`, within `limit` a day.
+pub(super) fn allocate(
+    tx: &Tx,
+    centre: &str,
+    date: NaiveDate,
+    letter: char,
+    limit: u16,
+) -> Result<TicketNumber, Error> {
+    let day = day_key(date);
+    let key = letter.to_string();
+    let mut seq = tx.open_table(TICKET_SEQ)?;
+    let last = seq
+        .get((centre, day, key.as_str()))?
+        .map(|v| v.value())
+        .unwrap_or(0);
+    if last >= u32::from(limit.min(motcua_core::queue::ONLINE_LAST)) {
+        return Err(queue_error(&QueueError::DailyLimit(letter, limit)));
+    }
+    let n = last + 1;
+    seq.insert((centre, day, key.as_str()), n)?;
+    Ok(TicketNumber {
+        letter,
+        number: n as u16,
+    })
 }
 
 fn counter_busy(busy: &Ticket) -> Error {

@@ -152,6 +152,7 @@ pub fn agency_codes(store: &Store) -> Result<Vec<AgencyCode>, Error> {
 /// on working days (justice also on Saturday mornings), and the hall's seven counters.
 pub fn demo_queue() -> motcua_core::queue::QueueConfig {
     use chrono::NaiveTime;
+    use motcua_core::booking::BookingRule;
     use motcua_core::queue::{CounterDef, QueueConfig, Service, Window};
     let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a time of day");
     let day = vec![
@@ -182,6 +183,12 @@ pub fn demo_queue() -> motcua_core::queue::QueueConfig {
             vec![]
         },
         active: true,
+        booking: Some(BookingRule {
+            slot_minutes: 30,
+            capacity: 4,
+            days_ahead: 14,
+            grace_minutes: 15,
+        }),
     };
     let counter = |number, name: &str, services: &[char]| CounterDef {
         number,

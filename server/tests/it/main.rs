@@ -2,6 +2,7 @@
 
 mod auth;
 mod bad_input;
+mod booking;
 mod calendar;
 mod common;
 mod concurrency;

@@ -504,4 +504,57 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!((view.number.as_str(), view.ahead), ("A001", Some(0)));
     let page = centre.rt.block_on(centre.anon().get(&format!("/q/{link}")));
     assert_eq!(page.0, 200);
+
+    // A booked visit checks in at the kiosk: the code typed on the number pad (a wrong one is
+    // told), or the booking's QR scanned from any screen; the ticket stands at its slot's start.
+    let centre_code = view.centre.clone();
+    let book = |start: &str| {
+        let req = motcua_protocol::queue::BookRequest {
+            service: 'A',
+            date: now.date_naive(),
+            start: chrono::NaiveTime::parse_from_str(start, "%H:%M").unwrap(),
+        };
+        centre
+            .rt
+            .block_on(centre.api().book(&centre_code, &req))
+            .unwrap()
+    };
+    let first = book("09:15");
+    let second = book("09:15");
+    p.press("‹ Trang chủ");
+    p.press("Lấy số thứ tự");
+    p.press("Tôi đã đặt lịch hẹn");
+    assert_eq!(p.screen(), Screen::CheckIn);
+    p.type_keys("1234567890");
+    assert_eq!(p.value_of("Mã lịch hẹn"), "12345-67890");
+    p.press("Nhận số thứ tự");
+    assert_eq!(p.screen(), Screen::CheckIn);
+    assert!(p.message().contains("10 chữ số"), "{}", p.message());
+    p.press("Xoá");
+    p.type_keys(&first.code.replace('-', ""));
+    p.press("Nhận số thứ tự");
+    assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
+    assert_eq!(p.value_of("Số thứ tự của quý vị"), "A002");
+    assert!(
+        p.w()
+            .global::<motcua_kiosk::ui::QueueState>()
+            .get_info()
+            .contains("Theo lịch hẹn 09:15"),
+        "the screen says the booking"
+    );
+    assert_eq!(sim.wait_for(3, std::time::Duration::from_secs(10)).len(), 3);
+    p.press("‹ Trang chủ");
+    p.scan(format!("{}/lich-hen/{}", centre.base, second.code.replace('-', "")).as_bytes());
+    assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
+    assert_eq!(p.value_of("Số thứ tự của quý vị"), "A003");
+    // Scanned again, the booking is already in: the kiosk says which number it got.
+    p.press("‹ Trang chủ");
+    p.scan(format!("{}/lich-hen/{}", centre.base, second.code.replace('-', "")).as_bytes());
+    assert_eq!(p.screen(), Screen::CheckIn);
+    assert!(p.message().contains("A003"), "{}", p.message());
+    let b = centre
+        .rt
+        .block_on(centre.api().booking(&second.code))
+        .unwrap();
+    assert_eq!(b.ticket.as_deref(), Some("A003"));
 }
