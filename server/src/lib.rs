@@ -218,12 +218,14 @@ async fn harden(req: Request, next: Next) -> Response {
         next.run(req).await
     };
     let status = res.status();
-    let is_json = res
+    // Our own answers (JSON, and the pages' HTML with the refusal in words) stay as they are;
+    // the framework's bare texts become the bilingual JSON error.
+    let ours = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !ours {
         let body = std::mem::take(res.body_mut());
         let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
         let allow = res.headers().get(header::ALLOW).cloned();

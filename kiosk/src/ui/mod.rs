@@ -564,11 +564,9 @@ impl Ui<'_> {
         if self.busy() {
             return;
         }
+        self.activity();
         match motcua_drivers::qr::booking_in_scan(raw) {
-            Some(code) => {
-                self.k.generation.set(self.k.generation.get() + 1);
-                queue::check_in(self, code.digits())
-            }
+            Some(code) => queue::check_in(self, code.digits()),
             None => lookup::scan(self, raw),
         }
     }

@@ -424,6 +424,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "ticket.js" => (include_str!("../../static/ticket.js"), "text/javascript"),
         "counter.js" => (include_str!("../../static/counter.js"), "text/javascript"),
         "site.css" => (include_str!("../../static/site.css"), "text/css"),
+        "print.css" => (include_str!("../../static/print.css"), "text/css"),
         _ => return super::error::by_status(axum::http::StatusCode::NOT_FOUND, ""),
     };
     let mut res = body.into_response();

@@ -11,6 +11,7 @@ pub mod board;
 pub mod booking;
 pub mod calendar;
 pub mod centres;
+pub mod desk;
 pub mod dossiers;
 pub mod error;
 pub mod feed;
@@ -360,6 +361,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(board::router())
         .merge(booking::router())
         .merge(pages::router())
+        .merge(desk::router())
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for PageStaff {
 
 impl PageStaff {
     /// The refusal of a form whose CSRF token is not this session's; none when it is.
-    fn forged(&self, sent: &str) -> Option<Response> {
+    pub(crate) fn forged(&self, sent: &str) -> Option<Response> {
         use subtle::ConstantTimeEq;
         if bool::from(self.csrf.as_bytes().ct_eq(sent.as_bytes())) {
             None

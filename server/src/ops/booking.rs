@@ -18,8 +18,8 @@ use motcua_protocol::queue::{
 use redb::{ReadTransaction, ReadableTable};
 
 use super::queue::{
-    Hall, Issuing, allocate, centre_code, centre_name, issuer_of, load_config, new_key,
-    not_configured, put_ticket, queue_error, ticket_id, view,
+    Hall, Issuing, TableReader, allocate, centre_code, centre_name, issuer_of, load_config,
+    new_key, not_configured, put_ticket, queue_error, ticket_id, view,
 };
 use super::{Ctx, Error, Kind};
 use crate::db::{BOOKING_SLOTS, BOOKINGS, Topic, Tx, encode, get};
@@ -288,6 +288,10 @@ pub async fn book(ctx: &Ctx, centre: &str, req: BookRequest) -> Result<BookingVi
                 cancelled_at: None,
                 grace_minutes: svc.booking.map(|r| r.grace_minutes).unwrap_or(0),
             };
+            if !b.holds_place(&cal, now) {
+                // Booked after the slot began with no grace left to check in.
+                return Err(booking_error(&BookingError::Passed));
+            }
             tx.open_table(BOOKINGS)?
                 .insert(b.code.as_str(), encode(&b)?.as_slice())?;
             let l = svc.letter.to_string();
@@ -359,8 +363,16 @@ pub async fn cancel(ctx: &Ctx, code: &str) -> Result<BookingView, Error> {
 
 /// Check a booking in at a kiosk or at reception: a ticket of its service, placed in the line
 /// at the slot's start. Only on its day, from [`EARLY_CHECK_IN_MIN`] minutes before the slot
-/// until the grace period after it; once.
-pub async fn check_in(ctx: &Ctx, who: Issuing<'_>, code: &str) -> Result<TicketView, Error> {
+/// until the grace period after it; once. Checking in again while its ticket still waits (a
+/// kiosk that timed out while the server answered) gives that ticket again, to reprint.
+/// `at_centre`: the centre the caller names (reception's address), checked before anything is
+/// written.
+pub async fn check_in(
+    ctx: &Ctx,
+    who: Issuing<'_>,
+    code: &str,
+    at_centre: Option<&str>,
+) -> Result<TicketView, Error> {
     let code = BookingCode::parse(code).map_err(|e| booking_error(&e))?;
     let now = ctx.clock.now_vn();
     let cal = ctx.cal.get();
@@ -374,7 +386,8 @@ pub async fn check_in(ctx: &Ctx, who: Issuing<'_>, code: &str) -> Result<TicketV
             .map(|x| x.to_string())
             .unwrap_or_default(),
     };
-    if own_centre != booking.centre {
+    let named = at_centre.map(centre_code).transpose()?;
+    if own_centre != booking.centre || named.is_some_and(|c| c != booking.centre) {
         return Err(booking_error(&BookingError::OtherCentre));
     }
     let centre = booking.centre.clone();
@@ -385,6 +398,25 @@ pub async fn check_in(ctx: &Ctx, who: Issuing<'_>, code: &str) -> Result<TicketV
             // give one ticket.
             let mut b = load(tx, &code)?;
             let today = cal.in_zone(now).date_naive();
+            match b.state {
+                BookingState::Cancelled => return Err(booking_error(&BookingError::Cancelled)),
+                BookingState::CheckedIn => {
+                    let number = b.ticket.clone().unwrap_or_default();
+                    let again = match tx.ticket(&centre, super::queue::day_key(b.date), &number)? {
+                        Some(t) if b.date == today && !t.state.is_final() => Some(t),
+                        _ => None,
+                    };
+                    let Some(t) = again else {
+                        return Err(booking_error(&BookingError::AlreadyCheckedIn(number)));
+                    };
+                    let cfg = load_config(tx, &centre)?.ok_or_else(not_configured)?;
+                    let hall = Hall::read(tx, &centre, &cfg, &cal, now)?;
+                    let mut v = view(tx, &hall, &t)?;
+                    v.key = Some(t.key.clone());
+                    return Ok(v);
+                }
+                BookingState::Booked => {}
+            }
             if b.date > today {
                 let opens: DateTime<FixedOffset> =
                     b.starts_at(&cal).unwrap_or(now) - Duration::minutes(EARLY_CHECK_IN_MIN);
@@ -401,14 +433,9 @@ pub async fn check_in(ctx: &Ctx, who: Issuing<'_>, code: &str) -> Result<TicketV
             if !svc.active {
                 return Err(queue_error(&QueueError::ServiceInactive(svc.letter)));
             }
-            // A booked visitor is owed a number even past the day's walk-in limit.
-            let number = allocate(
-                tx,
-                &centre,
-                today,
-                svc.letter,
-                motcua_core::queue::ONLINE_LAST,
-            )?;
+            // A booked visitor is owed a number even past the day's walk-in limit, and does
+            // not use one of the walk-ins' numbers.
+            let number = allocate(tx, &centre, today, svc.letter, svc.daily_limit, true)?;
             let mut ticket = Ticket::issued(today, number, None, now, issuer.clone());
             ticket.key = new_key();
             ticket.booked_for = Some(place);

@@ -572,7 +572,7 @@ pub async fn issue(
             cfg.issuing(svc, &cal, now)
                 .map_err(|c| queue_error(&QueueError::Closed(svc.letter, c.next_open)))?;
             let date = cal.in_zone(now).date_naive();
-            let number = allocate(tx, &centre, date, svc.letter, svc.daily_limit)?;
+            let number = allocate(tx, &centre, date, svc.letter, svc.daily_limit, false)?;
             let mut ticket = Ticket::issued(date, number, req.priority, now, issuer.clone());
             ticket.key = new_key();
             put_ticket(tx, &centre, None, &ticket)?;
@@ -588,26 +588,44 @@ pub async fn issue(
         .await
 }
 
-/// The next number the server hands out for `letter` on `date`, within `limit` a day.
+/// The key under which booked check-ins of a service and day are counted, beside its last
+/// number in `TICKET_SEQ`.
+fn booked_key(letter: char) -> String {
+    format!("{letter}+booked")
+}
+
+/// The next number the server hands out for `letter` on `date`. A walk-in's is refused past the
+/// service's `limit` of walk-ins a day; a booked check-in's is not (the booking was the
+/// promise), and does not count against the walk-ins. Both stop at [`ONLINE_LAST`].
+///
+/// [`ONLINE_LAST`]: motcua_core::queue::ONLINE_LAST
 pub(super) fn allocate(
     tx: &Tx,
     centre: &str,
     date: NaiveDate,
     letter: char,
     limit: u16,
+    booked: bool,
 ) -> Result<TicketNumber, Error> {
     let day = day_key(date);
     let key = letter.to_string();
+    let bkey = booked_key(letter);
     let mut seq = tx.open_table(TICKET_SEQ)?;
-    let last = seq
-        .get((centre, day, key.as_str()))?
-        .map(|v| v.value())
-        .unwrap_or(0);
-    if last >= u32::from(limit.min(motcua_core::queue::ONLINE_LAST)) {
+    let read = |seq: &redb::Table<(&str, u32, &str), u32>, k: &str| -> Result<u32, Error> {
+        Ok(seq.get((centre, day, k))?.map(|v| v.value()).unwrap_or(0))
+    };
+    let last = read(&seq, &key)?;
+    let booked_so_far = read(&seq, &bkey)?;
+    let full = last >= u32::from(motcua_core::queue::ONLINE_LAST)
+        || (!booked && last.saturating_sub(booked_so_far) >= u32::from(limit));
+    if full {
         return Err(queue_error(&QueueError::DailyLimit(letter, limit)));
     }
     let n = last + 1;
     seq.insert((centre, day, key.as_str()), n)?;
+    if booked {
+        seq.insert((centre, day, bkey.as_str()), booked_so_far + 1)?;
+    }
     Ok(TicketNumber {
         letter,
         number: n as u16,
@@ -1146,10 +1164,11 @@ pub fn board_now(
     for s in cfg.services.iter().filter(|s| s.active) {
         let waiting = txn.waiting_count(centre, day, s.letter)?;
         let open = open_counters(&cfg, &seats, s.letter);
-        let issued = seq
-            .get((centre, day, s.letter.to_string().as_str()))?
-            .map(|v| v.value())
-            .unwrap_or(0);
+        let count = |k: &str| -> Result<u32, Error> {
+            Ok(seq.get((centre, day, k))?.map(|v| v.value()).unwrap_or(0))
+        };
+        // Walk-ins issued: booked check-ins do not use up the day's numbers.
+        let issued = count(&s.letter.to_string())?.saturating_sub(count(&booked_key(s.letter))?);
         let closed = cfg.issuing(s, cal, now).err();
         lines.push(BoardLine {
             service: s.letter,

@@ -8,6 +8,7 @@ mod common;
 mod concurrency;
 mod connections;
 mod crash;
+mod desk;
 mod feed;
 mod feedback;
 mod kiosks;

@@ -1,0 +1,455 @@
+//! The desk (Bộ phận Tiếp nhận và Trả kết quả) in the browser: find the procedure by words or
+//! code (diacritics ignored), receive the dossier with the procedure's document checklist, and
+//! print the receipt — Mẫu 01 of Circular 01/2018/TT-VPCP, "Giấy tiếp nhận hồ sơ và hẹn trả kết
+//! quả" — as an A4 or A5 print view carrying the receipt QR the kiosks read.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use motcua_core::Lang;
+use motcua_core::status::Channel;
+use motcua_core::text::fold;
+use motcua_protocol::staff::{ApplicantIn, ReceiveRequest, Role, SubmittedDocument};
+use redb::ReadableTable;
+use serde::Deserialize;
+
+use super::Params;
+use super::board::{error_page, html};
+use super::pages::PageStaff;
+use crate::AppState;
+use crate::db::model::{DossierRecord, Procedure, User};
+use crate::db::{PROCEDURES, USERS, decode, get as get_value};
+use crate::ops::dossiers::{load, parse_code};
+use crate::ops::{Error, Kind, access, dossiers};
+
+/// Procedures a search shows at most.
+const MAX_FOUND: usize = 30;
+/// Documents a checklist takes at most.
+const MAX_DOCUMENTS: usize = 40;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/desk", get(search))
+        .route("/desk/receive", get(receive_form).post(receive))
+        .route("/desk/dossiers/{code}/receipt", get(receipt))
+}
+
+fn status_of(e: &Error) -> StatusCode {
+    super::error::status(e.kind)
+}
+
+fn desk_only(staff: &PageStaff) -> Result<(), Error> {
+    if staff.actor.user.role == Role::Receptionist && staff.actor.user.agency.is_some() {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "Trang này dành cho cán bộ tiếp nhận của Bộ phận Một cửa.",
+            "This page is for the one-stop desk's reception officers.",
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct SearchPage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    q: &'a str,
+    found: Vec<Procedure>,
+    searched: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The procedures whose name, field, national code or id hold every word of `q` (folded).
+async fn find(st: &AppState, q: &str) -> Result<Vec<Procedure>, Error> {
+    let words: Vec<String> = fold(q).split_whitespace().map(str::to_owned).collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    st.store
+        .read(move |txn| {
+            let mut out = Vec::new();
+            for item in txn.open_table(PROCEDURES)?.iter()? {
+                let p: Procedure = decode(item?.1.value())?;
+                let hay = fold(&format!(
+                    "{} {} {} {}",
+                    p.name, p.field, p.national_code, p.id
+                ));
+                if words.iter().all(|w| hay.contains(w.as_str())) {
+                    out.push(p);
+                    if out.len() >= MAX_FOUND {
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+async fn search(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Params(q): Params<SearchQuery>,
+) -> Response {
+    if let Err(e) = desk_only(&staff) {
+        return error_page(status_of(&e), &e);
+    }
+    let q_text: String = q.q.chars().take(100).collect();
+    let found = match find(&st, &q_text).await {
+        Ok(f) => f,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    html(
+        SearchPage {
+            csrf: &staff.csrf,
+            user: &staff.actor.user.full_name,
+            q: &q_text,
+            searched: !q_text.trim().is_empty(),
+            found,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// A row of the checklist as the form shows it.
+struct DocRow {
+    name: String,
+    originals: u32,
+    copies: u32,
+    received: bool,
+    original: bool,
+    count: u32,
+}
+
+#[derive(Template)]
+#[template(path = "desk_receive.html")]
+struct ReceivePage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    p: &'a Procedure,
+    docs: Vec<DocRow>,
+    f: &'a ReceiveForm,
+    error: Option<&'a Error>,
+}
+
+impl ReceivePage<'_> {
+    fn channel_label(&self, c: &Channel) -> &'static str {
+        c.label(Lang::Vi)
+    }
+
+    fn channel_en(&self, c: &Channel) -> &'static str {
+        c.label(Lang::En)
+    }
+
+    fn channel_value(&self, c: &Channel) -> &'static str {
+        match c {
+            Channel::Direct => "direct",
+            Channel::Postal => "postal",
+            Channel::Online => "online",
+        }
+    }
+}
+
+/// The receive form as posted: applicant fields, the channel, and per checklist row `doc{i}`
+/// (received), `orig{i}` (an original), `count{i}` (how many).
+#[derive(Debug, Default)]
+struct ReceiveForm {
+    csrf: String,
+    procedure: String,
+    name: String,
+    citizen_id: String,
+    phone: String,
+    email: String,
+    address: String,
+    channel: String,
+    rest: std::collections::HashMap<String, String>,
+}
+
+/// Fields a receive form carries at most (the applicant's and three per checklist row).
+const MAX_FIELDS: usize = 16 + 3 * MAX_DOCUMENTS;
+
+impl ReceiveForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> ReceiveForm {
+        let mut f = ReceiveForm::default();
+        for (k, v) in pairs.into_iter().take(MAX_FIELDS) {
+            let v: String = v.chars().take(400).collect();
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "procedure" => f.procedure = v,
+                "name" => f.name = v,
+                "citizen_id" => f.citizen_id = v,
+                "phone" => f.phone = v,
+                "email" => f.email = v,
+                "address" => f.address = v,
+                "channel" => f.channel = v,
+                _ if k.len() <= 12 => {
+                    f.rest.insert(k, v);
+                }
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ProcedureQuery {
+    procedure: String,
+}
+
+async fn procedure(st: &AppState, id: &str) -> Result<Procedure, Error> {
+    let id: String = id.chars().take(100).collect();
+    st.store
+        .read(move |txn| get_value::<Procedure>(&txn.open_table(PROCEDURES)?, id.as_str()))
+        .await?
+        .ok_or_else(|| Error::not_found("thủ tục có mã này", "Procedure"))
+}
+
+fn doc_rows(p: &Procedure, f: Option<&ReceiveForm>) -> Vec<DocRow> {
+    p.documents
+        .iter()
+        .take(MAX_DOCUMENTS)
+        .enumerate()
+        .map(|(i, d)| {
+            let field = |k: &str| f.and_then(|f| f.rest.get(&format!("{k}{i}")));
+            DocRow {
+                name: d.name.clone(),
+                originals: d.originals,
+                copies: d.copies,
+                received: f.is_none() || field("doc").is_some(),
+                original: match f {
+                    None => d.originals > 0,
+                    Some(_) => field("orig").is_some(),
+                },
+                count: field("count")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or((d.originals + d.copies).max(1)),
+            }
+        })
+        .collect()
+}
+
+fn render_receive(
+    staff: &PageStaff,
+    p: &Procedure,
+    f: &ReceiveForm,
+    posted: bool,
+    error: Option<&Error>,
+) -> Response {
+    let page = ReceivePage {
+        csrf: &staff.csrf,
+        user: &staff.actor.user.full_name,
+        p,
+        docs: doc_rows(p, posted.then_some(f)),
+        f,
+        error,
+    };
+    let mut res = html(page.render().unwrap_or_default());
+    if let Some(e) = error {
+        *res.status_mut() = status_of(e);
+    }
+    res
+}
+
+async fn receive_form(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Params(q): Params<ProcedureQuery>,
+) -> Response {
+    if let Err(e) = desk_only(&staff) {
+        return error_page(status_of(&e), &e);
+    }
+    match procedure(&st, &q.procedure).await {
+        Ok(p) => {
+            let f = ReceiveForm {
+                procedure: p.id.clone(),
+                channel: "direct".into(),
+                ..ReceiveForm::default()
+            };
+            render_receive(&staff, &p, &f, false, None)
+        }
+        Err(e) => error_page(status_of(&e), &e),
+    }
+}
+
+fn channel_of(s: &str) -> Result<Channel, Error> {
+    match s {
+        "direct" => Ok(Channel::Direct),
+        "postal" => Ok(Channel::Postal),
+        "online" => Ok(Channel::Online),
+        _ => Err(Error::invalid(
+            "channel",
+            "Hãy chọn cách nộp hồ sơ.",
+            "Choose how the dossier was submitted.",
+        )),
+    }
+}
+
+async fn receive(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = ReceiveForm::from_pairs(pairs);
+    if let Some(r) = staff.forged(&f.csrf) {
+        return r;
+    }
+    if let Err(e) = desk_only(&staff) {
+        return error_page(status_of(&e), &e);
+    }
+    let p = match procedure(&st, &f.procedure).await {
+        Ok(p) => p,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let documents: Vec<SubmittedDocument> = doc_rows(&p, Some(&f))
+        .into_iter()
+        .filter(|d| d.received)
+        .map(|d| SubmittedDocument {
+            name: d.name,
+            original: d.original,
+            copies: d.count.clamp(1, 99),
+        })
+        .collect();
+    let req = match channel_of(&f.channel) {
+        Ok(channel) => ReceiveRequest {
+            procedure: p.id.clone(),
+            applicant: ApplicantIn {
+                name: f.name.clone(),
+                citizen_id: f.citizen_id.clone(),
+                id_kind: None,
+                phone: f.phone.clone(),
+                email: f.email.clone(),
+                address: f.address.clone(),
+            },
+            channel,
+            documents,
+            submitted_at: None,
+        },
+        Err(e) => return render_receive(&staff, &p, &f, true, Some(&e)),
+    };
+    match dossiers::receive(&st.ctx, &staff.actor, req).await {
+        Ok(r) => Redirect::to(&format!("/desk/dossiers/{}/receipt", r.code)).into_response(),
+        Err(e) => render_receive(&staff, &p, &f, true, Some(&e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage<'a> {
+    r: &'a DossierRecord,
+    centre: String,
+    officer: String,
+    a5: bool,
+    qr: String,
+    /// The procedure's processing time: `15 ngày làm việc`.
+    duration: String,
+}
+
+impl ReceiptPage<'_> {
+    fn channel(&self) -> &'static str {
+        self.r.state.channel.label(Lang::Vi)
+    }
+
+    /// `08 giờ 30 phút, ngày 01/12/2026`.
+    fn at(&self, t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+        t.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptQuery {
+    #[serde(default)]
+    size: Option<String>,
+}
+
+/// Mẫu 01 as a print view: A4 by default, A5 with `size=a5`.
+async fn receipt(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+    Params(q): Params<ReceiptQuery>,
+) -> Response {
+    let code = match parse_code(&code) {
+        Ok(c) => c.to_string(),
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let user = staff.actor.user.clone();
+    let found = st
+        .store
+        .read(move |txn| {
+            let rec =
+                load(txn, &code)?.ok_or_else(|| Error::not_found("hồ sơ có mã này", "Dossier"))?;
+            if !access::may_see(&user, &rec) {
+                return Err(Error::not_found("hồ sơ có mã này", "Dossier"));
+            }
+            let officer_account = rec
+                .history
+                .first()
+                .map(|e| e.by.clone())
+                .unwrap_or_default();
+            let officer: Option<User> =
+                get_value(&txn.open_table(USERS)?, officer_account.as_str())?;
+            let agency: Option<crate::db::model::Agency> = get_value(
+                &txn.open_table(crate::db::AGENCIES)?,
+                rec.receiving_agency.as_str(),
+            )?;
+            let procedure: Option<Procedure> =
+                get_value(&txn.open_table(PROCEDURES)?, rec.procedure_id.as_str())?;
+            let duration = match procedure.map(|p| p.processing_time) {
+                Some(motcua_core::ProcessingTime::WorkingDays(n)) => format!("{n} ngày làm việc"),
+                Some(motcua_core::ProcessingTime::WorkingHours(n)) => format!("{n} giờ làm việc"),
+                None => String::new(),
+            };
+            Ok::<_, Error>((
+                rec,
+                officer.map(|u| u.full_name).unwrap_or(officer_account),
+                agency.map(|a| a.name).unwrap_or_default(),
+                duration,
+            ))
+        })
+        .await;
+    let (rec, officer, centre, duration) = match found {
+        Ok(x) => x,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let a5 = match q.size.as_deref() {
+        None | Some("a4") => false,
+        Some("a5") => true,
+        Some(_) => {
+            let e = Error::new(
+                Kind::BadRequest,
+                "page.size",
+                "Khổ giấy là a4 hoặc a5.",
+                "The paper size is a4 or a5.",
+            );
+            return error_page(status_of(&e), &e);
+        }
+    };
+    let payload = match motcua_core::DossierCode::parse(&rec.code) {
+        Ok(c) => motcua_drivers::qr::own_payload(&c, Some(&rec.secret)),
+        Err(_) => rec.code.clone(),
+    };
+    html(
+        ReceiptPage {
+            qr: super::booking::qr_svg(&payload),
+            r: &rec,
+            centre,
+            officer,
+            a5,
+            duration,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}

@@ -1,0 +1,139 @@
+//! The desk in the browser on the real server: find a procedure without diacritics, receive a
+//! dossier through the form (a wrong citizen ID keeps what was typed), and the receipt (Mẫu 01)
+//! as an A4 or A5 print view whose QR and secret are the dossier's own.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION};
+
+use crate::common::*;
+
+/// A browser-like client carrying `token` as the session cookie, not following redirects.
+fn browser(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(COOKIE, format!("motcua_session={token}").parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {body}"))
+        + start.len();
+    let j = body[i..].find(end).unwrap() + i;
+    &body[i..j]
+}
+
+#[tokio::test]
+async fn the_desk_receives_a_dossier_and_prints_its_receipt() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let b = browser(desk.token.as_deref().unwrap());
+    let get = |path: &str| b.get(format!("{}{path}", srv.base)).send();
+
+    // Words without diacritics find the procedure.
+    let res = get("/desk?q=khai%20sinh").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Đăng ký khai sinh"), "{body}");
+    let link = between(&body, "href=\"/desk/receive?procedure=", "\"").to_owned();
+    let form_path = format!("/desk/receive?procedure={link}");
+    let body = get(&form_path).await.unwrap().text().await.unwrap();
+    assert!(body.contains("Tờ khai đăng ký khai sinh") && body.contains("Giấy chứng sinh"));
+    let csrf = between(&body, "name=\"csrf\" value=\"", "\"").to_owned();
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        b.post(format!("{}/desk/receive", srv.base))
+            .form(&fields)
+            .send()
+    };
+    let mut fields = vec![
+        ("csrf", csrf.clone()),
+        ("procedure", link.clone()),
+        ("name", "Nguyễn Thị Lan".to_owned()),
+        ("citizen_id", "12345".to_owned()),
+        ("phone", "0912345678".to_owned()),
+        ("channel", "direct".to_owned()),
+        ("doc0", "1".to_owned()),
+        ("orig0", "1".to_owned()),
+        ("count0", "1".to_owned()),
+        ("doc1", "1".to_owned()),
+        ("count1", "2".to_owned()),
+    ];
+    // A wrong citizen ID: refused, what was typed is kept.
+    let res = post(fields.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("id=\"error\"") && body.contains("value=\"Nguyễn Thị Lan\""),
+        "{body}"
+    );
+    // A forged form: refused.
+    let mut forged = fields.clone();
+    forged[0].1 = "0".repeat(32);
+    assert_eq!(post(forged).await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    fields[3].1 = "001190012345".to_owned();
+    let res = post(fields).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    let code = between(&to, "/desk/dossiers/", "/receipt").to_owned();
+
+    let res = get(&to).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"));
+    assert!(body.contains("class=\"form-print a4\""));
+    assert!(body.contains(&code) && body.contains("Nguyễn Thị Lan"));
+    assert!(
+        body.contains("Giấy chứng sinh</td><td>Bản sao</td><td>2"),
+        "{body}"
+    );
+    assert!(body.contains("<svg"), "the receipt QR");
+    // The secret printed is the dossier's: it unlocks the public detail.
+    let secret = between(&body, "id=\"secret\">", "<").to_owned();
+    let (s, v) = srv
+        .anon()
+        .get(&format!("/api/v1/public/dossiers/{code}?secret={secret}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["timeline"].is_array(), "the detail: {v}");
+
+    let a5 = get(&format!("{to}?size=a5"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(a5.contains("class=\"form-print a5\""));
+    assert_eq!(
+        get(&format!("{to}?size=a3")).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    // An agency's officer is not the desk; another centre's desk does not see the receipt.
+    let officer = srv.staff("cv.tuphap").await;
+    let o = browser(officer.token.as_deref().unwrap());
+    let res = o.get(format!("{}/desk", srv.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let other = srv.staff("tiepnhan.tanlap").await;
+    let res = browser(other.token.as_deref().unwrap())
+        .get(format!("{}{to}", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Without a session: to the sign-in page.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/desk", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
