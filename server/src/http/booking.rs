@@ -277,7 +277,8 @@ async fn book_form(
                     *r.status_mut() = status_of(&e);
                     r
                 }
-                Err(e2) => error_page(status_of(&e), if e2.kind == e.kind { &e } else { &e2 }),
+                // The form cannot be shown again (the service no longer books): the refusal alone.
+                Err(_) => error_page(status_of(&e), &e),
             }
         }
     }

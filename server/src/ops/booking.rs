@@ -99,6 +99,37 @@ macro_rules! bookings {
 bookings!(ReadTransaction);
 bookings!(Tx<'_>);
 
+fn save(tx: &Tx, b: &Booking) -> Result<(), Error> {
+    tx.open_table(BOOKINGS)?
+        .insert(b.code.as_str(), encode(b)?.as_slice())?;
+    Ok(())
+}
+
+/// A booking's key in `BOOKING_SLOTS`.
+struct SlotKey<'a> {
+    centre: &'a str,
+    day: u32,
+    letter: String,
+    start: u16,
+    code: &'a str,
+}
+
+impl SlotKey<'_> {
+    fn as_tuple(&self) -> (&str, u32, &str, u16, &str) {
+        (self.centre, self.day, &self.letter, self.start, self.code)
+    }
+}
+
+fn slot_key(b: &Booking) -> SlotKey<'_> {
+    SlotKey {
+        centre: &b.centre,
+        day: super::queue::day_key(b.date),
+        letter: b.service.to_string(),
+        start: minutes(b.slot.start),
+        code: &b.code,
+    }
+}
+
 /// The places left in a slot at `now`.
 fn free_places(
     r: &impl Bookings,
@@ -210,7 +241,7 @@ fn booking_view(
     let ticket_id = b
         .ticket
         .as_ref()
-        .map(|n| format!("{}-{}-{n}", b.centre, b.date.format("%y%m%d")));
+        .map(|n| super::queue::ticket_id_of(&b.centre, b.date, n));
     Ok(BookingView {
         code: BookingCode::parse(&b.code)
             .map(|c| c.to_string())
@@ -292,19 +323,9 @@ pub async fn book(ctx: &Ctx, centre: &str, req: BookRequest) -> Result<BookingVi
                 // Booked after the slot began with no grace left to check in.
                 return Err(booking_error(&BookingError::Passed));
             }
-            tx.open_table(BOOKINGS)?
-                .insert(b.code.as_str(), encode(&b)?.as_slice())?;
-            let l = svc.letter.to_string();
-            tx.open_table(BOOKING_SLOTS)?.insert(
-                (
-                    centre.as_str(),
-                    super::queue::day_key(b.date),
-                    l.as_str(),
-                    minutes(slot.start),
-                    b.code.as_str(),
-                ),
-                (),
-            )?;
+            save(tx, &b)?;
+            tx.open_table(BOOKING_SLOTS)?
+                .insert(slot_key(&b).as_tuple(), ())?;
             booking_view(tx, Some(&cfg), &b, &cal, now)
         })
         .await
@@ -344,8 +365,9 @@ pub async fn cancel(ctx: &Ctx, code: &str) -> Result<BookingView, Error> {
                 BookingState::Booked => {
                     b.state = BookingState::Cancelled;
                     b.cancelled_at = Some(now);
-                    tx.open_table(BOOKINGS)?
-                        .insert(b.code.as_str(), encode(&b)?.as_slice())?;
+                    save(tx, &b)?;
+                    tx.open_table(BOOKING_SLOTS)?
+                        .remove(slot_key(&b).as_tuple())?;
                     let l = b.service.to_string();
                     tx.open_table(BOOKING_SLOTS)?.remove((
                         b.centre.as_str(),
@@ -444,8 +466,7 @@ pub async fn check_in(
             b.state = BookingState::CheckedIn;
             b.ticket = Some(number.to_string());
             b.checked_in_at = Some(now);
-            tx.open_table(BOOKINGS)?
-                .insert(b.code.as_str(), encode(&b)?.as_slice())?;
+            save(tx, &b)?;
             if let Some(a) = &actor {
                 tx.audit(a.entry(now, "queue_check_in", &ticket_id(&centre, &ticket), "ok"))?;
             }

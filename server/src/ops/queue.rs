@@ -317,7 +317,12 @@ fn open_counters(cfg: &QueueConfig, seats: &[(String, Seat)], letter: char) -> u
 
 /// A ticket's public id: `{centre}-{yymmdd}-{A012}`.
 pub fn ticket_id(centre: &str, t: &Ticket) -> String {
-    format!("{centre}-{}-{}", t.day.format("%y%m%d"), t.number)
+    ticket_id_of(centre, t.day, &t.number.to_string())
+}
+
+/// The public id of ticket `number` (`A012`) of `day` at `centre`.
+pub fn ticket_id_of(centre: &str, day: NaiveDate, number: &str) -> String {
+    format!("{centre}-{}-{number}", day.format("%y%m%d"))
 }
 
 pub fn parse_ticket_id(id: &str) -> Result<(String, NaiveDate, TicketNumber), Error> {

@@ -379,6 +379,8 @@ pub fn seed_demo(
     report.procedures = procedures.len();
     {
         let (ag, pr) = (agencies.clone(), procedures.clone());
+        // Built before the writer runs the job: nothing in it can fail there.
+        let queue_cfg = encode(&demo_queue())?;
         store.write_blocking(move |txn| {
             let mut t = txn.open_table(AGENCIES)?;
             for a in &ag {
@@ -401,7 +403,7 @@ pub fn seed_demo(
                 .insert(centre.code.as_str(), encode(&centre)?.as_slice())?;
             changes::record(txn, &Key::Centre(centre.code.clone()), vec![], vec![])?;
             txn.open_table(crate::db::QUEUES)?
-                .insert(centre.code.as_str(), encode(&demo_queue())?.as_slice())?;
+                .insert(centre.code.as_str(), queue_cfg.as_slice())?;
             changes::record(txn, &Key::Queue(centre.code.clone()), vec![], vec![])?;
             Ok::<_, Error>(())
         })?;
