@@ -35,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .route("/desk", get(search))
         .route("/desk/receive", get(receive_form).post(receive))
         .route("/desk/dossiers/{code}/receipt", get(receipt))
+        .route("/desk/dossiers/{code}", get(dossier))
+        .route("/desk/dossiers/{code}/act", axum::routing::post(act))
+        .route("/desk/dossiers/{code}/form/{kind}", get(notice))
 }
 
 fn status_of(e: &Error) -> StatusCode {
@@ -104,6 +107,10 @@ async fn search(
         return error_page(status_of(&e), &e);
     }
     let q_text: String = q.q.chars().take(100).collect();
+    // A dossier code opens that dossier.
+    if let Ok(code) = motcua_core::DossierCode::parse(q_text.trim()) {
+        return Redirect::to(&format!("/desk/dossiers/{code}")).into_response();
+    }
     let found = match find(&st, &q_text).await {
         Ok(f) => f,
         Err(e) => return error_page(status_of(&e), &e),
@@ -448,6 +455,332 @@ async fn receipt(
             officer,
             a5,
             duration,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// A dossier, its centre's name and the full names of the staff in its history, for a page.
+struct Loaded {
+    rec: DossierRecord,
+    centre: String,
+    /// (account, full name).
+    names: Vec<(String, String)>,
+}
+
+impl Loaded {
+    fn name_of(&self, account: &str) -> String {
+        self.names
+            .iter()
+            .find(|(a, _)| a == account)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| account.to_owned())
+    }
+}
+
+/// Load `code` for `user`: not found when it may not see it.
+async fn load_for(st: &AppState, user: &User, code: &str) -> Result<Loaded, Error> {
+    let code = parse_code(code)?.to_string();
+    let user = user.clone();
+    st.store
+        .read(move |txn| {
+            let rec = load(txn, &code)?
+                .filter(|r| access::may_see(&user, r))
+                .ok_or_else(|| Error::not_found("hồ sơ có mã này", "Dossier"))?;
+            let users = txn.open_table(USERS)?;
+            let mut names: Vec<(String, String)> = Vec::new();
+            for e in &rec.history {
+                if names.iter().any(|(a, _)| *a == e.by) {
+                    continue;
+                }
+                if let Some(u) = get_value::<User>(&users, e.by.as_str())? {
+                    names.push((e.by.clone(), u.full_name));
+                }
+            }
+            let agency: Option<crate::db::model::Agency> = get_value(
+                &txn.open_table(crate::db::AGENCIES)?,
+                rec.receiving_agency.as_str(),
+            )?;
+            Ok(Loaded {
+                centre: agency.map(|a| a.name).unwrap_or_default(),
+                rec,
+                names,
+            })
+        })
+        .await
+}
+
+/// A line of a dossier's timeline.
+struct Line {
+    at: String,
+    what_vi: &'static str,
+    what_en: &'static str,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk_dossier.html")]
+struct DossierPage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    d: &'a Loaded,
+    lines: Vec<Line>,
+    step_vi: &'static str,
+    step_en: &'static str,
+    /// The desk may act now (its own dossier, still at the desk or back with the result).
+    desk: bool,
+    transfer_overdue: bool,
+    error: Option<&'a Error>,
+}
+
+impl DossierPage<'_> {
+    fn step_is(&self, names: &str) -> bool {
+        let step = serde_json::to_value(self.d.rec.state.step)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        names.split(' ').any(|n| n == step)
+    }
+
+    fn hm(&self, t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+        t.format("%H:%M %d/%m/%Y").to_string()
+    }
+}
+
+async fn render_dossier(
+    st: &AppState,
+    staff: &PageStaff,
+    code: &str,
+    error: Option<&Error>,
+) -> Response {
+    let d = match load_for(st, &staff.actor.user, code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let now = st.clock.now_vn();
+    let lines = d
+        .rec
+        .history
+        .iter()
+        .map(|e| Line {
+            at: e.at.format("%H:%M %d/%m/%Y").to_string(),
+            what_vi: e.kind.label(Lang::Vi),
+            what_en: e.kind.label(Lang::En),
+            by: d.name_of(&e.by),
+        })
+        .collect();
+    let user = &staff.actor.user;
+    let page = DossierPage {
+        csrf: &staff.csrf,
+        user: &user.full_name,
+        lines,
+        step_vi: d.rec.state.step.label(Lang::Vi),
+        step_en: d.rec.state.step.label(Lang::En),
+        desk: user.role == Role::Receptionist
+            && user.agency.as_ref() == Some(&d.rec.receiving_agency),
+        transfer_overdue: d.rec.state.transfer_overdue_at(now),
+        d: &d,
+        error,
+    };
+    let mut res = html(page.render().unwrap_or_default());
+    if let Some(e) = error {
+        *res.status_mut() = status_of(e);
+    }
+    res
+}
+
+async fn dossier(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+) -> Response {
+    render_dossier(&st, &staff, &code, None).await
+}
+
+/// The most items a supplement request form takes.
+const MAX_ITEMS: usize = 30;
+
+/// A supplement request as the desk types it: one missing document a line, `document | why |
+/// what to do` (the last two optional).
+fn missing_items(text: &str) -> Vec<motcua_core::workflow::MissingItem> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(MAX_ITEMS)
+        .map(|l| {
+            let mut parts = l.splitn(3, '|').map(|p| p.trim().to_owned());
+            motcua_core::workflow::MissingItem {
+                document: parts.next().unwrap_or_default(),
+                reason: parts.next().unwrap_or_default(),
+                guidance: parts.next().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+struct ActForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    items: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    channel: String,
+}
+
+/// The command a desk form asks for, and the form to print after it, if any.
+fn desk_command(
+    f: &ActForm,
+    rec: &DossierRecord,
+) -> Result<(motcua_core::Command, Option<&'static str>), Error> {
+    use motcua_core::{Command, ReturnChannel};
+    let reason: String = f.reason.chars().take(2000).collect();
+    Ok(match f.action.as_str() {
+        "transfer" => (
+            Command::AcceptAndTransfer {
+                agency: rec.competent_agency.clone(),
+            },
+            None,
+        ),
+        "supplement" => (
+            Command::RequestSupplement {
+                items: missing_items(&f.items.chars().take(10_000).collect::<String>()),
+            },
+            Some("mau-02"),
+        ),
+        "supplemented" => (Command::Supplemented, None),
+        "refuse" => (Command::Refuse { reason }, Some("mau-03")),
+        "fee_paid" => {
+            let amount = f
+                .amount
+                .trim()
+                .replace(['.', ',', ' '], "")
+                .parse::<u64>()
+                .ok()
+                .filter(|a| *a > 0 && *a <= 1_000_000_000_000)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "amount",
+                        "Số tiền là một số đồng dương (ví dụ 50000).",
+                        "The amount is a positive number of đồng (e.g. 50000).",
+                    )
+                })?;
+            (Command::RecordFeePaid { amount }, None)
+        }
+        "return" => (
+            Command::Return {
+                channel: match f.channel.as_str() {
+                    "post" => ReturnChannel::Post,
+                    _ => ReturnChannel::Counter,
+                },
+            },
+            None,
+        ),
+        _ => {
+            return Err(Error::new(
+                Kind::BadRequest,
+                "page.action",
+                "Thao tác không hợp lệ.",
+                "Unknown action.",
+            ));
+        }
+    })
+}
+
+async fn act(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    if let Some(r) = staff.forged(&f.csrf) {
+        return r;
+    }
+    let done = async {
+        let d = load_for(&st, &staff.actor.user, &code).await?;
+        let (cmd, form) = desk_command(&f, &d.rec)?;
+        let parsed = parse_code(&d.rec.code)?;
+        dossiers::act(&st.ctx, &staff.actor, &parsed, cmd).await?;
+        Ok::<_, Error>((d.rec.code, form))
+    }
+    .await;
+    match done {
+        Ok((code, Some(form))) => {
+            Redirect::to(&format!("/desk/dossiers/{code}/form/{form}")).into_response()
+        }
+        Ok((code, None)) => Redirect::to(&format!("/desk/dossiers/{code}")).into_response(),
+        Err(e) => render_dossier(&st, &staff, &code, Some(&e)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage<'a> {
+    d: &'a Loaded,
+    /// `02` or `03`.
+    number: &'static str,
+    title: &'static str,
+    at: String,
+    officer: String,
+    items: Vec<motcua_core::workflow::MissingItem>,
+    reason: String,
+}
+
+/// Mẫu 02 (the supplement request) or Mẫu 03 (the refusal) of a dossier, as a print view: the
+/// latest such event of its history.
+async fn notice(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path((code, kind)): Path<(String, String)>,
+) -> Response {
+    use motcua_core::EventKind;
+    let d = match load_for(&st, &staff.actor.user, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let (number, title) = match kind.as_str() {
+        "mau-02" => ("02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+        "mau-03" => ("03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+        _ => {
+            let e = Error::not_found("biểu mẫu này", "Form");
+            return error_page(status_of(&e), &e);
+        }
+    };
+    let found = d
+        .rec
+        .history
+        .iter()
+        .rev()
+        .find_map(|e| match (&e.kind, number) {
+            (EventKind::SupplementRequested { items }, "02") => {
+                Some((e, items.clone(), String::new()))
+            }
+            (EventKind::Refused { reason }, "03") => Some((e, Vec::new(), reason.clone())),
+            _ => None,
+        });
+    let Some((event, items, reason)) = found else {
+        let e = Error::new(
+            Kind::NotFound,
+            "page.no_such_form",
+            "Hồ sơ này chưa có biểu mẫu đó.",
+            "This dossier has no such form yet.",
+        );
+        return error_page(status_of(&e), &e);
+    };
+    html(
+        NoticePage {
+            at: event.at.format("ngày %d tháng %m năm %Y").to_string(),
+            officer: d.name_of(&event.by),
+            d: &d,
+            number,
+            title,
+            items,
+            reason,
         }
         .render()
         .unwrap_or_default(),

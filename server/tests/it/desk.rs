@@ -137,3 +137,158 @@ async fn the_desk_receives_a_dossier_and_prints_its_receipt() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
+
+/// Receive a "khai sinh" dossier through the desk's form; its code.
+async fn receive(srv: &TestServer, b: &reqwest::Client, name: &str) -> String {
+    let body = b
+        .get(format!("{}/desk?q=khai%20sinh", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let procedure = between(&body, "href=\"/desk/receive?procedure=", "\"").to_owned();
+    let form = b
+        .get(format!("{}/desk/receive?procedure={procedure}", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = between(&form, "name=\"csrf\" value=\"", "\"").to_owned();
+    let res = b
+        .post(format!("{}/desk/receive", srv.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("procedure", &procedure),
+            ("name", name),
+            ("citizen_id", "001190012345"),
+            ("channel", "direct"),
+            ("doc0", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    between(&to, "/desk/dossiers/", "/receipt").to_owned()
+}
+
+#[tokio::test]
+async fn the_desk_asks_for_a_supplement_refuses_and_transfers_printing_its_forms() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let b = browser(desk.token.as_deref().unwrap());
+    let base = srv.base.clone();
+    let page = |path: String| {
+        let b = b.clone();
+        let base = base.clone();
+        async move {
+            let res = b.get(format!("{base}{path}")).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let code = receive(&srv, &b, "Trần Văn Bình").await;
+    // A dossier code typed in the search opens the dossier.
+    let res = b
+        .get(format!("{}/desk?q={code}", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (s, body) = page(format!("/desk/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("id=\"transfer\"") && body.contains("id=\"supplement\""));
+    let csrf = between(&body, "name=\"csrf\" value=\"", "\"").to_owned();
+    let act = |fields: Vec<(&'static str, String)>| {
+        b.post(format!("{}/desk/dossiers/{code}/act", srv.base))
+            .form(&fields)
+            .send()
+    };
+
+    // The supplement request: one complete list, printed as Mẫu 02.
+    let res = act(vec![
+        ("csrf", csrf.clone()),
+        ("action", "supplement".into()),
+        (
+            "items",
+            "Giấy chứng sinh | bản chụp không rõ | nộp bản chính\nTờ khai <b>ký</b> | thiếu chữ ký | ký lại tờ khai".into(),
+        ),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.ends_with("/form/mau-02"), "{to}");
+    let (s, form) = page(to).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(form.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"));
+    assert!(
+        form.contains("<td>Giấy chứng sinh</td><td>bản chụp không rõ</td><td>nộp bản chính</td>"),
+        "{form}"
+    );
+    assert!(
+        form.contains("Tờ khai &#60;b&#62;ký&#60;/b&#62;")
+            || form.contains("Tờ khai &lt;b&gt;ký&lt;/b&gt;"),
+        "escaped: {form}"
+    );
+    // A form the dossier has not had yet is not made up.
+    let (s, _) = page(format!("/desk/dossiers/{code}/form/mau-03")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Supplemented, then transferred; transferring again is refused on the page, in words.
+    for action in ["supplemented", "transfer"] {
+        let res = act(vec![("csrf", csrf.clone()), ("action", action.into())])
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
+    }
+    let res = act(vec![("csrf", csrf.clone()), ("action", "transfer".into())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("id=\"error\"") && body.contains("<html"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("id=\"transfer\""),
+        "no transfer once transferred"
+    );
+    // A forged form and an unknown action change nothing.
+    let res = act(vec![("csrf", "0".repeat(32)), ("action", "refuse".into())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = act(vec![("csrf", csrf.clone()), ("action", "explode".into())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // Another dossier refused with its reason: Mẫu 03.
+    let refused = receive(&srv, &b, "Lê Thị Cúc").await;
+    let res = b
+        .post(format!("{}/desk/dossiers/{refused}/act", srv.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "refuse"),
+            ("reason", "Thủ tục không thuộc thẩm quyền của Trung tâm."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, form) = page(format!("/desk/dossiers/{refused}/form/mau-03")).await;
+    assert!(form.contains("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"));
+    assert!(form.contains("Thủ tục không thuộc thẩm quyền của Trung tâm."));
+    // An officer of an agency the dossier never reached does not see it.
+    let officer = srv.staff("cv.tuphap").await;
+    let res = browser(officer.token.as_deref().unwrap())
+        .get(format!("{}/desk/dossiers/{code}", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
