@@ -24,9 +24,12 @@ pub const WRONG_SECRETS: u32 = 5;
 pub const SECRET_LOCK_MINUTES: i64 = 15;
 /// Ratings per address per hour from the web (a kiosk's come through its device).
 pub const RATINGS_PER_HOUR: u32 = 10;
-/// Bookings a web address may make or cancel in an hour (a family books a few; a script filling
-/// the slots does not get far).
-pub const BOOKINGS_PER_HOUR: u32 = 6;
+/// Bookings a web address may make in a day (a family books a few; a script filling the slots
+/// needs many addresses). Refused attempts and cancellations do not count.
+pub const BOOKINGS_PER_DAY: u32 = 4;
+/// Booking codes a web address may look up in vain in an hour before its lookups wait an hour
+/// (guessing codes gets nowhere).
+pub const BOOKING_MISSES_PER_HOUR: u32 = 20;
 /// Keys a limiter remembers at most.
 const MAX_KEYS: usize = 200_000;
 /// Failed sign-ins (and wrong current passwords) per (account, address) before that pair waits.
@@ -244,8 +247,10 @@ pub struct Throttle {
     unknown_sign_ins: Mutex<HashMap<String, u64>>,
     /// Ratings from the web per address.
     ratings: Limiter,
-    /// Bookings made (and cancelled) from the web per address.
+    /// Bookings made from the web per address (counted once made; the last one locks).
     bookings: Limiter,
+    /// Booking codes looked up in vain per address.
+    booking_misses: Limiter,
 }
 
 /// What a sign-in lock holds back.
@@ -282,7 +287,12 @@ impl Default for Throttle {
             ),
             unknown_sign_ins: Mutex::default(),
             ratings: Limiter::new(RATINGS_PER_HOUR, Duration::hours(1), Duration::zero()),
-            bookings: Limiter::new(BOOKINGS_PER_HOUR, Duration::hours(1), Duration::zero()),
+            bookings: Limiter::new(BOOKINGS_PER_DAY - 1, Duration::days(1), Duration::days(1)),
+            booking_misses: Limiter::new(
+                BOOKING_MISSES_PER_HOUR - 1,
+                Duration::hours(1),
+                Duration::hours(1),
+            ),
         }
     }
 }
@@ -303,10 +313,24 @@ impl Throttle {
         self.ratings.hit(client, now) == Verdict::Allowed
     }
 
-    /// Count a booking made or cancelled from `client`; false when it has done so too often this
-    /// hour.
-    pub fn allow_booking(&self, client: &str, now: DateTime<Utc>) -> bool {
-        self.bookings.hit(client, now) == Verdict::Allowed
+    /// Whether `client` may book now (it has not made its bookings of the day).
+    pub fn may_book(&self, client: &str, now: DateTime<Utc>) -> bool {
+        self.bookings.locked(client, now).is_none()
+    }
+
+    /// Count a booking `client` made.
+    pub fn booked(&self, client: &str, now: DateTime<Utc>) {
+        self.bookings.fail(client, now);
+    }
+
+    /// Whether `client`'s booking lookups wait (too many codes that are no booking).
+    pub fn booking_lookups_locked(&self, client: &str, now: DateTime<Utc>) -> bool {
+        self.booking_misses.locked(client, now).is_some()
+    }
+
+    /// Count a booking code `client` looked up in vain.
+    pub fn booking_missed(&self, client: &str, now: DateTime<Utc>) {
+        self.booking_misses.fail(client, now);
     }
 
     /// Whether secret checks for this key are locked now.

@@ -273,6 +273,17 @@ pub(crate) fn error_page(status: axum::http::StatusCode, e: &Error) -> Response 
     res
 }
 
+/// A page's answer to input it cannot read (a query or a form that does not parse): a page in
+/// both languages, not the API's JSON.
+pub(crate) fn unreadable() -> Response {
+    let e = Error::bad_request(
+        "page.input",
+        "Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại trang trước và thử lại.",
+        "The data sent cannot be read. Please go back and try again.",
+    );
+    error_page(axum::http::StatusCode::BAD_REQUEST, &e)
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -17,7 +17,7 @@ use motcua_protocol::queue::{
 use motcua_protocol::routes;
 use serde::Deserialize;
 
-use super::board::{error_page, html};
+use super::board::{error_page, html, unreadable};
 use super::public::{Caller, limit};
 use super::{ApiError, Body, KioskAuth, Params, Staff};
 use crate::AppState;
@@ -41,30 +41,80 @@ fn too_often() -> Error {
     Error::new(
         Kind::TooMany,
         "booking.rate_limited",
-        "Địa chỉ này đã đặt hoặc hủy lịch nhiều lần trong giờ qua. Vui lòng thử lại sau.",
-        "Too many bookings or cancellations from this address in the last hour. Please try \
-         again later.",
+        "Địa chỉ này đã đặt đủ số lịch hẹn cho phép trong ngày. Vui lòng thử lại vào ngày mai.",
+        "This address has made all the bookings it may make today. Please try again tomorrow.",
     )
 }
 
-/// Count a booking or a cancellation from the web (a kiosk's device is not limited so).
-fn limit_booking(st: &AppState, caller: &Caller) -> Result<(), Error> {
-    if caller.kiosk || st.throttle.allow_booking(&caller.key, st.clock.now()) {
+fn lookups_wait() -> Error {
+    Error::new(
+        Kind::TooMany,
+        "booking.lookups_locked",
+        "Địa chỉ này đã tra nhiều mã lịch hẹn không tồn tại. Vui lòng thử lại sau một giờ.",
+        "This address looked up too many booking codes that do not exist. Please try again in \
+         an hour.",
+    )
+}
+
+/// Before a booking from the web: the form comes from this site, and the address has not made
+/// its bookings of the day (a kiosk's device is not limited so). Counted by [`booked`] once made.
+fn may_book(st: &AppState, caller: &Caller, headers: &HeaderMap) -> Result<(), Error> {
+    same_site(st, headers)?;
+    if caller.kiosk || st.throttle.may_book(&caller.key, st.clock.now()) {
         Ok(())
     } else {
         Err(too_often())
     }
 }
 
-/// A form posted from another site is refused (browsers say so in `Sec-Fetch-Site`).
-fn same_site(headers: &HeaderMap) -> Result<(), Error> {
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some("cross-site") => Err(Error::forbidden(
-            "Biểu mẫu được gửi từ một trang khác.",
-            "The form was sent from another site.",
-        )),
-        _ => Ok(()),
+fn booked(st: &AppState, caller: &Caller) {
+    if !caller.kiosk {
+        st.throttle.booked(&caller.key, st.clock.now());
     }
+}
+
+/// Run a lookup of a booking by its code for `caller`: refused while its misses wait; a code
+/// that is no booking counts as a miss.
+async fn by_code<T>(
+    st: &AppState,
+    caller: &Caller,
+    run: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let now = st.clock.now();
+    if !caller.kiosk && st.throttle.booking_lookups_locked(&caller.key, now) {
+        return Err(lookups_wait());
+    }
+    let r = run.await;
+    if !caller.kiosk && r.as_ref().is_err_and(|e| e.kind == Kind::NotFound) {
+        st.throttle.booking_missed(&caller.key, now);
+    }
+    r
+}
+
+/// A change sent from another site is refused: browsers say so in `Sec-Fetch-Site`, and an
+/// `Origin` must be this server's (as the request names it, or its public address).
+fn same_site(st: &AppState, headers: &HeaderMap) -> Result<(), Error> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let cross = text("sec-fetch-site") == Some("cross-site");
+    let foreign_origin = match (text("origin"), text("host")) {
+        (Some(origin), host) => {
+            let ours = |o: &str| {
+                host.is_some_and(|h| o == format!("http://{h}") || o == format!("https://{h}"))
+                    || st.config.public_url.as_deref().is_some_and(|u| {
+                        u.starts_with(o) && u[o.len()..].chars().next().is_none_or(|c| c == '/')
+                    })
+            };
+            !ours(origin)
+        }
+        (None, _) => false,
+    };
+    if cross || foreign_origin {
+        return Err(Error::forbidden(
+            "Yêu cầu được gửi từ một trang khác.",
+            "The request was sent from another site.",
+        ));
+    }
+    Ok(())
 }
 
 async fn slots(
@@ -80,12 +130,15 @@ async fn slots(
 async fn book(
     State(st): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(code): Path<String>,
     Body(req): Body<BookRequest>,
 ) -> Result<Json<BookingView>, ApiError> {
     limit(&st, &caller)?;
-    limit_booking(&st, &caller)?;
-    Ok(Json(booking::book(&st.ctx, &code, req).await?))
+    may_book(&st, &caller, &headers)?;
+    let b = booking::book(&st.ctx, &code, req).await?;
+    booked(&st, &caller);
+    Ok(Json(b))
 }
 
 async fn one(
@@ -94,17 +147,22 @@ async fn one(
     Path(code): Path<String>,
 ) -> Result<Json<BookingView>, ApiError> {
     limit(&st, &caller)?;
-    Ok(Json(booking::booking(&st.ctx, &code).await?))
+    Ok(Json(
+        by_code(&st, &caller, booking::booking(&st.ctx, &code)).await?,
+    ))
 }
 
 async fn cancel(
     State(st): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Json<BookingView>, ApiError> {
     limit(&st, &caller)?;
-    limit_booking(&st, &caller)?;
-    Ok(Json(booking::cancel(&st.ctx, &code).await?))
+    same_site(&st, &headers)?;
+    Ok(Json(
+        by_code(&st, &caller, booking::cancel(&st.ctx, &code)).await?,
+    ))
 }
 
 async fn check_in_kiosk(
@@ -222,11 +280,14 @@ async fn book_page(
     State(st): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-    Params(q): Params<BookQuery>,
+    q: Result<Params<BookQuery>, ApiError>,
 ) -> Response {
     if let Err(e) = limit(&st, &caller) {
         return error_page(StatusCode::TOO_MANY_REQUESTS, &e.0);
     }
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
     match render_book(&st, &code, &q, None).await {
         Ok(r) => r,
         Err(e) => error_page(status_of(&e), &e),
@@ -245,12 +306,15 @@ async fn book_form(
     caller: Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
-    axum::Form(f): axum::Form<BookForm>,
+    f: Result<axum::Form<BookForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     if let Err(e) = limit(&st, &caller) {
         return error_page(StatusCode::TOO_MANY_REQUESTS, &e.0);
     }
-    let made = match same_site(&headers).and_then(|()| limit_booking(&st, &caller)) {
+    let Ok(axum::Form(f)) = f else {
+        return unreadable();
+    };
+    let made = match may_book(&st, &caller, &headers) {
         Ok(()) => {
             booking::book(
                 &st.ctx,
@@ -266,7 +330,10 @@ async fn book_form(
         Err(e) => Err(e),
     };
     match made {
-        Ok(b) => Redirect::to(&format!("{}?new=1", page_path(&b.code))).into_response(),
+        Ok(b) => {
+            booked(&st, &caller);
+            Redirect::to(&format!("{}?new=1", page_path(&b.code))).into_response()
+        }
         Err(e) => {
             let q = BookQuery {
                 service: Some(f.service),
@@ -370,12 +437,15 @@ async fn booking_page(
     State(st): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-    Params(q): Params<BookingQuery>,
+    q: Result<Params<BookingQuery>, ApiError>,
 ) -> Response {
     if let Err(e) = limit(&st, &caller) {
         return error_page(StatusCode::TOO_MANY_REQUESTS, &e.0);
     }
-    match booking::booking(&st.ctx, &code).await {
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
+    match by_code(&st, &caller, booking::booking(&st.ctx, &code)).await {
         Ok(b) => render_booking(&st, &b, &q, None),
         Err(e) => error_page(status_of(&e), &e),
     }
@@ -392,24 +462,24 @@ async fn cancel_form(
     caller: Caller,
     headers: HeaderMap,
     Path(code): Path<String>,
-    axum::Form(f): axum::Form<CancelForm>,
+    f: Result<axum::Form<CancelForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     if let Err(e) = limit(&st, &caller) {
         return error_page(StatusCode::TOO_MANY_REQUESTS, &e.0);
     }
-    let done = match same_site(&headers).and_then(|()| {
-        if f.confirm.is_none() {
-            Err(Error::new(
-                Kind::Invalid,
-                "booking.confirm",
-                "Vui lòng đánh dấu ô xác nhận để hủy lịch hẹn.",
-                "Please tick the box to confirm the cancellation.",
-            ))
-        } else {
-            limit_booking(&st, &caller)
-        }
+    let Ok(axum::Form(f)) = f else {
+        return unreadable();
+    };
+    let done = match same_site(&st, &headers).and_then(|()| match f.confirm {
+        Some(_) => Ok(()),
+        None => Err(Error::new(
+            Kind::Invalid,
+            "booking.confirm",
+            "Vui lòng đánh dấu ô xác nhận để hủy lịch hẹn.",
+            "Please tick the box to confirm the cancellation.",
+        )),
     }) {
-        Ok(()) => booking::cancel(&st.ctx, &code).await,
+        Ok(()) => by_code(&st, &caller, booking::cancel(&st.ctx, &code)).await,
         Err(e) => Err(e),
     };
     match done {

@@ -16,8 +16,9 @@ use motcua_protocol::staff::{ApplicantIn, ReceiveRequest, Role, SubmittedDocumen
 use redb::ReadableTable;
 use serde::Deserialize;
 
+use super::ApiError;
 use super::Params;
-use super::board::{error_page, html};
+use super::board::{error_page, html, unreadable};
 use super::pages::PageStaff;
 use crate::AppState;
 use crate::db::model::{DossierRecord, Procedure, User};
@@ -101,8 +102,11 @@ async fn find(st: &AppState, q: &str) -> Result<Vec<Procedure>, Error> {
 async fn search(
     State(st): State<AppState>,
     staff: PageStaff,
-    Params(q): Params<SearchQuery>,
+    q: Result<Params<SearchQuery>, ApiError>,
 ) -> Response {
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
     if let Err(e) = desk_only(&staff) {
         return error_page(status_of(&e), &e);
     }
@@ -271,8 +275,11 @@ fn render_receive(
 async fn receive_form(
     State(st): State<AppState>,
     staff: PageStaff,
-    Params(q): Params<ProcedureQuery>,
+    q: Result<Params<ProcedureQuery>, ApiError>,
 ) -> Response {
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
     if let Err(e) = desk_only(&staff) {
         return error_page(status_of(&e), &e);
     }
@@ -305,8 +312,11 @@ fn channel_of(s: &str) -> Result<Channel, Error> {
 async fn receive(
     State(st): State<AppState>,
     staff: PageStaff,
-    Form(pairs): Form<Vec<(String, String)>>,
+    pairs: Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    let Ok(Form(pairs)) = pairs else {
+        return unreadable();
+    };
     let f = ReceiveForm::from_pairs(pairs);
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -385,8 +395,11 @@ async fn receipt(
     State(st): State<AppState>,
     staff: PageStaff,
     Path(code): Path<String>,
-    Params(q): Params<ReceiptQuery>,
+    q: Result<Params<ReceiptQuery>, ApiError>,
 ) -> Response {
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
     let code = match parse_code(&code) {
         Ok(c) => c.to_string(),
         Err(e) => return error_page(status_of(&e), &e),
@@ -397,7 +410,11 @@ async fn receipt(
         .read(move |txn| {
             let rec =
                 load(txn, &code)?.ok_or_else(|| Error::not_found("hồ sơ có mã này", "Dossier"))?;
-            if !access::may_see(&user, &rec) {
+            // The receipt carries the lookup secret: the desk that received the dossier prints
+            // it, nobody else.
+            let desk = user.role == Role::Receptionist
+                && user.agency.as_ref() == Some(&rec.receiving_agency);
+            if !desk {
                 return Err(Error::not_found("hồ sơ có mã này", "Dossier"));
             }
             let officer_account = rec
@@ -696,8 +713,11 @@ async fn act(
     State(st): State<AppState>,
     staff: PageStaff,
     Path(code): Path<String>,
-    Form(f): Form<ActForm>,
+    f: Result<Form<ActForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    let Ok(Form(f)) = f else {
+        return unreadable();
+    };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
     }

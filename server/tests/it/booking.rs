@@ -141,8 +141,9 @@ async fn a_booked_visit_is_served_first_within_its_slot_and_a_no_show_releases_i
     let (_, o) = slots(&web(1), "A", None).await;
     assert_eq!(slot(&o, "09:45:00")["free"], 1);
 
-    // One address books six times an hour at most: a script filling the slots stops there.
-    for start in ["13:15", "13:45", "14:15", "14:45", "15:15", "15:45"] {
+    // One address makes four bookings a day at most: a script filling the slots stops there.
+    // Refused attempts (the four above from .5) and cancellations (.9) do not count.
+    for start in ["13:15", "13:45", "14:15", "14:45"] {
         let (s, v) = book(&web(7), today, start).await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
@@ -151,6 +152,8 @@ async fn a_booked_visit_is_served_first_within_its_slot_and_a_no_show_releases_i
         (s, code_of(&v)),
         (StatusCode::TOO_MANY_REQUESTS, "booking.rate_limited")
     );
+    let (s, v) = book(&web(5), today, "15:15").await;
+    assert_eq!(s, StatusCode::OK, "refused attempts do not count: {v}");
     let (_, late) = book(&web(8), today, "14:15").await;
 
     // Walk-ins at 09:00 and 09:20; the kiosk is too early for the afternoon booking.
@@ -407,6 +410,37 @@ async fn the_booking_pages_show_the_code_and_its_qr_and_cancel_with_a_confirmati
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, b) = c.get(&format!("/api/v1/public/bookings/{digits}")).await;
     assert_eq!(b["status"], "cancelled");
+    // The JSON cancel refuses a request another site's page sends.
+    let res = http
+        .post(format!(
+            "{}/api/v1/public/bookings/{digits}/cancel",
+            srv.base
+        ))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Input a page cannot read: a page in both languages, not the API's JSON.
+    let res = http
+        .get(format!("{}/dat-lich/{CENTRE}?service=AB", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Dữ liệu gửi lên không hợp lệ")
+    );
     // Codes that are no booking: a clear page, never a server error.
     for bad in ["1", "abcdefghij", "0000000000", &"9".repeat(500)] {
         let res = http
@@ -420,4 +454,23 @@ async fn the_booking_pages_show_the_code_and_its_qr_and_cancel_with_a_confirmati
             res.status()
         );
     }
+    // Guessing codes: after twenty that are no booking, this address's lookups wait an hour
+    // (one miss above already).
+    let mut statuses = Vec::new();
+    for i in 0..20u64 {
+        let guess = motcua_core::booking::BookingCode::from_random(900_000 + i).digits();
+        let res = http
+            .get(format!("{}/lich-hen/{guess}", srv.base))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses[..19], [404; 19]);
+    assert_eq!(statuses[19], 429, "{statuses:?}");
+    let (s, v) = c.get(&format!("/api/v1/public/bookings/{digits}")).await;
+    assert_eq!(
+        (s, code_of(&v)),
+        (StatusCode::TOO_MANY_REQUESTS, "booking.lookups_locked")
+    );
 }

@@ -113,6 +113,10 @@ async fn the_desk_receives_a_dossier_and_prints_its_receipt() {
         get(&format!("{to}?size=a3")).await.unwrap().status(),
         StatusCode::BAD_REQUEST
     );
+    // A query the page cannot read: a page in both languages, not the API's JSON.
+    let res = get(&format!("{to}?size=a4&size=a5")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("<html"));
 
     // An agency's officer is not the desk; another centre's desk does not see the receipt.
     let officer = srv.staff("cv.tuphap").await;
