@@ -110,6 +110,23 @@ async fn wait_text(c: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> 
     }
 }
 
+/// Wait until the page shown is `path` (a form's answer may still be on its way); the path
+/// last seen when it is not within `limit`.
+async fn wait_path(c: &Client, path: &str, limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        let now = c
+            .current_url()
+            .await
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        if now == path || Instant::now() >= deadline {
+            return now;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 async fn wait_attr(c: &Client, css: &str, attr: &str, limit: Duration) -> String {
     let deadline = Instant::now() + limit;
     loop {
@@ -197,7 +214,10 @@ async fn a_counter_calls_from_its_page_and_the_board_shows_and_says_it() {
         .click()
         .await
         .unwrap();
-    assert_eq!(counter.current_url().await.unwrap().path(), "/password");
+    assert_eq!(
+        wait_path(&counter, "/password", Duration::from_secs(5)).await,
+        "/password"
+    );
     let mine = format!("{once}-cua-toi");
     counter
         .find(Locator::Id("current"))
@@ -227,7 +247,10 @@ async fn a_counter_calls_from_its_page_and_the_board_shows_and_says_it() {
         .click()
         .await
         .unwrap();
-    assert_eq!(counter.current_url().await.unwrap().path(), "/counter");
+    assert_eq!(
+        wait_path(&counter, "/counter", Duration::from_secs(5)).await,
+        "/counter"
+    );
     counter
         .find(Locator::Id("sit"))
         .await
