@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/desk", get(search))
         .route("/desk/receive", get(receive_form).post(receive))
+        .route("/desk/work", get(work))
         .route("/desk/dossiers/{code}/receipt", get(receipt))
         .route("/desk/dossiers/{code}", get(dossier))
         .route("/desk/dossiers/{code}/act", axum::routing::post(act))
@@ -801,6 +802,191 @@ async fn notice(
             title,
             items,
             reason,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// Rows a pile of the worklist shows at most.
+const PILE_ROWS: usize = 100;
+
+/// A dossier in a pile of the worklist.
+struct WorkRow {
+    code: String,
+    applicant: String,
+    procedure: String,
+    /// The instant the pile is sorted by, as shown.
+    at: String,
+    /// For the pile to transfer: working time left (or past) before the deadline.
+    left: String,
+    late: bool,
+}
+
+/// A pile: its title, how many it holds, its first rows.
+struct WorkPile {
+    id: &'static str,
+    title_vi: &'static str,
+    title_en: &'static str,
+    when_vi: &'static str,
+    count: usize,
+    rows: Vec<WorkRow>,
+}
+
+#[derive(Template)]
+#[template(path = "desk_work.html")]
+struct WorkPage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    piles: Vec<WorkPile>,
+}
+
+/// `3 giờ 20 phút` of working time.
+fn working_span(d: chrono::Duration) -> String {
+    let m = d.num_minutes().abs();
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m} phút"),
+        (h, 0) => format!("{h} giờ"),
+        (h, m) => format!("{h} giờ {m} phút"),
+    }
+}
+
+/// The desk's worklist: received today, to transfer (late ones first, with the working time
+/// left), supplements and fees awaited, results to hand back.
+async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
+    use crate::projections::desk::{Pile, read};
+    if let Err(e) = desk_only(&staff) {
+        return error_page(status_of(&e), &e);
+    }
+    let desk_code = staff
+        .actor
+        .user
+        .agency
+        .as_ref()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let now = st.clock.now_vn();
+    let cal = st.cal.get();
+    let today = cal.in_zone(now).format("%y%m%d").to_string();
+    let found = st
+        .store
+        .read(move |txn| {
+            let dossiers = txn.open_table(crate::db::DOSSIERS)?;
+            let load_all = |codes: &[String]| -> Result<Vec<DossierRecord>, Error> {
+                let mut out = Vec::new();
+                for c in codes {
+                    if let Some(r) = get_value::<DossierRecord>(&dossiers, c.as_str())? {
+                        out.push(r);
+                    }
+                }
+                Ok(out)
+            };
+            // Dossier codes carry the desk and the day: today's are one range.
+            let prefix = format!("{desk_code}-{today}-");
+            let mut received = Vec::new();
+            let mut count_today = 0;
+            for item in dossiers.range(prefix.as_str()..)? {
+                let (k, _) = item?;
+                if !k.value().starts_with(&prefix) {
+                    break;
+                }
+                count_today += 1;
+                received.push(k.value().to_owned());
+            }
+            received.reverse();
+            received.truncate(PILE_ROWS);
+            let mut piles = vec![(None, count_today, load_all(&received)?)];
+            for pile in Pile::ALL {
+                let (codes, count) = read(txn, &desk_code, pile, PILE_ROWS)?;
+                piles.push((Some(pile), count, load_all(&codes)?));
+            }
+            Ok::<_, Error>(piles)
+        })
+        .await;
+    let piles = match found {
+        Ok(p) => p,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m").to_string();
+    let piles = piles
+        .into_iter()
+        .map(|(pile, count, recs)| {
+            let (id, title_vi, title_en, when_vi) = match pile {
+                None => (
+                    "today",
+                    "Tiếp nhận hôm nay",
+                    "Received today",
+                    "Tiếp nhận lúc",
+                ),
+                Some(Pile::ToTransfer) => (
+                    "transfer",
+                    "Chờ chuyển cơ quan giải quyết (hạn 8 giờ làm việc)",
+                    "To transfer (within 8 working hours)",
+                    "Hạn chuyển",
+                ),
+                Some(Pile::Supplement) => (
+                    "supplement",
+                    "Chờ người nộp bổ sung",
+                    "Supplements awaited",
+                    "Yêu cầu từ",
+                ),
+                Some(Pile::Fees) => ("fees", "Chờ nộp phí, lệ phí", "Fees awaited", "Yêu cầu từ"),
+                Some(Pile::ToReturn) => (
+                    "return",
+                    "Kết quả chờ trả",
+                    "Results to hand back",
+                    "Có kết quả lúc",
+                ),
+            };
+            let rows = recs
+                .iter()
+                .map(|r| {
+                    let s = &r.state;
+                    let (at, left, late) = match pile {
+                        None => (hm(&s.received_at), String::new(), false),
+                        Some(Pile::ToTransfer) => {
+                            let late = s.transfer_overdue_at(now);
+                            let left = match cal.working_between(now, s.transfer_due) {
+                                Ok(d) if late => format!("quá {}", working_span(d)),
+                                Ok(d) => format!("còn {}", working_span(d)),
+                                Err(_) => String::new(),
+                            };
+                            (hm(&s.transfer_due), left, late)
+                        }
+                        Some(Pile::ToReturn) => {
+                            (hm(&s.finished_at.unwrap_or(s.due)), String::new(), false)
+                        }
+                        Some(_) => (
+                            hm(&s.paused_at.unwrap_or(s.received_at)),
+                            String::new(),
+                            false,
+                        ),
+                    };
+                    WorkRow {
+                        code: r.code.clone(),
+                        applicant: r.applicant.name.clone(),
+                        procedure: r.procedure_name.clone(),
+                        at,
+                        left,
+                        late,
+                    }
+                })
+                .collect();
+            WorkPile {
+                id,
+                title_vi,
+                title_en,
+                when_vi,
+                count,
+                rows,
+            }
+        })
+        .collect();
+    html(
+        WorkPage {
+            csrf: &staff.csrf,
+            user: &staff.actor.user.full_name,
+            piles,
         }
         .render()
         .unwrap_or_default(),

@@ -7,10 +7,12 @@
 //! - [`kiosk_views`]: a dossier as kiosks receive it, kept ready for the change feed.
 //! - [`feed`]: pages of the change feed as a kiosk reads them (scope, projection, cursors).
 //! - [`reports`]: counters kept by every write, and the reports built from them.
+//! - [`desk`]: each desk's piles (to transfer, supplements and fees awaited, results to return).
 //!
 //! Both ready forms are made again when the store opens if they were made by another format
 //! ([`views::rebuild`]).
 
+pub mod desk;
 pub mod feed;
 pub mod kiosk_views;
 pub mod reports;
@@ -30,6 +32,7 @@ impl Hooks for Projections {
         for form in &views::FORMS {
             txn.open_table(form.table)?;
         }
+        txn.open_table(desk::DESK_PILES)?;
         reports::create_tables(txn)
     }
 
@@ -40,6 +43,7 @@ impl Hooks for Projections {
         new: &DossierRecord,
     ) -> Result<(), Error> {
         views::put(txn, new)?;
+        desk::put(txn, old, new)?;
         reports::update(
             txn,
             &new.code,
@@ -64,6 +68,7 @@ impl Hooks for Projections {
                 t.insert(r.code.as_str(), made[i].as_slice())?;
             }
         }
+        desk::add_new(txn, &sorted)?;
         let keys: Vec<(&str, reports::ReportKeys)> = new
             .iter()
             .map(|r| (r.code.as_str(), reports::ReportKeys::of(r)))
@@ -83,6 +88,7 @@ impl Hooks for Projections {
     }
 
     fn rebuild(&self, db: &Database) -> Result<(), Error> {
-        views::rebuild(db).map(drop)
+        views::rebuild(db)?;
+        desk::rebuild(db).map(drop)
     }
 }

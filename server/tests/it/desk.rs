@@ -296,3 +296,85 @@ async fn the_desk_asks_for_a_supplement_refuses_and_transfers_printing_its_forms
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_worklist_puts_late_transfers_first_and_follows_each_dossier() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let b = browser(desk.token.as_deref().unwrap());
+    let work = || async {
+        let res = b
+            .get(format!("{}/desk/work", srv.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    };
+    let pile = |body: &str, id: &str| -> String {
+        between(body, &format!("id=\"{id}\""), "</section>").to_owned()
+    };
+    let first = receive(&srv, &b, "Phạm Văn An").await;
+    srv.clock.advance(chrono::Duration::hours(1));
+    let second = receive(&srv, &b, "Đỗ Thị Hoa").await;
+    let body = work().await;
+    let today = pile(&body, "today");
+    assert!(today.contains(&first) && today.contains(&second), "{today}");
+    let to_transfer = pile(&body, "transfer");
+    assert!(
+        to_transfer.find(&first).unwrap() < to_transfer.find(&second).unwrap(),
+        "the earlier deadline first: {to_transfer}"
+    );
+    assert!(to_transfer.contains("còn 7 giờ"), "{to_transfer}");
+    // The first waits for a supplement: it leaves the pile to transfer for that one.
+    let page = b
+        .get(format!("{}/desk/dossiers/{first}", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let res = b
+        .post(format!("{}/desk/dossiers/{first}/act", srv.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "supplement"),
+            ("items", "Giấy chứng sinh | thiếu | nộp bản chính"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Two days on: the second is past its 8 working hours, in red, first of its pile.
+    srv.clock.advance(chrono::Duration::days(2));
+    let body = work().await;
+    assert!(pile(&body, "supplement").contains(&first));
+    let to_transfer = pile(&body, "transfer");
+    assert!(!to_transfer.contains(&first));
+    assert!(to_transfer.contains(&second) && to_transfer.contains("class=\"late\""));
+    assert!(to_transfer.contains("quá "), "{to_transfer}");
+    assert!(pile(&body, "today").contains("Không có hồ sơ nào"));
+    // Transferred, it leaves every pile.
+    let res = b
+        .post(format!("{}/desk/dossiers/{second}/act", srv.base))
+        .form(&[("csrf", csrf.as_str()), ("action", "transfer")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let body = work().await;
+    assert!(!pile(&body, "transfer").contains(&second));
+    // Another desk's worklist holds none of these.
+    let other = srv.staff("tiepnhan.tanlap").await;
+    let body = browser(other.token.as_deref().unwrap())
+        .get(format!("{}/desk/work", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains(&first) && !body.contains(&second));
+}
