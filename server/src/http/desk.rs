@@ -830,6 +830,8 @@ struct WorkPile {
     title_en: &'static str,
     when_vi: &'static str,
     count: usize,
+    /// Counted to [`COUNT_CAP`] and stopped.
+    more: bool,
     rows: Vec<WorkRow>,
 }
 
@@ -854,7 +856,7 @@ fn working_span(d: chrono::Duration) -> String {
 /// The desk's worklist: received today, to transfer (late ones first, with the working time
 /// left), supplements and fees awaited, results to hand back.
 async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
-    use crate::projections::desk::{Pile, read};
+    use crate::projections::desk::{COUNT_CAP, Pile, read};
     if let Err(e) = desk_only(&staff) {
         return error_page(status_of(&e), &e);
     }
@@ -885,16 +887,18 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
             let prefix = format!("{desk_code}-{today}-");
             let mut received = Vec::new();
             let mut count_today = 0;
-            for item in dossiers.range(prefix.as_str()..)? {
+            // The latest first: walk the day's range backwards.
+            let end = format!("{desk_code}-{today}.");
+            for item in dossiers.range(prefix.as_str()..end.as_str())?.rev() {
                 let (k, _) = item?;
-                if !k.value().starts_with(&prefix) {
+                count_today += 1;
+                if received.len() < PILE_ROWS {
+                    received.push(k.value().to_owned());
+                }
+                if count_today >= crate::projections::desk::COUNT_CAP {
                     break;
                 }
-                count_today += 1;
-                received.push(k.value().to_owned());
             }
-            received.reverse();
-            received.truncate(PILE_ROWS);
             let mut piles = vec![(None, count_today, load_all(&received)?)];
             for pile in Pile::ALL {
                 let (codes, count) = read(txn, &desk_code, pile, PILE_ROWS)?;
@@ -978,6 +982,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
                 title_en,
                 when_vi,
                 count,
+                more: count >= COUNT_CAP,
                 rows,
             }
         })

@@ -170,7 +170,12 @@ pub fn rebuild(db: &Database) -> Result<usize, Error> {
     Ok(read)
 }
 
-/// The codes of a desk's pile in order, `limit` at most, and how many it holds.
+/// Dossiers a pile is counted to at most (a desk's piles hold hundreds; past this the count
+/// says "more than").
+pub const COUNT_CAP: usize = 10_000;
+
+/// The codes of a desk's pile in order, `limit` at most, and how many it holds (up to
+/// [`COUNT_CAP`]).
 pub fn read(
     txn: &redb::ReadTransaction,
     desk: &str,
@@ -187,6 +192,9 @@ pub fn read(
             codes.push(k.value().3.to_owned());
         }
         count += 1;
+        if count >= COUNT_CAP {
+            break;
+        }
     }
     Ok((codes, count))
 }
