@@ -17,8 +17,9 @@ USERS="tiepnhan1"
 start_store
 DESK="$(token_for tiepnhan1)"
 BASE="http://127.0.0.1:$PORT"
-CODE="$(curl -sf -H "cookie: motcua_session=$DESK" "$BASE/desk/work" \
-  | grep -o 'href="/desk/dossiers/[^"]*"' | head -1 | sed -E 's|href="/desk/dossiers/([^"]*)"|\1|')"
+curl -sf -H "cookie: motcua_session=$DESK" "$BASE/desk/work" > "$WORK/work.html"
+CODE="$(grep -m1 -o 'href="/desk/dossiers/[^"]*"' "$WORK/work.html" \
+  | sed -E 's|href="/desk/dossiers/([^"]*)"|\1|')"
 for path in /desk/work "/desk?q=khai%20sinh" "/desk/dossiers/$CODE" "/desk/dossiers/$CODE/receipt"; do
   echo "== GET $path"
   wrk -t2 -c8 -d10s --latency -H "cookie: motcua_session=$DESK" "$BASE$path" \
