@@ -843,14 +843,27 @@ struct WorkPage<'a> {
     piles: Vec<WorkPile>,
 }
 
-/// `3 giờ 20 phút` of working time.
-fn working_span(d: chrono::Duration) -> String {
-    let m = d.num_minutes().abs();
-    match (m / 60, m % 60) {
-        (0, m) => format!("{m} phút"),
-        (h, 0) => format!("{h} giờ"),
-        (h, m) => format!("{h} giờ {m} phút"),
+/// Working time as a desk reads it: `3 giờ 20 phút`, or `2 ngày 3 giờ` past a working day of
+/// `per_day` hours.
+fn working_span(d: chrono::Duration, per_day: u32) -> String {
+    let m = d.num_minutes().unsigned_abs();
+    let per_day = u64::from(per_day.max(1));
+    let (h, m) = (m / 60, m % 60);
+    let (days, h) = (h / per_day, h % per_day);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} ngày"));
     }
+    if h > 0 {
+        parts.push(format!("{h} giờ"));
+    }
+    if m > 0 && days == 0 {
+        parts.push(format!("{m} phút"));
+    }
+    if parts.is_empty() {
+        parts.push("0 phút".into());
+    }
+    parts.join(" ")
 }
 
 /// The desk's worklist: received today, to transfer (late ones first, with the working time
@@ -912,6 +925,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
         Err(e) => return error_page(status_of(&e), &e),
     };
     let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m").to_string();
+    let per_day = cal.hours_per_working_day();
     let piles = piles
         .into_iter()
         .map(|(pile, count, recs)| {
@@ -951,8 +965,8 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
                         Some(Pile::ToTransfer) => {
                             let late = s.transfer_overdue_at(now);
                             let left = match cal.working_between(now, s.transfer_due) {
-                                Ok(d) if late => format!("quá {}", working_span(d)),
-                                Ok(d) => format!("còn {}", working_span(d)),
+                                Ok(d) if late => format!("quá {}", working_span(d, per_day)),
+                                Ok(d) => format!("còn {}", working_span(d, per_day)),
                                 Err(_) => String::new(),
                             };
                             (hm(&s.transfer_due), left, late)
@@ -996,4 +1010,22 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
         .render()
         .unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::working_span;
+
+    #[test]
+    fn working_spans_read_as_days_hours_and_minutes() {
+        let min = chrono::Duration::minutes;
+        assert_eq!(working_span(min(200), 8), "3 giờ 20 phút");
+        assert_eq!(working_span(min(-54), 8), "54 phút");
+        assert_eq!(
+            working_span(min(8 * 60 * 2 + 3 * 60 + 7), 8),
+            "2 ngày 3 giờ"
+        );
+        assert_eq!(working_span(min(8 * 60), 8), "1 ngày");
+        assert_eq!(working_span(min(0), 8), "0 phút");
+    }
 }
