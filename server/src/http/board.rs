@@ -436,6 +436,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "counter.js" => (include_str!("../../static/counter.js"), "text/javascript"),
         "site.css" => (include_str!("../../static/site.css"), "text/css"),
         "print.css" => (include_str!("../../static/print.css"), "text/css"),
+        "landscape.css" => (include_str!("../../static/landscape.css"), "text/css"),
         _ => return super::error::by_status(axum::http::StatusCode::NOT_FOUND, ""),
     };
     let mut res = body.into_response();

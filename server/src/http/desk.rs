@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk", get(search))
         .route("/desk/receive", get(receive_form).post(receive))
         .route("/desk/work", get(work))
+        .route("/desk/log", get(log_book))
         .route("/desk/dossiers/{code}/receipt", get(receipt))
         .route("/desk/dossiers/{code}", get(dossier))
         .route("/desk/dossiers/{code}/act", axum::routing::post(act))
@@ -1006,6 +1007,230 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
             piles,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// The longest period the log book covers at once, in days.
+const LOG_DAYS: i64 = 31;
+/// Rows the log book shows at most.
+const LOG_ROWS: usize = 10_000;
+
+/// A line of the log book (Mẫu 06).
+struct LogRow {
+    code: String,
+    procedure: String,
+    applicant: String,
+    contact: String,
+    agency: String,
+    received: String,
+    appointment: String,
+    transferred: String,
+    result_in: String,
+    returned: String,
+    channel: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "log_book.html")]
+struct LogPage<'a> {
+    centre: &'a str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    rows: &'a [LogRow],
+    capped: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    #[serde(default)]
+    from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    to: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+fn log_csv(rows: &[LogRow]) -> Result<String, Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let e = |x: csv::Error| Error::internal(x);
+    w.write_record([
+        "TT",
+        "Mã hồ sơ (code)",
+        "Tên thủ tục hành chính (procedure)",
+        "Số lượng hồ sơ (bộ)",
+        "Tên cá nhân, tổ chức (applicant)",
+        "Địa chỉ, số điện thoại (contact)",
+        "Cơ quan chủ trì giải quyết (lead agency)",
+        "Nhận hồ sơ (received)",
+        "Hẹn trả kết quả (appointment)",
+        "Chuyển hồ sơ đến cơ quan giải quyết (transferred)",
+        "Nhận kết quả từ cơ quan giải quyết (result received)",
+        "Trả kết quả (returned)",
+        "Phương thức nhận kết quả (channel)",
+        "Ghi chú (notes)",
+    ])
+    .map_err(e)?;
+    for (i, r) in rows.iter().enumerate() {
+        w.write_record([
+            (i + 1).to_string(),
+            r.code.clone(),
+            r.procedure.clone(),
+            "1".into(),
+            r.applicant.clone(),
+            r.contact.clone(),
+            r.agency.clone(),
+            r.received.clone(),
+            r.appointment.clone(),
+            r.transferred.clone(),
+            r.result_in.clone(),
+            r.returned.clone(),
+            r.channel.clone(),
+            r.note.clone(),
+        ])
+        .map_err(e)?;
+    }
+    let bytes = w.into_inner().map_err(|x| Error::internal(x.error()))?;
+    // A byte-order mark, so that spreadsheet programs read the Vietnamese right.
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+/// Mẫu 06, the desk's log book of the dossiers it received over a period (today by default, 31
+/// days at most), as a print view or CSV (`format=csv`).
+async fn log_book(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    q: Result<Params<LogQuery>, ApiError>,
+) -> Response {
+    use axum::http::header;
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
+    if let Err(e) = desk_only(&staff) {
+        return error_page(status_of(&e), &e);
+    }
+    let today = st.clock.now_vn().date_naive();
+    let to = q.to.unwrap_or(today);
+    let from = q.from.unwrap_or(to);
+    if from > to || (to - from).num_days() >= LOG_DAYS {
+        let e = Error::invalid(
+            "period",
+            format!("Khoảng thời gian từ 1 đến {LOG_DAYS} ngày, ngày đầu không sau ngày cuối."),
+            format!("The period is 1 to {LOG_DAYS} days, its first day not after its last."),
+        );
+        return error_page(status_of(&e), &e);
+    }
+    let csv = match q.format.as_deref() {
+        None | Some("html") => false,
+        Some("csv") => true,
+        Some(_) => {
+            let e = Error::bad_request(
+                "request.format",
+                "Định dạng là html hoặc csv.",
+                "The format is html or csv.",
+            );
+            return error_page(status_of(&e), &e);
+        }
+    };
+    let desk_code = staff
+        .actor
+        .user
+        .agency
+        .as_ref()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let d = desk_code.clone();
+    let found = st
+        .store
+        .read(move |txn| {
+            let dossiers = txn.open_table(crate::db::DOSSIERS)?;
+            let mut agencies = std::collections::HashMap::new();
+            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
+                let a: crate::db::model::Agency = decode(item?.1.value())?;
+                agencies.insert(a.code.to_string(), a.name);
+            }
+            let dmy =
+                |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
+            let opt = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| {
+                t.as_ref().map(dmy).unwrap_or_default()
+            };
+            let mut rows = Vec::new();
+            let mut capped = false;
+            'days: for day in from.iter_days().take_while(|x| *x <= to) {
+                let stamp = day.format("%y%m%d");
+                let (start, end) = (format!("{d}-{stamp}-"), format!("{d}-{stamp}."));
+                for item in dossiers.range(start.as_str()..end.as_str())? {
+                    if rows.len() >= LOG_ROWS {
+                        capped = true;
+                        break 'days;
+                    }
+                    let r: DossierRecord = decode(item?.1.value())?;
+                    let s = &r.state;
+                    let contact = [r.applicant.address.as_str(), r.applicant.phone.as_str()]
+                        .iter()
+                        .filter(|x| !x.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    rows.push(LogRow {
+                        procedure: r.procedure_name.clone(),
+                        applicant: r.applicant.name.clone(),
+                        contact,
+                        agency: agencies
+                            .get(r.handling_agency().as_str())
+                            .cloned()
+                            .unwrap_or_else(|| r.handling_agency().to_string()),
+                        received: dmy(&s.received_at),
+                        appointment: dmy(&s.due),
+                        transferred: opt(&s.transferred_at),
+                        result_in: opt(&s.finished_at),
+                        returned: opt(&s.returned_at),
+                        channel: s
+                            .return_channel
+                            .map(|c| c.label(Lang::Vi).to_owned())
+                            .unwrap_or_default(),
+                        note: s.step.label(Lang::Vi).to_owned(),
+                        code: r.code,
+                    });
+                }
+            }
+            let centre = agencies.get(&d).cloned().unwrap_or_default();
+            Ok::<_, Error>((rows, capped, centre))
+        })
+        .await;
+    let (rows, capped, centre) = match found {
+        Ok(x) => x,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    if csv {
+        return match log_csv(&rows) {
+            Ok(body) => (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"so-theo-doi-ho-so.csv\"",
+                    ),
+                ],
+                body,
+            )
+                .into_response(),
+            Err(e) => error_page(status_of(&e), &e),
+        };
+    }
+    html(
+        LogPage {
+            centre: &centre,
+            from,
+            to,
+            rows: &rows,
+            capped,
         }
         .render()
         .unwrap_or_default(),

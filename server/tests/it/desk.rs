@@ -377,4 +377,56 @@ async fn the_worklist_puts_late_transfers_first_and_follows_each_dossier() {
         .await
         .unwrap();
     assert!(!body.contains(&first) && !body.contains(&second));
+
+    // The log book (Mẫu 06) of the period, as a print view and as CSV.
+    let get = |path: String| {
+        let b = b.clone();
+        async move { b.get(path).send().await.unwrap() }
+    };
+    let res = get(format!(
+        "{}/desk/log?from=2025-11-10&to=2025-11-12",
+        srv.base
+    ))
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let log = res.text().await.unwrap();
+    assert!(log.contains("SỔ THEO DÕI HỒ SƠ") && log.contains("Mẫu số 06"));
+    assert!(log.contains(&first) && log.contains("Phạm Văn An") && log.contains(&second));
+    let res = get(format!(
+        "{}/desk/log?from=2025-11-10&to=2025-11-12&format=csv",
+        srv.base
+    ))
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheets"
+    );
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 3, "a header and two dossiers: {csv}");
+    assert!(lines[1].starts_with(&format!("1,{first},")), "{}", lines[1]);
+    // Today holds none of them; a period backwards or too long, a format that is none: refused.
+    let today = get(format!("{}/desk/log", srv.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!today.contains(&first));
+    for bad in [
+        "from=2025-11-12&to=2025-11-10",
+        "from=2025-10-01&to=2025-11-12",
+        "format=xml",
+        "from=x",
+    ] {
+        let res = get(format!("{}/desk/log?{bad}", srv.base)).await;
+        assert!(res.status().is_client_error(), "{bad}: {}", res.status());
+        assert!(res.text().await.unwrap().contains("<html"), "{bad}: a page");
+    }
 }
