@@ -476,7 +476,7 @@ pub enum WorkflowError {
     ConsultationAlreadyOpen(AgencyCode),
     #[error("the deadline must be after the time of the action")]
     DeadlineNotAfter,
-    #[error("the new appointment must be later than the current one")]
+    #[error("the new appointment must be later than the current one and than now")]
     NewDueNotLater,
     #[error("the amount must be more than zero")]
     AmountRequired,
@@ -579,7 +579,7 @@ impl Localized for WorkflowError {
             NoSuchConsultation(a) => format!("Không có yêu cầu lấy ý kiến đang mở với cơ quan {a}."),
             ConsultationAlreadyOpen(a) => format!("Đang lấy ý kiến cơ quan {a}."),
             DeadlineNotAfter => "Thời hạn phải sau thời điểm thực hiện thao tác.".into(),
-            NewDueNotLater => "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.".into(),
+            NewDueNotLater => "Ngày hẹn trả mới phải sau ngày hẹn hiện tại và sau thời điểm này.".into(),
             AmountRequired => "Số tiền phải lớn hơn 0.".into(),
             AmountTooLarge => format!("Số tiền không được vượt quá {MAX_AMOUNT} đồng."),
             RefundTooLarge { refundable } => {
@@ -1155,7 +1155,8 @@ impl Dossier {
                 }
                 reason(r, cmd.name())?;
                 let new_due = &checked(*new_due)?;
-                if *new_due <= self.due {
+                if *new_due <= self.due || *new_due <= at {
+                    // Later than the appointment it replaces, and not already past.
                     return Err(WorkflowError::NewDueNotLater);
                 }
                 EventKind::Apologized {

@@ -239,6 +239,9 @@ pub struct ListQuery {
     pub page: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<usize>,
+    /// Continue after this position (a previous page's `next`); `page` is then ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// A row of a list.
@@ -267,6 +270,13 @@ pub struct DossierList {
     pub page: usize,
     pub per_page: usize,
     pub has_more: bool,
+    /// Where the next page starts (pass it as `after`); none at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// How many dossiers this page looked at; a page stops at a bound, so a rare filter may
+    /// return fewer rows than asked with a `next` to go on.
+    #[serde(default)]
+    pub scanned: usize,
 }
 
 /// `POST /api/v1/admin/users`.

@@ -484,6 +484,8 @@ async fn receipt(
 struct Loaded {
     rec: DossierRecord,
     centre: String,
+    /// The handling agency's name (the competent agency's before the transfer).
+    agency: String,
     /// (account, full name).
     names: Vec<(String, String)>,
 }
@@ -509,20 +511,30 @@ async fn load_for(st: &AppState, user: &User, code: &str) -> Result<Loaded, Erro
                 .ok_or_else(|| Error::not_found("hồ sơ có mã này", "Dossier"))?;
             let users = txn.open_table(USERS)?;
             let mut names: Vec<(String, String)> = Vec::new();
-            for e in &rec.history {
-                if names.iter().any(|(a, _)| *a == e.by) {
+            let accounts = rec.history.iter().flat_map(|e| {
+                let assigned = match &e.kind {
+                    motcua_core::EventKind::Assigned { officer } => Some(officer.as_str()),
+                    _ => None,
+                };
+                std::iter::once(e.by.as_str()).chain(assigned)
+            });
+            for account in accounts {
+                if names.iter().any(|(a, _)| a == account) {
                     continue;
                 }
-                if let Some(u) = get_value::<User>(&users, e.by.as_str())? {
-                    names.push((e.by.clone(), u.full_name));
+                if let Some(u) = get_value::<User>(&users, account)? {
+                    names.push((account.to_owned(), u.full_name));
                 }
             }
-            let agency: Option<crate::db::model::Agency> = get_value(
-                &txn.open_table(crate::db::AGENCIES)?,
-                rec.receiving_agency.as_str(),
-            )?;
+            let agencies = txn.open_table(crate::db::AGENCIES)?;
+            let name = |code: &str| -> Result<String, Error> {
+                Ok(get_value::<crate::db::model::Agency>(&agencies, code)?
+                    .map(|a| a.name)
+                    .unwrap_or_else(|| code.to_owned()))
+            };
             Ok(Loaded {
-                centre: agency.map(|a| a.name).unwrap_or_default(),
+                centre: name(rec.receiving_agency.as_str())?,
+                agency: name(rec.handling_agency().as_str())?,
                 rec,
                 names,
             })
@@ -536,6 +548,45 @@ struct Line {
     what_vi: &'static str,
     what_en: &'static str,
     by: String,
+    /// What the event carried that a reader needs: the officer, the reason, the new date.
+    detail: String,
+}
+
+/// What an event carried, as a timeline shows it.
+fn detail(d: &Loaded, kind: &motcua_core::EventKind) -> String {
+    use motcua_core::EventKind as K;
+    let hm = |t: &motcua_core::time::Instant| t.format("%H:%M %d/%m/%Y").to_string();
+    match kind {
+        K::Assigned { officer } => d.name_of(officer),
+        K::SupplementRequested { items } => items
+            .iter()
+            .map(|i| i.document.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        K::Refused { reason }
+        | K::SentBack { reason }
+        | K::Rejected { reason }
+        | K::Withdrawn { reason }
+        | K::Stopped { reason } => reason.clone(),
+        K::ConsultationRequested {
+            agency,
+            subject,
+            deadline,
+        } => format!("{agency}: {subject} (hạn {})", hm(deadline)),
+        K::ConsultationAnswered { agency, answer } => format!("{agency}: {answer}"),
+        K::VerificationScheduled(v) => format!("{} · {}", hm(&v.at), v.place),
+        K::FeeRequested {
+            amount,
+            description,
+        } => format!("{} đồng · {description}", thousands(*amount)),
+        K::FeePaid { amount, .. } => format!("{} đồng", thousands(*amount)),
+        K::FeeRefunded { amount, reason } => format!("{} đồng · {reason}", thousands(*amount)),
+        K::Apologized {
+            reason, new_due, ..
+        } => format!("hẹn mới {} · {reason}", hm(new_due)),
+        K::Returned { channel } => channel.label(Lang::Vi).to_owned(),
+        _ => String::new(),
+    }
 }
 
 #[derive(Template)]
@@ -547,10 +598,22 @@ struct DossierPage<'a> {
     lines: Vec<Line>,
     step_vi: &'static str,
     step_en: &'static str,
-    /// The desk may act now (its own dossier, still at the desk or back with the result).
+    /// The receiving desk's own dossier (it prints the receipt).
     desk: bool,
+    /// The user works at a desk (the navigation's links).
+    nav_desk: bool,
     transfer_overdue: bool,
+    overdue: bool,
+    now: motcua_core::time::Instant,
     error: Option<&'a Error>,
+    /// The actions the user may take now.
+    can: Vec<&'static str>,
+    /// The handling agency's officers and heads: (account, full name).
+    officers: Vec<(String, String)>,
+    /// Agencies that may be consulted: (code, name).
+    agencies: Vec<(String, String)>,
+    /// Open consultations: (agency code, agency name, subject, deadline).
+    open: Vec<(String, String, String, String)>,
 }
 
 impl DossierPage<'_> {
@@ -565,6 +628,46 @@ impl DossierPage<'_> {
     fn hm(&self, t: &chrono::DateTime<chrono::FixedOffset>) -> String {
         t.format("%H:%M %d/%m/%Y").to_string()
     }
+
+    fn can(&self, action: &str) -> bool {
+        self.can.contains(&action)
+    }
+
+    fn any(&self) -> bool {
+        !self.can.is_empty()
+    }
+
+    /// `value` of a `datetime-local` field: `t` in Vietnam time.
+    fn local(&self, t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+        t.with_timezone(&motcua_core::time::VIETNAM)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    }
+
+    fn tomorrow(&self) -> String {
+        self.local(&(self.now + chrono::Duration::days(1)))
+    }
+
+    fn after_due(&self) -> String {
+        self.local(&(self.d.rec.state.due.max(self.now) + chrono::Duration::days(2)))
+    }
+
+    fn amount(&self, n: &u64) -> String {
+        super::desk::thousands(*n)
+    }
+}
+
+/// `1500000` as `1.500.000`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 async fn render_dossier(
@@ -587,9 +690,67 @@ async fn render_dossier(
             what_vi: e.kind.label(Lang::Vi),
             what_en: e.kind.label(Lang::En),
             by: d.name_of(&e.by),
+            detail: detail(&d, &e.kind),
         })
         .collect();
     let user = &staff.actor.user;
+    let cal = st.cal.get();
+    let can = available(user, &d.rec, &cal, now);
+    let handling = d.rec.handling_agency().to_string();
+    let wants_lists = can
+        .iter()
+        .any(|a| ["assign", "consult", "answer"].contains(a));
+    let lists = if wants_lists {
+        st.store
+            .read(move |txn| {
+                let mut officers = Vec::new();
+                for item in txn.open_table(USERS)?.iter()? {
+                    let u: User = decode(item?.1.value())?;
+                    if !u.disabled
+                        && matches!(u.role, Role::Officer | Role::Head)
+                        && u.agency.as_ref().map(|a| a.as_str()) == Some(handling.as_str())
+                    {
+                        officers.push((u.username, u.full_name));
+                    }
+                }
+                let mut agencies = Vec::new();
+                for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
+                    let a: crate::db::model::Agency = decode(item?.1.value())?;
+                    if a.code.as_str() != handling {
+                        agencies.push((a.code.to_string(), a.name));
+                    }
+                }
+                Ok::<_, Error>((officers, agencies))
+            })
+            .await
+    } else {
+        Ok((Vec::new(), Vec::new()))
+    };
+    let (officers, agencies) = match lists {
+        Ok(x) => x,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let open = d
+        .rec
+        .state
+        .consultations
+        .iter()
+        .filter(|c| c.answer.is_none())
+        .map(|c| {
+            let code = c.agency.to_string();
+            let name = agencies
+                .iter()
+                .find(|(a, _)| *a == code)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| code.clone());
+            (
+                code,
+                name,
+                c.subject.clone(),
+                c.deadline.format("%H:%M %d/%m/%Y").to_string(),
+            )
+        })
+        .collect();
     let page = DossierPage {
         csrf: &staff.csrf,
         user: &user.full_name,
@@ -598,9 +759,16 @@ async fn render_dossier(
         step_en: d.rec.state.step.label(Lang::En),
         desk: user.role == Role::Receptionist
             && user.agency.as_ref() == Some(&d.rec.receiving_agency),
+        nav_desk: user.role == Role::Receptionist,
         transfer_overdue: d.rec.state.transfer_overdue_at(now),
+        overdue: d.rec.state.is_overdue(now),
+        now,
         d: &d,
         error,
+        can,
+        officers,
+        agencies,
+        open,
     };
     let mut res = html(page.render().unwrap_or_default());
     if let Some(e) = error {
@@ -650,15 +818,83 @@ struct ActForm {
     amount: String,
     #[serde(default)]
     channel: String,
+    #[serde(default)]
+    officer: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    new_due: String,
+    #[serde(default)]
+    description: String,
 }
 
-/// The command a desk form asks for, and the form to print after it, if any.
-fn desk_command(
+/// A `datetime-local` field (`2026-12-03T14:30`) as an instant in Vietnam time.
+fn local_instant(field: &'static str, s: &str) -> Result<motcua_core::time::Instant, Error> {
+    use chrono::TimeZone;
+    let bad = || {
+        Error::invalid(
+            field,
+            "Hãy nhập ngày và giờ (ngày/tháng/năm giờ:phút).",
+            "Enter a date and time (day/month/year hour:minute).",
+        )
+    };
+    let s: String = s.trim().chars().take(40).collect();
+    let naive = chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| bad())?;
+    let t = motcua_core::time::VIETNAM
+        .from_local_datetime(&naive)
+        .single()
+        .ok_or_else(bad)?;
+    motcua_core::time::check(t).map_err(|_| bad())
+}
+
+/// A bounded text field.
+fn bounded(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// An amount of đồng typed with or without separators.
+fn amount_of(s: &str) -> Result<u64, Error> {
+    s.trim()
+        .replace(['.', ',', ' '], "")
+        .parse::<u64>()
+        .ok()
+        .filter(|a| *a > 0 && *a <= motcua_core::workflow::MAX_AMOUNT)
+        .ok_or_else(|| {
+            Error::invalid(
+                "amount",
+                "Số tiền là một số đồng dương (ví dụ 50000).",
+                "The amount is a positive number of đồng (e.g. 50000).",
+            )
+        })
+}
+
+/// The command a dossier page's form asks for, and the form to print after it, if any.
+fn page_command(
     f: &ActForm,
     rec: &DossierRecord,
 ) -> Result<(motcua_core::Command, Option<&'static str>), Error> {
-    use motcua_core::{Command, ReturnChannel};
-    let reason: String = f.reason.chars().take(2000).collect();
+    use motcua_core::{AgencyCode, Command, ReturnChannel};
+    let reason = bounded(&f.reason, motcua_core::workflow::MAX_TEXT);
+    let agency = || {
+        AgencyCode::parse(f.agency.trim())
+            .map_err(|_| Error::invalid("agency", "Hãy chọn cơ quan.", "Choose an agency."))
+    };
     Ok(match f.action.as_str() {
         "transfer" => (
             Command::AcceptAndTransfer {
@@ -668,29 +904,25 @@ fn desk_command(
         ),
         "supplement" => (
             Command::RequestSupplement {
-                items: missing_items(&f.items.chars().take(10_000).collect::<String>()),
+                items: missing_items(&bounded(&f.items, 10_000)),
             },
             Some("mau-02"),
         ),
         "supplemented" => (Command::Supplemented, None),
         "refuse" => (Command::Refuse { reason }, Some("mau-03")),
-        "fee_paid" => {
-            let amount = f
-                .amount
-                .trim()
-                .replace(['.', ',', ' '], "")
-                .parse::<u64>()
-                .ok()
-                .filter(|a| *a > 0 && *a <= 1_000_000_000_000)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "amount",
-                        "Số tiền là một số đồng dương (ví dụ 50000).",
-                        "The amount is a positive number of đồng (e.g. 50000).",
-                    )
-                })?;
-            (Command::RecordFeePaid { amount }, None)
-        }
+        "fee_request" => (
+            Command::RequestFee {
+                amount: amount_of(&f.amount)?,
+                description: bounded(&f.description, motcua_core::workflow::MAX_SHORT_TEXT),
+            },
+            None,
+        ),
+        "fee_paid" => (
+            Command::RecordFeePaid {
+                amount: amount_of(&f.amount)?,
+            },
+            None,
+        ),
         "return" => (
             Command::Return {
                 channel: match f.channel.as_str() {
@@ -699,6 +931,57 @@ fn desk_command(
                 },
             },
             None,
+        ),
+        "withdraw" => (Command::Withdraw { reason }, None),
+        "assign" => (
+            Command::Assign {
+                officer: bounded(f.officer.trim(), 100),
+            },
+            None,
+        ),
+        "consult" => (
+            Command::Consult {
+                agency: agency()?,
+                subject: bounded(&f.subject, motcua_core::workflow::MAX_TEXT),
+                deadline: local_instant("deadline", &f.deadline)?,
+            },
+            None,
+        ),
+        "answer" => (
+            Command::AnswerConsultation {
+                agency: agency()?,
+                answer: bounded(&f.answer, motcua_core::workflow::MAX_TEXT),
+            },
+            None,
+        ),
+        "verify" => (
+            Command::ScheduleVerification(motcua_core::workflow::Verification {
+                at: local_instant("at", &f.at)?,
+                place: bounded(&f.place, motcua_core::workflow::MAX_SHORT_TEXT),
+                participants: bounded(&f.participants, 10_000)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .take(motcua_core::workflow::MAX_PARTICIPANTS + 1)
+                    .map(|l| bounded(l, motcua_core::workflow::MAX_SHORT_TEXT + 1))
+                    .collect(),
+                content: bounded(&f.content, motcua_core::workflow::MAX_TEXT),
+            }),
+            None,
+        ),
+        "submit" => (Command::SubmitForApproval, None),
+        "send_back" => (Command::SendBack { reason }, None),
+        "approve" => (Command::Approve, None),
+        "reject" => (Command::Reject { reason }, None),
+        "result_ready" => (Command::MarkResultReady, None),
+        "stop" => (Command::Stop { reason }, None),
+        "resume" => (Command::Resume, None),
+        "apologize" => (
+            Command::Apologize {
+                reason,
+                new_due: local_instant("new_due", &f.new_due)?,
+            },
+            Some("mau-04"),
         ),
         _ => {
             return Err(Error::new(
@@ -709,6 +992,130 @@ fn desk_command(
             ));
         }
     })
+}
+
+/// The actions of a dossier page, each with a command that stands for it when asking whether
+/// the user may issue it now.
+fn probes(
+    rec: &DossierRecord,
+    now: motcua_core::time::Instant,
+) -> Vec<(&'static str, motcua_core::Command)> {
+    use motcua_core::workflow::{MissingItem, Verification};
+    use motcua_core::{Command, ReturnChannel};
+    let x = || "x".to_owned();
+    let later = now + chrono::Duration::days(1);
+    let other = rec.competent_agency.clone();
+    vec![
+        (
+            "transfer",
+            Command::AcceptAndTransfer {
+                agency: rec.competent_agency.clone(),
+            },
+        ),
+        (
+            "supplement",
+            Command::RequestSupplement {
+                items: vec![MissingItem {
+                    document: x(),
+                    reason: x(),
+                    guidance: x(),
+                }],
+            },
+        ),
+        ("supplemented", Command::Supplemented),
+        ("refuse", Command::Refuse { reason: x() }),
+        (
+            "fee_request",
+            Command::RequestFee {
+                amount: 1,
+                description: x(),
+            },
+        ),
+        ("fee_paid", Command::RecordFeePaid { amount: 1 }),
+        (
+            "return",
+            Command::Return {
+                channel: ReturnChannel::Counter,
+            },
+        ),
+        ("withdraw", Command::Withdraw { reason: x() }),
+        ("assign", Command::Assign { officer: x() }),
+        (
+            "consult",
+            Command::Consult {
+                agency: other.clone(),
+                subject: x(),
+                deadline: later,
+            },
+        ),
+        (
+            "answer",
+            Command::AnswerConsultation {
+                agency: other,
+                answer: x(),
+            },
+        ),
+        (
+            "verify",
+            Command::ScheduleVerification(Verification {
+                at: later,
+                place: x(),
+                participants: vec![x()],
+                content: x(),
+            }),
+        ),
+        ("submit", Command::SubmitForApproval),
+        ("send_back", Command::SendBack { reason: x() }),
+        ("approve", Command::Approve),
+        ("reject", Command::Reject { reason: x() }),
+        ("result_ready", Command::MarkResultReady),
+        ("stop", Command::Stop { reason: x() }),
+        ("resume", Command::Resume),
+        (
+            "apologize",
+            Command::Apologize {
+                reason: x(),
+                new_due: rec.state.due + chrono::Duration::days(1),
+            },
+        ),
+    ]
+}
+
+/// The actions `user` may take on `rec` now: its role may issue them, the dossier is in its
+/// scope, and the workflow allows them at this step.
+fn available(
+    user: &User,
+    rec: &DossierRecord,
+    cal: &motcua_core::Calendar,
+    now: motcua_core::time::Instant,
+) -> Vec<&'static str> {
+    use motcua_core::workflow::WorkflowError;
+    let open_consultation = rec.state.consultations.iter().any(|c| c.answer.is_none());
+    let fees_owed = rec.state.step == motcua_core::Step::FeeRequested
+        || rec.state.fees.requested > rec.state.fees.paid;
+    probes(rec, now)
+        .into_iter()
+        .filter(|(name, cmd)| {
+            access::may_act(user, rec, cmd)
+                && match rec.state.decide(cal, cmd, now, &user.username) {
+                    // Not at this step, or not again: the form would only be refused.
+                    Err(
+                        WorkflowError::IllegalTransition { .. }
+                        | WorkflowError::SupplementAlreadyRequested
+                        | WorkflowError::ConsultationsPending(_)
+                        | WorkflowError::ResumeAfterRefund,
+                    ) => false,
+                    // The stand-in agency has no open consultation; any open one will do.
+                    Err(WorkflowError::NoSuchConsultation(_)) => {
+                        *name == "answer" && open_consultation
+                    }
+                    // A payment is recorded against fees asked for.
+                    _ if *name == "fee_paid" => fees_owed,
+                    _ => true,
+                }
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
 async fn act(
@@ -725,7 +1132,7 @@ async fn act(
     }
     let done = async {
         let d = load_for(&st, &staff.actor.user, &code).await?;
-        let (cmd, form) = desk_command(&f, &d.rec)?;
+        let (cmd, form) = page_command(&f, &d.rec)?;
         let parsed = parse_code(&d.rec.code)?;
         dossiers::act(&st.ctx, &staff.actor, &parsed, cmd).await?;
         Ok::<_, Error>((d.rec.code, form))
@@ -751,6 +1158,9 @@ struct NoticePage<'a> {
     officer: String,
     items: Vec<motcua_core::workflow::MissingItem>,
     reason: String,
+    /// Mẫu 04: the appointment before the apology and the new one.
+    previous_due: String,
+    new_due: String,
 }
 
 /// Mẫu 02 (the supplement request) or Mẫu 03 (the refusal) of a dossier, as a print view: the
@@ -768,6 +1178,8 @@ async fn notice(
     let (number, title) = match kind.as_str() {
         "mau-02" => ("02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
         "mau-03" => ("03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+        "mau-04" => ("04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+        "mau-05" => return control_sheet(&st, &d).await,
         _ => {
             let e = Error::not_found("biểu mẫu này", "Form");
             return error_page(status_of(&e), &e);
@@ -780,12 +1192,25 @@ async fn notice(
         .rev()
         .find_map(|e| match (&e.kind, number) {
             (EventKind::SupplementRequested { items }, "02") => {
-                Some((e, items.clone(), String::new()))
+                Some((e, items.clone(), String::new(), None))
             }
-            (EventKind::Refused { reason }, "03") => Some((e, Vec::new(), reason.clone())),
+            (EventKind::Refused { reason }, "03") => Some((e, Vec::new(), reason.clone(), None)),
+            (
+                EventKind::Apologized {
+                    reason,
+                    previous_due,
+                    new_due,
+                },
+                "04",
+            ) => Some((
+                e,
+                Vec::new(),
+                reason.clone(),
+                Some((*previous_due, *new_due)),
+            )),
             _ => None,
         });
-    let Some((event, items, reason)) = found else {
+    let Some((event, items, reason, dates)) = found else {
         let e = Error::new(
             Kind::NotFound,
             "page.no_such_form",
@@ -803,9 +1228,169 @@ async fn notice(
             title,
             items,
             reason,
+            previous_due: dates
+                .map(|d| d.0.format("%H giờ %M phút, ngày %d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            new_due: dates
+                .map(|d| d.1.format("%H giờ %M phút, ngày %d/%m/%Y").to_string())
+                .unwrap_or_default(),
         }
         .render()
         .unwrap_or_default(),
+    )
+}
+
+/// A hand-over of the control sheet (Mẫu 05).
+struct HandOver {
+    at: String,
+    from: String,
+    to: String,
+    /// `Trước hạn`, `Đúng hạn` or `Quá hạn`, judged against the deadline of that hand-over.
+    result: &'static str,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "control_sheet.html")]
+struct ControlSheet<'a> {
+    d: &'a Loaded,
+    rows: Vec<HandOver>,
+    /// Agencies consulted, by name.
+    consulted: String,
+}
+
+/// Before, on or after the day of `due`.
+fn timeliness(at: &motcua_core::time::Instant, due: &motcua_core::time::Instant) -> &'static str {
+    match at.date_naive().cmp(&due.date_naive()) {
+        std::cmp::Ordering::Less => "Trước hạn",
+        std::cmp::Ordering::Equal if at <= due => "Đúng hạn",
+        _ => "Quá hạn",
+    }
+}
+
+/// Mẫu 05, the processing control sheet: every hand-over of the dossier between the desk, the
+/// agency, its officers and head, other agencies and the applicant, each judged against its
+/// deadline (the transfer's 8 working hours; the appointment for the rest).
+async fn control_sheet(st: &AppState, d: &Loaded) -> Response {
+    use motcua_core::EventKind as K;
+    let codes: Vec<String> = d
+        .rec
+        .state
+        .consultations
+        .iter()
+        .map(|c| c.agency.to_string())
+        .collect();
+    let names = st
+        .store
+        .read(move |txn| {
+            let t = txn.open_table(crate::db::AGENCIES)?;
+            let mut out = Vec::new();
+            for c in codes {
+                let n = get_value::<crate::db::model::Agency>(&t, c.as_str())?
+                    .map(|a| a.name)
+                    .unwrap_or_else(|| c.clone());
+                out.push((c, n));
+            }
+            Ok::<_, Error>(out)
+        })
+        .await
+        .unwrap_or_default();
+    let agency_name = |code: &motcua_core::AgencyCode| {
+        names
+            .iter()
+            .find(|(c, _)| c == code.as_str())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let s = &d.rec.state;
+    let desk = format!("Bộ phận Tiếp nhận và Trả kết quả — {}", d.centre);
+    let head = format!("Lãnh đạo {}", d.agency);
+    let due = s.legal_due();
+    let mut rows = Vec::new();
+    let mut officer = String::new();
+    for e in &d.rec.history {
+        let at = e.at.format("%H giờ %M, ngày %d/%m/%Y").to_string();
+        let by = d.name_of(&e.by);
+        let (from, to, deadline, note) = match &e.kind {
+            K::AcceptedTransferred { .. } => (
+                format!("{desk} ({by})"),
+                d.agency.clone(),
+                s.transfer_due,
+                String::new(),
+            ),
+            K::Assigned { officer: o } => {
+                officer = d.name_of(o);
+                (
+                    format!("{head} ({by})"),
+                    officer.clone(),
+                    due,
+                    String::new(),
+                )
+            }
+            K::ConsultationRequested {
+                agency, subject, ..
+            } => (
+                format!("{} ({by})", d.agency),
+                agency_name(agency),
+                due,
+                format!("Lấy ý kiến: {subject}"),
+            ),
+            K::ConsultationAnswered { agency, .. } => (
+                agency_name(agency),
+                format!("{} ({officer})", d.agency),
+                due,
+                "Trả lời ý kiến".to_owned(),
+            ),
+            K::SubmittedForApproval => (by, head.clone(), due, "Trình phê duyệt".to_owned()),
+            K::SentBack { reason } => (
+                format!("{head} ({by})"),
+                officer.clone(),
+                due,
+                format!("Trả lại: {reason}"),
+            ),
+            K::ResultReady => (
+                d.agency.clone(),
+                desk.clone(),
+                due,
+                "Kết quả giải quyết".to_owned(),
+            ),
+            K::Rejected { reason } => (
+                d.agency.clone(),
+                desk.clone(),
+                due,
+                format!("Không đủ điều kiện: {reason}"),
+            ),
+            K::Returned { channel } => (
+                format!("{desk} ({by})"),
+                d.rec.applicant.name.clone(),
+                due,
+                format!("Trả kết quả {}", channel.label(Lang::Vi).to_lowercase()),
+            ),
+            K::Apologized { new_due, .. } => (
+                d.agency.clone(),
+                d.rec.applicant.name.clone(),
+                due,
+                format!("Xin lỗi, hẹn lại {} (Mẫu 04)", new_due.format("%d/%m/%Y")),
+            ),
+            _ => continue,
+        };
+        rows.push(HandOver {
+            at,
+            from,
+            to,
+            result: timeliness(&e.at, &deadline),
+            note,
+        });
+    }
+    let consulted = names
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    html(
+        ControlSheet { d, rows, consulted }
+            .render()
+            .unwrap_or_default(),
     )
 }
 
@@ -846,7 +1431,7 @@ struct WorkPage<'a> {
 
 /// Working time as a desk reads it: `3 giờ 20 phút`, or `2 ngày 3 giờ` past a working day of
 /// `per_day` hours.
-fn working_span(d: chrono::Duration, per_day: u32) -> String {
+pub(crate) fn working_span(d: chrono::Duration, per_day: u32) -> String {
     let m = d.num_minutes().unsigned_abs();
     let per_day = u64::from(per_day.max(1));
     let (h, m) = (m / 60, m % 60);

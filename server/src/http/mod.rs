@@ -6,6 +6,7 @@
 //! Handlers parse, call `ops` (writes) or `projections` (reads), and answer.
 
 pub mod admin;
+pub mod agency;
 pub mod auth;
 pub mod board;
 pub mod booking;
@@ -23,6 +24,7 @@ pub mod public;
 pub mod queue;
 pub mod ratings;
 pub mod reports;
+pub mod search;
 pub mod sync;
 
 use std::net::SocketAddr;
@@ -362,6 +364,8 @@ pub fn router() -> axum::Router<AppState> {
         .merge(booking::router())
         .merge(pages::router())
         .merge(desk::router())
+        .merge(agency::router())
+        .merge(search::router())
 }
 
 #[cfg(test)]

@@ -80,7 +80,9 @@ impl FromRequestParts<AppState> for PageStaff {
             Err(_) => return Err(to_login()),
         };
         if user.must_change_password && parts.uri.path() != "/password" {
-            return Err(Redirect::to("/password").into_response());
+            return Err(
+                Redirect::to(&format!("/password?next={}", parts.uri.path())).into_response(),
+            );
         }
         let ClientAddr(addr) = ClientAddr::from_request_parts(parts, st)
             .await
@@ -128,7 +130,7 @@ fn safe_next(next: Option<&str>) -> String {
     };
     match next {
         Some(n) if plain(n) => n.to_owned(),
-        _ => "/counter".to_owned(),
+        _ => "/work".to_owned(),
     }
 }
 
@@ -195,7 +197,7 @@ async fn login(
     match accounts::login(&st.ctx, &addr, req).await {
         Ok(reply) => {
             let to = if reply.must_change_password {
-                "/password".to_owned()
+                format!("/password?next={next}")
             } else {
                 next
             };
@@ -247,14 +249,21 @@ struct PasswordPage<'a> {
     csrf: &'a str,
     error: Option<&'a Error>,
     first: bool,
+    /// Where to go once changed.
+    next: &'a str,
 }
 
-async fn password_form(staff: PageStaff) -> Response {
+async fn password_form(
+    staff: PageStaff,
+    q: Result<axum::extract::Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = safe_next(q.as_ref().ok().and_then(|q| q.next.as_deref()));
     html(
         PasswordPage {
             csrf: &staff.csrf,
             error: None,
             first: staff.actor.user.must_change_password,
+            next: &next,
         }
         .render()
         .unwrap_or_default(),
@@ -264,6 +273,8 @@ async fn password_form(staff: PageStaff) -> Response {
 #[derive(Debug, Deserialize)]
 struct PasswordForm {
     csrf: String,
+    #[serde(default)]
+    next: Option<String>,
     current_password: String,
     new_password: String,
     confirm: String,
@@ -296,13 +307,15 @@ async fn password(
         .map(drop)
     };
     match result {
-        Ok(()) => Redirect::to("/counter").into_response(),
+        Ok(()) => Redirect::to(&safe_next(f.next.as_deref())).into_response(),
         Err(e) => {
+            let next = safe_next(f.next.as_deref());
             let mut res = html(
                 PasswordPage {
                     csrf: &staff.csrf,
                     error: Some(&e),
                     first: staff.actor.user.must_change_password,
+                    next: &next,
                 }
                 .render()
                 .unwrap_or_default(),
@@ -512,8 +525,8 @@ mod tests {
             "/x?y=//evil",
             "",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/counter", "{bad:?}");
+            assert_eq!(safe_next(Some(bad)), "/work", "{bad:?}");
         }
-        assert_eq!(safe_next(None), "/counter");
+        assert_eq!(safe_next(None), "/work");
     }
 }

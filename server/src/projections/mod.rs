@@ -7,7 +7,8 @@
 //! - [`kiosk_views`]: a dossier as kiosks receive it, kept ready for the change feed.
 //! - [`feed`]: pages of the change feed as a kiosk reads them (scope, projection, cursors).
 //! - [`reports`]: counters kept by every write, and the reports built from them.
-//! - [`desk`]: each desk's piles (to transfer, supplements and fees awaited, results to return).
+//! - [`desk`]: each desk's piles (to transfer, supplements and fees awaited, results to return)
+//!   and each agency's (to assign, each officer's by due, paused, to approve).
 //!
 //! Both ready forms are made again when the store opens if they were made by another format
 //! ([`views::rebuild`]).
@@ -33,6 +34,7 @@ impl Hooks for Projections {
             txn.open_table(form.table)?;
         }
         txn.open_table(desk::DESK_PILES)?;
+        txn.open_table(desk::AGENCY_PILES)?;
         reports::create_tables(txn)
     }
 

@@ -430,3 +430,280 @@ async fn the_worklist_puts_late_transfers_first_and_follows_each_dossier() {
         assert!(res.text().await.unwrap().contains("<html"), "{bad}: a page");
     }
 }
+
+/// The page at `path` for `b`: its status and text.
+async fn page_of(srv: &TestServer, b: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let res = b.get(format!("{}{path}", srv.base)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// Post a dossier page's form as `b` (its CSRF token read from the page); the response.
+async fn act_as(
+    srv: &TestServer,
+    b: &reqwest::Client,
+    code: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, body) = page_of(srv, b, &format!("/desk/dossiers/{code}")).await;
+    let csrf = between(&body, "name=\"csrf\" value=\"", "\"").to_owned();
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(format!("{}/desk/dossiers/{code}/act", srv.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_agency_assigns_appraises_approves_and_the_desk_returns_from_their_pages() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let head = browser(srv.staff("ld.tanlap").await.token.as_deref().unwrap());
+    let officer = browser(srv.staff("cv.tanlap").await.token.as_deref().unwrap());
+    let name = "Hoàng <script>alert(1)</script> Yến";
+    let code = receive(&srv, &desk, name).await;
+    let ok = |res: &reqwest::Response, what: &str| {
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{what}");
+    };
+    ok(
+        &act_as(&srv, &desk, &code, &[("action", "transfer")]).await,
+        "transfer",
+    );
+
+    // The head: waiting for assignment, with the agency's officers to choose from.
+    let (s, work) = page_of(&srv, &head, "/agency").await;
+    assert_eq!(s, StatusCode::OK);
+    let assign_pile = between(&work, "id=\"assign\"", "</section>");
+    assert!(assign_pile.contains(&code), "{work}");
+    let (_, body) = page_of(&srv, &head, &format!("/desk/dossiers/{code}")).await;
+    assert!(body.contains("<option value=\"cv.tanlap\""), "{body}");
+    assert!(
+        !body.contains("id=\"submit\""),
+        "a head does not submit before assigning"
+    );
+    // A forged assignment changes nothing.
+    let res = head
+        .post(format!("{}/desk/dossiers/{code}/act", srv.base))
+        .form(&[
+            ("csrf", "f".repeat(32).as_str()),
+            ("action", "assign"),
+            ("officer", "cv.tanlap"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    ok(
+        &act_as(
+            &srv,
+            &head,
+            &code,
+            &[("action", "assign"), ("officer", "cv.tanlap")],
+        )
+        .await,
+        "assign",
+    );
+
+    // The officer: the dossier in hand; an opinion asked, answered; a verification; submitted.
+    let (_, work) = page_of(&srv, &officer, "/agency").await;
+    assert!(
+        between(&work, "id=\"mine\"", "</section>").contains(&code),
+        "{work}"
+    );
+    let (_, body) = page_of(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    assert!(
+        body.contains("id=\"consult\"")
+            && body.contains("id=\"verify\"")
+            && body.contains("id=\"submit\"")
+    );
+    assert!(
+        !body.contains("id=\"approve\""),
+        "an officer does not approve"
+    );
+    let tomorrow = between(&body, "id=\"deadline\" name=\"deadline\" value=\"", "\"").to_owned();
+    ok(
+        &act_as(
+            &srv,
+            &officer,
+            &code,
+            &[
+                ("action", "consult"),
+                ("agency", "000.00.10.H16"),
+                ("subject", "Xác nhận nơi cư trú"),
+                ("deadline", &tomorrow),
+            ],
+        )
+        .await,
+        "consult",
+    );
+    let (_, body) = page_of(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    assert!(body.contains("Xác nhận nơi cư trú") && body.contains("id=\"answer-btn\""));
+    assert!(
+        !body.contains("id=\"submit\""),
+        "not while an opinion is awaited"
+    );
+    // A date that is not one: refused in words, nothing lost.
+    let res = act_as(
+        &srv,
+        &officer,
+        &code,
+        &[
+            ("action", "verify"),
+            ("at", "ngày mai"),
+            ("place", "x"),
+            ("participants", "x"),
+            ("content", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for fields in [
+        vec![
+            ("action", "answer"),
+            ("agency", "000.00.10.H16"),
+            ("answer", "Đúng nơi cư trú"),
+        ],
+        vec![
+            ("action", "verify"),
+            ("at", tomorrow.as_str()),
+            ("place", "Trụ sở UBND phường"),
+            ("participants", "Cán bộ tư pháp\nNgười nộp"),
+            ("content", "Đối chiếu bản chính"),
+        ],
+        vec![("action", "submit")],
+    ] {
+        ok(&act_as(&srv, &officer, &code, &fields).await, fields[0].1);
+    }
+
+    // The head: to approve; a late-style apology first prints Mẫu 04, then approval.
+    let (_, work) = page_of(&srv, &head, "/agency").await;
+    assert!(between(&work, "id=\"approve\"", "</section>").contains(&code));
+    let (_, body) = page_of(&srv, &head, &format!("/desk/dossiers/{code}")).await;
+    let new_due = between(&body, "id=\"new-due\" name=\"new_due\" value=\"", "\"").to_owned();
+    let res = act_as(
+        &srv,
+        &head,
+        &code,
+        &[
+            ("action", "apologize"),
+            ("reason", "Chờ xác minh tại địa phương"),
+            ("new_due", &new_due),
+        ],
+    )
+    .await;
+    ok(&res, "apologize");
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.ends_with("/form/mau-04"), "{to}");
+    let (s, letter) = page_of(&srv, &head, &to).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(letter.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"));
+    assert!(letter.contains("Chờ xác minh tại địa phương"));
+    let (date, time) = new_due.split_once('T').unwrap();
+    let (y, rest) = date.split_once('-').unwrap();
+    let (m, d) = rest.split_once('-').unwrap();
+    let (hh, mm) = time.split_once(':').unwrap();
+    assert!(
+        letter.contains(&format!("{hh} giờ {mm} phút, ngày {d}/{m}/{y}")),
+        "the new appointment: {letter}"
+    );
+    ok(
+        &act_as(&srv, &head, &code, &[("action", "approve")]).await,
+        "approve",
+    );
+    ok(
+        &act_as(&srv, &officer, &code, &[("action", "result_ready")]).await,
+        "result ready",
+    );
+
+    // The desk: the result to hand back, then returned.
+    let (_, work) = page_of(&srv, &desk, "/desk/work").await;
+    assert!(between(&work, "id=\"return\"", "</section>").contains(&code));
+    ok(
+        &act_as(
+            &srv,
+            &desk,
+            &code,
+            &[("action", "return"), ("channel", "counter")],
+        )
+        .await,
+        "return",
+    );
+
+    // Every step in the timeline, the name escaped everywhere.
+    let (_, body) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}")).await;
+    let timeline = between(&body, "id=\"timeline\"", "</ol>");
+    for step in [
+        "Tiếp nhận hồ sơ",
+        "Chuyển cơ quan giải quyết",
+        "Phân công xử lý",
+        "Lấy ý kiến cơ quan liên quan",
+        "Cơ quan liên quan trả lời",
+        "Hẹn thẩm tra, xác minh",
+        "Trình phê duyệt",
+        "Xin lỗi và hẹn lại ngày trả kết quả",
+        "Phê duyệt",
+        "Kết quả đã chuyển Bộ phận Một cửa",
+        "Trả kết quả",
+    ] {
+        assert!(timeline.contains(step), "{step} in {timeline}");
+    }
+    assert!(!body.contains("<script>alert(1)</script>"), "{body}");
+    assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
+
+    // Mẫu 05: each hand-over, judged.
+    let (s, sheet) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}/form/mau-05")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(sheet.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"));
+    let rows = between(&sheet, "id=\"hand-overs\"", "</table>");
+    assert_eq!(rows.matches("<tr>").count(), 1 + 8, "{rows}");
+    assert!(rows.contains("Sở Tư pháp") && rows.contains("Đúng hạn") || rows.contains("Trước hạn"));
+    assert!(!sheet.contains("<script>alert(1)</script>"));
+
+    // Search: the name without diacritics, the citizen ID, a status; a bad page position.
+    let (s, found) = page_of(&srv, &desk, "/search?q=hoang").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        found.contains(&code) && !found.contains("<script>alert(1)</script>"),
+        "{found}"
+    );
+    let (_, found) = page_of(&srv, &desk, "/search?q=001190012345&status=10").await;
+    assert!(found.contains(&code), "{found}");
+    let (s, found) = page_of(&srv, &desk, "/search?q=hoang&after=nonsense").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(found.contains("id=\"error\""));
+}
+
+#[tokio::test]
+async fn search_pages_go_on_where_the_last_stopped() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let mut received = std::collections::BTreeSet::new();
+    for i in 0..61 {
+        received.insert(receive(&srv, &desk, &format!("Phạm Văn Số {i}")).await);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut path = "/search?q=pham%20van".to_owned();
+    let mut pages = 0;
+    loop {
+        let (s, body) = page_of(&srv, &desk, &path).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let rows = between(&body, "id=\"results\"", "</table>").to_owned();
+        for code in rows.split("href=\"/desk/dossiers/").skip(1) {
+            let code = code.split('"').next().unwrap().to_owned();
+            assert!(seen.insert(code.clone()), "{code} twice");
+        }
+        pages += 1;
+        if !body.contains("id=\"next\"") {
+            break;
+        }
+        let href = between(&body, "<a href=\"/search?", "\" id=\"next\"");
+        path = format!(
+            "/search?{}",
+            href.replace("&#38;", "&").replace("&amp;", "&")
+        );
+        assert!(pages < 10);
+    }
+    assert_eq!(pages, 2, "50 a page");
+    assert_eq!(seen, received, "every one once");
+}

@@ -10,7 +10,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 /// chromedriver on a free port, stopped with the test.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -44,7 +44,7 @@ fn ensure_chromium() {
     );
 }
 
-fn chromedriver() -> Driver {
+pub(crate) fn chromedriver() -> Driver {
     ensure_chromium();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -67,7 +67,11 @@ fn chromedriver() -> Driver {
     }
 }
 
-async fn browser(driver: &Driver, profile: &std::path::Path, size: (u32, u32)) -> Client {
+pub(crate) async fn browser(
+    driver: &Driver,
+    profile: &std::path::Path,
+    size: (u32, u32),
+) -> Client {
     let args = vec![
         "--headless=new".to_owned(),
         "--no-sandbox".to_owned(),
@@ -96,7 +100,12 @@ async fn browser(driver: &Driver, profile: &std::path::Path, size: (u32, u32)) -
 }
 
 /// The text of `css` once `ok` holds of it, within `limit`.
-async fn wait_text(c: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_text(
+    c: &Client,
+    css: &str,
+    limit: Duration,
+    ok: impl Fn(&str) -> bool,
+) -> String {
     let deadline = Instant::now() + limit;
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await
@@ -112,7 +121,7 @@ async fn wait_text(c: &Client, css: &str, limit: Duration, ok: impl Fn(&str) -> 
 
 /// Wait until the page shown is `path` (a form's answer may still be on its way); the path
 /// last seen when it is not within `limit`.
-async fn wait_path(c: &Client, path: &str, limit: Duration) -> String {
+pub(crate) async fn wait_path(c: &Client, path: &str, limit: Duration) -> String {
     let deadline = Instant::now() + limit;
     loop {
         let now = c

@@ -4,6 +4,7 @@
 //! layers).
 
 mod browser;
+mod console;
 mod kiosk_online;
 mod kiosk_ui;
 mod layers;

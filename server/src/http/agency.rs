@@ -1,0 +1,265 @@
+//! The agencies in the browser (regulation Art. 10): a head sees what waits for assignment and
+//! for approval and how many dossiers each officer holds; an officer sees the dossiers assigned
+//! to them by legal due instant — the overdue first — and the paused ones apart. Every row opens
+//! the dossier's page, where the commands of Art. 8 and 10 are forms.
+//!
+//! `/work` sends each account to its own worklist.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use motcua_protocol::staff::Role;
+
+use super::board::{error_page, html};
+use super::desk::working_span;
+use super::pages::PageStaff;
+use crate::AppState;
+use crate::db::model::{DossierRecord, User};
+use crate::db::{DOSSIERS, USERS, get as get_value};
+use crate::ops::Error;
+use crate::projections::desk::{AgencyPile, COUNT_CAP, officers_load, read_agency};
+
+/// Rows a pile shows at most.
+const PILE_ROWS: usize = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/work", get(home))
+        .route("/agency", get(work))
+}
+
+/// Each account's worklist: the desk's, the agency's, or the search for admins.
+async fn home(staff: PageStaff) -> Response {
+    let to = match staff.actor.user.role {
+        Role::Receptionist => "/desk/work",
+        Role::Officer | Role::Head => "/agency",
+        Role::CentreAdmin | Role::SystemAdmin => "/search",
+    };
+    Redirect::to(to).into_response()
+}
+
+/// A dossier in a pile.
+pub(crate) struct Row {
+    pub code: String,
+    pub applicant: String,
+    pub procedure: String,
+    /// The instant the pile is sorted by, as shown.
+    pub at: String,
+    /// Working time left before the legal due instant, or past it.
+    pub left: String,
+    pub late: bool,
+    /// The officer holding it, by name.
+    pub officer: String,
+}
+
+pub(crate) struct Pile {
+    pub id: &'static str,
+    pub title_vi: &'static str,
+    pub title_en: &'static str,
+    pub when_vi: &'static str,
+    pub when_en: &'static str,
+    pub count: usize,
+    pub more: bool,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "agency_work.html")]
+struct WorkPage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    nav_desk: bool,
+    agency: String,
+    head: bool,
+    piles: Vec<Pile>,
+    /// For a head: (officer's name, account, dossiers in hand).
+    load: Vec<(String, String, usize)>,
+}
+
+async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
+    let user = staff.actor.user.clone();
+    let (Some(agency), true) = (
+        user.agency.clone(),
+        matches!(user.role, Role::Officer | Role::Head),
+    ) else {
+        let e = Error::forbidden(
+            "Trang này dành cho cán bộ và lãnh đạo cơ quan giải quyết.",
+            "This page is for the agencies' officers and heads.",
+        );
+        return error_page(super::error::status(e.kind), &e);
+    };
+    let head = user.role == Role::Head;
+    let now = st.clock.now_vn();
+    let cal = st.cal.get();
+    let agency_code = agency.to_string();
+    let me = user.username.clone();
+    let found = st
+        .store
+        .read(move |txn| {
+            let dossiers = txn.open_table(DOSSIERS)?;
+            let users = txn.open_table(USERS)?;
+            let load_all = |codes: &[String]| -> Result<Vec<DossierRecord>, Error> {
+                let mut out = Vec::with_capacity(codes.len());
+                for c in codes {
+                    if let Some(r) = get_value::<DossierRecord>(&dossiers, c.as_str())? {
+                        out.push(r);
+                    }
+                }
+                Ok(out)
+            };
+            let mut piles = Vec::new();
+            let a = agency_code.as_str();
+            if head {
+                for p in [AgencyPile::ToAssign, AgencyPile::ToApprove] {
+                    let (codes, count) = read_agency(txn, a, p, "", PILE_ROWS)?;
+                    piles.push((p, count, load_all(&codes)?));
+                }
+            }
+            for p in [AgencyPile::Working, AgencyPile::Paused] {
+                let (codes, count) = read_agency(txn, a, p, &me, PILE_ROWS)?;
+                // A head who holds nothing sees only the agency's piles.
+                if head && count == 0 {
+                    continue;
+                }
+                piles.push((p, count, load_all(&codes)?));
+            }
+            let mut load = Vec::new();
+            if head {
+                for (account, n) in officers_load(txn, a, AgencyPile::Working)? {
+                    let name = get_value::<User>(&users, account.as_str())?
+                        .map(|u| u.full_name)
+                        .unwrap_or_else(|| account.clone());
+                    load.push((name, account, n));
+                }
+            }
+            let names: Vec<(String, String)> = {
+                let mut out: Vec<(String, String)> = Vec::new();
+                for (_, _, recs) in &piles {
+                    for r in recs {
+                        if let Some(o) = &r.state.assignee
+                            && !out.iter().any(|(a, _)| a == o)
+                        {
+                            let n = get_value::<User>(&users, o.as_str())?
+                                .map(|u| u.full_name)
+                                .unwrap_or_else(|| o.clone());
+                            out.push((o.clone(), n));
+                        }
+                    }
+                }
+                out
+            };
+            let agency_name =
+                get_value::<crate::db::model::Agency>(&txn.open_table(crate::db::AGENCIES)?, a)?
+                    .map(|x| x.name)
+                    .unwrap_or_else(|| a.to_owned());
+            Ok::<_, Error>((piles, load, names, agency_name))
+        })
+        .await;
+    let (piles, load, names, agency_name) = match found {
+        Ok(x) => x,
+        Err(e) => return error_page(super::error::status(e.kind), &e),
+    };
+    let per_day = cal.hours_per_working_day();
+    let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
+    let piles = piles
+        .into_iter()
+        .map(|(p, count, recs)| {
+            let (id, title_vi, title_en, when_vi, when_en) = match p {
+                AgencyPile::ToAssign => (
+                    "assign",
+                    "Chờ phân công",
+                    "To assign",
+                    "Hạn giải quyết",
+                    "Due",
+                ),
+                AgencyPile::ToApprove => (
+                    "approve",
+                    "Chờ phê duyệt",
+                    "To approve",
+                    "Hạn giải quyết",
+                    "Due",
+                ),
+                AgencyPile::Working => (
+                    "mine",
+                    "Hồ sơ đang xử lý (quá hạn trước)",
+                    "In hand (overdue first)",
+                    "Hạn giải quyết",
+                    "Due",
+                ),
+                AgencyPile::Paused => (
+                    "paused",
+                    "Tạm dừng tính thời gian (chờ bổ sung, phí, dừng xử lý)",
+                    "Paused (supplement, fees, stopped)",
+                    "Tạm dừng từ",
+                    "Paused since",
+                ),
+            };
+            let rows = recs
+                .iter()
+                .map(|r| {
+                    let s = &r.state;
+                    let due = s.legal_due();
+                    let (at, left, late) = if p == AgencyPile::Paused {
+                        (
+                            hm(&s.paused_at.unwrap_or(s.received_at)),
+                            String::new(),
+                            false,
+                        )
+                    } else {
+                        let late = s.is_overdue(now);
+                        let left = match cal.working_between(now, due) {
+                            Ok(d) if late => format!("quá {}", working_span(d, per_day)),
+                            Ok(d) => format!("còn {}", working_span(d, per_day)),
+                            Err(_) => String::new(),
+                        };
+                        (hm(&due), left, late)
+                    };
+                    Row {
+                        code: r.code.clone(),
+                        applicant: r.applicant.name.clone(),
+                        procedure: r.procedure_name.clone(),
+                        at,
+                        left,
+                        late,
+                        officer: s
+                            .assignee
+                            .as_ref()
+                            .map(|o| {
+                                names
+                                    .iter()
+                                    .find(|(a, _)| a == o)
+                                    .map(|(_, n)| n.clone())
+                                    .unwrap_or_else(|| o.clone())
+                            })
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect();
+            Pile {
+                id,
+                title_vi,
+                title_en,
+                when_vi,
+                when_en,
+                count,
+                more: count >= COUNT_CAP,
+                rows,
+            }
+        })
+        .collect();
+    html(
+        WorkPage {
+            csrf: &staff.csrf,
+            user: &user.full_name,
+            nav_desk: false,
+            agency: agency_name,
+            head,
+            piles,
+            load,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
