@@ -12,17 +12,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use motcua_protocol::staff::Role;
 
-use super::board::{error_page, html};
-use super::desk::working_span;
+use super::board::{error_page, html, unreadable};
+use super::desk::{ONE_PILE_ROWS, PileQuery, working_span};
 use super::pages::PageStaff;
+use super::{ApiError, Params};
 use crate::AppState;
 use crate::db::model::{DossierRecord, User};
 use crate::db::{DOSSIERS, USERS, get as get_value};
 use crate::ops::Error;
-use crate::projections::desk::{AgencyPile, COUNT_CAP, officers_load, read_agency};
+use crate::projections::desk::{AgencyPile, officers_load, pos_text, read_agency};
 
-/// Rows a pile shows at most.
-const PILE_ROWS: usize = 50;
+/// Rows a pile shows at most (a page of one pile shows [`ONE_PILE_ROWS`]).
+const PILE_ROWS: usize = 25;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,9 +61,10 @@ pub(crate) struct Pile {
     pub title_en: &'static str,
     pub when_vi: &'static str,
     pub when_en: &'static str,
-    pub count: usize,
-    pub more: bool,
+    pub count: u64,
     pub rows: Vec<Row>,
+    /// Where the pile goes on (`key|code`), when it holds more than shown.
+    pub next: Option<String>,
 }
 
 #[derive(Template)]
@@ -75,10 +77,47 @@ struct WorkPage<'a> {
     head: bool,
     piles: Vec<Pile>,
     /// For a head: (officer's name, account, dossiers in hand).
-    load: Vec<(String, String, usize)>,
+    load: Vec<(String, String, u64)>,
+    /// Only one pile is shown (a page further into it).
+    one: bool,
 }
 
-async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
+fn pile_id(p: AgencyPile) -> &'static str {
+    match p {
+        AgencyPile::ToAssign => "assign",
+        AgencyPile::ToApprove => "approve",
+        AgencyPile::Working => "mine",
+        AgencyPile::Paused => "paused",
+    }
+}
+
+async fn work(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    q: Result<Params<PileQuery>, ApiError>,
+) -> Response {
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
+    let (only, after) = match q.read() {
+        Ok(x) => x,
+        Err(e) => return error_page(super::error::status(e.kind), &e),
+    };
+    let only: Option<AgencyPile> = match only {
+        None => None,
+        Some(p) => match AgencyPile::ALL.into_iter().find(|x| pile_id(*x) == p) {
+            Some(x) => Some(x),
+            None => {
+                let e = Error::not_found("danh sách này", "Pile");
+                return error_page(super::error::status(e.kind), &e);
+            }
+        },
+    };
+    let limit = if only.is_some() {
+        ONE_PILE_ROWS
+    } else {
+        PILE_ROWS
+    };
     let user = staff.actor.user.clone();
     let (Some(agency), true) = (
         user.agency.clone(),
@@ -111,22 +150,40 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
             };
             let mut piles = Vec::new();
             let a = agency_code.as_str();
+            let one = |p: AgencyPile, officer: &str| -> Result<_, Error> {
+                let (mut found, count) =
+                    read_agency(txn, a, p, officer, limit + 1, after.as_ref())?;
+                let next = (found.len() > limit)
+                    .then(|| {
+                        found.truncate(limit);
+                        found.last().map(pos_text)
+                    })
+                    .flatten();
+                let codes: Vec<String> = found.into_iter().map(|(_, c)| c).collect();
+                Ok((p, count, load_all(&codes)?, next))
+            };
+            let mut wanted = Vec::new();
             if head {
-                for p in [AgencyPile::ToAssign, AgencyPile::ToApprove] {
-                    let (codes, count) = read_agency(txn, a, p, "", PILE_ROWS)?;
-                    piles.push((p, count, load_all(&codes)?));
-                }
+                wanted.extend([AgencyPile::ToAssign, AgencyPile::ToApprove]);
             }
-            for p in [AgencyPile::Working, AgencyPile::Paused] {
-                let (codes, count) = read_agency(txn, a, p, &me, PILE_ROWS)?;
-                // A head who holds nothing sees only the agency's piles.
-                if head && count == 0 {
+            wanted.extend([AgencyPile::Working, AgencyPile::Paused]);
+            for p in wanted {
+                if only.is_some_and(|o| o != p) {
                     continue;
                 }
-                piles.push((p, count, load_all(&codes)?));
+                let officer = match p {
+                    AgencyPile::ToAssign | AgencyPile::ToApprove => "",
+                    _ => me.as_str(),
+                };
+                let pile = one(p, officer)?;
+                // A head who holds nothing sees only the agency's piles.
+                if head && !officer.is_empty() && pile.1 == 0 {
+                    continue;
+                }
+                piles.push(pile);
             }
             let mut load = Vec::new();
-            if head {
+            if head && only.is_none() {
                 for (account, n) in officers_load(txn, a, AgencyPile::Working)? {
                     let name = get_value::<User>(&users, account.as_str())?
                         .map(|u| u.full_name)
@@ -136,7 +193,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
             }
             let names: Vec<(String, String)> = {
                 let mut out: Vec<(String, String)> = Vec::new();
-                for (_, _, recs) in &piles {
+                for (_, _, recs, _) in &piles {
                     for r in recs {
                         if let Some(o) = &r.state.assignee
                             && !out.iter().any(|(a, _)| a == o)
@@ -165,7 +222,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
     let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
     let piles = piles
         .into_iter()
-        .map(|(p, count, recs)| {
+        .map(|(p, count, recs, next)| {
             let (id, title_vi, title_en, when_vi, when_en) = match p {
                 AgencyPile::ToAssign => (
                     "assign",
@@ -244,8 +301,8 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
                 when_vi,
                 when_en,
                 count,
-                more: count >= COUNT_CAP,
                 rows,
+                next,
             }
         })
         .collect();
@@ -258,6 +315,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
             head,
             piles,
             load,
+            one: only.is_some(),
         }
         .render()
         .unwrap_or_default(),

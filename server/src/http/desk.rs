@@ -1395,7 +1395,18 @@ async fn control_sheet(st: &AppState, d: &Loaded) -> Response {
 }
 
 /// Rows a pile of the worklist shows at most.
-const PILE_ROWS: usize = 100;
+const PILE_ROWS: usize = 25;
+
+/// A desk pile's name in pages.
+fn pile_id(p: crate::projections::desk::Pile) -> &'static str {
+    use crate::projections::desk::Pile;
+    match p {
+        Pile::ToTransfer => "transfer",
+        Pile::Supplement => "supplement",
+        Pile::Fees => "fees",
+        Pile::ToReturn => "return",
+    }
+}
 
 /// A dossier in a pile of the worklist.
 struct WorkRow {
@@ -1415,10 +1426,10 @@ struct WorkPile {
     title_vi: &'static str,
     title_en: &'static str,
     when_vi: &'static str,
-    count: usize,
-    /// Counted to [`COUNT_CAP`] and stopped.
-    more: bool,
+    count: u64,
     rows: Vec<WorkRow>,
+    /// Where the pile goes on (`key|code`), when it holds more than shown.
+    next: Option<String>,
 }
 
 #[derive(Template)]
@@ -1426,7 +1437,10 @@ struct WorkPile {
 struct WorkPage<'a> {
     csrf: &'a str,
     user: &'a str,
+    nav_desk: bool,
     piles: Vec<WorkPile>,
+    /// Only one pile is shown (a page further into it).
+    one: bool,
 }
 
 /// Working time as a desk reads it: `3 giờ 20 phút`, or `2 ngày 3 giờ` past a working day of
@@ -1454,11 +1468,64 @@ pub(crate) fn working_span(d: chrono::Duration, per_day: u32) -> String {
 
 /// The desk's worklist: received today, to transfer (late ones first, with the working time
 /// left), supplements and fees awaited, results to hand back.
-async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
-    use crate::projections::desk::{COUNT_CAP, Pile, read};
+/// `?pile=transfer&after=KEY|CODE`: one pile, from a position on.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PileQuery {
+    #[serde(default)]
+    pub pile: Option<String>,
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+impl PileQuery {
+    /// The pile asked for (none: every pile) and where to start; an error for a bad position.
+    pub fn read(&self) -> Result<(Option<&str>, Option<crate::projections::desk::PilePos>), Error> {
+        let after = match self.after.as_deref() {
+            None | Some("") => None,
+            Some(a) => Some(crate::projections::desk::parse_pos(a).ok_or_else(|| {
+                Error::bad_request(
+                    "request.after",
+                    "Vị trí trang không hợp lệ; hãy mở lại danh sách.",
+                    "The page position is not valid; open the list again.",
+                )
+            })?),
+        };
+        Ok((self.pile.as_deref().filter(|p| !p.is_empty()), after))
+    }
+}
+
+/// Rows a pile shows when the page shows only it.
+pub(crate) const ONE_PILE_ROWS: usize = 100;
+
+async fn work(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    q: Result<Params<PileQuery>, ApiError>,
+) -> Response {
+    use crate::projections::desk::{Pile, pos_text, read};
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
     if let Err(e) = desk_only(&staff) {
         return error_page(status_of(&e), &e);
     }
+    let (only, after) = match q.read() {
+        Ok(x) => x,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let only: Option<&'static str> = match only {
+        None => None,
+        Some(p) => match ["transfer", "supplement", "fees", "return"]
+            .iter()
+            .find(|x| **x == p)
+        {
+            Some(x) => Some(x),
+            None => {
+                let e = Error::not_found("danh sách này", "Pile");
+                return error_page(status_of(&e), &e);
+            }
+        },
+    };
     let desk_code = staff
         .actor
         .user
@@ -1468,13 +1535,23 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
         .unwrap_or_default();
     let now = st.clock.now_vn();
     let cal = st.cal.get();
-    let today = cal.in_zone(now).format("%y%m%d").to_string();
+    let local = cal.in_zone(now);
+    let today = local.format("%y%m%d").to_string();
+    let day_key = {
+        use chrono::Datelike;
+        local.year() as u32 * 10_000 + local.month() * 100 + local.day()
+    };
+    let limit = if only.is_some() {
+        ONE_PILE_ROWS
+    } else {
+        PILE_ROWS
+    };
     let found = st
         .store
         .read(move |txn| {
             let dossiers = txn.open_table(crate::db::DOSSIERS)?;
             let load_all = |codes: &[String]| -> Result<Vec<DossierRecord>, Error> {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(codes.len());
                 for c in codes {
                     if let Some(r) = get_value::<DossierRecord>(&dossiers, c.as_str())? {
                         out.push(r);
@@ -1482,26 +1559,39 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
                 }
                 Ok(out)
             };
-            // Dossier codes carry the desk and the day: today's are one range.
-            let prefix = format!("{desk_code}-{today}-");
-            let mut received = Vec::new();
-            let mut count_today = 0;
-            // The latest first: walk the day's range backwards.
-            let end = format!("{desk_code}-{today}.");
-            for item in dossiers.range(prefix.as_str()..end.as_str())?.rev() {
-                let (k, _) = item?;
-                count_today += 1;
-                if received.len() < PILE_ROWS {
-                    received.push(k.value().to_owned());
+            let mut piles = Vec::new();
+            if only.is_none() {
+                // Dossier codes carry the desk and the day: today's are one range, the latest
+                // first, and the day's code sequence says how many there are.
+                let prefix = format!("{desk_code}-{today}-");
+                let end = format!("{desk_code}-{today}.");
+                let mut received = Vec::new();
+                for item in dossiers
+                    .range(prefix.as_str()..end.as_str())?
+                    .rev()
+                    .take(limit)
+                {
+                    received.push(item?.0.value().to_owned());
                 }
-                if count_today >= crate::projections::desk::COUNT_CAP {
-                    break;
-                }
+                let count = txn
+                    .open_table(crate::db::CODE_SEQ)?
+                    .get((desk_code.as_str(), day_key))?
+                    .map(|v| u64::from(v.value()))
+                    .unwrap_or(0);
+                piles.push((None, count, load_all(&received)?, None));
             }
-            let mut piles = vec![(None, count_today, load_all(&received)?)];
             for pile in Pile::ALL {
-                let (codes, count) = read(txn, &desk_code, pile, PILE_ROWS)?;
-                piles.push((Some(pile), count, load_all(&codes)?));
+                let id = pile_id(pile);
+                if only.is_some_and(|o| o != id) {
+                    continue;
+                }
+                let (mut found, count) = read(txn, &desk_code, pile, limit + 1, after.as_ref())?;
+                let next = (found.len() > limit).then(|| {
+                    found.truncate(limit);
+                    found.last().map(pos_text)
+                });
+                let codes: Vec<String> = found.into_iter().map(|(_, c)| c).collect();
+                piles.push((Some(pile), count, load_all(&codes)?, next.flatten()));
             }
             Ok::<_, Error>(piles)
         })
@@ -1514,7 +1604,7 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
     let per_day = cal.hours_per_working_day();
     let piles = piles
         .into_iter()
-        .map(|(pile, count, recs)| {
+        .map(|(pile, count, recs, next)| {
             let (id, title_vi, title_en, when_vi) = match pile {
                 None => (
                     "today",
@@ -1582,8 +1672,8 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
                 title_en,
                 when_vi,
                 count,
-                more: count >= COUNT_CAP,
                 rows,
+                next,
             }
         })
         .collect();
@@ -1591,7 +1681,9 @@ async fn work(State(st): State<AppState>, staff: PageStaff) -> Response {
         WorkPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
+            nav_desk: true,
             piles,
+            one: only.is_some(),
         }
         .render()
         .unwrap_or_default(),

@@ -22,8 +22,37 @@ pub const DESK_PILES: TableDefinition<(&str, u8, i64, &str), ()> =
 pub const AGENCY_PILES: TableDefinition<(&str, u8, &str, i64, &str), ()> =
     TableDefinition::new("agency_piles_v1");
 
+/// How many dossiers each pile holds: (desk or agency, pile — a desk's 0–9, an agency's
+/// [`AGENCY`] + pile —, officer or "") → count. A worklist's counts are then one read each.
+pub const PILE_COUNTS: TableDefinition<(&str, u8, &str), u64> =
+    TableDefinition::new("pile_counts_v1");
+
+/// Where an agency's piles start in [`PILE_COUNTS`].
+const AGENCY: u8 = 10;
+
 /// Bump when what goes in a pile changes: the piles are made again at open.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
+
+/// Add `delta` to a pile's count.
+fn count(
+    t: &mut redb::Table<(&str, u8, &str), u64>,
+    unit: &str,
+    pile: u8,
+    officer: &str,
+    delta: i64,
+) -> Result<(), Error> {
+    let now = t
+        .get((unit, pile, officer))?
+        .map(|v| v.value())
+        .unwrap_or(0);
+    let next = now.saturating_add_signed(delta);
+    if next == 0 {
+        t.remove((unit, pile, officer))?;
+    } else {
+        t.insert((unit, pile, officer), next)?;
+    }
+    Ok(())
+}
 const META_KEY: &str = "desk_piles_format";
 const REBUILD_BATCH: usize = 20_000;
 
@@ -117,6 +146,7 @@ pub fn agency_pile_of(rec: &DossierRecord) -> Option<(AgencyPile, &str, i64)> {
 
 fn insert_agency(
     t: &mut redb::Table<(&str, u8, &str, i64, &str), ()>,
+    n: &mut redb::Table<(&str, u8, &str), u64>,
     rec: &DossierRecord,
 ) -> Result<(), Error> {
     if let (Some(agency), Some((pile, officer, key))) = (&rec.state.agency, agency_pile_of(rec)) {
@@ -124,6 +154,7 @@ fn insert_agency(
             (agency.as_str(), pile as u8, officer, key, rec.code.as_str()),
             (),
         )?;
+        count(n, agency.as_str(), AGENCY + pile as u8, officer, 1)?;
     }
     Ok(())
 }
@@ -139,26 +170,26 @@ fn put_agency(
         return Ok(());
     }
     let mut t = txn.open_table(AGENCY_PILES)?;
+    let mut n = txn.open_table(PILE_COUNTS)?;
     if let (Some(o), Some((agency, (pile, officer, key)))) = (old, before) {
-        t.remove((agency.as_str(), pile as u8, officer, key, o.code.as_str()))?;
+        if t.remove((agency.as_str(), pile as u8, officer, key, o.code.as_str()))?
+            .is_some()
+        {
+            count(&mut n, agency.as_str(), AGENCY + pile as u8, officer, -1)?;
+        }
     }
-    insert_agency(&mut t, new)
+    insert_agency(&mut t, &mut n, new)
 }
 
 fn insert(
     t: &mut redb::Table<(&str, u8, i64, &str), ()>,
+    n: &mut redb::Table<(&str, u8, &str), u64>,
     rec: &DossierRecord,
 ) -> Result<(), Error> {
     if let Some((pile, key)) = pile_of(rec) {
-        t.insert(
-            (
-                rec.receiving_agency.as_str(),
-                pile as u8,
-                key,
-                rec.code.as_str(),
-            ),
-            (),
-        )?;
+        let desk = rec.receiving_agency.as_str();
+        t.insert((desk, pile as u8, key, rec.code.as_str()), ())?;
+        count(n, desk, pile as u8, "", 1)?;
     }
     Ok(())
 }
@@ -175,24 +206,26 @@ pub fn put(
         return Ok(());
     }
     let mut t = txn.open_table(DESK_PILES)?;
+    let mut n = txn.open_table(PILE_COUNTS)?;
     if let (Some(o), Some((pile, key))) = (old, before) {
-        t.remove((
-            o.receiving_agency.as_str(),
-            pile as u8,
-            key,
-            o.code.as_str(),
-        ))?;
+        let desk = o.receiving_agency.as_str();
+        if t.remove((desk, pile as u8, key, o.code.as_str()))?
+            .is_some()
+        {
+            count(&mut n, desk, pile as u8, "", -1)?;
+        }
     }
-    insert(&mut t, new)
+    insert(&mut t, &mut n, new)
 }
 
 /// Add the piles of new dossiers.
 pub fn add_new(txn: &WriteTransaction, new: &[&DossierRecord]) -> Result<(), Error> {
     let mut t = txn.open_table(DESK_PILES)?;
     let mut a = txn.open_table(AGENCY_PILES)?;
+    let mut n = txn.open_table(PILE_COUNTS)?;
     for rec in new {
-        insert(&mut t, rec)?;
-        insert_agency(&mut a, rec)?;
+        insert(&mut t, &mut n, rec)?;
+        insert_agency(&mut a, &mut n, rec)?;
     }
     Ok(())
 }
@@ -215,6 +248,8 @@ pub fn rebuild(db: &Database) -> Result<usize, Error> {
         txn.open_table(DESK_PILES)?;
         txn.delete_table(AGENCY_PILES)?;
         txn.open_table(AGENCY_PILES)?;
+        txn.delete_table(PILE_COUNTS)?;
+        txn.open_table(PILE_COUNTS)?;
         txn.commit()?;
     }
     let mut after: Option<String> = None;
@@ -225,6 +260,7 @@ pub fn rebuild(db: &Database) -> Result<usize, Error> {
             let dossiers = txn.open_table(DOSSIERS)?;
             let mut t = txn.open_table(DESK_PILES)?;
             let mut a = txn.open_table(AGENCY_PILES)?;
+            let mut n = txn.open_table(PILE_COUNTS)?;
             let range = match &after {
                 Some(a) => dossiers.range::<&str>((
                     std::ops::Bound::Excluded(a.as_str()),
@@ -235,8 +271,8 @@ pub fn rebuild(db: &Database) -> Result<usize, Error> {
             let mut last = None;
             for item in range.take(REBUILD_BATCH) {
                 let rec: DossierRecord = decode(item?.1.value())?;
-                insert(&mut t, &rec)?;
-                insert_agency(&mut a, &rec)?;
+                insert(&mut t, &mut n, &rec)?;
+                insert_agency(&mut a, &mut n, &rec)?;
                 read += 1;
                 last = Some(rec.code);
             }
@@ -261,82 +297,103 @@ pub fn rebuild(db: &Database) -> Result<usize, Error> {
     Ok(read)
 }
 
-/// Dossiers a pile is counted to at most (a desk's piles hold hundreds; past this the count
-/// says "more than").
-pub const COUNT_CAP: usize = 10_000;
+/// A position in a pile: its sort key and the dossier code.
+pub type PilePos = (i64, String);
 
-/// The codes of a desk's pile in order, `limit` at most, and how many it holds (up to
-/// [`COUNT_CAP`]).
+/// A pile position as a page carries it: `key|code`.
+pub fn pos_text(p: &PilePos) -> String {
+    format!("{}|{}", p.0, p.1)
+}
+
+/// A pile position from a page; none when it is not one.
+pub fn parse_pos(s: &str) -> Option<PilePos> {
+    let (k, c) = s.split_once('|')?;
+    (c.len() <= 40 && !c.is_empty()).then_some(())?;
+    Some((k.parse().ok()?, c.to_owned()))
+}
+
+fn counted(txn: &redb::ReadTransaction, unit: &str, pile: u8, officer: &str) -> Result<u64, Error> {
+    Ok(txn
+        .open_table(PILE_COUNTS)?
+        .get((unit, pile, officer))?
+        .map(|v| v.value())
+        .unwrap_or(0))
+}
+
+/// The positions of a desk's pile in order after `after` (from the start when none), `limit`
+/// at most, and how many the pile holds.
 pub fn read(
     txn: &redb::ReadTransaction,
     desk: &str,
     pile: Pile,
     limit: usize,
-) -> Result<(Vec<String>, usize), Error> {
+    after: Option<&PilePos>,
+) -> Result<(Vec<PilePos>, u64), Error> {
+    use std::ops::Bound::{Excluded, Included};
     let t = txn.open_table(DESK_PILES)?;
     let p = pile as u8;
-    let mut codes = Vec::new();
-    let mut count = 0;
-    for item in t.range((desk, p, i64::MIN, "")..=(desk, p, i64::MAX, "~"))? {
+    let lower = match after {
+        Some((k, c)) => Excluded((desk, p, *k, c.as_str())),
+        None => Included((desk, p, i64::MIN, "")),
+    };
+    let mut found = Vec::new();
+    for item in t
+        .range::<(&str, u8, i64, &str)>((lower, Included((desk, p, i64::MAX, "~"))))?
+        .take(limit)
+    {
         let (k, _) = item?;
-        if codes.len() < limit {
-            codes.push(k.value().3.to_owned());
-        }
-        count += 1;
-        if count >= COUNT_CAP {
-            break;
-        }
+        let (_, _, key, code) = k.value();
+        found.push((key, code.to_owned()));
     }
-    Ok((codes, count))
+    Ok((found, counted(txn, desk, p, "")?))
 }
 
-/// The codes of an agency's pile (of one officer, or "" for the agency's own piles) in order,
-/// `limit` at most, and how many it holds (up to [`COUNT_CAP`]).
+/// The positions of an agency's pile (of one officer, or "" for the agency's own piles) in
+/// order after `after`, `limit` at most, and how many it holds.
 pub fn read_agency(
     txn: &redb::ReadTransaction,
     agency: &str,
     pile: AgencyPile,
     officer: &str,
     limit: usize,
-) -> Result<(Vec<String>, usize), Error> {
+    after: Option<&PilePos>,
+) -> Result<(Vec<PilePos>, u64), Error> {
+    use std::ops::Bound::{Excluded, Included};
     let t = txn.open_table(AGENCY_PILES)?;
     let p = pile as u8;
-    let mut codes = Vec::new();
-    let mut count = 0;
-    for item in t.range((agency, p, officer, i64::MIN, "")..=(agency, p, officer, i64::MAX, "~"))? {
+    let lower = match after {
+        Some((k, c)) => Excluded((agency, p, officer, *k, c.as_str())),
+        None => Included((agency, p, officer, i64::MIN, "")),
+    };
+    let mut found = Vec::new();
+    for item in t
+        .range::<(&str, u8, &str, i64, &str)>((
+            lower,
+            Included((agency, p, officer, i64::MAX, "~")),
+        ))?
+        .take(limit)
+    {
         let (k, _) = item?;
-        if codes.len() < limit {
-            codes.push(k.value().4.to_owned());
-        }
-        count += 1;
-        if count >= COUNT_CAP {
-            break;
-        }
+        let (_, _, _, key, code) = k.value();
+        found.push((key, code.to_owned()));
     }
-    Ok((codes, count))
+    Ok((found, counted(txn, agency, AGENCY + p, officer)?))
 }
 
-/// How many of an agency's pile each officer holds (up to [`COUNT_CAP`] in all), by account.
+/// How many of an agency's pile each officer holds, by account (none for "").
 pub fn officers_load(
     txn: &redb::ReadTransaction,
     agency: &str,
     pile: AgencyPile,
-) -> Result<Vec<(String, usize)>, Error> {
-    let t = txn.open_table(AGENCY_PILES)?;
-    let p = pile as u8;
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for (n, item) in t
-        .range((agency, p, "", i64::MIN, "")..=(agency, p, "\u{10ffff}", i64::MAX, "~"))?
-        .enumerate()
-    {
-        if n >= COUNT_CAP {
-            break;
-        }
-        let (k, _) = item?;
+) -> Result<Vec<(String, u64)>, Error> {
+    let t = txn.open_table(PILE_COUNTS)?;
+    let p = AGENCY + pile as u8;
+    let mut out = Vec::new();
+    for item in t.range((agency, p, "")..=(agency, p, "\u{10ffff}"))? {
+        let (k, v) = item?;
         let officer = k.value().2;
-        match out.last_mut() {
-            Some((o, c)) if o == officer => *c += 1,
-            _ => out.push((officer.to_owned(), 1)),
+        if !officer.is_empty() {
+            out.push((officer.to_owned(), v.value()));
         }
     }
     Ok(out)
@@ -454,6 +511,32 @@ mod tests {
             "the demo fills most piles"
         );
         assert_eq!(all(db), expected);
+        let counts = |db: &Database| -> Vec<((String, u8, String), u64)> {
+            let txn = db.begin_read().unwrap();
+            let t = txn.open_table(PILE_COUNTS).unwrap();
+            t.iter()
+                .unwrap()
+                .map(|item| {
+                    let (k, v) = item.unwrap();
+                    let (u, p, o) = k.value();
+                    ((u.to_owned(), p, o.to_owned()), v.value())
+                })
+                .collect()
+        };
+        let mut expected_counts: std::collections::BTreeMap<(String, u8, String), u64> =
+            Default::default();
+        for e in &expected {
+            *expected_counts
+                .entry((e.0.clone(), e.1, String::new()))
+                .or_default() += 1;
+        }
+        for e in &expected_agency {
+            *expected_counts
+                .entry((e.0.clone(), AGENCY + e.1, e.2.clone()))
+                .or_default() += 1;
+        }
+        let expected_counts: Vec<_> = expected_counts.into_iter().collect();
+        assert_eq!(counts(db), expected_counts, "the counts follow every write");
         assert_eq!(rebuild(db).unwrap(), 0, "piles of this format are kept");
         let txn = db.begin_write().unwrap();
         txn.open_table(META).unwrap().remove(META_KEY).unwrap();
@@ -463,6 +546,7 @@ mod tests {
             .unwrap();
         txn.commit().unwrap();
         assert!(rebuild(db).unwrap() >= 300);
+        assert_eq!(counts(db), expected_counts, "counted again");
         assert_eq!(all(db), expected, "made again, the stale entry gone");
         assert_eq!(all_agency(db), expected_agency);
     }

@@ -35,6 +35,7 @@ impl Hooks for Projections {
         }
         txn.open_table(desk::DESK_PILES)?;
         txn.open_table(desk::AGENCY_PILES)?;
+        txn.open_table(desk::PILE_COUNTS)?;
         reports::create_tables(txn)
     }
 

@@ -706,4 +706,38 @@ async fn search_pages_go_on_where_the_last_stopped() {
     }
     assert_eq!(pages, 2, "50 a page");
     assert_eq!(seen, received, "every one once");
+
+    // The worklist's pile to transfer, page after page, holds them all once, as many as it says.
+    let mut path = "/desk/work".to_owned();
+    let mut in_pile = std::collections::BTreeSet::new();
+    let mut said = None;
+    for _ in 0..10 {
+        let (s, body) = page_of(&srv, &desk, &path).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let pile = between(&body, "id=\"transfer\"", "</section>").to_owned();
+        let count: u64 = between(&pile, "<span class=\"count\">", "<")
+            .parse()
+            .unwrap();
+        assert_eq!(*said.get_or_insert(count), count);
+        for code in pile.split("href=\"/desk/dossiers/").skip(1) {
+            let code = code.split('"').next().unwrap().to_owned();
+            assert!(in_pile.insert(code.clone()), "{code} twice");
+        }
+        if !pile.contains("id=\"more-transfer\"") {
+            break;
+        }
+        let href = between(&pile, "<a href=\"/desk/work?", "\" id=\"more-transfer\"");
+        path = format!(
+            "/desk/work?{}",
+            href.replace("&#38;", "&").replace("&amp;", "&")
+        );
+    }
+    assert!(received.is_subset(&in_pile));
+    assert_eq!(
+        in_pile.len() as u64,
+        said.unwrap(),
+        "the count is the pile's"
+    );
+    let (s, _) = page_of(&srv, &desk, "/desk/work?pile=transfer&after=x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 }
