@@ -843,7 +843,10 @@ struct ActForm {
 }
 
 /// A `datetime-local` field (`2026-12-03T14:30`) as an instant in Vietnam time.
-fn local_instant(field: &'static str, s: &str) -> Result<motcua_core::time::Instant, Error> {
+pub(crate) fn local_instant(
+    field: &'static str,
+    s: &str,
+) -> Result<motcua_core::time::Instant, Error> {
     use chrono::TimeZone;
     let bad = || {
         Error::invalid(

@@ -17,6 +17,7 @@ pub mod dossiers;
 pub mod error;
 pub mod feed;
 pub mod feedback;
+pub mod feedback_desk;
 pub mod kiosks;
 pub mod misc;
 pub mod pages;
@@ -366,6 +367,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(desk::router())
         .merge(agency::router())
         .merge(search::router())
+        .merge(feedback_desk::router())
 }
 
 #[cfg(test)]

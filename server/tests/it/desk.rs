@@ -741,3 +741,114 @@ async fn search_pages_go_on_where_the_last_stopped() {
     let (s, _) = page_of(&srv, &desk, "/desk/work?pile=transfer&after=x").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+/// Post a feedback page's form as `b`, its CSRF token read from the page.
+async fn feedback_act(
+    srv: &TestServer,
+    b: &reqwest::Client,
+    to: &str,
+    fields: Vec<(&'static str, String)>,
+) -> reqwest::Response {
+    let (_, page) = page_of(srv, b, to).await;
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let mut form = vec![("csrf", csrf)];
+    form.extend(fields);
+    b.post(format!("{}{to}/act", srv.base))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn feedback_is_entered_assigned_answered_and_closed_from_the_feedback_desk() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let admin = browser(srv.staff("qt.trungtam").await.token.as_deref().unwrap());
+    let officer = browser(srv.staff("cv.tuphap").await.token.as_deref().unwrap());
+    let (s, body) = page_of(&srv, &desk, "/feedback").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = between(&body, "name=\"csrf\" value=\"", "\"").to_owned();
+    let enter = |fields: Vec<(&'static str, String)>| {
+        desk.post(format!("{}/feedback", srv.base))
+            .form(&fields)
+            .send()
+    };
+    let fields = vec![
+        ("csrf", csrf.clone()),
+        ("channel", "phone".to_owned()),
+        ("category", "Thái độ phục vụ".to_owned()),
+        (
+            "content",
+            "Cán bộ <script>alert(1)</script> hẹn sai ngày".to_owned(),
+        ),
+        ("name", "Lê Văn Tám".to_owned()),
+        ("phone", "0912345678".to_owned()),
+        ("consent", "1".to_owned()),
+    ];
+    let mut forged = fields.clone();
+    forged[0].1 = "0".repeat(32);
+    assert_eq!(enter(forged).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let mut empty = fields.clone();
+    empty[3].1 = "   ".to_owned();
+    let res = enter(empty).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("value=\"Thái độ phục vụ\""),
+        "kept"
+    );
+    let res = enter(fields).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    let code = to.trim_start_matches("/feedback/").to_owned();
+
+    // In the list with its 13-working-day countdown; the text escaped.
+    let (_, list) = page_of(&srv, &desk, "/feedback").await;
+    let row = between(&list, &format!("href=\"/feedback/{code}\""), "</tr>");
+    assert!(row.contains("còn 13 ngày"), "{row}");
+    assert!(!list.contains("<script>alert(1)</script>"), "{list}");
+
+    // The administrator assigns; the officer answers; the administrator closes.
+    let (_, page) = page_of(&srv, &admin, &to).await;
+    assert!(page.contains("<option value=\"cv.tuphap\""));
+    let res = feedback_act(
+        &srv,
+        &admin,
+        &to,
+        vec![("action", "assign".into()), ("officer", "cv.tuphap".into())],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (s, page) = page_of(&srv, &officer, &to).await;
+    assert_eq!(s, StatusCode::OK, "the assigned agency reads it");
+    assert!(page.contains("id=\"answer-btn\"") && !page.contains("id=\"close\""));
+    let res = feedback_act(
+        &srv,
+        &officer,
+        &to,
+        vec![
+            ("action", "answer".into()),
+            ("answer", "Trung tâm xin lỗi, đã hẹn lại đúng ngày.".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = feedback_act(&srv, &admin, &to, vec![("action", "close".into())]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = page_of(&srv, &admin, &to).await;
+    assert!(page.contains("Đã đóng") && page.contains("Trung tâm xin lỗi, đã hẹn lại đúng ngày."));
+    let (_, list) = page_of(&srv, &desk, "/feedback").await;
+    assert!(
+        !list.contains(&format!("href=\"/feedback/{code}\"")),
+        "closed leaves the list"
+    );
+    let (s, v) = srv
+        .anon()
+        .get(&format!("/api/v1/public/feedback/{code}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["answer"], "Trung tâm xin lỗi, đã hẹn lại đúng ngày.");
+}
