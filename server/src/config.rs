@@ -44,6 +44,13 @@ pub struct Config {
     /// A folder of voice clips replacing the bundled ones (same names and format as
     /// `assets/voice/`); none: the bundled clips.
     pub voice_dir: Option<PathBuf>,
+    /// The desks' thermal printers: a reception officer's account, or a desk's agency code for
+    /// every officer of that desk → the printer's address (`tcp://HOST:9100`,
+    /// `serial:///dev/ttyUSB0?baud=9600`, `file:///dev/usb/lp0`). The receipt page then offers
+    /// to print the receipt on it.
+    pub desk_printers: std::collections::BTreeMap<String, String>,
+    /// The bundled printer profile the desks' printers use (`generic-80` by default).
+    pub desk_printer_profile: String,
 }
 
 impl Default for Config {
@@ -65,6 +72,8 @@ impl Default for Config {
             max_polls_per_kiosk: 2,
             public_url: None,
             voice_dir: None,
+            desk_printers: Default::default(),
+            desk_printer_profile: "generic-80".into(),
         }
     }
 }
@@ -80,6 +89,8 @@ pub enum ConfigError {
     Env(&'static str, String),
     #[error("{0} must be within {1}")]
     Range(&'static str, &'static str),
+    #[error("desk printer {0:?}: {1}")]
+    Printer(String, String),
 }
 
 impl Config {
@@ -149,10 +160,29 @@ impl Config {
                 "http(s)://host[:port][/path], no trailing slash, 200 characters at most",
             ));
         }
+        if let Err(e) = motcua_drivers::profile::Profile::bundled(&self.desk_printer_profile) {
+            return Err(ConfigError::Printer(
+                self.desk_printer_profile.clone(),
+                e.to_string(),
+            ));
+        }
+        for (who, uri) in &self.desk_printers {
+            if let Err(e) = motcua_drivers::transport::Target::parse(uri) {
+                return Err(ConfigError::Printer(who.clone(), e.to_string()));
+            }
+        }
         match ranges.into_iter().find(|(_, ok, _)| !ok) {
             Some((name, _, range)) => Err(ConfigError::Range(name, range)),
             None => Ok(()),
         }
+    }
+
+    /// The thermal printer of `username`'s desk (`agency`), if one is configured.
+    pub fn desk_printer(&self, username: &str, agency: Option<&str>) -> Option<&str> {
+        self.desk_printers
+            .get(username)
+            .or_else(|| agency.and_then(|a| self.desk_printers.get(a)))
+            .map(String::as_str)
     }
 
     /// Apply `MOTCUA_DATA_DIR`, `MOTCUA_LISTEN`, `MOTCUA_CALENDAR`, `MOTCUA_SESSION_MINUTES`,

@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/desk/work", get(work))
         .route("/desk/log", get(log_book))
         .route("/desk/dossiers/{code}/receipt", get(receipt))
+        .route(
+            "/desk/dossiers/{code}/receipt/print",
+            axum::routing::post(print_receipt),
+        )
         .route("/desk/dossiers/{code}", get(dossier))
         .route("/desk/dossiers/{code}/act", axum::routing::post(act))
         .route("/desk/dossiers/{code}/form/{kind}", get(notice))
@@ -372,6 +376,11 @@ struct ReceiptPage<'a> {
     qr: String,
     /// The procedure's processing time: `15 ngày làm việc`.
     duration: String,
+    /// The officer's desk has a thermal printer: the page offers to print on it.
+    thermal: bool,
+    csrf: &'a str,
+    /// What became of a print on the thermal printer: `ok`, or an error's message.
+    printed: Option<(bool, String)>,
 }
 
 impl ReceiptPage<'_> {
@@ -385,35 +394,24 @@ impl ReceiptPage<'_> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptQuery {
-    #[serde(default)]
-    size: Option<String>,
+/// What a receipt shows: the dossier, the officer who received it, the centre, the processing
+/// time.
+struct ReceiptData {
+    rec: DossierRecord,
+    officer: String,
+    centre: String,
+    duration: String,
 }
 
-/// Mẫu 01 as a print view: A4 by default, A5 with `size=a5`.
-async fn receipt(
-    State(st): State<AppState>,
-    staff: PageStaff,
-    Path(code): Path<String>,
-    q: Result<Params<ReceiptQuery>, ApiError>,
-) -> Response {
-    let Ok(Params(q)) = q else {
-        return unreadable();
-    };
-    let code = match parse_code(&code) {
-        Ok(c) => c.to_string(),
-        Err(e) => return error_page(status_of(&e), &e),
-    };
-    let user = staff.actor.user.clone();
-    let found = st
-        .store
+/// The receipt of `code` for `user`: only the desk that received it (the receipt carries the
+/// lookup secret).
+async fn receipt_data(st: &AppState, user: &User, code: &str) -> Result<ReceiptData, Error> {
+    let code = parse_code(code)?.to_string();
+    let user = user.clone();
+    st.store
         .read(move |txn| {
             let rec =
                 load(txn, &code)?.ok_or_else(|| Error::not_found("hồ sơ có mã này", "Dossier"))?;
-            // The receipt carries the lookup secret: the desk that received the dossier prints
-            // it, nobody else.
             let desk = user.role == Role::Receptionist
                 && user.agency.as_ref() == Some(&rec.receiving_agency);
             if !desk {
@@ -437,17 +435,69 @@ async fn receipt(
                 Some(motcua_core::ProcessingTime::WorkingHours(n)) => format!("{n} giờ làm việc"),
                 None => String::new(),
             };
-            Ok::<_, Error>((
+            Ok::<_, Error>(ReceiptData {
                 rec,
-                officer.map(|u| u.full_name).unwrap_or(officer_account),
-                agency.map(|a| a.name).unwrap_or_default(),
+                officer: officer.map(|u| u.full_name).unwrap_or(officer_account),
+                centre: agency.map(|a| a.name).unwrap_or_default(),
                 duration,
-            ))
+            })
         })
-        .await;
-    let (rec, officer, centre, duration) = match found {
-        Ok(x) => x,
-        Err(e) => return error_page(status_of(&e), &e),
+        .await
+}
+
+/// The receipt QR's payload: the drivers' own, which the kiosks read.
+fn receipt_payload(rec: &DossierRecord) -> String {
+    match motcua_core::DossierCode::parse(&rec.code) {
+        Ok(c) => motcua_drivers::qr::own_payload(&c, Some(&rec.secret)),
+        Err(_) => rec.code.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptQuery {
+    #[serde(default)]
+    size: Option<String>,
+}
+
+fn render_receipt(
+    st: &AppState,
+    staff: &PageStaff,
+    d: &ReceiptData,
+    a5: bool,
+    printed: Option<(bool, String)>,
+) -> Response {
+    let user = &staff.actor.user;
+    let thermal = st
+        .config
+        .desk_printer(&user.username, user.agency.as_ref().map(|a| a.as_str()))
+        .is_some();
+    html(
+        ReceiptPage {
+            qr: super::booking::qr_svg(&receipt_payload(&d.rec)),
+            r: &d.rec,
+            centre: d.centre.clone(),
+            officer: d.officer.clone(),
+            a5,
+            duration: d.duration.clone(),
+            thermal,
+            csrf: &staff.csrf,
+            printed,
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// Mẫu 01 as a print view: A4 by default, A5 with `size=a5`.
+async fn receipt(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+    q: Result<Params<ReceiptQuery>, ApiError>,
+) -> Response {
+    let Ok(Params(q)) = q else {
+        return unreadable();
     };
     let a5 = match q.size.as_deref() {
         None | Some("a4") => false,
@@ -462,22 +512,142 @@ async fn receipt(
             return error_page(status_of(&e), &e);
         }
     };
-    let payload = match motcua_core::DossierCode::parse(&rec.code) {
-        Ok(c) => motcua_drivers::qr::own_payload(&c, Some(&rec.secret)),
-        Err(_) => rec.code.clone(),
+    match receipt_data(&st, &staff.actor.user, &code).await {
+        Ok(d) => render_receipt(&st, &staff, &d, a5, None),
+        Err(e) => error_page(status_of(&e), &e),
+    }
+}
+
+/// The receipt as a thermal slip: what the visitor needs to come back and to look it up.
+fn receipt_slip(d: &ReceiptData) -> motcua_core::slip::Slip {
+    use motcua_core::slip::{Align, Slip, TextLine, TextSize};
+    let r = &d.rec;
+    let at = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
+    let mut slip = Slip::new()
+        .text(TextLine {
+            text: d.centre.clone(),
+            size: TextSize::Normal,
+            bold: true,
+            align: Align::Center,
+        })
+        .title("GIẤY TIẾP NHẬN HỒ SƠ")
+        .text(TextLine {
+            text: "và hẹn trả kết quả (Mẫu 01)".into(),
+            size: TextSize::Normal,
+            bold: false,
+            align: Align::Center,
+        })
+        .separator()
+        .key_value("Mã hồ sơ", r.code.clone())
+        .key_value("Mã tra cứu", r.secret.clone())
+        .line(format!("Người nộp: {}", r.applicant.name))
+        .line(format!("Thủ tục: {}", r.procedure_name))
+        .key_value("Tiếp nhận", at(&r.state.received_at))
+        .key_value("Hẹn trả", at(&r.state.due));
+    if !d.duration.is_empty() {
+        slip = slip.key_value("Thời hạn", d.duration.clone());
+    }
+    slip.line(format!("Cán bộ tiếp nhận: {}", d.officer))
+        .separator()
+        .qr(receipt_payload(r))
+        .text(TextLine {
+            text: "Quét mã QR tại kiosk để tra cứu. Giữ kín mã tra cứu.".into(),
+            size: TextSize::Small,
+            bold: false,
+            align: Align::Center,
+        })
+        .feed(2)
+        .cut()
+}
+
+/// What the desk reads when its printer fails.
+fn printer_error(e: &motcua_drivers::transport::PrinterError) -> Error {
+    use motcua_drivers::status::PrinterStatus;
+    use motcua_drivers::transport::PrinterError as P;
+    let (vi, en) = match e {
+        P::NotReady(PrinterStatus::PaperOut) => (
+            "Máy in của quầy đã hết giấy: thay cuộn giấy rồi in lại, hoặc in bản A4.",
+            "The desk's printer is out of paper: load a roll and print again, or print the A4.",
+        ),
+        P::NotReady(PrinterStatus::CoverOpen) => (
+            "Nắp máy in của quầy đang mở: đóng nắp rồi in lại.",
+            "The desk printer's cover is open: close it and print again.",
+        ),
+        P::NotReady(_) => (
+            "Máy in của quầy chưa sẵn sàng: kiểm tra máy in rồi in lại, hoặc in bản A4.",
+            "The desk's printer is not ready: check it and print again, or print the A4.",
+        ),
+        _ => (
+            "Không in được trên máy in của quầy (máy tắt, rút dây hoặc không phản hồi): kiểm tra máy in rồi in lại, hoặc in bản A4.",
+            "The desk's printer could not print (off, unplugged or not answering): check it and print again, or print the A4.",
+        ),
     };
-    html(
-        ReceiptPage {
-            qr: super::booking::qr_svg(&payload),
-            r: &rec,
-            centre,
-            officer,
-            a5,
-            duration,
+    Error::new(Kind::Unavailable, "printer.desk", vi, en)
+}
+
+#[derive(Debug, Deserialize)]
+struct PrintForm {
+    csrf: String,
+}
+
+/// Print the receipt on the officer's desk printer; the receipt page again, saying how it went.
+async fn print_receipt(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+    f: Result<Form<PrintForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = f else {
+        return unreadable();
+    };
+    if let Some(r) = staff.forged(&f.csrf) {
+        return r;
+    }
+    let d = match receipt_data(&st, &staff.actor.user, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    let user = &staff.actor.user;
+    let Some(uri) = st
+        .config
+        .desk_printer(&user.username, user.agency.as_ref().map(|a| a.as_str()))
+        .map(str::to_owned)
+    else {
+        let e = Error::not_found("máy in của quầy", "Desk printer");
+        return error_page(status_of(&e), &e);
+    };
+    let profile = st.config.desk_printer_profile.clone();
+    let slip = receipt_slip(&d);
+    let done = tokio::task::spawn_blocking(move || {
+        use motcua_drivers::transport::{Printer, Target};
+        let target = Target::parse(&uri)?;
+        let profile = motcua_drivers::profile::Profile::bundled(&profile)
+            .map_err(|_| motcua_drivers::transport::PrinterError::Target(uri.clone()))?;
+        Printer::new(target, profile).print(&slip).map(drop)
+    })
+    .await;
+    let printed = match done {
+        Ok(Ok(())) => (
+            true,
+            "Đã in giấy tiếp nhận trên máy in của quầy. · Printed on the desk's printer."
+                .to_owned(),
+        ),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "desk printer");
+            let e = printer_error(&e);
+            (false, format!("{} · {}", e.message.vi, e.message.en))
         }
-        .render()
-        .unwrap_or_default(),
-    )
+        Err(e) => {
+            let e = Error::internal(e);
+            (false, format!("{} · {}", e.message.vi, e.message.en))
+        }
+    };
+    let ok = printed.0;
+    let mut res = render_receipt(&st, &staff, &d, false, Some(printed));
+    if !ok {
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    res
 }
 
 /// A dossier, its centre's name and the full names of the staff in its history, for a page.

@@ -852,3 +852,69 @@ async fn feedback_is_entered_assigned_answered_and_closed_from_the_feedback_desk
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["answer"], "Trung tâm xin lỗi, đã hẹn lại đúng ngày.");
 }
+
+#[tokio::test]
+async fn the_receipt_prints_on_the_desks_thermal_printer_and_a_dead_printer_is_said_plainly() {
+    use motcua_drivers::sim::SimPrinter;
+    use motcua_drivers::status::PrinterStatus;
+    let out = tempfile::tempdir().unwrap();
+    let printer = SimPrinter::new(out.path(), 576).unwrap();
+    let plug = printer.listen("127.0.0.1:0").unwrap();
+    let uri = format!("tcp://{}", plug.addr);
+    let srv = start_configured(monday_morning(), true, |c| {
+        c.desk_printers.insert("tiepnhan1".into(), uri.clone());
+    })
+    .await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let code = receive(&srv, &desk, "Đoàn Thị Thu Hương").await;
+    let receipt = format!("/desk/dossiers/{code}/receipt");
+    let (_, page) = page_of(&srv, &desk, &receipt).await;
+    assert!(page.contains("id=\"print-thermal\""), "{page}");
+    let secret = between(&page, "id=\"secret\">", "<").to_owned();
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let print = |csrf: String| {
+        desk.post(format!("{}{receipt}/print", srv.base))
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    assert_eq!(
+        print("0".repeat(32)).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = print(csrf.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Đã in giấy tiếp nhận"));
+    let slips = printer.wait_for(1, std::time::Duration::from_secs(10));
+    assert_eq!(slips.len(), 1, "one slip, not one per retry");
+    let t = &slips[0].transcript;
+    assert!(t.cut, "{t:?}");
+    let read = t
+        .qr_in_image
+        .first()
+        .expect("a QR readable in the printed image");
+    let scan = motcua_drivers::qr::parse_scan(read.as_bytes()).unwrap();
+    assert_eq!(scan.code.to_string(), code);
+    assert_eq!(scan.secret.as_deref(), Some(secret.as_str()));
+
+    // Out of paper, then unplugged: the desk reads what to do; nothing else changes.
+    printer.set_status(PrinterStatus::PaperOut);
+    let res = print(csrf.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.text().await.unwrap().contains("hết giấy"));
+    printer.set_status(PrinterStatus::Online);
+    plug.stop();
+    let res = print(csrf.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Không in được") && body.contains("id=\"receipt\""),
+        "{body}"
+    );
+    assert_eq!(printer.slips().len(), 1);
+
+    // Another officer's receipt page offers no printer of the first's.
+    let other = browser(srv.staff("tiepnhan2").await.token.as_deref().unwrap());
+    let code2 = receive(&srv, &other, "Hà Văn Bảy").await;
+    let (_, page) = page_of(&srv, &other, &format!("/desk/dossiers/{code2}/receipt")).await;
+    assert!(!page.contains("id=\"print-thermal\""));
+}
