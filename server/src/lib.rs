@@ -259,6 +259,7 @@ pub fn router(state: AppState) -> Router {
     http::router()
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(http::pages::language))
         .layer(middleware::from_fn(harden))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)

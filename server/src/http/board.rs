@@ -434,6 +434,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "board.js" => (include_str!("../../static/board.js"), "text/javascript"),
         "ticket.js" => (include_str!("../../static/ticket.js"), "text/javascript"),
         "counter.js" => (include_str!("../../static/counter.js"), "text/javascript"),
+        "forms.js" => (include_str!("../../static/forms.js"), "text/javascript"),
         "site.css" => (include_str!("../../static/site.css"), "text/css"),
         "print.css" => (include_str!("../../static/print.css"), "text/css"),
         "landscape.css" => (include_str!("../../static/landscape.css"), "text/css"),

@@ -772,6 +772,7 @@ struct DossierPage<'a> {
     desk: bool,
     /// The user works at a desk (the navigation's links).
     nav_desk: bool,
+    here: String,
     transfer_overdue: bool,
     overdue: bool,
     now: motcua_core::time::Instant,
@@ -930,6 +931,7 @@ async fn render_dossier(
         desk: user.role == Role::Receptionist
             && user.agency.as_ref() == Some(&d.rec.receiving_agency),
         nav_desk: user.role == Role::Receptionist,
+        here: staff.here.clone(),
         transfer_overdue: d.rec.state.transfer_overdue_at(now),
         overdue: d.rec.state.is_overdue(now),
         now,
@@ -1611,6 +1613,7 @@ struct WorkPage<'a> {
     csrf: &'a str,
     user: &'a str,
     nav_desk: bool,
+    here: String,
     piles: Vec<WorkPile>,
     /// Only one pile is shown (a page further into it).
     one: bool,
@@ -1855,6 +1858,7 @@ async fn work(
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
             nav_desk: true,
+            here: staff.here.clone(),
             piles,
             one: only.is_some(),
         }

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::FromRequestParts;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,6 +30,7 @@ pub const COOKIE: &str = "motcua_session";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
+        .route("/lang/{lang}", get(language_switch))
         .route("/logout", post(logout))
         .route("/password", get(password_form).post(password))
         .route("/counter", get(counter))
@@ -62,6 +63,8 @@ fn cookie_token(parts: &Parts) -> Option<String> {
 pub struct PageStaff {
     pub actor: Actor,
     pub csrf: String,
+    /// The page's path, for links that come back to it (the language switch).
+    pub here: String,
 }
 
 impl FromRequestParts<AppState> for PageStaff {
@@ -89,6 +92,7 @@ impl FromRequestParts<AppState> for PageStaff {
             .unwrap_or_else(|e| match e {});
         let key = token_key(&token);
         Ok(PageStaff {
+            here: safe_next(Some(parts.uri.path())),
             csrf: csrf_of(&key),
             actor: Actor {
                 user,
@@ -507,6 +511,58 @@ async fn act(State(st): State<AppState>, staff: PageStaff, Form(f): Form<ActForm
         (_, Err(e)) => Err(e),
     };
     after(&st, &staff, r).await
+}
+
+/// The cookie that keeps a browser's choice of languages on staff pages.
+const LANG_COOKIE: &str = "motcua_lang";
+
+/// `/lang/vi`: Vietnamese only; `/lang/en`: Vietnamese with English beside it (the default).
+/// Back to `next`.
+async fn language_switch(
+    Path(lang): Path<String>,
+    q: Result<Query<NextQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = safe_next(q.as_ref().ok().and_then(|q| q.next.as_deref()));
+    let value = match lang.as_str() {
+        "vi" => "vi",
+        _ => "en",
+    };
+    let mut res = Redirect::to(&next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={value}; Path=/; SameSite=Lax; Max-Age=31536000"
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Pages for a browser that chose Vietnamese only: their `<body>` gets the class `vi-only`,
+/// which hides the English beside each text.
+pub async fn language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let vi_only = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .any(|p| p.trim() == "motcua_lang=vi");
+    let res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !vi_only || !html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let text =
+        String::from_utf8_lossy(&bytes).replacen("<body class=\"", "<body class=\"vi-only ", 1);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
 }
 
 #[cfg(test)]

@@ -918,3 +918,93 @@ async fn the_receipt_prints_on_the_desks_thermal_printer_and_a_dead_printer_is_s
     let (_, page) = page_of(&srv, &other, &format!("/desk/dossiers/{code2}/receipt")).await;
     assert!(!page.contains("id=\"print-thermal\""));
 }
+
+#[tokio::test]
+async fn a_browser_may_choose_vietnamese_only_and_every_form_needs_its_token() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let code = receive(&srv, &desk, "Võ Thị Sáu").await;
+
+    // Vietnamese with English beside it by default; Vietnamese only once chosen.
+    let (_, page) = page_of(&srv, &desk, "/desk/work").await;
+    assert!(page.contains("href=\"/lang/vi?next=/desk/work\""), "{page}");
+    assert!(!page.contains("vi-only"));
+    let res = desk
+        .get(format!("{}/lang/vi?next=/desk/work", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "/desk/work");
+    let cookie = res.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("motcua_lang=vi;"), "{cookie}");
+    let vi = desk
+        .get(format!("{}/desk/dossiers/{code}", srv.base))
+        .header(
+            COOKIE,
+            format!("{}; motcua_lang=vi", desk_cookie(&srv).await),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(vi.contains("<body class=\"vi-only "), "{vi}");
+    // Somewhere to go back to that is not this site: home instead.
+    let res = desk
+        .get(format!("{}/lang/en?next=//evil.example", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[LOCATION], "/work");
+
+    // Every staff form, posted without its token or with another's: refused, nothing done.
+    let forms = [
+        "/desk/receive".to_owned(),
+        format!("/desk/dossiers/{code}/act"),
+        format!("/desk/dossiers/{code}/receipt/print"),
+        "/feedback".to_owned(),
+        "/feedback/PA-000000-AAAAAAAA/act".to_owned(),
+        "/counter/seat".to_owned(),
+        "/counter/leave".to_owned(),
+        "/counter/call-next".to_owned(),
+        "/counter/act".to_owned(),
+        "/password".to_owned(),
+        "/logout".to_owned(),
+    ];
+    for path in &forms {
+        for csrf in [None, Some("0".repeat(32))] {
+            let mut form = vec![
+                ("action", "transfer".to_owned()),
+                ("counter", "1".to_owned()),
+            ];
+            if let Some(c) = &csrf {
+                form.push(("csrf", c.clone()));
+            }
+            let res = desk
+                .post(format!("{}{path}", srv.base))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.status().is_client_error() && res.status() != StatusCode::NOT_FOUND,
+                "{path} {csrf:?}: {}",
+                res.status()
+            );
+        }
+    }
+    // Nothing happened: the dossier is still at the desk, and the session still works.
+    let (s, page) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("id=\"transfer\""), "not transferred");
+}
+
+/// The session cookie of the desk's browser in these tests, as a header value.
+async fn desk_cookie(srv: &TestServer) -> String {
+    format!(
+        "motcua_session={}",
+        srv.staff("tiepnhan1").await.token.unwrap()
+    )
+}

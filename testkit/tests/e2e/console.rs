@@ -116,7 +116,26 @@ async fn a_dossier_goes_through_the_console_and_its_receipt_prints_with_a_readab
     .await;
     click(&desk, "a[href^='/desk/receive?procedure=']").await;
     fill(&desk, "name", "Nguyễn Thị Ánh Tuyết").await;
+    // A mistyped citizen ID is pointed out as it is typed, before anything is sent.
+    fill(&desk, "citizen_id", "0011900").await;
+    wait_text(&desk, "#citizen_id-msg", Duration::from_secs(5), |t| {
+        t.contains("12 chữ số")
+    })
+    .await;
+    desk.find(Locator::Id("citizen_id"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
     fill(&desk, "citizen_id", "001190012345").await;
+    wait_text(
+        &desk,
+        "#citizen_id-msg",
+        Duration::from_secs(5),
+        str::is_empty,
+    )
+    .await;
     fill(&desk, "phone", "0912345678").await;
     click(&desk, "#submit").await;
     wait_text(&desk, "#receipt", Duration::from_secs(5), |t| {
