@@ -42,6 +42,8 @@ pub struct Figures {
     /// (national status, count).
     pub dossiers: Vec<(u8, u64)>,
     pub overdue: u64,
+    /// Dossiers still at a desk past their 8-working-hour transfer deadline (Art. 8.1b).
+    pub transfer_overdue: u64,
     pub writer: Option<crate::db::WriterReport>,
     /// Days from today to the last day the calendar holds (0: today is not held).
     pub calendar_days: i64,
@@ -60,6 +62,7 @@ pub struct Metrics {
     pub feed_ignored: Counter,
     dossiers: Family<StatusLabels, Gauge>,
     overdue: Gauge,
+    transfer_overdue: Gauge,
     writer_running: Gauge,
     writer_queued: Gauge,
     writer_busy_ms: Gauge,
@@ -120,6 +123,12 @@ impl Default for Metrics {
             "Open dossiers past their appointment (paused ones included)",
             overdue.clone(),
         );
+        let transfer_overdue = Gauge::default();
+        registry.register(
+            "dossiers_transfer_overdue",
+            "Dossiers still at the desk past their 8-working-hour transfer deadline (Art. 8.1b)",
+            transfer_overdue.clone(),
+        );
         let writer_running = Gauge::default();
         registry.register(
             "writer_running",
@@ -173,6 +182,7 @@ impl Default for Metrics {
             feed_ignored,
             dossiers,
             overdue,
+            transfer_overdue,
             writer_running,
             writer_queued,
             writer_busy_ms,
@@ -222,6 +232,8 @@ impl Metrics {
         }
         self.overdue
             .set(i64::try_from(f.overdue).unwrap_or(i64::MAX));
+        self.transfer_overdue
+            .set(i64::try_from(f.transfer_overdue).unwrap_or(i64::MAX));
         if let Some(w) = &f.writer {
             self.writer_running.set(i64::from(w.running));
             self.writer_queued.set(w.queued);
@@ -256,6 +268,7 @@ mod tests {
         let text = m.render(&Figures {
             dossiers: vec![(4, 12)],
             overdue: 3,
+            transfer_overdue: 2,
             writer: None,
             calendar_days: 396,
         });
@@ -264,6 +277,7 @@ mod tests {
             "motcua_sync_woken_total 1",
             "motcua_dossiers{status=\"4\"} 12",
             "motcua_dossiers_overdue 3",
+            "motcua_dossiers_transfer_overdue 2",
             "motcua_calendar_covered_days 396",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");

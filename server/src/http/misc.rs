@@ -53,7 +53,7 @@ async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
 
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let now = st.clock.now_vn().timestamp();
-    let (counts, overdue) = st
+    let (counts, overdue, transfer_overdue) = st
         .store
         .read(move |txn| {
             let mut counts = Vec::new();
@@ -66,7 +66,8 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                 item?;
                 overdue += 1;
             }
-            Ok::<_, Error>((counts, overdue))
+            let late_transfers = crate::projections::desk::transfers_overdue(txn, now)?;
+            Ok::<_, Error>((counts, overdue, late_transfers))
         })
         .await?;
     let today = st.clock.now_vn().date_naive();
@@ -78,6 +79,7 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
     let out = st.metrics.render(&crate::metrics::Figures {
         dossiers: counts,
         overdue,
+        transfer_overdue,
         writer: Some(st.store.writer()),
         calendar_days,
     });

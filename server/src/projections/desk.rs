@@ -380,6 +380,27 @@ pub fn read_agency(
     Ok((found, counted(txn, agency, AGENCY + p, officer)?))
 }
 
+/// How many dossiers, over every desk, are still to transfer past their deadline `now`
+/// (Unix seconds): the late end of each desk's pile to transfer.
+pub fn transfers_overdue(txn: &redb::ReadTransaction, now: i64) -> Result<u64, Error> {
+    let counts = txn.open_table(PILE_COUNTS)?;
+    let piles = txn.open_table(DESK_PILES)?;
+    let p = Pile::ToTransfer as u8;
+    let mut late = 0u64;
+    for item in counts.iter()? {
+        let (k, _) = item?;
+        let (desk, pile, _) = k.value();
+        if pile != p {
+            continue;
+        }
+        for entry in piles.range((desk, p, i64::MIN, "")..(desk, p, now, ""))? {
+            entry?;
+            late += 1;
+        }
+    }
+    Ok(late)
+}
+
 /// How many of an agency's pile each officer holds, by account (none for "").
 pub fn officers_load(
     txn: &redb::ReadTransaction,

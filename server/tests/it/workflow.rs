@@ -398,6 +398,17 @@ async fn transfers_past_their_eight_working_hours_are_listed() {
         .collect();
     assert_eq!(codes, [late.as_str()]);
     assert_eq!(v["items"][0]["transfer_overdue"], true);
+    // Counted where an operator can alert on it.
+    let metrics = reqwest::get(format!("{}/metrics", srv.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("motcua_dossiers_transfer_overdue 1"),
+        "{metrics}"
+    );
     assert!(
         v["items"][0]["transfer_due"]
             .as_str()
