@@ -123,6 +123,10 @@ pub enum Command {
     Resume,
     /// Apologise for a delay and set a new appointment (Mẫu 04).
     Apologize { reason: String, new_due: Instant },
+    /// Art. 8.2: a procedure whose result is given at once — the desk receives, settles and
+    /// hands the result back in one go, recorded, without a receipt and appointment unless the
+    /// applicant asks for one. Whether the procedure is one of those is the catalogue's to say.
+    ResolveAtOnce,
 }
 
 /// The longest reason, answer, content or guidance a command carries (characters).
@@ -313,6 +317,7 @@ impl Command {
             Command::Stop { .. } => "stop",
             Command::Resume => "resume",
             Command::Apologize { .. } => "apologize",
+            Command::ResolveAtOnce => "resolve_at_once",
         }
     }
 }
@@ -891,6 +896,13 @@ impl Dossier {
             Ok(Some(cal.resume(self.legal_due(), paused, at)?))
         };
         let kind = match cmd {
+            // Art. 8.2: ready at once; handed over in the same instant (below).
+            Command::ResolveAtOnce => {
+                if !reception {
+                    return Err(self.illegal(cmd));
+                }
+                EventKind::ResultReady
+            }
             Command::RequestSupplement { items } => {
                 if !(reception
                     || matches!(
@@ -1166,11 +1178,21 @@ impl Dossier {
                 }
             }
         };
-        Ok(vec![Event {
+        let mut events = vec![Event {
             at,
             by: by.to_owned(),
             kind,
-        }])
+        }];
+        if let Command::ResolveAtOnce = cmd {
+            events.push(Event {
+                at,
+                by: by.to_owned(),
+                kind: EventKind::Returned {
+                    channel: ReturnChannel::Counter,
+                },
+            });
+        }
+        Ok(events)
     }
 
     fn pause(&mut self, to: Step, at: Instant) {

@@ -55,4 +55,8 @@ pub struct Procedure {
     pub agency: AgencyCode,
     /// Channels it can be submitted through.
     pub channels: Vec<Channel>,
+    /// Art. 8.2: the result is given at once on receipt (no receipt and appointment unless the
+    /// applicant asks for one).
+    #[serde(default)]
+    pub immediate: bool,
 }

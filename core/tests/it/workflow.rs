@@ -732,6 +732,7 @@ fn any_command() -> impl Strategy<Value = Command> {
         text.clone().prop_map(|reason| Command::Withdraw { reason }),
         text.prop_map(|reason| Command::Stop { reason }),
         Just(Command::Resume),
+        Just(Command::ResolveAtOnce),
         (1i64..100).prop_map(|h| Command::Apologize {
             reason: "trễ".into(),
             new_due: t("01/01/2026 08:00") + Duration::hours(h)
@@ -905,4 +906,33 @@ fn a_supplement_at_the_desk_restarts_the_processing_time() {
         t("19/11/2025 08:00"),
         "moved by the two working days paused"
     );
+}
+
+/// Art. 8.2: "Trường hợp thủ tục hành chính có quy định phải trả kết quả giải quyết ngay sau khi
+/// tiếp nhận, giải quyết … không phải lập Giấy tiếp nhận hồ sơ và hẹn ngày trả kết quả, nhưng
+/// phải cập nhật tình hình, kết quả giải quyết vào Hệ thống". Settled at the desk: recorded as
+/// ready and returned at that instant, on time, closed; only from reception.
+#[test]
+fn art_8_2_an_immediate_result_is_recorded_ready_and_returned_at_once() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 09:00", 1);
+    c.step(Command::ResolveAtOnce, "10/11/2025 09:10");
+    assert_eq!(c.d.step, Step::Returned);
+    assert_eq!(c.d.finished_at, Some(t("10/11/2025 09:10")));
+    assert_eq!(c.d.returned_at, Some(t("10/11/2025 09:10")));
+    assert_eq!(c.d.return_channel, Some(ReturnChannel::Counter));
+    assert!(!c.d.is_overdue(t("01/12/2025 09:00")));
+    assert_eq!(c.status(), NationalStatus::Returned.code());
+    c.check_replay();
+
+    let mut later = Case::new(Channel::Direct, "10/11/2025 09:00", 1);
+    later.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.10.H16"),
+        },
+        "10/11/2025 09:30",
+    );
+    assert!(matches!(
+        later.try_do(Command::ResolveAtOnce, "10/11/2025 10:00"),
+        Err(WorkflowError::IllegalTransition { .. })
+    ));
 }

@@ -360,7 +360,27 @@ async fn receive(
         },
         Err(e) => return render_receive(&staff, &p, &f, true, Some(&e)),
     };
+    let at_once = p.immediate && f.rest.contains_key("at_once");
     match dossiers::receive(&st.ctx, &staff.actor, req).await {
+        Ok(r) if at_once => {
+            // Art. 8.2: settled at the desk and recorded; no receipt unless asked for.
+            let settled = match parse_code(&r.code) {
+                Ok(code) => {
+                    dossiers::act(
+                        &st.ctx,
+                        &staff.actor,
+                        &code,
+                        motcua_core::Command::ResolveAtOnce,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match settled {
+                Ok(_) => Redirect::to(&format!("/desk/dossiers/{}", r.code)).into_response(),
+                Err(e) => render_dossier(&st, &staff, &r.code, Some(&e)).await,
+            }
+        }
         Ok(r) => Redirect::to(&format!("/desk/dossiers/{}/receipt", r.code)).into_response(),
         Err(e) => render_receive(&staff, &p, &f, true, Some(&e)),
     }
@@ -656,6 +676,8 @@ struct Loaded {
     centre: String,
     /// The handling agency's name (the competent agency's before the transfer).
     agency: String,
+    /// Its procedure gives the result at once (Art. 8.2).
+    immediate: bool,
     /// (account, full name).
     names: Vec<(String, String)>,
 }
@@ -702,7 +724,11 @@ async fn load_for(st: &AppState, user: &User, code: &str) -> Result<Loaded, Erro
                     .map(|a| a.name)
                     .unwrap_or_else(|| code.to_owned()))
             };
+            let immediate =
+                get_value::<Procedure>(&txn.open_table(PROCEDURES)?, rec.procedure_id.as_str())?
+                    .is_some_and(|p| p.immediate);
             Ok(Loaded {
+                immediate,
                 centre: name(rec.receiving_agency.as_str())?,
                 agency: name(rec.handling_agency().as_str())?,
                 rec,
@@ -866,7 +892,7 @@ async fn render_dossier(
         .collect();
     let user = &staff.actor.user;
     let cal = st.cal.get();
-    let can = available(user, &d.rec, &cal, now);
+    let can = available(user, d.immediate, &d.rec, &cal, now);
     let handling = d.rec.handling_agency().to_string();
     let wants_lists = can
         .iter()
@@ -1108,6 +1134,7 @@ fn page_command(
             None,
         ),
         "withdraw" => (Command::Withdraw { reason }, None),
+        "resolve_at_once" => (Command::ResolveAtOnce, None),
         "assign" => (
             Command::Assign {
                 officer: bounded(f.officer.trim(), 100),
@@ -1214,6 +1241,7 @@ fn probes(
             },
         ),
         ("withdraw", Command::Withdraw { reason: x() }),
+        ("resolve_at_once", Command::ResolveAtOnce),
         ("assign", Command::Assign { officer: x() }),
         (
             "consult",
@@ -1260,6 +1288,7 @@ fn probes(
 /// scope, and the workflow allows them at this step.
 fn available(
     user: &User,
+    immediate: bool,
     rec: &DossierRecord,
     cal: &motcua_core::Calendar,
     now: motcua_core::time::Instant,
@@ -1286,6 +1315,8 @@ fn available(
                     }
                     // A payment is recorded against fees asked for.
                     _ if *name == "fee_paid" => fees_owed,
+                    // Only a procedure whose result is given at once (Art. 8.2).
+                    _ if *name == "resolve_at_once" => immediate,
                     _ => true,
                 }
         })

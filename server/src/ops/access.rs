@@ -20,6 +20,7 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | RefundFee { .. }
                 | Return { .. }
                 | Withdraw { .. }
+                | ResolveAtOnce
         ),
         Role::Officer => matches!(
             cmd,
@@ -35,7 +36,11 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
         ),
         Role::Head => !matches!(
             cmd,
-            Refuse { .. } | AcceptAndTransfer { .. } | Return { .. } | Withdraw { .. }
+            Refuse { .. }
+                | AcceptAndTransfer { .. }
+                | Return { .. }
+                | Withdraw { .. }
+                | ResolveAtOnce
         ),
         Role::CentreAdmin | Role::SystemAdmin => false,
     }

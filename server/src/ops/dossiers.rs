@@ -313,6 +313,17 @@ pub async fn act(
             if !may_act(user, &old, &cmd) {
                 return refuse(role_refused(cmd.name()));
             }
+            if let Command::ResolveAtOnce = &cmd {
+                let p: Option<Procedure> =
+                    get(&tx.open_table(PROCEDURES)?, old.procedure_id.as_str())?;
+                if !p.is_some_and(|p| p.immediate) {
+                    return refuse(Error::invalid(
+                        "procedure.not_immediate",
+                        "Thủ tục này không thuộc loại trả kết quả ngay (Điều 8.2): hãy chuyển cơ quan giải quyết.",
+                        "This procedure does not give its result at once (Art. 8.2): transfer it to the agency.",
+                    ));
+                }
+            }
             if let Command::AcceptAndTransfer { agency } = &cmd
                 && tx.open_table(AGENCIES)?.get(agency.as_str())?.is_none()
             {

@@ -63,6 +63,9 @@ struct ProcedureIn {
     processing_time: ProcessingTime,
     fees: Vec<Fee>,
     documents: Vec<String>,
+    /// Art. 8.2: the result is given at once.
+    #[serde(default)]
+    immediate: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,6 +364,7 @@ pub fn seed_demo(
             name: p.name,
             field: p.field,
             processing_time: p.processing_time,
+            immediate: p.immediate,
             fees: p.fees,
             documents: p
                 .documents

@@ -1008,3 +1008,62 @@ async fn desk_cookie(srv: &TestServer) -> String {
         srv.staff("tiepnhan1").await.token.unwrap()
     )
 }
+
+/// Art. 8.2: a procedure whose result is given at once is settled at the desk and recorded,
+/// without the receipt (printed only if asked for); any other procedure cannot be.
+#[tokio::test]
+async fn an_immediate_procedure_is_settled_and_recorded_at_the_desk() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let (_, body) = page_of(&srv, &desk, "/desk?q=chung%20thuc%20ban%20sao").await;
+    let procedure = between(&body, "href=\"/desk/receive?procedure=", "\"").to_owned();
+    let (_, form) = page_of(&srv, &desk, &format!("/desk/receive?procedure={procedure}")).await;
+    assert!(
+        form.contains("id=\"at-once\"") && form.contains("checked"),
+        "{form}"
+    );
+    let csrf = between(&form, "name=\"csrf\" value=\"", "\"").to_owned();
+    let res = desk
+        .post(format!("{}/desk/receive", srv.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("procedure", &procedure),
+            ("name", "Phan Văn Trị"),
+            ("citizen_id", "001190012345"),
+            ("channel", "direct"),
+            ("doc0", "1"),
+            ("doc1", "1"),
+            ("at_once", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(!to.ends_with("/receipt"), "no receipt unless asked: {to}");
+    let (_, page) = page_of(&srv, &desk, &to).await;
+    assert!(page.contains("data-step=\"Result returned\""), "{page}");
+    let timeline = between(&page, "id=\"timeline\"", "</ol>");
+    assert!(timeline.contains("Tiếp nhận hồ sơ") && timeline.contains("Trả kết quả"));
+    assert!(
+        page.contains("/receipt\""),
+        "the receipt still there if asked for"
+    );
+    // Recorded: the search finds it, returned.
+    let (_, found) = page_of(&srv, &desk, "/search?q=phan%20van%20tri").await;
+    assert!(found.contains("Đã trả kết quả"), "{found}");
+
+    // A procedure that is not immediate offers no such thing, and the API refuses it.
+    let code = receive(&srv, &desk, "Lâm Văn Tư").await;
+    let (_, page) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}")).await;
+    assert!(!page.contains("id=\"resolve-at-once\""));
+    let api = srv.staff("tiepnhan1").await;
+    let (s, v) = api
+        .post(
+            &format!("/api/v1/dossiers/{code}/actions"),
+            serde_json::json!({"type": "resolve_at_once"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "procedure.not_immediate");
+}
