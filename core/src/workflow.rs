@@ -54,6 +54,17 @@ pub struct Consultation {
     pub answered_at: Option<Instant>,
 }
 
+impl Consultation {
+    /// Art. 10.1b: the opinion is late — not given by its deadline (still awaited after it, or
+    /// given after it).
+    pub fn late_at(&self, now: Instant) -> bool {
+        match self.answered_at {
+            Some(answered) => answered > self.deadline,
+            None => now > self.deadline,
+        }
+    }
+}
+
 /// The largest amount of one fee, payment or refund, in đồng (a thousand billion).
 pub const MAX_AMOUNT: u64 = 1_000_000_000_000;
 

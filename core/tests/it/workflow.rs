@@ -936,3 +936,63 @@ fn art_8_2_an_immediate_result_is_recorded_ready_and_returned_at_once() {
         Err(WorkflowError::IllegalTransition { .. })
     ));
 }
+
+/// Art. 10.1b: an agency asked for its opinion answers by the deadline it was given; an opinion
+/// still awaited after it, or given after it, is late.
+#[test]
+fn art_10_1b_an_opinion_not_given_by_its_deadline_is_late() {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 09:00", 15);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.11.H16"),
+        },
+        "10/11/2025 09:30",
+    )
+    .step(
+        Command::Assign {
+            officer: "cv".into(),
+        },
+        "10/11/2025 10:00",
+    );
+    for (who, by) in [
+        ("000.00.10.H16", "12/11/2025 17:00"),
+        ("000.00.12.H16", "12/11/2025 17:00"),
+    ] {
+        c.step(
+            Command::Consult {
+                agency: agency(who),
+                subject: "Xác nhận".into(),
+                deadline: t(by),
+            },
+            "10/11/2025 11:00",
+        );
+    }
+    c.step(
+        Command::AnswerConsultation {
+            agency: agency("000.00.10.H16"),
+            answer: "Đồng ý".into(),
+        },
+        "12/11/2025 16:00",
+    );
+    let [on_time, awaited] = [&c.d.consultations[0], &c.d.consultations[1]];
+    assert!(
+        !on_time.late_at(t("20/11/2025 09:00")),
+        "answered before its deadline"
+    );
+    assert!(!awaited.late_at(t("12/11/2025 16:59")));
+    assert!(
+        awaited.late_at(t("13/11/2025 08:00")),
+        "still awaited after it"
+    );
+    c.step(
+        Command::AnswerConsultation {
+            agency: agency("000.00.12.H16"),
+            answer: "Đồng ý".into(),
+        },
+        "13/11/2025 09:00",
+    );
+    assert!(
+        c.d.consultations[1].late_at(t("13/11/2025 09:00")),
+        "given after it: late for good"
+    );
+}

@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/work", get(home))
         .route("/agency", get(work))
+        .route("/consultations/{code}", get(consultation))
+        .route("/consultations/{code}/answer", axum::routing::post(answer))
 }
 
 /// Each account's worklist: the desk's, the agency's, or the search for admins.
@@ -43,6 +45,8 @@ async fn home(staff: PageStaff) -> Response {
 
 /// A dossier in a pile.
 pub(crate) struct Row {
+    /// Where the row opens: the dossier, or for another agency's, the opinion asked.
+    pub href: String,
     pub code: String,
     pub applicant: String,
     pub procedure: String,
@@ -89,6 +93,7 @@ fn pile_id(p: AgencyPile) -> &'static str {
         AgencyPile::ToApprove => "approve",
         AgencyPile::Working => "mine",
         AgencyPile::Paused => "paused",
+        AgencyPile::Consulted => "consulted",
     }
 }
 
@@ -131,6 +136,7 @@ async fn work(
         return error_page(super::error::status(e.kind), &e);
     };
     let head = user.role == Role::Head;
+    let mine = agency.clone();
     let now = st.clock.now_vn();
     let cal = st.cal.get();
     let agency_code = agency.to_string();
@@ -167,18 +173,23 @@ async fn work(
             if head {
                 wanted.extend([AgencyPile::ToAssign, AgencyPile::ToApprove]);
             }
-            wanted.extend([AgencyPile::Working, AgencyPile::Paused]);
+            wanted.extend([
+                AgencyPile::Working,
+                AgencyPile::Paused,
+                AgencyPile::Consulted,
+            ]);
             for p in wanted {
                 if only.is_some_and(|o| o != p) {
                     continue;
                 }
                 let officer = match p {
-                    AgencyPile::ToAssign | AgencyPile::ToApprove => "",
+                    AgencyPile::ToAssign | AgencyPile::ToApprove | AgencyPile::Consulted => "",
                     _ => me.as_str(),
                 };
                 let pile = one(p, officer)?;
-                // A head who holds nothing sees only the agency's piles.
-                if head && !officer.is_empty() && pile.1 == 0 {
+                // A head who holds nothing sees only the agency's piles; nobody sees an empty
+                // pile of opinions asked.
+                if (head && !officer.is_empty() || p == AgencyPile::Consulted) && pile.1 == 0 {
                     continue;
                 }
                 piles.push(pile);
@@ -253,13 +264,32 @@ async fn work(
                     "Tạm dừng từ",
                     "Paused since",
                 ),
+                AgencyPile::Consulted => (
+                    "consulted",
+                    "Cơ quan khác xin ý kiến (Điều 10.1b)",
+                    "Opinions asked of us (Art. 10.1b)",
+                    "Hạn trả lời",
+                    "Answer by",
+                ),
             };
             let rows = recs
                 .iter()
                 .map(|r| {
                     let s = &r.state;
                     let due = s.legal_due();
-                    let (at, left, late) = if p == AgencyPile::Paused {
+                    let asked = s
+                        .consultations
+                        .iter()
+                        .find(|c| c.agency == mine && c.answer.is_none());
+                    let (at, left, late) = if let (AgencyPile::Consulted, Some(c)) = (p, asked) {
+                        let late = c.late_at(now);
+                        let left = match cal.working_between(now, c.deadline) {
+                            Ok(d) if late => format!("quá {}", working_span(d, per_day)),
+                            Ok(d) => format!("còn {}", working_span(d, per_day)),
+                            Err(_) => String::new(),
+                        };
+                        (hm(&c.deadline), left, late)
+                    } else if p == AgencyPile::Paused {
                         (
                             hm(&s.paused_at.unwrap_or(s.received_at)),
                             String::new(),
@@ -275,6 +305,11 @@ async fn work(
                         (hm(&due), left, late)
                     };
                     Row {
+                        href: if p == AgencyPile::Consulted {
+                            format!("/consultations/{}", r.code)
+                        } else {
+                            format!("/desk/dossiers/{}", r.code)
+                        },
                         code: r.code.clone(),
                         applicant: r.applicant.name.clone(),
                         procedure: r.procedure_name.clone(),
@@ -322,4 +357,156 @@ async fn work(
         .render()
         .unwrap_or_default(),
     )
+}
+
+/// A consultation as the consulted agency reads it: what the opinion needs — the procedure, the
+/// asking agency, the question, the deadline, the applicant's name and the documents — and not
+/// the rest of the dossier (no contact details, no secret, no timeline).
+#[derive(Template)]
+#[template(path = "consultation.html")]
+struct ConsultationPage<'a> {
+    csrf: &'a str,
+    user: &'a str,
+    nav_desk: bool,
+    here: String,
+    code: String,
+    procedure: String,
+    applicant: String,
+    documents: Vec<String>,
+    asking: String,
+    subject: String,
+    asked_at: String,
+    deadline: String,
+    late: bool,
+    answer: Option<String>,
+    answered_at: String,
+    error: Option<&'a Error>,
+}
+
+async fn render_consultation(
+    st: &AppState,
+    staff: &PageStaff,
+    code: &str,
+    error: Option<&Error>,
+) -> Response {
+    let user = staff.actor.user.clone();
+    let code = match crate::ops::dossiers::parse_code(code) {
+        Ok(c) => c.to_string(),
+        Err(e) => return error_page(super::error::status(e.kind), &e),
+    };
+    let found = st
+        .store
+        .read(move |txn| {
+            let rec = crate::ops::dossiers::load(txn, &code)?
+                .filter(|r| crate::ops::access::consulted(&user, r))
+                .ok_or_else(|| Error::not_found("ý kiến được xin về hồ sơ này", "Consultation"))?;
+            let asking = get_value::<crate::db::model::Agency>(
+                &txn.open_table(crate::db::AGENCIES)?,
+                rec.handling_agency().as_str(),
+            )?
+            .map(|a| a.name)
+            .unwrap_or_else(|| rec.handling_agency().to_string());
+            Ok::<_, Error>((rec, asking))
+        })
+        .await;
+    let (rec, asking) = match found {
+        Ok(x) => x,
+        Err(e) => return error_page(super::error::status(e.kind), &e),
+    };
+    let mine = staff.actor.user.agency.clone();
+    // The latest opinion asked of this agency.
+    let Some(c) = rec
+        .state
+        .consultations
+        .iter()
+        .rev()
+        .find(|c| Some(&c.agency) == mine.as_ref())
+    else {
+        let e = Error::not_found("ý kiến được xin về hồ sơ này", "Consultation");
+        return error_page(super::error::status(e.kind), &e);
+    };
+    let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
+    let now = st.clock.now_vn();
+    let mut res = html(
+        ConsultationPage {
+            csrf: &staff.csrf,
+            user: &staff.actor.user.full_name,
+            nav_desk: false,
+            here: staff.here.clone(),
+            code: rec.code.clone(),
+            procedure: rec.procedure_name.clone(),
+            applicant: rec.applicant.name.clone(),
+            documents: rec.documents.iter().map(|d| d.name.clone()).collect(),
+            asking,
+            subject: c.subject.clone(),
+            asked_at: hm(&c.asked_at),
+            deadline: hm(&c.deadline),
+            late: c.late_at(now),
+            answer: c.answer.clone(),
+            answered_at: c.answered_at.as_ref().map(hm).unwrap_or_default(),
+            error,
+        }
+        .render()
+        .unwrap_or_default(),
+    );
+    if let Some(e) = error {
+        *res.status_mut() = super::error::status(e.kind);
+    }
+    res
+}
+
+async fn consultation(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Response {
+    render_consultation(&st, &staff, &code, None).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AnswerForm {
+    csrf: String,
+    #[serde(default)]
+    answer: String,
+}
+
+/// The consulted agency's answer, in its own name.
+async fn answer(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    f: Result<axum::Form<AnswerForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(f)) = f else {
+        return unreadable();
+    };
+    if let Some(r) = staff.forged(&f.csrf) {
+        return r;
+    }
+    let done = async {
+        let parsed = crate::ops::dossiers::parse_code(&code)?;
+        let agency = staff.actor.user.agency.clone().ok_or_else(|| {
+            Error::forbidden(
+                "Tài khoản này không thuộc cơ quan nào.",
+                "This account belongs to no agency.",
+            )
+        })?;
+        let answer: String = f
+            .answer
+            .chars()
+            .take(motcua_core::workflow::MAX_TEXT + 1)
+            .collect();
+        crate::ops::dossiers::act(
+            &st.ctx,
+            &staff.actor,
+            &parsed,
+            motcua_core::Command::AnswerConsultation { agency, answer },
+        )
+        .await
+    }
+    .await;
+    match done {
+        Ok(rec) => Redirect::to(&format!("/consultations/{}", rec.code)).into_response(),
+        Err(e) => render_consultation(&st, &staff, &code, Some(&e)).await,
+    }
 }

@@ -678,11 +678,22 @@ struct Loaded {
     agency: String,
     /// Its procedure gives the result at once (Art. 8.2).
     immediate: bool,
+    /// The names of the agencies consulted: (code, name).
+    consulted: Vec<(String, String)>,
     /// (account, full name).
     names: Vec<(String, String)>,
 }
 
 impl Loaded {
+    /// A consulted agency's name (its code when unknown).
+    fn agency_name(&self, code: &str) -> String {
+        self.consulted
+            .iter()
+            .find(|(a, _)| a == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_owned())
+    }
+
     fn name_of(&self, account: &str) -> String {
         self.names
             .iter()
@@ -727,8 +738,16 @@ async fn load_for(st: &AppState, user: &User, code: &str) -> Result<Loaded, Erro
             let immediate =
                 get_value::<Procedure>(&txn.open_table(PROCEDURES)?, rec.procedure_id.as_str())?
                     .is_some_and(|p| p.immediate);
+            let mut consulted = Vec::new();
+            for c in &rec.state.consultations {
+                let code = c.agency.to_string();
+                if !consulted.iter().any(|(a, _): &(String, String)| *a == code) {
+                    consulted.push((code.clone(), name(&code)?));
+                }
+            }
             Ok(Loaded {
                 immediate,
+                consulted,
                 centre: name(rec.receiving_agency.as_str())?,
                 agency: name(rec.handling_agency().as_str())?,
                 rec,
@@ -749,8 +768,13 @@ struct Line {
 }
 
 /// What an event carried, as a timeline shows it.
-fn detail(d: &Loaded, kind: &motcua_core::EventKind) -> String {
+fn detail(
+    d: &Loaded,
+    e: &motcua_core::Event,
+    asked: &[(String, motcua_core::time::Instant)],
+) -> String {
     use motcua_core::EventKind as K;
+    let kind = &e.kind;
     let hm = |t: &motcua_core::time::Instant| t.format("%H:%M %d/%m/%Y").to_string();
     match kind {
         K::Assigned { officer } => d.name_of(officer),
@@ -768,8 +792,28 @@ fn detail(d: &Loaded, kind: &motcua_core::EventKind) -> String {
             agency,
             subject,
             deadline,
-        } => format!("{agency}: {subject} (hạn {})", hm(deadline)),
-        K::ConsultationAnswered { agency, answer } => format!("{agency}: {answer}"),
+        } => format!(
+            "{}: {subject} (hạn {})",
+            d.agency_name(agency.as_str()),
+            hm(deadline)
+        ),
+        K::ConsultationAnswered { agency, answer } => {
+            // Late when given after the deadline of the opinion asked (Art. 10.1b).
+            let late = asked
+                .iter()
+                .rev()
+                .find(|(a, _)| a == agency.as_str())
+                .is_some_and(|(_, deadline)| e.at > *deadline);
+            format!(
+                "{}: {answer}{}",
+                d.agency_name(agency.as_str()),
+                if late {
+                    " (trả lời muộn · late)"
+                } else {
+                    ""
+                }
+            )
+        }
         K::VerificationScheduled(v) => format!("{} · {}", hm(&v.at), v.place),
         K::FeeRequested {
             amount,
@@ -809,8 +853,8 @@ struct DossierPage<'a> {
     officers: Vec<(String, String)>,
     /// Agencies that may be consulted: (code, name).
     agencies: Vec<(String, String)>,
-    /// Open consultations: (agency code, agency name, subject, deadline).
-    open: Vec<(String, String, String, String)>,
+    /// Open consultations: (agency name, agency code, subject, deadline, late).
+    open: Vec<(String, String, String, String, bool)>,
 }
 
 impl DossierPage<'_> {
@@ -878,16 +922,25 @@ async fn render_dossier(
         Err(e) => return error_page(status_of(&e), &e),
     };
     let now = st.clock.now_vn();
+    let mut asked: Vec<(String, motcua_core::time::Instant)> = Vec::new();
     let lines = d
         .rec
         .history
         .iter()
-        .map(|e| Line {
-            at: e.at.format("%H:%M %d/%m/%Y").to_string(),
-            what_vi: e.kind.label(Lang::Vi),
-            what_en: e.kind.label(Lang::En),
-            by: d.name_of(&e.by),
-            detail: detail(&d, &e.kind),
+        .map(|e| {
+            if let motcua_core::EventKind::ConsultationRequested {
+                agency, deadline, ..
+            } = &e.kind
+            {
+                asked.push((agency.to_string(), *deadline));
+            }
+            Line {
+                at: e.at.format("%H:%M %d/%m/%Y").to_string(),
+                what_vi: e.kind.label(Lang::Vi),
+                what_en: e.kind.label(Lang::En),
+                by: d.name_of(&e.by),
+                detail: detail(&d, e, &asked),
+            }
         })
         .collect();
     let user = &staff.actor.user;
@@ -935,16 +988,12 @@ async fn render_dossier(
         .filter(|c| c.answer.is_none())
         .map(|c| {
             let code = c.agency.to_string();
-            let name = agencies
-                .iter()
-                .find(|(a, _)| *a == code)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_else(|| code.clone());
             (
+                d.agency_name(&code),
                 code,
-                name,
                 c.subject.clone(),
                 c.deadline.format("%H:%M %d/%m/%Y").to_string(),
+                c.late_at(now),
             )
         })
         .collect();

@@ -79,6 +79,31 @@ pub fn may_act(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
         && (transferred || user.role == Role::Receptionist)
 }
 
+/// Art. 10.1b: an officer or head of an agency asked for its opinion answers it themselves —
+/// for their own agency, while the opinion is awaited — without seeing the rest of the dossier.
+pub fn may_answer_consultation(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
+    let Command::AnswerConsultation { agency, .. } = cmd else {
+        return false;
+    };
+    matches!(user.role, Role::Officer | Role::Head)
+        && user.agency.as_ref() == Some(agency)
+        && rec
+            .state
+            .consultations
+            .iter()
+            .any(|c| &c.agency == agency && c.answer.is_none())
+}
+
+/// Whether `user`'s agency was asked for its opinion on this dossier (it may read what the
+/// opinion needs).
+pub fn consulted(user: &User, rec: &DossierRecord) -> bool {
+    matches!(user.role, Role::Officer | Role::Head)
+        && user
+            .agency
+            .as_ref()
+            .is_some_and(|a| rec.state.consultations.iter().any(|c| &c.agency == a))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,12 +306,16 @@ pub async fn act(
             let Some(old) = old else {
                 return refuse(Error::not_found("hồ sơ", "Dossier"));
             };
-            if !may_see(user, &old) {
-                tx.audit_kept(a.entry(now, cmd.name(), &code, "dossier.out_of_scope"));
-                return Err(out_of_scope());
-            }
-            if !may_act(user, &old, &cmd) {
-                return refuse(role_refused(cmd.name()));
+            // The consulted agency answers its own opinion (Art. 10.1b); everything else is the
+            // dossier's own scope's.
+            if !super::access::may_answer_consultation(user, &old, &cmd) {
+                if !may_see(user, &old) {
+                    tx.audit_kept(a.entry(now, cmd.name(), &code, "dossier.out_of_scope"));
+                    return Err(out_of_scope());
+                }
+                if !may_act(user, &old, &cmd) {
+                    return refuse(role_refused(cmd.name()));
+                }
             }
             if let Command::ResolveAtOnce = &cmd {
                 let p: Option<Procedure> =
@@ -321,6 +325,22 @@ pub async fn act(
                         "procedure.not_immediate",
                         "Thủ tục này không thuộc loại trả kết quả ngay (Điều 8.2): hãy chuyển cơ quan giải quyết.",
                         "This procedure does not give its result at once (Art. 8.2): transfer it to the agency.",
+                    ));
+                }
+            }
+            if let Command::Consult { agency, .. } = &cmd {
+                if agency == old.handling_agency() {
+                    return refuse(Error::invalid(
+                        "agency.self",
+                        "Không xin ý kiến chính cơ quan đang giải quyết hồ sơ: hãy chọn cơ quan khác.",
+                        "An agency does not ask its own opinion: choose another agency.",
+                    ));
+                }
+                if tx.open_table(AGENCIES)?.get(agency.as_str())?.is_none() {
+                    return refuse(Error::invalid(
+                        "agency.unknown",
+                        format!("Không có cơ quan mã {agency}."),
+                        format!("No agency with code {agency}."),
                     ));
                 }
             }

@@ -31,7 +31,7 @@ pub const PILE_COUNTS: TableDefinition<(&str, u8, &str), u64> =
 const AGENCY: u8 = 10;
 
 /// Bump when what goes in a pile changes: the piles are made again at open.
-pub const FORMAT: u8 = 3;
+pub const FORMAT: u8 = 4;
 
 /// Add `delta` to a pile's count.
 fn count(
@@ -111,14 +111,18 @@ pub enum AgencyPile {
     Paused = 2,
     /// Submitted to the head for decision (by legal due instant).
     ToApprove = 3,
+    /// Another agency's dossiers whose opinion this agency was asked for (Art. 10.1b), by the
+    /// opinion's deadline.
+    Consulted = 4,
 }
 
 impl AgencyPile {
-    pub const ALL: [AgencyPile; 4] = [
+    pub const ALL: [AgencyPile; 5] = [
         AgencyPile::ToAssign,
         AgencyPile::Working,
         AgencyPile::Paused,
         AgencyPile::ToApprove,
+        AgencyPile::Consulted,
     ];
 }
 
@@ -144,17 +148,53 @@ pub fn agency_pile_of(rec: &DossierRecord) -> Option<(AgencyPile, &str, i64)> {
     }
 }
 
+/// Every entry `rec` has in the agencies' piles: (agency, pile, officer, sort key) — its place
+/// in the handling agency's piles, and one in each consulted agency's pile for every opinion
+/// still awaited.
+fn agency_entries(rec: &DossierRecord) -> Vec<(String, u8, String, i64)> {
+    let mut out = Vec::new();
+    if let (Some(agency), Some((pile, officer, key))) = (&rec.state.agency, agency_pile_of(rec)) {
+        out.push((agency.to_string(), pile as u8, officer.to_owned(), key));
+    }
+    if !rec.state.step.is_closed() {
+        for c in rec
+            .state
+            .consultations
+            .iter()
+            .filter(|c| c.answer.is_none())
+        {
+            out.push((
+                c.agency.to_string(),
+                AgencyPile::Consulted as u8,
+                String::new(),
+                c.deadline.timestamp(),
+            ));
+        }
+    }
+    out
+}
+
 fn insert_agency(
     t: &mut redb::Table<(&str, u8, &str, i64, &str), ()>,
     n: &mut redb::Table<(&str, u8, &str), u64>,
     rec: &DossierRecord,
 ) -> Result<(), Error> {
-    if let (Some(agency), Some((pile, officer, key))) = (&rec.state.agency, agency_pile_of(rec)) {
-        t.insert(
-            (agency.as_str(), pile as u8, officer, key, rec.code.as_str()),
-            (),
-        )?;
-        count(n, agency.as_str(), AGENCY + pile as u8, officer, 1)?;
+    for (agency, pile, officer, key) in agency_entries(rec) {
+        let fresh = t
+            .insert(
+                (
+                    agency.as_str(),
+                    pile,
+                    officer.as_str(),
+                    key,
+                    rec.code.as_str(),
+                ),
+                (),
+            )?
+            .is_none();
+        if fresh {
+            count(n, agency.as_str(), AGENCY + pile, &officer, 1)?;
+        }
     }
     Ok(())
 }
@@ -164,18 +204,26 @@ fn put_agency(
     old: Option<&DossierRecord>,
     new: &DossierRecord,
 ) -> Result<(), Error> {
-    let before = old.and_then(|o| Some((o.state.agency.as_ref()?, agency_pile_of(o)?)));
-    let after = new.state.agency.as_ref().zip(agency_pile_of(new));
+    let before = old.map(agency_entries).unwrap_or_default();
+    let after = agency_entries(new);
     if before == after {
         return Ok(());
     }
     let mut t = txn.open_table(AGENCY_PILES)?;
     let mut n = txn.open_table(PILE_COUNTS)?;
-    if let (Some(o), Some((agency, (pile, officer, key)))) = (old, before) {
-        if t.remove((agency.as_str(), pile as u8, officer, key, o.code.as_str()))?
+    if let Some(o) = old {
+        for (agency, pile, officer, key) in &before {
+            if t.remove((
+                agency.as_str(),
+                *pile,
+                officer.as_str(),
+                *key,
+                o.code.as_str(),
+            ))?
             .is_some()
-        {
-            count(&mut n, agency.as_str(), AGENCY + pile as u8, officer, -1)?;
+            {
+                count(&mut n, agency.as_str(), AGENCY + pile, officer, -1)?;
+            }
         }
     }
     insert_agency(&mut t, &mut n, new)
@@ -492,18 +540,12 @@ mod tests {
                 .unwrap()
                 .iter()
                 .unwrap()
-                .filter_map(|item| {
+                .flat_map(|item| {
                     let rec: DossierRecord = decode(item.unwrap().1.value()).unwrap();
-                    let agency = rec.state.agency.clone()?;
-                    agency_pile_of(&rec).map(|(p, o, k)| {
-                        (
-                            agency.to_string(),
-                            p as u8,
-                            o.to_owned(),
-                            k,
-                            rec.code.clone(),
-                        )
-                    })
+                    agency_entries(&rec)
+                        .into_iter()
+                        .map(move |(a, p, o, k)| (a, p, o, k, rec.code.clone()))
+                        .collect::<Vec<_>>()
                 })
                 .collect()
         };

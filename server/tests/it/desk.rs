@@ -1067,3 +1067,104 @@ async fn an_immediate_procedure_is_settled_and_recorded_at_the_desk() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "procedure.not_immediate");
 }
+
+/// Art. 10.1b: the agency asked for its opinion finds it in its worklist, reads what the opinion
+/// needs and nothing more, answers it itself; a late opinion says so; other agencies see nothing.
+#[tokio::test]
+async fn the_consulted_agency_answers_its_own_opinion_and_late_ones_are_flagged() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let head = browser(srv.staff("ld.tanlap").await.token.as_deref().unwrap());
+    let officer = browser(srv.staff("cv.tanlap").await.token.as_deref().unwrap());
+    let asked = browser(srv.staff("cv.tuphap").await.token.as_deref().unwrap());
+    let other = browser(srv.staff("cv.xaydung").await.token.as_deref().unwrap());
+    let code = receive(&srv, &desk, "Trịnh Thị Mai").await;
+    for (b, fields) in [
+        (&desk, vec![("action", "transfer")]),
+        (&head, vec![("action", "assign"), ("officer", "cv.tanlap")]),
+    ] {
+        assert_eq!(
+            act_as(&srv, b, &code, &fields).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let (_, page) = page_of(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    let tomorrow = between(&page, "id=\"deadline\" name=\"deadline\" value=\"", "\"").to_owned();
+    let res = act_as(
+        &srv,
+        &officer,
+        &code,
+        &[
+            ("action", "consult"),
+            ("agency", "000.00.10.H16"),
+            ("subject", "Xác nhận không có án tích"),
+            ("deadline", &tomorrow),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The asked agency: in its worklist, the opinion's page and not the dossier's.
+    let (_, work) = page_of(&srv, &asked, "/agency").await;
+    let pile = between(&work, "id=\"consulted\"", "</section>");
+    assert!(
+        pile.contains(&format!("href=\"/consultations/{code}\"")),
+        "{work}"
+    );
+    let (s, page) = page_of(&srv, &asked, &format!("/consultations/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Xác nhận không có án tích") && page.contains("Trịnh Thị Mai"));
+    assert!(!page.contains("001190012345"), "no citizen ID: {page}");
+    let (s, _) = page_of(&srv, &asked, &format!("/desk/dossiers/{code}")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "the dossier stays the handling agency's"
+    );
+    for b in [&other, &desk] {
+        let (s, _) = page_of(&srv, b, &format!("/consultations/{code}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+
+    // A day and a half later the opinion is late, and says so.
+    srv.clock.advance(chrono::Duration::hours(36));
+    let (_, page) = page_of(&srv, &asked, &format!("/consultations/{code}")).await;
+    assert!(page.contains("Quá hạn trả lời"), "{page}");
+    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").to_owned();
+    // Another agency cannot answer in its place.
+    let (_, other_page) = page_of(&srv, &other, "/agency").await;
+    let other_csrf = between(&other_page, "name=\"csrf\" value=\"", "\"").to_owned();
+    let res = other
+        .post(format!("{}/consultations/{code}/answer", srv.base))
+        .form(&[("csrf", other_csrf.as_str()), ("answer", "Không")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = asked
+        .post(format!("{}/consultations/{code}/answer", srv.base))
+        .form(&[("csrf", csrf.as_str()), ("answer", "Không có án tích")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = page_of(&srv, &asked, &format!("/consultations/{code}")).await;
+    assert!(page.contains("id=\"answer-given\">Không có án tích"));
+    let (_, work) = page_of(&srv, &asked, "/agency").await;
+    assert!(
+        !work.contains(&format!("/consultations/{code}")),
+        "answered: off the pile"
+    );
+    // The handling agency sees the answer, by whom, and that it came late.
+    let (_, page) = page_of(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    let timeline = between(&page, "id=\"timeline\"", "</ol>");
+    assert!(timeline.contains("Cơ quan liên quan trả lời"), "{timeline}");
+    assert!(
+        timeline.contains("Không có án tích") && timeline.contains("muộn"),
+        "{timeline}"
+    );
+    assert!(
+        page.contains("id=\"submit\""),
+        "no opinion awaited: may submit"
+    );
+}
