@@ -79,6 +79,7 @@ fn check_amount(a: u64) -> Result<(), WorkflowError> {
 /// Fees in đồng.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fees {
+    /// Everything due: fees asked for, and those paid without being asked for.
     pub requested: u64,
     pub paid: u64,
     pub refunded: u64,
@@ -480,7 +481,7 @@ pub enum WorkflowError {
     FieldRequired(&'static str),
     #[error("a supplement request must list every missing item")]
     EmptySupplement,
-    #[error("supplement item {index} has no {field}")]
+    #[error("supplement item {} has no {field}", .index + 1)]
     SupplementItemIncomplete { index: usize, field: &'static str },
     #[error("a supplement was already requested in this round: ask once, completely")]
     SupplementAlreadyRequested,
@@ -502,6 +503,10 @@ pub enum WorkflowError {
     RefundTooLarge { refundable: u64 },
     #[error("no refund is owed: the service was performed (Art. 10.4)")]
     RefundNotOwed,
+    #[error("nothing is owed: record a payment against fees asked for, or at reception")]
+    NothingOwed,
+    #[error("only {owed} đồng is owed")]
+    PaymentTooLarge { owed: u64 },
     #[error("a dossier whose fees were refunded cannot be resumed")]
     ResumeAfterRefund,
     #[error(transparent)]
@@ -536,6 +541,8 @@ impl Localized for WorkflowError {
             AmountTooLarge => "workflow.amount_too_large",
             RefundTooLarge { .. } => "workflow.refund_too_large",
             RefundNotOwed => "workflow.refund_not_owed",
+            NothingOwed => "workflow.nothing_owed",
+            PaymentTooLarge { .. } => "workflow.payment_too_large",
             ResumeAfterRefund => "workflow.resume_after_refund",
             Calendar(e) => e.code(),
             OutOfRange(e) => e.code(),
@@ -602,6 +609,8 @@ impl Localized for WorkflowError {
                 format!("Chỉ có thể hoàn trả tối đa {refundable} đồng.")
             }
             RefundNotOwed => "Không hoàn trả phí, lệ phí: cơ quan đã giải quyết hồ sơ (Điều 10.4).".into(),
+            NothingOwed => "Hồ sơ không có khoản phí, lệ phí nào đang chờ nộp: chỉ ghi nhận khoản đã yêu cầu, hoặc khi tiếp nhận.".into(),
+            PaymentTooLarge { owed } => format!("Chỉ còn phải nộp {owed} đồng."),
             ResumeAfterRefund => "Hồ sơ đã hoàn trả phí, lệ phí nên không thể tiếp tục xử lý.".into(),
             Calendar(e) => e.message(lang),
             OutOfRange(e) => e.message(lang),
@@ -1121,6 +1130,15 @@ impl Dossier {
                     return Err(self.illegal(cmd));
                 }
                 check_amount(*amount)?;
+                // Paid at reception (the catalogue's fees), or against fees asked for and not
+                // yet paid, never more than is owed.
+                let owed = self.fees.requested.saturating_sub(self.fees.paid);
+                if owed == 0 && !reception {
+                    return Err(WorkflowError::NothingOwed);
+                }
+                if owed > 0 && *amount > owed {
+                    return Err(WorkflowError::PaymentTooLarge { owed });
+                }
                 let settles = step == FeeRequested
                     && self.fees.paid.saturating_add(*amount) >= self.fees.requested;
                 EventKind::FeePaid {
@@ -1341,6 +1359,9 @@ impl Dossier {
                 legal_due,
             } => {
                 self.fees.paid = self.fees.paid.saturating_add(*amount);
+                // A fee paid without being asked for (at reception, the procedure's own) was
+                // due and is paid: it does not count against fees asked for later.
+                self.fees.requested = self.fees.requested.max(self.fees.paid);
                 if let Some(due) = due {
                     self.unpause(*due, *legal_due);
                 }

@@ -996,3 +996,104 @@ fn art_10_1b_an_opinion_not_given_by_its_deadline_is_late() {
         "given after it: late for good"
     );
 }
+
+/// Fees (Art. 8, 10): paid at reception (the procedure's fees), or against fees asked for — in
+/// part or in full, never more than is owed; a payment with nothing owed is refused.
+#[test]
+fn payments_are_recorded_at_reception_or_against_fees_asked_for() {
+    let mut paid_at_desk = Case::new(Channel::Direct, "10/11/2025 09:00", 15);
+    paid_at_desk.step(
+        Command::RecordFeePaid { amount: 50_000 },
+        "10/11/2025 09:05",
+    );
+    assert_eq!(paid_at_desk.d.fees.paid, 50_000);
+    // What was paid at the desk does not count against what is asked for later.
+    paid_at_desk
+        .step(
+            Command::AcceptAndTransfer {
+                agency: agency("000.00.11.H16"),
+            },
+            "10/11/2025 09:30",
+        )
+        .step(
+            Command::Assign {
+                officer: "cv".into(),
+            },
+            "10/11/2025 10:00",
+        )
+        .step(
+            Command::RequestFee {
+                amount: 30_000,
+                description: "Phí thẩm định".into(),
+            },
+            "10/11/2025 10:30",
+        );
+    assert_eq!(
+        paid_at_desk.try_do(
+            Command::RecordFeePaid { amount: 30_001 },
+            "10/11/2025 11:00"
+        ),
+        Err(WorkflowError::PaymentTooLarge { owed: 30_000 })
+    );
+    paid_at_desk.step(Command::RecordFeePaid { amount: 1 }, "10/11/2025 11:00");
+    assert_eq!(
+        paid_at_desk.d.step,
+        Step::FeeRequested,
+        "one đồng of 30,000 does not settle the fee"
+    );
+    let mut c = Case::new(Channel::Direct, "10/11/2025 09:00", 15);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.11.H16"),
+        },
+        "10/11/2025 09:30",
+    )
+    .step(
+        Command::Assign {
+            officer: "cv".into(),
+        },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RecordFeePaid {
+                amount: 999_999_999
+            },
+            "10/11/2025 10:30"
+        ),
+        Err(WorkflowError::NothingOwed)
+    );
+    c.step(
+        Command::RequestFee {
+            amount: 100_000,
+            description: "Lệ phí".into(),
+        },
+        "10/11/2025 11:00",
+    );
+    assert_eq!(
+        c.try_do(
+            Command::RecordFeePaid { amount: 100_001 },
+            "10/11/2025 11:30"
+        ),
+        Err(WorkflowError::PaymentTooLarge { owed: 100_000 })
+    );
+    c.step(
+        Command::RecordFeePaid { amount: 40_000 },
+        "10/11/2025 11:30",
+    );
+    assert_eq!(c.d.step, Step::FeeRequested, "paid in part: still waiting");
+    c.step(
+        Command::RecordFeePaid { amount: 60_000 },
+        "10/11/2025 14:00",
+    );
+    assert_eq!(
+        c.d.step,
+        Step::Assigned,
+        "paid in full: the clock runs again"
+    );
+    assert_eq!(
+        c.try_do(Command::RecordFeePaid { amount: 1 }, "10/11/2025 15:00"),
+        Err(WorkflowError::NothingOwed)
+    );
+    c.check_replay();
+}

@@ -264,9 +264,22 @@ pub(crate) fn html(body: String) -> Response {
 
 /// A page that could not be shown, in both languages.
 pub(crate) fn error_page(status: axum::http::StatusCode, e: &Error) -> Response {
+    // A message may quote what was sent: nothing unprintable or direction-changing is shown.
+    let shown = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}') {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let (vi, en) = (shown(&e.message.vi), shown(&e.message.en));
     let page = ErrorPage {
-        title_vi: &e.message.vi,
-        title_en: &e.message.en,
+        title_vi: &vi,
+        title_en: &en,
     };
     let mut res = html(page.render().unwrap_or_default());
     *res.status_mut() = status;

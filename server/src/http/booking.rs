@@ -93,7 +93,7 @@ async fn by_code<T>(
 
 /// A change sent from another site is refused: browsers say so in `Sec-Fetch-Site`, and an
 /// `Origin` must be this server's (as the request names it, or its public address).
-fn same_site(st: &AppState, headers: &HeaderMap) -> Result<(), Error> {
+pub(crate) fn same_site(st: &AppState, headers: &HeaderMap) -> Result<(), Error> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let cross = text("sec-fetch-site") == Some("cross-site");
     let foreign_origin = match (text("origin"), text("host")) {

@@ -1041,7 +1041,8 @@ fn missing_items(text: &str) -> Vec<motcua_core::workflow::MissingItem> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .take(MAX_ITEMS)
+        // One more than allowed reaches the workflow, which refuses the list in words.
+        .take(MAX_ITEMS.max(motcua_core::workflow::MAX_SUPPLEMENT_ITEMS) + 1)
         .map(|l| {
             let mut parts = l.splitn(3, '|').map(|p| p.trim().to_owned());
             motcua_core::workflow::MissingItem {
@@ -1118,20 +1119,35 @@ fn bounded(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// An amount of đồng typed with or without separators.
+/// An amount of đồng as typed: digits, optionally grouped by thousands with dots or spaces
+/// (`1.500.000`, `1 500 000`); no fractional part — a comma is the Vietnamese decimal mark.
 fn amount_of(s: &str) -> Result<u64, Error> {
-    s.trim()
-        .replace(['.', ',', ' '], "")
+    let bad = || {
+        Error::invalid(
+            "amount",
+            "Số tiền là một số đồng nguyên dương, ví dụ 50000 hoặc 50.000 (không có phần lẻ).",
+            "The amount is a whole number of đồng, e.g. 50000 or 50.000 (no fraction).",
+        )
+    };
+    let t = s.trim();
+    let groups: Vec<&str> = t.split(['.', ' ']).collect();
+    let grouped = groups.len() > 1;
+    let shape_ok = !t.is_empty()
+        && t.len() <= 24
+        && groups.iter().enumerate().all(|(i, g)| {
+            !g.is_empty()
+                && g.bytes().all(|b| b.is_ascii_digit())
+                && (!grouped || if i == 0 { g.len() <= 3 } else { g.len() == 3 })
+        });
+    if !shape_ok {
+        return Err(bad());
+    }
+    groups
+        .concat()
         .parse::<u64>()
         .ok()
         .filter(|a| *a > 0 && *a <= motcua_core::workflow::MAX_AMOUNT)
-        .ok_or_else(|| {
-            Error::invalid(
-                "amount",
-                "Số tiền là một số đồng dương (ví dụ 50000).",
-                "The amount is a positive number of đồng (e.g. 50000).",
-            )
-        })
+        .ok_or_else(bad)
 }
 
 /// The command a dossier page's form asks for, and the form to print after it, if any.
@@ -1140,7 +1156,8 @@ fn page_command(
     rec: &DossierRecord,
 ) -> Result<(motcua_core::Command, Option<&'static str>), Error> {
     use motcua_core::{AgencyCode, Command, ReturnChannel};
-    let reason = bounded(&f.reason, motcua_core::workflow::MAX_TEXT);
+    // One character more than allowed reaches the workflow, which refuses it in words.
+    let reason = bounded(&f.reason, motcua_core::workflow::MAX_TEXT + 1);
     let agency = || {
         AgencyCode::parse(f.agency.trim())
             .map_err(|_| Error::invalid("agency", "Hãy chọn cơ quan.", "Choose an agency."))
@@ -1163,7 +1180,7 @@ fn page_command(
         "fee_request" => (
             Command::RequestFee {
                 amount: amount_of(&f.amount)?,
-                description: bounded(&f.description, motcua_core::workflow::MAX_SHORT_TEXT),
+                description: bounded(&f.description, motcua_core::workflow::MAX_SHORT_TEXT + 1),
             },
             None,
         ),
@@ -1193,7 +1210,7 @@ fn page_command(
         "consult" => (
             Command::Consult {
                 agency: agency()?,
-                subject: bounded(&f.subject, motcua_core::workflow::MAX_TEXT),
+                subject: bounded(&f.subject, motcua_core::workflow::MAX_TEXT + 1),
                 deadline: local_instant("deadline", &f.deadline)?,
             },
             None,
@@ -1201,14 +1218,14 @@ fn page_command(
         "answer" => (
             Command::AnswerConsultation {
                 agency: agency()?,
-                answer: bounded(&f.answer, motcua_core::workflow::MAX_TEXT),
+                answer: bounded(&f.answer, motcua_core::workflow::MAX_TEXT + 1),
             },
             None,
         ),
         "verify" => (
             Command::ScheduleVerification(motcua_core::workflow::Verification {
                 at: local_instant("at", &f.at)?,
-                place: bounded(&f.place, motcua_core::workflow::MAX_SHORT_TEXT),
+                place: bounded(&f.place, motcua_core::workflow::MAX_SHORT_TEXT + 1),
                 participants: bounded(&f.participants, 10_000)
                     .lines()
                     .map(str::trim)
@@ -1216,7 +1233,7 @@ fn page_command(
                     .take(motcua_core::workflow::MAX_PARTICIPANTS + 1)
                     .map(|l| bounded(l, motcua_core::workflow::MAX_SHORT_TEXT + 1))
                     .collect(),
-                content: bounded(&f.content, motcua_core::workflow::MAX_TEXT),
+                content: bounded(&f.content, motcua_core::workflow::MAX_TEXT + 1),
             }),
             None,
         ),
@@ -1344,8 +1361,6 @@ fn available(
 ) -> Vec<&'static str> {
     use motcua_core::workflow::WorkflowError;
     let open_consultation = rec.state.consultations.iter().any(|c| c.answer.is_none());
-    let fees_owed = rec.state.step == motcua_core::Step::FeeRequested
-        || rec.state.fees.requested > rec.state.fees.paid;
     probes(rec, now)
         .into_iter()
         .filter(|(name, cmd)| {
@@ -1356,14 +1371,13 @@ fn available(
                         WorkflowError::IllegalTransition { .. }
                         | WorkflowError::SupplementAlreadyRequested
                         | WorkflowError::ConsultationsPending(_)
-                        | WorkflowError::ResumeAfterRefund,
+                        | WorkflowError::ResumeAfterRefund
+                        | WorkflowError::NothingOwed,
                     ) => false,
                     // The stand-in agency has no open consultation; any open one will do.
                     Err(WorkflowError::NoSuchConsultation(_)) => {
                         *name == "answer" && open_consultation
                     }
-                    // A payment is recorded against fees asked for.
-                    _ if *name == "fee_paid" => fees_owed,
                     // Only a procedure whose result is given at once (Art. 8.2).
                     _ if *name == "resolve_at_once" => immediate,
                     _ => true,
@@ -1681,6 +1695,7 @@ struct WorkPile {
     title_vi: &'static str,
     title_en: &'static str,
     when_vi: &'static str,
+    when_en: &'static str,
     count: u64,
     rows: Vec<WorkRow>,
     /// Where the pile goes on (`key|code`), when it holds more than shown.
@@ -1866,26 +1881,31 @@ async fn work(
                     "today",
                     "Tiếp nhận hôm nay",
                     "Received today",
-                    "Tiếp nhận lúc",
+                    "Tiếp nhận lúc · Received at",
                 ),
                 Some(Pile::ToTransfer) => (
                     "transfer",
                     "Chờ chuyển cơ quan giải quyết (hạn 8 giờ làm việc)",
                     "To transfer (within 8 working hours)",
-                    "Hạn chuyển",
+                    "Hạn chuyển · Transfer by",
                 ),
                 Some(Pile::Supplement) => (
                     "supplement",
                     "Chờ người nộp bổ sung",
                     "Supplements awaited",
-                    "Yêu cầu từ",
+                    "Yêu cầu từ · Asked since",
                 ),
-                Some(Pile::Fees) => ("fees", "Chờ nộp phí, lệ phí", "Fees awaited", "Yêu cầu từ"),
+                Some(Pile::Fees) => (
+                    "fees",
+                    "Chờ nộp phí, lệ phí",
+                    "Fees awaited",
+                    "Yêu cầu từ · Asked since",
+                ),
                 Some(Pile::ToReturn) => (
                     "return",
                     "Kết quả chờ trả",
                     "Results to hand back",
-                    "Có kết quả lúc",
+                    "Có kết quả lúc · Result since",
                 ),
             };
             let rows = recs
@@ -1922,11 +1942,13 @@ async fn work(
                     }
                 })
                 .collect();
+            let (when_vi, when_en) = when_vi.split_once(" · ").unwrap_or((when_vi, ""));
             WorkPile {
                 id,
                 title_vi,
                 title_en,
                 when_vi,
+                when_en,
                 count,
                 rows,
                 next,
@@ -2173,7 +2195,41 @@ async fn log_book(
 
 #[cfg(test)]
 mod tests {
-    use super::working_span;
+    use super::{amount_of, working_span};
+
+    #[test]
+    fn amounts_are_whole_dong_grouped_by_thousands_or_refused() {
+        for (typed, dong) in [
+            ("50000", 50_000),
+            ("50.000", 50_000),
+            ("1.500.000", 1_500_000),
+            ("1 500 000", 1_500_000),
+            (" 2000 ", 2_000),
+        ] {
+            assert_eq!(amount_of(typed).unwrap(), dong, "{typed}");
+        }
+        for typed in [
+            "1.000.000,5",
+            "50.000,00",
+            "1,5",
+            ",,,1",
+            ".5",
+            "5.",
+            "1.50",
+            "12.3456",
+            "0",
+            "-5",
+            "",
+            "1e6",
+            "１２",
+        ] {
+            assert!(amount_of(typed).is_err(), "{typed:?}");
+        }
+        assert!(
+            amount_of("1000000000001").is_err(),
+            "over the largest amount"
+        );
+    }
 
     #[test]
     fn working_spans_read_as_days_hours_and_minutes() {

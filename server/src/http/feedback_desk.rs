@@ -213,8 +213,38 @@ async fn enter(
     let channel = match f.channel.as_str() {
         "letter" => FeedbackChannel::Letter,
         "phone" => FeedbackChannel::Phone,
-        _ => FeedbackChannel::Visit,
+        "visit" => FeedbackChannel::Visit,
+        _ => {
+            let e = Error::invalid(
+                "channel",
+                "Hãy chọn kênh tiếp nhận: trực tiếp, điện thoại hoặc thư.",
+                "Choose how it was received: visit, phone or letter.",
+            );
+            return render_list(&st, &staff, &f, Some(&e)).await;
+        }
     };
+    // A dossier named must be one that exists.
+    let named = f.dossier.trim();
+    if !named.is_empty() {
+        let exists = match crate::ops::dossiers::parse_code(named) {
+            Ok(code) => {
+                let code = code.to_string();
+                st.store
+                    .read(move |txn| crate::ops::dossiers::load(txn, &code).map(|r| r.is_some()))
+                    .await
+                    .unwrap_or(false)
+            }
+            Err(_) => false,
+        };
+        if !exists {
+            let e = Error::invalid(
+                "dossier",
+                "Không có hồ sơ với mã này; để trống nếu phản ánh không về một hồ sơ.",
+                "No dossier has this code; leave it empty if the feedback is not about one.",
+            );
+            return render_list(&st, &staff, &f, Some(&e)).await;
+        }
+    }
     let received_at = match f.received_at.trim() {
         "" => None,
         t => match super::desk::local_instant("received_at", t) {

@@ -91,8 +91,15 @@ impl FromRequestParts<AppState> for PageStaff {
             .await
             .unwrap_or_else(|e| match e {});
         let key = token_key(&token);
+        // A form's answer comes back to the page it was sent from, not to the form's address.
+        let path = parts.uri.path();
+        let page = ["/act", "/answer", "/print"]
+            .iter()
+            .find_map(|suffix| path.strip_suffix(suffix))
+            .unwrap_or(path)
+            .to_owned();
         Ok(PageStaff {
-            here: safe_next(Some(parts.uri.path())),
+            here: safe_next(Some(&page)),
             csrf: csrf_of(&key),
             actor: Actor {
                 user,
@@ -190,8 +197,13 @@ fn secure(st: &AppState) -> bool {
 async fn login(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    // Another site may not sign a browser in to an account of its choosing.
+    if let Err(e) = super::booking::same_site(&st, &headers) {
+        return error_page(StatusCode::FORBIDDEN, &e);
+    }
     let next = safe_next(f.next.as_deref());
     let username: String = f.username.chars().take(64).collect();
     let req = LoginRequest {

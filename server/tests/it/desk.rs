@@ -1168,3 +1168,80 @@ async fn the_consulted_agency_answers_its_own_opinion_and_late_ones_are_flagged(
         "no opinion awaited: may submit"
     );
 }
+
+#[tokio::test]
+async fn forms_refuse_in_words_what_they_used_to_bend() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let code = receive(&srv, &desk, "Kiều Văn Tâm").await;
+    // A reason past its limit is refused, not cut.
+    let long = "a".repeat(2_500);
+    let res = act_as(
+        &srv,
+        &desk,
+        &code,
+        &[("action", "refuse"), ("reason", &long)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // An amount with a fraction is refused, not multiplied.
+    let res = act_as(
+        &srv,
+        &desk,
+        &code,
+        &[("action", "fee_paid"), ("amount", "50.000,50")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("không có phần lẻ"));
+    // Asking one's own agency, or one that does not exist, for an opinion is refused.
+    let head = browser(srv.staff("ld.tanlap").await.token.as_deref().unwrap());
+    act_as(&srv, &desk, &code, &[("action", "transfer")]).await;
+    act_as(
+        &srv,
+        &head,
+        &code,
+        &[("action", "assign"), ("officer", "cv.tanlap")],
+    )
+    .await;
+    let officer = browser(srv.staff("cv.tanlap").await.token.as_deref().unwrap());
+    let (_, page) = page_of(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    let tomorrow = between(&page, "id=\"deadline\" name=\"deadline\" value=\"", "\"").to_owned();
+    for agency in ["000.30.31.H16", "000.00.99.H16"] {
+        let res = act_as(
+            &srv,
+            &officer,
+            &code,
+            &[
+                ("action", "consult"),
+                ("agency", agency),
+                ("subject", "x"),
+                ("deadline", &tomorrow),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{agency}");
+    }
+    // A payment when nothing is owed is not offered, and refused.
+    assert!(!page.contains("id=\"fee-paid\""));
+    let res = act_as(
+        &srv,
+        &officer,
+        &code,
+        &[("action", "fee_paid"), ("amount", "5")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Another site cannot sign a browser in.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/login", srv.base))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "tiepnhan1"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
