@@ -192,10 +192,13 @@ pub enum Step {
     Withdrawn,
     /// Processing stopped.
     Stopped,
+    /// Submitted online and found valid by the desk: received at that instant (Art. 8.1c).
+    /// (Last, so that the steps stored before it keep their places.)
+    ReceivedOnline,
 }
 
 impl Step {
-    pub const ALL: [Step; 17] = [
+    pub const ALL: [Step; 18] = [
         Step::SubmittedOnline,
         Step::ReceivedDirect,
         Step::ReceivedPostal,
@@ -213,6 +216,7 @@ impl Step {
         Step::FeeRequested,
         Step::Withdrawn,
         Step::Stopped,
+        Step::ReceivedOnline,
     ];
 
     /// The national status this step is reported as.
@@ -220,7 +224,10 @@ impl Step {
         use NationalStatus as N;
         match self {
             Step::SubmittedOnline => N::Submitted,
-            Step::ReceivedDirect | Step::ReceivedPostal | Step::AcceptedTransferred => N::Received,
+            Step::ReceivedDirect
+            | Step::ReceivedPostal
+            | Step::ReceivedOnline
+            | Step::AcceptedTransferred => N::Received,
             Step::SupplementRequested => N::SupplementRequired,
             Step::Refused => N::NotAccepted,
             Step::Assigned
@@ -248,6 +255,7 @@ impl Step {
             (SubmittedOnline, Lang::Vi) => "Đã nộp trực tuyến, chờ kiểm tra",
             (ReceivedDirect, Lang::Vi) => "Đã tiếp nhận trực tiếp",
             (ReceivedPostal, Lang::Vi) => "Đã tiếp nhận qua bưu chính",
+            (ReceivedOnline, Lang::Vi) => "Đã tiếp nhận trực tuyến",
             (SupplementRequested, Lang::Vi) => "Cần bổ sung giấy tờ",
             (Refused, Lang::Vi) => "Không được tiếp nhận",
             (AcceptedTransferred, Lang::Vi) => "Đã chuyển cơ quan giải quyết",
@@ -265,6 +273,7 @@ impl Step {
             (SubmittedOnline, Lang::En) => "Submitted online, awaiting check",
             (ReceivedDirect, Lang::En) => "Received in person",
             (ReceivedPostal, Lang::En) => "Received by post",
+            (ReceivedOnline, Lang::En) => "Received online",
             (SupplementRequested, Lang::En) => "Documents to supplement",
             (Refused, Lang::En) => "Not accepted",
             (AcceptedTransferred, Lang::En) => "Sent to the competent agency",

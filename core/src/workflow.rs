@@ -135,6 +135,9 @@ pub enum Command {
     Resume,
     /// Apologise for a delay and set a new appointment (Mẫu 04).
     Apologize { reason: String, new_due: Instant },
+    /// Art. 8.1c: a dossier submitted online is found valid by the desk; it is received then
+    /// (the next working instant when outside working hours), and its time runs from there.
+    AcceptOnline,
     /// Art. 8.2: a procedure whose result is given at once — the desk receives, settles and
     /// hands the result back in one go, recorded, without a receipt and appointment unless the
     /// applicant asks for one. Whether the procedure is one of those is the catalogue's to say.
@@ -330,6 +333,7 @@ impl Command {
             Command::Resume => "resume",
             Command::Apologize { .. } => "apologize",
             Command::ResolveAtOnce => "resolve_at_once",
+            Command::AcceptOnline => "accept_online",
         }
     }
 }
@@ -356,6 +360,12 @@ pub enum EventKind {
     },
     SupplementRequested {
         items: Vec<MissingItem>,
+    },
+    /// Art. 8.1c: an online submission found valid; received at `received_at`.
+    AcceptedOnline {
+        received_at: Instant,
+        due: Instant,
+        transfer_due: Instant,
     },
     Supplemented {
         due: Instant,
@@ -440,6 +450,10 @@ impl EventKind {
         use EventKind::*;
         let (vi, en) = match self {
             Received { .. } => ("Tiếp nhận hồ sơ", "Dossier received"),
+            AcceptedOnline { .. } => (
+                "Hồ sơ trực tuyến hợp lệ, tiếp nhận",
+                "Online dossier found valid, received",
+            ),
             SupplementRequested { .. } => ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
             Supplemented { .. } => ("Đã bổ sung hồ sơ", "Supplement provided"),
             Refused { .. } => ("Từ chối tiếp nhận", "Refused at reception"),
@@ -898,7 +912,10 @@ impl Dossier {
         let cmd = &cmd.checked()?;
         let at = cal.in_zone(at);
         let step = self.step;
-        let reception = matches!(step, SubmittedOnline | ReceivedDirect | ReceivedPostal);
+        let reception = matches!(
+            step,
+            SubmittedOnline | ReceivedDirect | ReceivedPostal | ReceivedOnline
+        );
         let processing = matches!(
             step,
             AcceptedTransferred | Assigned | Consulting | VerificationScheduled | AwaitingApproval
@@ -916,6 +933,19 @@ impl Dossier {
             Ok(Some(cal.resume(self.legal_due(), paused, at)?))
         };
         let kind = match cmd {
+            Command::AcceptOnline => {
+                if step != SubmittedOnline {
+                    return Err(self.illegal(cmd));
+                }
+                // Received when found valid; the whole processing time from then (Art. 8.1c).
+                let received_at = cal.next_working_instant(at)?;
+                let time = cal.working_between(self.received_at, self.original_due)?;
+                EventKind::AcceptedOnline {
+                    received_at,
+                    due: cal.add_working(received_at, time)?,
+                    transfer_due: cal.transfer_deadline(received_at)?,
+                }
+            }
             // Art. 8.2: ready at once; handed over in the same instant (below).
             Command::ResolveAtOnce => {
                 if !reception {
@@ -986,7 +1016,8 @@ impl Dossier {
                 EventKind::Refused { reason: r.clone() }
             }
             Command::AcceptAndTransfer { agency } => {
-                if !reception {
+                // An online submission is checked and found valid first (Art. 8.1a, 8.1c).
+                if !reception || step == SubmittedOnline {
                     return Err(self.illegal(cmd));
                 }
                 EventKind::AcceptedTransferred {
@@ -1253,6 +1284,18 @@ impl Dossier {
         use EventKind::*;
         match &e.kind {
             Received { .. } => {}
+            AcceptedOnline {
+                received_at,
+                due,
+                transfer_due,
+            } => {
+                self.received_at = *received_at;
+                self.due = *due;
+                self.legal_due = Some(*due);
+                self.original_due = *due;
+                self.transfer_due = *transfer_due;
+                self.step = Step::ReceivedOnline;
+            }
             SupplementRequested { items } => {
                 self.supplement = items.clone();
                 self.supplement_requested_this_round = true;
@@ -1268,7 +1311,13 @@ impl Dossier {
                 self.supplement_requested_this_round = false;
                 match received_again {
                     Some(r) => {
-                        self.step = self.resume_to.take().unwrap_or(self.step);
+                        // Complete now: received now — an online submission too (Art. 8.1a–c).
+                        let back = self.resume_to.take().unwrap_or(self.step);
+                        self.step = if back == Step::SubmittedOnline {
+                            Step::ReceivedOnline
+                        } else {
+                            back
+                        };
                         self.paused_at = None;
                         self.received_at = r.received_at;
                         self.transfer_due = r.transfer_due;

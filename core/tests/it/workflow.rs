@@ -247,7 +247,7 @@ fn supplement_once_per_round_and_complete() {
     // The applicant supplements a day later, before any transfer: the dossier counts as received
     // then, with its whole three working days (Art. 8.1a–c).
     c.step(Command::Supplemented, "18/11/2025 08:00");
-    assert_eq!(c.d.step, Step::SubmittedOnline);
+    assert_eq!(c.d.step, Step::ReceivedOnline, "complete: received");
     assert_eq!(c.d.round, 2);
     assert_eq!(c.d.received_at, t("18/11/2025 08:00"));
     assert_eq!(
@@ -1096,4 +1096,51 @@ fn payments_are_recorded_at_reception_or_against_fees_asked_for() {
         Err(WorkflowError::NothingOwed)
     );
     c.check_replay();
+}
+
+/// Art. 8.1c: "thời điểm tiếp nhận hồ sơ trực tuyến là thời điểm hồ sơ được nhập vào hệ thống
+/// và được thông báo hợp lệ" — an online dossier is received when the desk finds it valid (the
+/// next working instant outside hours), its whole processing time from then; it is not
+/// transferred before.
+#[test]
+fn art_8_1c_an_online_dossier_is_received_when_found_valid() {
+    // Submitted on Saturday evening; the desk checks it on Tuesday at 10:00.
+    let mut c = Case::new(Channel::Online, "08/11/2025 21:00", 3);
+    assert_eq!(c.d.step, Step::SubmittedOnline);
+    assert_eq!(c.status(), NationalStatus::Submitted.code());
+    assert!(matches!(
+        c.try_do(
+            Command::AcceptAndTransfer {
+                agency: agency("000.00.10.H16")
+            },
+            "11/11/2025 09:00"
+        ),
+        Err(WorkflowError::IllegalTransition { .. })
+    ));
+    c.step(Command::AcceptOnline, "11/11/2025 10:00");
+    assert_eq!(c.d.step, Step::ReceivedOnline);
+    assert_eq!(c.status(), NationalStatus::Received.code());
+    assert_eq!(c.d.received_at, t("11/11/2025 10:00"));
+    // Three working days from Tuesday 10:00: Friday 10:00.
+    assert_eq!(c.d.due, t("14/11/2025 10:00"));
+    assert_eq!(
+        c.d.submitted_at,
+        t("08/11/2025 21:00"),
+        "the submission is kept"
+    );
+    assert!(matches!(
+        c.try_do(Command::AcceptOnline, "11/11/2025 10:30"),
+        Err(WorkflowError::IllegalTransition { .. })
+    ));
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.10.H16"),
+        },
+        "11/11/2025 11:00",
+    );
+    c.check_replay();
+    // Found valid outside working hours: received at the next working instant.
+    let mut late = Case::new(Channel::Online, "10/11/2025 20:00", 3);
+    late.step(Command::AcceptOnline, "10/11/2025 20:30");
+    assert_eq!(late.d.received_at, t("11/11/2025 07:00"));
 }

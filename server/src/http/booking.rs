@@ -97,6 +97,9 @@ pub(crate) fn same_site(st: &AppState, headers: &HeaderMap) -> Result<(), Error>
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let cross = text("sec-fetch-site") == Some("cross-site");
     let foreign_origin = match (text("origin"), text("host")) {
+        // Pages are served with `Referrer-Policy: no-referrer`, under which a browser sends
+        // `Origin: null` with its own forms: then `Sec-Fetch-Site` decides.
+        (Some("null"), _) => false,
         (Some(origin), host) => {
             let ours = |o: &str| {
                 host.is_some_and(|h| o == format!("http://{h}") || o == format!("https://{h}"))

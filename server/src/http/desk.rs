@@ -1201,6 +1201,7 @@ fn page_command(
         ),
         "withdraw" => (Command::Withdraw { reason }, None),
         "resolve_at_once" => (Command::ResolveAtOnce, None),
+        "accept_online" => (Command::AcceptOnline, None),
         "assign" => (
             Command::Assign {
                 officer: bounded(f.officer.trim(), 100),
@@ -1308,6 +1309,7 @@ fn probes(
         ),
         ("withdraw", Command::Withdraw { reason: x() }),
         ("resolve_at_once", Command::ResolveAtOnce),
+        ("accept_online", Command::AcceptOnline),
         ("assign", Command::Assign { officer: x() }),
         (
             "consult",

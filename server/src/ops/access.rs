@@ -21,6 +21,7 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | Return { .. }
                 | Withdraw { .. }
                 | ResolveAtOnce
+                | AcceptOnline
         ),
         Role::Officer => matches!(
             cmd,
@@ -41,6 +42,7 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | Return { .. }
                 | Withdraw { .. }
                 | ResolveAtOnce
+                | AcceptOnline
         ),
         Role::CentreAdmin | Role::SystemAdmin => false,
     }

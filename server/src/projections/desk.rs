@@ -84,7 +84,10 @@ pub fn pile_of(rec: &DossierRecord) -> Option<(Pile, i64)> {
     let st = &rec.state;
     let since = st.paused_at.unwrap_or(st.received_at).timestamp();
     match st.step {
-        Step::SubmittedOnline | Step::ReceivedDirect | Step::ReceivedPostal
+        Step::SubmittedOnline
+        | Step::ReceivedDirect
+        | Step::ReceivedPostal
+        | Step::ReceivedOnline
             if st.transferred_at.is_none() =>
         {
             Some((Pile::ToTransfer, st.transfer_due.timestamp()))

@@ -696,6 +696,7 @@ fn build_dossier(
                         items: items.clone(),
                     },
                 ) && s.act(r(rng) * 8, "applicant", Command::Supplemented)
+                    && (channel != Channel::Online || s.act(1, reception, Command::AcceptOnline))
                     && s.act(
                         1,
                         reception,
@@ -704,13 +705,15 @@ fn build_dossier(
                         },
                     )
             } else {
-                s.act(
-                    h,
-                    reception,
-                    Command::AcceptAndTransfer {
-                        agency: p.agency.clone(),
-                    },
-                )
+                // An online submission is found valid first (Art. 8.1c).
+                (channel != Channel::Online || s.act(1, reception, Command::AcceptOnline))
+                    && s.act(
+                        h,
+                        reception,
+                        Command::AcceptAndTransfer {
+                            agency: p.agency.clone(),
+                        },
+                    )
             };
             if !ok || matches!(f, Fate::Transferred) {
                 return Ok(finish(rng, s, p, code, desk));

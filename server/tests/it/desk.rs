@@ -1245,3 +1245,50 @@ async fn forms_refuse_in_words_what_they_used_to_bend() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+/// Art. 8.1c on the desk's page: an online submission is checked and found valid before it can
+/// be transferred; it is received then.
+#[tokio::test]
+async fn an_online_submission_is_found_valid_before_it_is_transferred() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let (_, body) = page_of(&srv, &desk, "/desk?q=khai%20sinh").await;
+    let procedure = between(&body, "href=\"/desk/receive?procedure=", "\"").to_owned();
+    let (_, form) = page_of(&srv, &desk, &format!("/desk/receive?procedure={procedure}")).await;
+    let csrf = between(&form, "name=\"csrf\" value=\"", "\"").to_owned();
+    let res = desk
+        .post(format!("{}/desk/receive", srv.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("procedure", &procedure),
+            ("name", "Mạc Thị Bưởi"),
+            ("citizen_id", "001190012345"),
+            ("channel", "online"),
+            ("doc0", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()[LOCATION].to_str().unwrap().to_owned();
+    let code = between(&to, "/desk/dossiers/", "/receipt").to_owned();
+    let (_, page) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}")).await;
+    assert!(
+        page.contains("id=\"accept-online\"") && !page.contains("id=\"transfer\""),
+        "{page}"
+    );
+    let res = act_as(&srv, &desk, &code, &[("action", "transfer")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = act_as(&srv, &desk, &code, &[("action", "accept_online")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}")).await;
+    assert!(page.contains("data-step=\"Received online\""), "{page}");
+    assert!(page.contains("Hồ sơ trực tuyến hợp lệ, tiếp nhận"));
+    assert!(page.contains("id=\"transfer\"") && !page.contains("id=\"accept-online\""));
+    assert_eq!(
+        act_as(&srv, &desk, &code, &[("action", "transfer")])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}

@@ -140,6 +140,9 @@ async fn rejection_refusal_stop_and_refund() {
     let a = desk.receive(GPXD, "online").await;
     let (s, v) = desk.get(&format!("/api/v1/dossiers/{a}")).await;
     assert_eq!((s, v["status"]["code"].as_u64()), (StatusCode::OK, Some(1)));
+    // Found valid (Art. 8.1c), then transferred.
+    let v = desk.ok(&a, json!({"type": "accept_online"})).await;
+    assert_eq!(v["status"]["code"], 2);
     desk.ok(
         &a,
         json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
