@@ -179,3 +179,6 @@ pub const SYNC_CHANGES: &str = "/api/v1/sync/changes";
 /// A kiosk online asks for a queue number of its centre.
 pub const SYNC_TICKETS: &str = "/api/v1/sync/tickets";
 pub const SYNC_CHECK_IN: &str = "/api/v1/sync/check-in";
+
+/// Dossiers submitted online, pushed by a portal with its own token.
+pub const PORTAL_DOSSIERS: &str = "/api/v1/portal/dossiers";

@@ -103,6 +103,10 @@ pub struct SubmittedDocument {
     pub original: bool,
     #[serde(default = "one")]
     pub copies: u32,
+    /// For a dossier submitted online: where the portal keeps the file (its reference or
+    /// address), for the desk to check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 fn one() -> u32 {
@@ -121,6 +125,21 @@ pub struct ReceiveRequest {
     /// When a postal or online dossier arrived; now when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<DateTime<FixedOffset>>,
+}
+
+/// `POST /api/v1/portal/dossiers`: a dossier submitted online, pushed by the public-service
+/// portal or the province's system. It waits at `desk` for the check that receives it
+/// (Art. 8.1c).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSubmission {
+    /// The receiving desk's agency code.
+    pub desk: String,
+    pub procedure: String,
+    pub applicant: ApplicantIn,
+    pub documents: Vec<SubmittedDocument>,
+    /// When the applicant submitted it on the portal.
+    pub submitted_at: DateTime<FixedOffset>,
 }
 
 /// A national status with its labels.

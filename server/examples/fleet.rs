@@ -264,6 +264,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             name: "Tờ khai".into(),
             original: true,
             copies: 1,
+            file: None,
         }],
         submitted_at: None,
     };

@@ -51,6 +51,9 @@ pub struct Config {
     pub desk_printers: std::collections::BTreeMap<String, String>,
     /// The bundled printer profile the desks' printers use (`generic-80` by default).
     pub desk_printer_profile: String,
+    /// Portals that push dossiers submitted online (`POST /api/v1/portal/dossiers`): a name →
+    /// the SHA-256 (hex) of its token, so that the file holds no token itself.
+    pub portal_tokens: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             voice_dir: None,
             desk_printers: Default::default(),
             desk_printer_profile: "generic-80".into(),
+            portal_tokens: Default::default(),
         }
     }
 }
@@ -165,6 +169,20 @@ impl Config {
                 self.desk_printer_profile.clone(),
                 e.to_string(),
             ));
+        }
+        for (name, digest) in &self.portal_tokens {
+            let ok = name.len() <= 40
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && digest.len() == 64
+                && digest.bytes().all(|b| b.is_ascii_hexdigit());
+            if !ok {
+                return Err(ConfigError::Range(
+                    "portal_tokens",
+                    "name (letters, digits, - and _, 40 at most) = the token's SHA-256 in 64 hex digits",
+                ));
+            }
         }
         for (who, uri) in &self.desk_printers {
             if let Err(e) = motcua_drivers::transport::Target::parse(uri) {

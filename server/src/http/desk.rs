@@ -341,6 +341,7 @@ async fn receive(
             name: d.name,
             original: d.original,
             copies: d.count.clamp(1, 99),
+            file: None,
         })
         .collect();
     let req = match channel_of(&f.channel) {

@@ -147,10 +147,17 @@ fn validate_receipt(
             if d.copies > MAX_COPIES {
                 return Err(bad_documents());
             }
+            let file = match &d.file {
+                Some(f) => {
+                    Some(motcua_core::text::free_text(f, 500, false).map_err(|_| bad_documents())?)
+                }
+                None => None,
+            };
             Ok(crate::db::model::SubmittedDocument {
                 name,
                 original: d.original,
                 copies: d.copies,
+                file,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;

@@ -892,6 +892,7 @@ fn finish(
             name: d.name.clone(),
             original: rng.random_bool(0.5),
             copies: 1,
+            file: None,
         })
         .collect();
     DossierRecord {

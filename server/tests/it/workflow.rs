@@ -433,3 +433,63 @@ async fn transfers_past_their_eight_working_hours_are_listed() {
         .await;
     assert_eq!(r["total"]["transferred_late"], 1, "{r}");
 }
+
+/// Art. 7.2, 8.1c: a portal pushes a dossier submitted online with its own token; it waits at
+/// the desk as submitted (file references kept) until the desk finds it valid. Without the
+/// token, or with another, nothing is taken.
+#[tokio::test]
+async fn a_portal_pushes_an_online_dossier_that_waits_for_the_desks_check() {
+    let token = "portal-token-for-the-test-0123456789";
+    let srv = start_configured(monday_morning(), true, |c| {
+        c.portal_tokens.insert(
+            "dvc".into(),
+            motcua_server::ops::passwords::token_key(token),
+        );
+    })
+    .await;
+    let body = json!({
+        "desk": "000.00.01.H16",
+        "procedure": LLTP,
+        "applicant": {"name": "Nguyễn Văn Cổng", "citizen_id": "001190012345"},
+        "documents": [{"name": "Tờ khai", "original": true, "copies": 1,
+                       "file": "https://dichvucong.example/ho-so/123/to-khai.pdf"}],
+        "submitted_at": "2025-11-08T21:00:00+07:00"
+    });
+    let http = reqwest::Client::new();
+    let push = |auth: Option<&str>| {
+        let mut r = http
+            .post(format!("{}/api/v1/portal/dossiers", srv.base))
+            .json(&body);
+        if let Some(a) = auth {
+            r = r.bearer_auth(a);
+        }
+        r.send()
+    };
+    for auth in [None, Some("wrong-token"), Some("")] {
+        assert_eq!(
+            push(auth).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "{auth:?}"
+        );
+    }
+    let res = push(Some(token)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let code = v["code"].as_str().unwrap().to_owned();
+    assert_eq!(v["status"]["code"], 1, "submitted, not yet received: {v}");
+    let desk = srv.staff("tiepnhan1").await;
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(d["step"]["key"], "submitted_online", "{d}");
+    assert!(
+        d.to_string()
+            .contains("https://dichvucong.example/ho-so/123/to-khai.pdf")
+    );
+    let v = desk.ok(&code, json!({"type": "accept_online"})).await;
+    assert_eq!(v["status"]["code"], 2);
+    // The audit log names the portal.
+    let admin = srv.staff("qt.hethong").await;
+    let (_, log) = admin
+        .get(&format!("/api/v1/admin/audit?target={code}"))
+        .await;
+    assert!(log.to_string().contains("portal:dvc"), "{log}");
+}
