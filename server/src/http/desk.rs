@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk/dossiers/{code}", get(dossier))
         .route("/desk/dossiers/{code}/act", axum::routing::post(act))
         .route("/desk/dossiers/{code}/form/{kind}", get(notice))
+        .route("/desk/dossiers/{code}/archive", get(archive))
 }
 
 fn status_of(e: &Error) -> StatusCode {
@@ -1506,6 +1507,138 @@ async fn notice(
             new_due: dates
                 .map(|d| d.1.format("%H giờ %M phút, ngày %d/%m/%Y").to_string())
                 .unwrap_or_default(),
+        }
+        .render()
+        .unwrap_or_default(),
+    )
+}
+
+/// A closed dossier as kept for the archive (Art. 23): its facts, documents, every event of its
+/// history with what it carried, and its hand-overs.
+#[derive(Template)]
+#[template(path = "archive.html")]
+struct ArchivePage<'a> {
+    d: &'a Loaded,
+    lines: Vec<Line>,
+    exported_by: String,
+    exported_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArchiveQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Export of a closed dossier for the archive: a print view (`format=html`, the default) or
+/// JSON (`format=json`: the record and its whole history, without the lookup secret). Only once
+/// closed; every export is audited.
+async fn archive(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    Path(code): Path<String>,
+    q: Result<Params<ArchiveQuery>, ApiError>,
+) -> Response {
+    use axum::http::header;
+    let Ok(Params(q)) = q else {
+        return unreadable();
+    };
+    let json = match q.format.as_deref() {
+        None | Some("html") => false,
+        Some("json") => true,
+        Some(_) => {
+            let e = Error::bad_request(
+                "request.format",
+                "Định dạng là html hoặc json.",
+                "The format is html or json.",
+            );
+            return error_page(status_of(&e), &e);
+        }
+    };
+    let d = match load_for(&st, &staff.actor.user, &code).await {
+        Ok(d) => d,
+        Err(e) => return error_page(status_of(&e), &e),
+    };
+    if !d.rec.state.step.is_closed() {
+        let e = Error::new(
+            Kind::Conflict,
+            "archive.open",
+            "Hồ sơ chưa kết thúc: chỉ lưu trữ hồ sơ đã trả kết quả, bị từ chối tiếp nhận hoặc đã rút.",
+            "The dossier is still open: only returned, refused or withdrawn dossiers are archived.",
+        );
+        return error_page(status_of(&e), &e);
+    }
+    let now = st.clock.now_vn();
+    let actor = staff.actor.clone();
+    let target = d.rec.code.clone();
+    let what = if json {
+        "export_dossier_json"
+    } else {
+        "export_dossier"
+    };
+    if let Err(e) = st
+        .store
+        .write(move |tx| {
+            tx.audit(actor.entry(now, what, &target, "ok"))?;
+            Ok::<_, Error>(())
+        })
+        .await
+    {
+        return error_page(status_of(&e), &e);
+    }
+    if json {
+        let mut record = d.rec.clone();
+        // The lookup secret opens the public detail: it stays out of the archive.
+        record.secret = String::new();
+        return match serde_json::to_string_pretty(&record) {
+            Ok(body) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/json; charset=utf-8".to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"ho-so-{}.json\"", d.rec.code),
+                    ),
+                ],
+                body,
+            )
+                .into_response(),
+            Err(e) => {
+                let e = Error::internal(e);
+                error_page(status_of(&e), &e)
+            }
+        };
+    }
+    let mut asked: Vec<(String, motcua_core::time::Instant)> = Vec::new();
+    let lines = d
+        .rec
+        .history
+        .iter()
+        .map(|e| {
+            if let motcua_core::EventKind::ConsultationRequested {
+                agency, deadline, ..
+            } = &e.kind
+            {
+                asked.push((agency.to_string(), *deadline));
+            }
+            Line {
+                at: e.at.format("%H:%M %d/%m/%Y").to_string(),
+                what_vi: e.kind.label(Lang::Vi),
+                what_en: e.kind.label(Lang::En),
+                by: d.name_of(&e.by),
+                detail: detail(&d, e, &asked),
+            }
+        })
+        .collect();
+    html(
+        ArchivePage {
+            lines,
+            exported_by: staff.actor.user.full_name.clone(),
+            exported_at: now.format("%H:%M %d/%m/%Y").to_string(),
+            d: &d,
         }
         .render()
         .unwrap_or_default(),

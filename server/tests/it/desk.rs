@@ -1292,3 +1292,62 @@ async fn an_online_submission_is_found_valid_before_it_is_transferred() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// Art. 23: a closed dossier is exported for the archive — a print view of its whole history
+/// and JSON — without the lookup secret; an open one is not; every export is audited.
+#[tokio::test]
+async fn a_closed_dossier_is_exported_for_the_archive_without_its_secret() {
+    let srv = start().await;
+    let desk = browser(srv.staff("tiepnhan1").await.token.as_deref().unwrap());
+    let code = receive(&srv, &desk, "Tạ Thị Lưu").await;
+    let (s, _) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}/archive")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "still open");
+    let (_, receipt) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}/receipt")).await;
+    let secret = between(&receipt, "id=\"secret\">", "<").to_owned();
+    let res = act_as(
+        &srv,
+        &desk,
+        &code,
+        &[
+            ("action", "refuse"),
+            ("reason", "Không thuộc thẩm quyền của Trung tâm"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (s, page) = page_of(&srv, &desk, &format!("/desk/dossiers/{code}/archive")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("HỒ SƠ THỦ TỤC HÀNH CHÍNH LƯU TRỮ") && page.contains(&code));
+    let history = between(&page, "id=\"history\"", "</table>");
+    assert!(history.contains("Tiếp nhận hồ sơ") && history.contains("Từ chối tiếp nhận"));
+    assert!(history.contains("Không thuộc thẩm quyền của Trung tâm"));
+    let res = desk
+        .get(format!(
+            "{}/desk/dossiers/{code}/archive?format=json",
+            srv.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["code"], code.as_str());
+    assert!(v["history"].as_array().unwrap().len() >= 2);
+    assert!(
+        !v.to_string().contains(&format!("\"{secret}\"")),
+        "no secret: {v}"
+    );
+    let admin = srv.staff("qt.hethong").await;
+    let (_, log) = admin
+        .get(&format!("/api/v1/admin/audit?target={code}"))
+        .await;
+    let log = log.to_string();
+    assert!(
+        log.contains("export_dossier") && log.contains("export_dossier_json"),
+        "{log}"
+    );
+    // Outside one's scope: nothing.
+    let other = browser(srv.staff("cv.xaydung").await.token.as_deref().unwrap());
+    let (s, _) = page_of(&srv, &other, &format!("/desk/dossiers/{code}/archive")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
