@@ -126,6 +126,8 @@ pub type Watcher = Box<dyn Fn(Changed) + Send + Sync>;
 pub struct Store {
     db: Arc<Database>,
     watchers: Arc<std::sync::Mutex<Vec<Watcher>>>,
+    /// The folder the file is in (its disk's free space goes in the heartbeat).
+    dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for Store {
@@ -180,7 +182,28 @@ impl Store {
         Ok(Store {
             db: Arc::new(db),
             watchers: Arc::default(),
+            dir: path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| std::path::PathBuf::from(".")),
         })
+    }
+
+    /// Free space on the disk that holds the file, in MiB, for the heartbeat; 0 when it
+    /// cannot be read.
+    pub fn free_disk_mb(&self) -> u64 {
+        let dir = if self.dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            self.dir.as_path()
+        };
+        match rustix::fs::statvfs(dir) {
+            Ok(v) => v.f_bavail.saturating_mul(v.f_frsize) / (1024 * 1024),
+            Err(e) => {
+                tracing::warn!(error = %e, "free disk space");
+                0
+            }
+        }
     }
 
     pub fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -482,6 +505,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn the_heartbeat_reports_the_disks_free_space() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kiosk.redb")).unwrap();
+        let free = store.free_disk_mb();
+        assert!(free > 0, "a disk with room says how much: {free}");
+        // The same figure the system gives, within what a test run may write meanwhile.
+        let v = rustix::fs::statvfs(dir.path()).unwrap();
+        let now = v.f_bavail * v.f_frsize / (1024 * 1024);
+        assert!(free.abs_diff(now) < 512, "{free} vs {now}");
+    }
 
     fn dossier(code: &str, step: &str) -> serde_json::Value {
         json!({"type": "dossier", "code": code, "procedure": "Cấp Phiếu lý lịch tư pháp",

@@ -237,7 +237,7 @@ impl SyncClient {
             outbox_depth: self.store.outbox_depth()?,
             printer: self.health.printer(),
             scanner: self.health.scanner(),
-            free_disk_mb: 0,
+            free_disk_mb: self.store.free_disk_mb(),
             protocol: motcua_protocol::VERSION,
         };
         self.seen(api.heartbeat(&h).await)
