@@ -182,3 +182,6 @@ pub const SYNC_CHECK_IN: &str = "/api/v1/sync/check-in";
 
 /// Dossiers submitted online, pushed by a portal with its own token.
 pub const PORTAL_DOSSIERS: &str = "/api/v1/portal/dossiers";
+
+/// A backup of the whole store while the server runs.
+pub const ADMIN_BACKUP: &str = "/api/v1/admin/backup";

@@ -94,6 +94,12 @@ enum AdminCmd {
         #[arg(long)]
         username: String,
     },
+    /// Put a backup (made by `POST /api/v1/admin/backup`) in place of the store, the server
+    /// stopped; the file it replaces is kept beside it.
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -205,6 +211,26 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                 motcua_server::seed::sample_codes(&state.store, count).map_err(|e| e.message.en)?
             {
                 println!("{code}");
+            }
+            Ok(())
+        }
+        Cmd::Admin {
+            command: AdminCmd::Restore { from },
+        } => {
+            let store = config.data_dir.join("motcua.redb");
+            let kept = motcua_server::db::backup::restore(&from, &store).map_err(|e| {
+                format!("không khôi phục được / cannot restore (is the server stopped?): {e}")
+            })?;
+            println!(
+                "Đã khôi phục / restored {} from {}",
+                store.display(),
+                from.display()
+            );
+            if let Some(k) = kept {
+                println!(
+                    "Tệp cũ giữ ở / the previous file is kept at {}",
+                    k.display()
+                );
             }
             Ok(())
         }

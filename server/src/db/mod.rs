@@ -26,6 +26,7 @@ mod topics;
 mod tx;
 mod writer;
 
+pub mod backup;
 pub mod changes;
 pub mod model;
 

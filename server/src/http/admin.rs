@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{ApiError, Body, Params, Staff};
 use crate::AppState;
+use crate::ops::Error;
 use crate::ops::accounts::{self, AuditFilter};
 
 pub fn router() -> Router<AppState> {
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route(routes::ADMIN_AUDIT, get(audit_log))
         .route(routes::ADMIN_SIGN_IN_LOCKS, get(sign_in_locks))
         .route(routes::ADMIN_SIGN_IN_UNLOCK, post(unlock))
+        .route(routes::ADMIN_BACKUP, post(backup))
 }
 
 async fn sign_in_locks(
@@ -91,4 +93,39 @@ async fn audit_log(
         target: q.target,
     };
     Ok(Json(accounts::audit_log(&st.ctx, &staff, f).await?))
+}
+
+/// A backup of the whole store while it runs (system administrators): one consistent snapshot,
+/// every commit acknowledged before it included, written to `backups/` in the data folder.
+async fn backup(
+    State(st): State<AppState>,
+    staff: Staff,
+) -> Result<Json<crate::db::backup::BackupReport>, ApiError> {
+    if staff.user.role != motcua_protocol::staff::Role::SystemAdmin {
+        return Err(Error::forbidden(
+            "Chỉ quản trị hệ thống được sao lưu dữ liệu.",
+            "Only system administrators back the store up.",
+        )
+        .into());
+    }
+    let now = st.clock.now_vn();
+    let dir = st.config.data_dir.join("backups");
+    let to = dir.join(format!("motcua-{}.redb", now.format("%Y%m%d-%H%M%S%.3f")));
+    let store = st.store.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| crate::db::Error::new(e))?;
+        crate::db::backup::snapshot(store.database(), &to)
+    })
+    .await
+    .map_err(Error::internal)?
+    .map_err(Error::from)?;
+    let actor = staff.clone();
+    let target = made.path.display().to_string();
+    st.store
+        .write(move |tx| {
+            tx.audit(actor.entry(now, "backup", &target, "ok"))?;
+            Ok::<_, Error>(())
+        })
+        .await?;
+    Ok(Json(made))
 }

@@ -1,6 +1,7 @@
 //! Integration tests of motcua-server: the real server on 127.0.0.1:0 with a real redb file.
 
 mod auth;
+mod backup;
 mod bad_input;
 mod booking;
 mod calendar;
