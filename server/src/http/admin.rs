@@ -113,7 +113,7 @@ async fn backup(
     let to = dir.join(format!("motcua-{}.redb", now.format("%Y%m%d-%H%M%S%.3f")));
     let store = st.store.clone();
     let made = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| crate::db::Error::new(e))?;
+        std::fs::create_dir_all(&dir).map_err(crate::db::Error::new)?;
         crate::db::backup::snapshot(store.database(), &to)
     })
     .await
