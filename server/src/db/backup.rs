@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 
 use redb::{Database, Key, ReadableDatabase, ReadableTable, TableDefinition, TableHandle, Value};
 
-use super::Error;
 use super::tables::*;
-use crate::projections::{desk, kiosk_views, reports, views};
+use super::{Error, Hooks};
 
 /// What a backup wrote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -23,7 +22,9 @@ pub struct BackupReport {
     pub bytes: u64,
 }
 
-fn copy<K: Key + 'static, V: Value + 'static>(
+/// Copy one table from the snapshot `from` into `to`, its name added to `names`; how many
+/// entries. A table the store never made is nothing to copy.
+pub fn copy<K: Key + 'static, V: Value + 'static>(
     from: &redb::ReadTransaction,
     to: &redb::WriteTransaction,
     def: TableDefinition<K, V>,
@@ -46,8 +47,9 @@ fn copy<K: Key + 'static, V: Value + 'static>(
     Ok(n)
 }
 
-/// Copy every table of `db`, as one snapshot, into a new file at `to` (which must not exist).
-pub fn snapshot(db: &Database, to: &Path) -> Result<BackupReport, Error> {
+/// Copy every table of `db` — the store's and the hooks' — as one snapshot, into a new file at
+/// `to` (which must not exist).
+pub fn snapshot(db: &Database, hooks: &dyn Hooks, to: &Path) -> Result<BackupReport, Error> {
     if to.exists() {
         return Err(Error::new(format!("{} exists already", to.display())));
     }
@@ -98,15 +100,7 @@ pub fn snapshot(db: &Database, to: &Path) -> Result<BackupReport, Error> {
         entries += copy(f, t, QUEUE_STATS, n)?;
         entries += copy(f, t, BOOKINGS, n)?;
         entries += copy(f, t, BOOKING_SLOTS, n)?;
-        entries += copy(f, t, desk::DESK_PILES, n)?;
-        entries += copy(f, t, desk::AGENCY_PILES, n)?;
-        entries += copy(f, t, desk::PILE_COUNTS, n)?;
-        entries += copy(f, t, kiosk_views::KIOSK_VIEWS, n)?;
-        entries += copy(f, t, views::DOSSIER_VIEWS, n)?;
-        entries += copy(f, t, reports::REPORT_DAYS, n)?;
-        entries += copy(f, t, reports::REPORT_OPEN, n)?;
-        entries += copy(f, t, reports::REPORT_DUE, n)?;
-        entries += copy(f, t, reports::RATING_DAYS, n)?;
+        entries += hooks.backup(f, t, n)?;
     }
     // Nothing left behind: every table of the store is one copied above.
     for handle in from.list_tables()? {

@@ -72,6 +72,16 @@ pub trait Hooks: Send + Sync + 'static {
     }
     /// At open, before anything is served: make again what an earlier version kept otherwise.
     fn rebuild(&self, db: &Database) -> Result<(), Error>;
+    /// Copy the hooks' tables into a backup (with [`backup::copy`], each name added to
+    /// `names`); how many entries were copied.
+    fn backup(
+        &self,
+        _from: &redb::ReadTransaction,
+        _to: &WriteTransaction,
+        _names: &mut Vec<String>,
+    ) -> Result<u64, Error> {
+        Ok(0)
+    }
 }
 
 /// No hooks (tests of the store alone).
@@ -323,6 +333,11 @@ impl Store {
     }
 
     /// Direct access for bulk loading (seeding), bypassing the writer. Not for request paths.
+    /// A consistent copy of the whole store at `to`, taken while it runs (see [`backup`]).
+    pub fn backup(&self, to: &Path) -> Result<backup::BackupReport, Error> {
+        backup::snapshot(self.database(), &*self.hooks, to)
+    }
+
     pub fn database(&self) -> &Database {
         &self.db
     }

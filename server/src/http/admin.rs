@@ -114,7 +114,7 @@ async fn backup(
     let store = st.store.clone();
     let made = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(crate::db::Error::new)?;
-        crate::db::backup::snapshot(store.database(), &to)
+        store.backup(&to)
     })
     .await
     .map_err(Error::internal)?

@@ -90,6 +90,24 @@ impl Hooks for Projections {
         )
     }
 
+    fn backup(
+        &self,
+        from: &redb::ReadTransaction,
+        to: &WriteTransaction,
+        names: &mut Vec<String>,
+    ) -> Result<u64, Error> {
+        use crate::db::backup::copy;
+        Ok(copy(from, to, desk::DESK_PILES, names)?
+            + copy(from, to, desk::AGENCY_PILES, names)?
+            + copy(from, to, desk::PILE_COUNTS, names)?
+            + copy(from, to, kiosk_views::KIOSK_VIEWS, names)?
+            + copy(from, to, views::DOSSIER_VIEWS, names)?
+            + copy(from, to, reports::REPORT_DAYS, names)?
+            + copy(from, to, reports::REPORT_OPEN, names)?
+            + copy(from, to, reports::REPORT_DUE, names)?
+            + copy(from, to, reports::RATING_DAYS, names)?)
+    }
+
     fn rebuild(&self, db: &Database) -> Result<(), Error> {
         views::rebuild(db)?;
         desk::rebuild(db).map(drop)
