@@ -38,7 +38,7 @@ async fn home(staff: PageStaff) -> Response {
     let to = match staff.actor.user.role {
         Role::Receptionist => "/desk/work",
         Role::Officer | Role::Head => "/agency",
-        Role::CentreAdmin | Role::SystemAdmin => "/search",
+        Role::CentreAdmin | Role::SystemAdmin => "/fleet",
     };
     Redirect::to(to).into_response()
 }

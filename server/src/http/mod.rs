@@ -18,6 +18,7 @@ pub mod error;
 pub mod feed;
 pub mod feedback;
 pub mod feedback_desk;
+pub mod fleet;
 pub mod kiosks;
 pub mod misc;
 pub mod pages;
@@ -368,6 +369,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(agency::router())
         .merge(search::router())
         .merge(feedback_desk::router())
+        .merge(fleet::router())
 }
 
 #[cfg(test)]

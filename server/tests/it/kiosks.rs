@@ -90,3 +90,73 @@ async fn enrol_heartbeat_and_revoke() {
     );
     srv.running.stop().await;
 }
+
+/// The fleet page: the worst first, in words — a silent kiosk, then a printer out of paper,
+/// then a kiosk in order — for administrators only.
+#[tokio::test]
+async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let mut kiosks = Vec::new();
+    for name in ["Kiosk A · tốt", "Kiosk B · hết giấy", "Kiosk C · im lặng"] {
+        let (s, v) = admin
+            .post(
+                "/api/v1/admin/kiosks",
+                json!({"name": name, "centre": "000.00.01.H16", "scope": ["000.00.10.H16"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let code = v["enrolment_code"].as_str().unwrap().to_owned();
+        let (_, e) = srv
+            .anon()
+            .post("/api/v1/sync/enrol", json!({"enrolment_code": code}))
+            .await;
+        let mut k = srv.anon();
+        k.token = Some(e["token"].as_str().unwrap().to_owned());
+        kiosks.push(k);
+    }
+    let beat = |printer: &str| {
+        json!({"app_version": "0.1.0", "uptime_s": 60, "cursor": null, "outbox_depth": 0,
+               "printer": printer, "scanner": "connected", "free_disk_mb": 20480})
+    };
+    // C reports, then falls silent for ten minutes while A and B keep reporting.
+    let (s, _) = kiosks[2]
+        .post("/api/v1/sync/heartbeat", beat("online"))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    srv.clock.advance(chrono::Duration::minutes(10));
+    kiosks[0]
+        .post("/api/v1/sync/heartbeat", beat("online"))
+        .await;
+    kiosks[1]
+        .post("/api/v1/sync/heartbeat", beat("paper_out"))
+        .await;
+
+    let page = |token: String| {
+        let base = srv.base.clone();
+        async move {
+            let res = reqwest::Client::new()
+                .get(format!("{base}/fleet"))
+                .header("cookie", format!("motcua_session={token}"))
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (s, body) = page(admin.token.clone().unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let (a, b, c) = (
+        body.find("Kiosk A").unwrap(),
+        body.find("Kiosk B").unwrap(),
+        body.find("Kiosk C").unwrap(),
+    );
+    assert!(c < b && b < a, "silent, then out of paper, then in order");
+    assert!(body.contains("Im lặng 10 phút") && body.contains("Silent for 10 minutes"));
+    assert!(body.contains("Máy in: "), "{body}");
+    assert!(body.contains("fleet-bad") && body.contains("Bình thường"));
+    assert!(body.contains("http-equiv=\"refresh\""));
+    let desk = srv.staff("tiepnhan1").await;
+    let (s, _) = page(desk.token.clone().unwrap()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
