@@ -31,6 +31,11 @@ struct StatusLabels {
     status: u8,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KioskLabels {
+    state: String,
+}
+
 fn latency() -> Histogram {
     // 0.5 ms to about 8 s.
     Histogram::new(exponential_buckets(0.0005, 2.0, 15))
@@ -47,6 +52,11 @@ pub struct Figures {
     pub writer: Option<crate::db::WriterReport>,
     /// Days from today to the last day the calendar holds (0: today is not held).
     pub calendar_days: i64,
+    /// Enrolled kiosks, not revoked, by state: silent (no heartbeat for more than the fleet
+    /// page's minutes), paper out, paper near end.
+    pub kiosks_silent: u64,
+    pub kiosks_paper_out: u64,
+    pub kiosks_paper_near_end: u64,
 }
 
 /// Every metric of the server.
@@ -71,6 +81,7 @@ pub struct Metrics {
     writer_panics: Counter<u64, AtomicU64>,
     writer_failed_flushes: Counter<u64, AtomicU64>,
     calendar_days: Gauge,
+    kiosks: Family<KioskLabels, Gauge>,
     /// One scrape at a time moves the counters read from the writer.
     scrape: Mutex<()>,
 }
@@ -167,6 +178,12 @@ impl Default for Metrics {
             "Batches whose flush to disk failed",
             writer_failed_flushes.clone(),
         );
+        let kiosks = Family::<KioskLabels, Gauge>::default();
+        registry.register(
+            "kiosks_alerting",
+            "Enrolled kiosks needing attention, by state: silent (no heartbeat for 5 minutes), paper_out, paper_near_end",
+            kiosks.clone(),
+        );
         let calendar_days = Gauge::default();
         registry.register(
             "calendar_covered_days",
@@ -191,6 +208,7 @@ impl Default for Metrics {
             writer_panics,
             writer_failed_flushes,
             calendar_days,
+            kiosks,
             scrape: Mutex::new(()),
         }
     }
@@ -244,6 +262,17 @@ impl Metrics {
             catch_up(&self.writer_failed_flushes, w.failed_flushes);
         }
         self.calendar_days.set(f.calendar_days);
+        for (state, n) in [
+            ("silent", f.kiosks_silent),
+            ("paper_out", f.kiosks_paper_out),
+            ("paper_near_end", f.kiosks_paper_near_end),
+        ] {
+            self.kiosks
+                .get_or_create(&KioskLabels {
+                    state: state.to_owned(),
+                })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
@@ -271,6 +300,9 @@ mod tests {
             transfer_overdue: 2,
             writer: None,
             calendar_days: 396,
+            kiosks_silent: 1,
+            kiosks_paper_out: 2,
+            kiosks_paper_near_end: 0,
         });
         for line in [
             "motcua_http_requests_total{method=\"GET\",route=\"/api/v1/dossiers/{code}\",status=\"200\"} 1",
@@ -279,6 +311,8 @@ mod tests {
             "motcua_dossiers_overdue 3",
             "motcua_dossiers_transfer_overdue 2",
             "motcua_calendar_covered_days 396",
+            "motcua_kiosks_alerting{state=\"silent\"} 1",
+            "motcua_kiosks_alerting{state=\"paper_out\"} 2",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");
         }

@@ -53,7 +53,7 @@ async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
 
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let now = st.clock.now_vn().timestamp();
-    let (counts, overdue, transfer_overdue) = st
+    let (counts, overdue, transfer_overdue, kiosks) = st
         .store
         .read(move |txn| {
             let mut counts = Vec::new();
@@ -67,7 +67,29 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                 overdue += 1;
             }
             let late_transfers = crate::projections::desk::transfers_overdue(txn, now)?;
-            Ok::<_, Error>((counts, overdue, late_transfers))
+            // Kiosks an operator should hear about (the fleet page's rules).
+            let mut alerting = (0u64, 0u64, 0u64);
+            for item in txn.open_table(crate::db::KIOSKS)?.iter()? {
+                let k: crate::db::model::Kiosk = crate::db::decode(item?.1.value())?;
+                let v = k.view();
+                if v.revoked || v.enrolled_at.is_none() {
+                    continue;
+                }
+                match &v.last_heartbeat {
+                    Some((at, h)) => {
+                        if now - at.timestamp() > super::fleet::SILENT_MINUTES * 60 {
+                            alerting.0 += 1;
+                        }
+                        match h.printer {
+                            motcua_core::devices::PrinterStatus::PaperOut => alerting.1 += 1,
+                            motcua_core::devices::PrinterStatus::PaperNearEnd => alerting.2 += 1,
+                            _ => {}
+                        }
+                    }
+                    None => alerting.0 += 1,
+                }
+            }
+            Ok::<_, Error>((counts, overdue, late_transfers, alerting))
         })
         .await?;
     let today = st.clock.now_vn().date_naive();
@@ -82,6 +104,9 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
         transfer_overdue,
         writer: Some(st.store.writer()),
         calendar_days,
+        kiosks_silent: kiosks.0,
+        kiosks_paper_out: kiosks.1,
+        kiosks_paper_near_end: kiosks.2,
     });
     Ok((
         [(

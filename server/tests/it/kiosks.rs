@@ -156,6 +156,20 @@ async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
     assert!(body.contains("Máy in: "), "{body}");
     assert!(body.contains("fleet-bad") && body.contains("Bình thường"));
     assert!(body.contains("http-equiv=\"refresh\""));
+    // The same, for an operator's alerts.
+    let metrics = reqwest::get(format!("{}/metrics", srv.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "motcua_kiosks_alerting{state=\"silent\"} 1",
+        "motcua_kiosks_alerting{state=\"paper_out\"} 1",
+        "motcua_kiosks_alerting{state=\"paper_near_end\"} 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
     let desk = srv.staff("tiepnhan1").await;
     let (s, _) = page(desk.token.clone().unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
