@@ -13,7 +13,7 @@ use axum::routing::get;
 use motcua_protocol::staff::Role;
 
 use super::board::{error_page, html, unreadable};
-use super::desk::{ONE_PILE_ROWS, PileQuery, working_span};
+use super::desk::{ONE_PILE_ROWS, PileQuery, time_left};
 use super::pages::PageStaff;
 use super::{ApiError, Params};
 use crate::AppState;
@@ -230,7 +230,6 @@ async fn work(
         Ok(x) => x,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
-    let per_day = cal.hours_per_working_day();
     let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
     let piles = piles
         .into_iter()
@@ -283,11 +282,7 @@ async fn work(
                         .find(|c| c.agency == mine && c.answer.is_none());
                     let (at, left, late) = if let (AgencyPile::Consulted, Some(c)) = (p, asked) {
                         let late = c.late_at(now);
-                        let left = match cal.working_between(now, c.deadline) {
-                            Ok(d) if late => format!("quá {}", working_span(d, per_day)),
-                            Ok(d) => format!("còn {}", working_span(d, per_day)),
-                            Err(_) => String::new(),
-                        };
+                        let left = time_left(&cal, now, c.deadline, late);
                         (hm(&c.deadline), left, late)
                     } else if p == AgencyPile::Paused {
                         (
@@ -297,11 +292,7 @@ async fn work(
                         )
                     } else {
                         let late = s.is_overdue(now);
-                        let left = match cal.working_between(now, due) {
-                            Ok(d) if late => format!("quá {}", working_span(d, per_day)),
-                            Ok(d) => format!("còn {}", working_span(d, per_day)),
-                            Err(_) => String::new(),
-                        };
+                        let left = time_left(&cal, now, due, late);
                         (hm(&due), left, late)
                     };
                     Row {

@@ -769,6 +769,31 @@ struct Line {
     detail: String,
 }
 
+/// A dossier's history as a timeline: each event with what it carried (an answer to an opinion
+/// judged against the deadline it was asked by).
+fn timeline(d: &Loaded) -> Vec<Line> {
+    let mut asked: Vec<(String, motcua_core::time::Instant)> = Vec::new();
+    d.rec
+        .history
+        .iter()
+        .map(|e| {
+            if let motcua_core::EventKind::ConsultationRequested {
+                agency, deadline, ..
+            } = &e.kind
+            {
+                asked.push((agency.to_string(), *deadline));
+            }
+            Line {
+                at: e.at.format("%H:%M %d/%m/%Y").to_string(),
+                what_vi: e.kind.label(Lang::Vi),
+                what_en: e.kind.label(Lang::En),
+                by: d.name_of(&e.by),
+                detail: detail(d, e, &asked),
+            }
+        })
+        .collect()
+}
+
 /// What an event carried, as a timeline shows it.
 fn detail(
     d: &Loaded,
@@ -924,27 +949,7 @@ async fn render_dossier(
         Err(e) => return error_page(status_of(&e), &e),
     };
     let now = st.clock.now_vn();
-    let mut asked: Vec<(String, motcua_core::time::Instant)> = Vec::new();
-    let lines = d
-        .rec
-        .history
-        .iter()
-        .map(|e| {
-            if let motcua_core::EventKind::ConsultationRequested {
-                agency, deadline, ..
-            } = &e.kind
-            {
-                asked.push((agency.to_string(), *deadline));
-            }
-            Line {
-                at: e.at.format("%H:%M %d/%m/%Y").to_string(),
-                what_vi: e.kind.label(Lang::Vi),
-                what_en: e.kind.label(Lang::En),
-                by: d.name_of(&e.by),
-                detail: detail(&d, e, &asked),
-            }
-        })
-        .collect();
+    let lines = timeline(&d);
     let user = &staff.actor.user;
     let cal = st.cal.get();
     let can = available(user, d.immediate, &d.rec, &cal, now);
@@ -1612,27 +1617,7 @@ async fn archive(
             }
         };
     }
-    let mut asked: Vec<(String, motcua_core::time::Instant)> = Vec::new();
-    let lines = d
-        .rec
-        .history
-        .iter()
-        .map(|e| {
-            if let motcua_core::EventKind::ConsultationRequested {
-                agency, deadline, ..
-            } = &e.kind
-            {
-                asked.push((agency.to_string(), *deadline));
-            }
-            Line {
-                at: e.at.format("%H:%M %d/%m/%Y").to_string(),
-                what_vi: e.kind.label(Lang::Vi),
-                what_en: e.kind.label(Lang::En),
-                by: d.name_of(&e.by),
-                detail: detail(&d, e, &asked),
-            }
-        })
-        .collect();
+    let lines = timeline(&d);
     html(
         ArchivePage {
             lines,
@@ -1850,6 +1835,22 @@ struct WorkPage<'a> {
     one: bool,
 }
 
+/// The working time from `now` to `deadline` as a worklist reads it: `còn 2 ngày 3 giờ`, or
+/// `quá …` when `late`; empty when the calendar cannot tell.
+pub(crate) fn time_left(
+    cal: &motcua_core::Calendar,
+    now: motcua_core::time::Instant,
+    deadline: motcua_core::time::Instant,
+    late: bool,
+) -> String {
+    let per_day = cal.hours_per_working_day();
+    match cal.working_between(now, deadline) {
+        Ok(d) if late => format!("quá {}", working_span(d, per_day)),
+        Ok(d) => format!("còn {}", working_span(d, per_day)),
+        Err(_) => String::new(),
+    }
+}
+
 /// Working time as a desk reads it: `3 giờ 20 phút`, or `2 ngày 3 giờ` past a working day of
 /// `per_day` hours.
 pub(crate) fn working_span(d: chrono::Duration, per_day: u32) -> String {
@@ -2008,7 +2009,6 @@ async fn work(
         Err(e) => return error_page(status_of(&e), &e),
     };
     let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m").to_string();
-    let per_day = cal.hours_per_working_day();
     let piles = piles
         .into_iter()
         .map(|(pile, count, recs, next)| {
@@ -2052,11 +2052,7 @@ async fn work(
                         None => (hm(&s.received_at), String::new(), false),
                         Some(Pile::ToTransfer) => {
                             let late = s.transfer_overdue_at(now);
-                            let left = match cal.working_between(now, s.transfer_due) {
-                                Ok(d) if late => format!("quá {}", working_span(d, per_day)),
-                                Ok(d) => format!("còn {}", working_span(d, per_day)),
-                                Err(_) => String::new(),
-                            };
+                            let left = time_left(&cal, now, s.transfer_due, late);
                             (hm(&s.transfer_due), left, late)
                         }
                         Some(Pile::ToReturn) => {

@@ -13,7 +13,7 @@ use redb::ReadableTable;
 use serde::Deserialize;
 
 use super::board::{error_page, html};
-use super::desk::working_span;
+use super::desk::time_left;
 use super::pages::PageStaff;
 use crate::AppState;
 use crate::db::model::{Feedback, User};
@@ -137,18 +137,13 @@ async fn render_list(
     open.truncate(LIST_ROWS);
     let now = st.clock.now_vn();
     let cal = st.cal.get();
-    let per_day = cal.hours_per_working_day();
     let rows = open
         .into_iter()
         .map(|f| {
             let late = f.status != FeedbackStatus::Answered && f.due < now;
             let left = match f.status {
                 FeedbackStatus::Answered => String::new(),
-                _ => match cal.working_between(now, f.due) {
-                    Ok(d) if late => format!("quá {}", working_span(d, per_day)),
-                    Ok(d) => format!("còn {}", working_span(d, per_day)),
-                    Err(_) => String::new(),
-                },
+                _ => time_left(&cal, now, f.due, late),
             };
             let (status_vi, status_en) = status_label(f.status);
             Row {
@@ -345,11 +340,7 @@ async fn render_one(
         f.status != FeedbackStatus::Answered && f.status != FeedbackStatus::Closed && f.due < now;
     let left = match f.status {
         FeedbackStatus::Answered | FeedbackStatus::Closed => String::new(),
-        _ => match cal.working_between(now, f.due) {
-            Ok(d) if late => format!("quá {}", working_span(d, cal.hours_per_working_day())),
-            Ok(d) => format!("còn {}", working_span(d, cal.hours_per_working_day())),
-            Err(_) => String::new(),
-        },
+        _ => time_left(&cal, now, f.due, late),
     };
     let answers = f
         .answers

@@ -29,6 +29,15 @@ fn ensure_chromium() {
     if present("/usr/bin/chromedriver") && present("/usr/bin/chromium") {
         return;
     }
+    assert!(
+        apt_install(&["chromium", "chromium-driver"]),
+        "the browser tests need Debian's chromium and chromium-driver (apt-get install chromium \
+         chromium-driver, as root)"
+    );
+}
+
+/// Install Debian `packages` (as root); whether it worked.
+pub(crate) fn apt_install(packages: &[&str]) -> bool {
     let apt = |args: &[&str]| {
         Command::new("apt-get")
             .args(args)
@@ -37,11 +46,9 @@ fn ensure_chromium() {
             .map(|s| s.success())
             .unwrap_or(false)
     };
-    assert!(
-        apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]),
-        "the browser tests need Debian's chromium and chromium-driver (apt-get install chromium \
-         chromium-driver, as root)"
-    );
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend_from_slice(packages);
+    apt(&["update", "-qq"]) && apt(&install)
 }
 
 pub(crate) fn chromedriver() -> Driver {

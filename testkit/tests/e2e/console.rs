@@ -12,7 +12,7 @@ use std::time::Duration;
 use fantoccini::wd::{PrintConfiguration, PrintSize};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, chromedriver, wait_path, wait_text};
+use crate::browser::{apt_install, browser, chromedriver, wait_path, wait_text};
 
 /// poppler-utils (pdftotext, pdftoppm) and zbar-tools (zbarimg), installed when missing (as
 /// root, as on CI): the README's one test command needs nothing installed by hand.
@@ -22,16 +22,8 @@ fn ensure_readers() {
     {
         return;
     }
-    let apt = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    };
     assert!(
-        apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "poppler-utils", "zbar-tools"]),
+        apt_install(&["poppler-utils", "zbar-tools"]),
         "the console's print test needs poppler-utils and zbar-tools (apt-get install, as root)"
     );
 }
