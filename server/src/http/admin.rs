@@ -108,6 +108,49 @@ async fn backup(
         )
         .into());
     }
+    // One backup at a time, and only with room for it: a backup is as large as the store, and
+    // an administrator pressing again must not fill the disk the store lives on.
+    static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if RUNNING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return Err(Error::new(
+            crate::ops::Kind::Conflict,
+            "backup.running",
+            "Một bản sao lưu đang được tạo; hãy đợi nó xong.",
+            "A backup is already being made; wait for it to finish.",
+        )
+        .into());
+    }
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            RUNNING.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
+    let _release = Release;
+    let store_bytes = std::fs::metadata(st.config.data_dir.join("motcua.redb"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let free = rustix::fs::statvfs(&st.config.data_dir)
+        .map(|v| v.f_bavail.saturating_mul(v.f_frsize))
+        .unwrap_or(0);
+    // Room for the copy and as much again for the store to keep growing.
+    if free < store_bytes.saturating_mul(2) {
+        return Err(Error::new(
+            crate::ops::Kind::Unavailable,
+            "backup.disk_full",
+            format!(
+                "Ổ đĩa còn {} MB, không đủ cho bản sao lưu (cần {} MB): hãy chuyển các bản cũ đi nơi khác.",
+                free >> 20,
+                store_bytes.saturating_mul(2) >> 20
+            ),
+            format!(
+                "{} MB free, not enough for a backup ({} MB needed): move old backups elsewhere.",
+                free >> 20,
+                store_bytes.saturating_mul(2) >> 20
+            ),
+        )
+        .into());
+    }
     let now = st.clock.now_vn();
     let dir = st.config.data_dir.join("backups");
     let to = dir.join(format!("motcua-{}.redb", now.format("%Y%m%d-%H%M%S%.3f")));
