@@ -195,10 +195,13 @@ pub enum Step {
     /// Submitted online and found valid by the desk: received at that instant (Art. 8.1c).
     /// (Last, so that the steps stored before it keep their places.)
     ReceivedOnline,
+    /// Art. 20.2: the agency head approved a supplement notice drafted by the officer; the
+    /// one-stop desk is to send it to the applicant (the clock runs until it does).
+    NoticeApproved,
 }
 
 impl Step {
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 19] = [
         Step::SubmittedOnline,
         Step::ReceivedDirect,
         Step::ReceivedPostal,
@@ -217,6 +220,7 @@ impl Step {
         Step::Withdrawn,
         Step::Stopped,
         Step::ReceivedOnline,
+        Step::NoticeApproved,
     ];
 
     /// The national status this step is reported as.
@@ -234,7 +238,8 @@ impl Step {
             | Step::Consulting
             | Step::VerificationScheduled
             | Step::AwaitingApproval
-            | Step::Approved => N::Processing,
+            | Step::Approved
+            | Step::NoticeApproved => N::Processing,
             Step::Rejected | Step::ResultReady => N::Done,
             Step::Returned => N::Returned,
             Step::FeeRequested => N::FinancialObligation,
@@ -270,6 +275,7 @@ impl Step {
             (FeeRequested, Lang::Vi) => "Chờ nộp phí, lệ phí",
             (Withdrawn, Lang::Vi) => "Đã rút hồ sơ",
             (Stopped, Lang::Vi) => "Dừng xử lý",
+            (NoticeApproved, Lang::Vi) => "Đang thông báo bổ sung hồ sơ",
             (SubmittedOnline, Lang::En) => "Submitted online, awaiting check",
             (ReceivedDirect, Lang::En) => "Received in person",
             (ReceivedPostal, Lang::En) => "Received by post",
@@ -288,6 +294,7 @@ impl Step {
             (FeeRequested, Lang::En) => "Fees due",
             (Withdrawn, Lang::En) => "Withdrawn",
             (Stopped, Lang::En) => "Processing stopped",
+            (NoticeApproved, Lang::En) => "Supplement notice being sent",
         }
     }
 }

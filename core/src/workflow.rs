@@ -65,6 +65,65 @@ impl Consultation {
     }
 }
 
+/// A notice the handling agency sends the applicant through the one-stop desk (Art. 20.2): the
+/// officer drafts it, the agency head approves it, the desk sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Ask for what is missing, once and completely (Mẫu 02).
+    Supplement { items: Vec<MissingItem> },
+    /// The dossier does not meet the conditions: the written reason (Art. 10.2).
+    Ineligible { reason: String },
+}
+
+/// A drafted notice on its way (Art. 20.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingNotice {
+    pub notice: Notice,
+    pub drafted_at: Instant,
+    pub drafted_by: String,
+    /// The step the dossier goes back to when the head sends the draft back, or after the
+    /// supplement it asks for.
+    pub back_to: Step,
+    pub approved_at: Option<Instant>,
+}
+
+/// A participating agency's part of a joint dossier (liên thông, Art. 10.1d): its task, its
+/// deadline, and the agency its result goes to for the next steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointTask {
+    pub agency: AgencyCode,
+    pub task: String,
+    pub deadline: Instant,
+    pub hand_to: AgencyCode,
+    pub result: Option<String>,
+    pub done_at: Option<Instant>,
+}
+
+impl JointTask {
+    /// Not done by its deadline (still awaited after it, or done after it).
+    pub fn late_at(&self, now: Instant) -> bool {
+        match self.done_at {
+            Some(done) => done > self.deadline,
+            None => now > self.deadline,
+        }
+    }
+}
+
+/// One participating agency as the desk names it when it sends a joint dossier (Art. 10.1d);
+/// its result goes to `hand_to`, or to the lead agency when none is named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointPart {
+    pub agency: AgencyCode,
+    pub task: String,
+    pub deadline: Instant,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_to: Option<AgencyCode>,
+}
+
+/// The most participating agencies of one joint dossier.
+pub const MAX_JOINT_PARTS: usize = 20;
+
 /// The largest amount of one fee, payment or refund, in đồng (a thousand billion).
 pub const MAX_AMOUNT: u64 = 1_000_000_000_000;
 
@@ -142,6 +201,18 @@ pub enum Command {
     /// hands the result back in one go, recorded, without a receipt and appointment unless the
     /// applicant asks for one. Whether the procedure is one of those is the catalogue's to say.
     ResolveAtOnce,
+    /// Art. 20.2: the officer drafts a supplement or ineligibility notice for the head.
+    DraftNotice { notice: Notice },
+    /// Art. 20.2: the desk sends the supplement notice the head approved.
+    IssueNotice,
+    /// Art. 10.1d: accept and send a joint (liên thông) dossier to its lead agency and to every
+    /// participating agency, each with its task and deadline.
+    TransferJoint {
+        lead: AgencyCode,
+        parts: Vec<JointPart>,
+    },
+    /// A participating agency records its result, handed on to the agency that needs it.
+    CompleteJointTask { agency: AgencyCode, result: String },
 }
 
 /// The longest reason, answer, content or guidance a command carries (characters).
@@ -152,6 +223,38 @@ pub const MAX_SHORT_TEXT: usize = 300;
 pub const MAX_SUPPLEMENT_ITEMS: usize = 50;
 /// The most participants of one verification.
 pub const MAX_PARTICIPANTS: usize = 20;
+
+/// A supplement request's items as kept, each complete and bounded.
+fn checked_items(items: &[MissingItem]) -> Result<Vec<MissingItem>, WorkflowError> {
+    if items.len() > MAX_SUPPLEMENT_ITEMS {
+        return Err(WorkflowError::TooMany {
+            field: "items",
+            max: MAX_SUPPLEMENT_ITEMS,
+        });
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (index, it) in items.iter().enumerate() {
+        let incomplete = |field| WorkflowError::SupplementItemIncomplete { index, field };
+        out.push(MissingItem {
+            document: text(
+                &it.document,
+                "document",
+                MAX_SHORT_TEXT,
+                false,
+                incomplete("document"),
+            )?,
+            reason: text(&it.reason, "reason", MAX_TEXT, true, incomplete("reason"))?,
+            guidance: text(
+                &it.guidance,
+                "guidance",
+                MAX_TEXT,
+                true,
+                incomplete("guidance"),
+            )?,
+        });
+    }
+    Ok(out)
+}
 
 /// `s` as kept: NFC, trimmed, bounded, nothing hidden; empty → `empty`.
 fn text(
@@ -203,37 +306,47 @@ impl Command {
             )
         };
         Ok(match self {
-            RequestSupplement { items } => {
-                if items.len() > MAX_SUPPLEMENT_ITEMS {
+            RequestSupplement { items } => RequestSupplement {
+                items: checked_items(items)?,
+            },
+            DraftNotice {
+                notice: Notice::Supplement { items },
+            } => DraftNotice {
+                notice: Notice::Supplement {
+                    items: checked_items(items)?,
+                },
+            },
+            DraftNotice {
+                notice: Notice::Ineligible { reason },
+            } => DraftNotice {
+                notice: Notice::Ineligible {
+                    reason: reason_(reason)?,
+                },
+            },
+            TransferJoint { lead, parts } => {
+                if parts.len() > MAX_JOINT_PARTS {
                     return Err(WorkflowError::TooMany {
-                        field: "items",
-                        max: MAX_SUPPLEMENT_ITEMS,
+                        field: "parts",
+                        max: MAX_JOINT_PARTS,
                     });
                 }
-                let mut out = Vec::with_capacity(items.len());
-                for (index, it) in items.iter().enumerate() {
-                    let incomplete =
-                        |field| WorkflowError::SupplementItemIncomplete { index, field };
-                    out.push(MissingItem {
-                        document: text(
-                            &it.document,
-                            "document",
-                            MAX_SHORT_TEXT,
-                            false,
-                            incomplete("document"),
-                        )?,
-                        reason: text(&it.reason, "reason", MAX_TEXT, true, incomplete("reason"))?,
-                        guidance: text(
-                            &it.guidance,
-                            "guidance",
-                            MAX_TEXT,
-                            true,
-                            incomplete("guidance"),
-                        )?,
-                    });
+                TransferJoint {
+                    lead: lead.clone(),
+                    parts: parts
+                        .iter()
+                        .map(|p| {
+                            Ok(JointPart {
+                                task: long(&p.task, "task")?,
+                                ..p.clone()
+                            })
+                        })
+                        .collect::<Result<_, WorkflowError>>()?,
                 }
-                RequestSupplement { items: out }
             }
+            CompleteJointTask { agency, result } => CompleteJointTask {
+                agency: agency.clone(),
+                result: long(result, "result")?,
+            },
             Refuse { reason } => Refuse {
                 reason: reason_(reason)?,
             },
@@ -334,6 +447,10 @@ impl Command {
             Command::Apologize { .. } => "apologize",
             Command::ResolveAtOnce => "resolve_at_once",
             Command::AcceptOnline => "accept_online",
+            Command::DraftNotice { .. } => "draft_notice",
+            Command::IssueNotice => "issue_notice",
+            Command::TransferJoint { .. } => "transfer_joint",
+            Command::CompleteJointTask { .. } => "complete_joint_task",
         }
     }
 }
@@ -442,6 +559,23 @@ pub enum EventKind {
         previous_due: Instant,
         new_due: Instant,
     },
+    /// Art. 20.2: a notice drafted for the head's approval.
+    NoticeDrafted {
+        notice: Notice,
+    },
+    /// Art. 20.2: the head approved the drafted notice (an ineligibility notice is the
+    /// rejection; a supplement notice goes to the desk to send).
+    NoticeApproved,
+    /// Art. 10.1d: sent to the lead agency and the participating agencies.
+    TransferredJoint {
+        lead: AgencyCode,
+        tasks: Vec<JointTask>,
+    },
+    /// A participating agency's result, handed on.
+    JointTaskDone {
+        agency: AgencyCode,
+        result: String,
+    },
 }
 
 impl EventKind {
@@ -475,6 +609,19 @@ impl EventKind {
             Stopped { .. } => ("Dừng xử lý", "Processing stopped"),
             Resumed { .. } => ("Tiếp tục xử lý", "Processing resumed"),
             Apologized { .. } => ("Xin lỗi và hẹn lại ngày trả kết quả", "Apology, new date"),
+            NoticeDrafted { .. } => (
+                "Dự thảo thông báo, trình lãnh đạo duyệt",
+                "Notice drafted for approval",
+            ),
+            NoticeApproved => ("Lãnh đạo duyệt thông báo", "Notice approved"),
+            TransferredJoint { .. } => (
+                "Chuyển các cơ quan giải quyết liên thông",
+                "Sent to the joint agencies",
+            ),
+            JointTaskDone { .. } => (
+                "Cơ quan phối hợp hoàn thành phần việc",
+                "Joint agency's part done",
+            ),
         };
         match lang {
             Lang::Vi => vi,
@@ -534,6 +681,20 @@ pub enum WorkflowError {
     },
     #[error("{field} lists more than {max} entries")]
     TooMany { field: &'static str, max: usize },
+    #[error(
+        "at the handling agency a supplement or ineligibility notice is drafted by the officer, approved by the head and sent by the desk (Art. 20.2): draft it"
+    )]
+    NoticeNeedsApproval,
+    #[error("{0} joint agency task(s) are still unfinished")]
+    JointTasksPending(usize),
+    #[error("no unfinished joint task of agency {0}")]
+    NoSuchJointTask(AgencyCode),
+    #[error("agency {0} is named twice, or is the lead agency")]
+    JointAgencyTwice(AgencyCode),
+    #[error("the result of agency {0} must go to the lead or to another participating agency")]
+    JointHandTo(AgencyCode),
+    #[error("a joint task's deadline must not be after the dossier's due date")]
+    JointDeadlineAfterDue,
 }
 
 impl Localized for WorkflowError {
@@ -565,6 +726,12 @@ impl Localized for WorkflowError {
                 _ => "text.hidden_characters",
             },
             TooMany { .. } => "workflow.too_many_entries",
+            NoticeNeedsApproval => "workflow.notice_needs_approval",
+            JointTasksPending(_) => "workflow.joint_tasks_pending",
+            NoSuchJointTask(_) => "workflow.no_such_joint_task",
+            JointAgencyTwice(_) => "workflow.joint_agency_twice",
+            JointHandTo(_) => "workflow.joint_hand_to",
+            JointDeadlineAfterDue => "workflow.joint_deadline",
         }
     }
 
@@ -637,6 +804,12 @@ impl Localized for WorkflowError {
                 ),
             },
             TooMany { field, max } => format!("“{field}” có quá {max} mục."),
+            NoticeNeedsApproval => "Tại cơ quan giải quyết, thông báo bổ sung hoặc không đủ điều kiện do cán bộ dự thảo, lãnh đạo duyệt và Bộ phận Một cửa gửi (Điều 20.2): hãy dự thảo thông báo.".into(),
+            JointTasksPending(n) => format!("Còn {n} cơ quan phối hợp chưa hoàn thành phần việc liên thông."),
+            NoSuchJointTask(a) => format!("Cơ quan {a} không có phần việc liên thông nào đang chờ."),
+            JointAgencyTwice(a) => format!("Cơ quan {a} được ghi hai lần, hoặc trùng với cơ quan chủ trì."),
+            JointHandTo(a) => format!("Kết quả của cơ quan {a} phải chuyển cho cơ quan chủ trì hoặc một cơ quan phối hợp khác."),
+            JointDeadlineAfterDue => "Thời hạn của cơ quan phối hợp không được sau ngày hẹn trả kết quả của hồ sơ.".into(),
         }
     }
 }
@@ -664,6 +837,12 @@ fn command_label_vi(name: &str) -> &'static str {
         "stop" => "dừng xử lý",
         "resume" => "tiếp tục xử lý",
         "apologize" => "xin lỗi, hẹn lại",
+        "draft_notice" => "dự thảo thông báo",
+        "issue_notice" => "gửi thông báo",
+        "transfer_joint" => "chuyển liên thông",
+        "complete_joint_task" => "hoàn thành phần việc liên thông",
+        "accept_online" => "tiếp nhận hồ sơ trực tuyến",
+        "resolve_at_once" => "giải quyết, trả ngay",
         _ => "thao tác",
     }
 }
@@ -707,6 +886,12 @@ pub struct Dossier {
     pub returned_at: Option<Instant>,
     pub return_channel: Option<ReturnChannel>,
     pub apologies: u32,
+    /// A notice drafted by the officer, before the head and the desk (Art. 20.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PendingNotice>,
+    /// A joint (liên thông) dossier's participating agencies and their tasks (Art. 10.1d).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint: Vec<JointTask>,
 }
 
 /// A dossier completed at the desk counts as received when complete.
@@ -831,6 +1016,8 @@ impl Dossier {
             returned_at: None,
             return_channel: None,
             apologies: 0,
+            notice: None,
+            joint: Vec::new(),
         })
     }
 
@@ -918,7 +1105,12 @@ impl Dossier {
         );
         let processing = matches!(
             step,
-            AcceptedTransferred | Assigned | Consulting | VerificationScheduled | AwaitingApproval
+            AcceptedTransferred
+                | Assigned
+                | Consulting
+                | VerificationScheduled
+                | AwaitingApproval
+                | NoticeApproved
         );
         let resumed_due = || -> Result<Instant, WorkflowError> {
             let paused = self.paused_at.unwrap_or(at);
@@ -953,34 +1145,108 @@ impl Dossier {
                 }
                 EventKind::ResultReady
             }
+            // At reception the desk asks itself (Art. 8.1a); once transferred, the agency's
+            // request goes through its head and back through the desk (Art. 20.2).
             Command::RequestSupplement { items } => {
-                if !(reception
-                    || matches!(
-                        step,
-                        AcceptedTransferred | Assigned | Consulting | VerificationScheduled
-                    ))
-                {
+                if matches!(
+                    step,
+                    AcceptedTransferred | Assigned | Consulting | VerificationScheduled
+                ) {
+                    return Err(WorkflowError::NoticeNeedsApproval);
+                }
+                if !reception {
                     return Err(self.illegal(cmd));
                 }
-                if self.supplement_requested_this_round {
-                    return Err(WorkflowError::SupplementAlreadyRequested);
+                self.check_supplement(items)?;
+                EventKind::SupplementRequested {
+                    items: items.clone(),
                 }
-                if items.is_empty() {
-                    return Err(WorkflowError::EmptySupplement);
+            }
+            Command::DraftNotice { notice } => {
+                if !matches!(step, Assigned | Consulting | VerificationScheduled) {
+                    return Err(self.illegal(cmd));
                 }
-                for (index, it) in items.iter().enumerate() {
-                    for (value, field) in [
-                        (&it.document, "document"),
-                        (&it.reason, "reason"),
-                        (&it.guidance, "guidance"),
-                    ] {
-                        if value.trim().is_empty() {
-                            return Err(WorkflowError::SupplementItemIncomplete { index, field });
-                        }
-                    }
+                match notice {
+                    Notice::Supplement { items } => self.check_supplement(items)?,
+                    Notice::Ineligible { reason: r } => reason(r, cmd.name())?,
+                }
+                EventKind::NoticeDrafted {
+                    notice: notice.clone(),
+                }
+            }
+            Command::IssueNotice => {
+                let Some(PendingNotice {
+                    notice: Notice::Supplement { items },
+                    ..
+                }) = &self.notice
+                else {
+                    return Err(self.illegal(cmd));
+                };
+                if step != NoticeApproved {
+                    return Err(self.illegal(cmd));
                 }
                 EventKind::SupplementRequested {
                     items: items.clone(),
+                }
+            }
+            Command::TransferJoint { lead, parts } => {
+                if !reception || step == SubmittedOnline {
+                    return Err(self.illegal(cmd));
+                }
+                if parts.is_empty() {
+                    return Err(WorkflowError::FieldRequired("parts"));
+                }
+                let mut named = vec![lead];
+                for p in parts {
+                    if named.contains(&&p.agency) {
+                        return Err(WorkflowError::JointAgencyTwice(p.agency.clone()));
+                    }
+                    named.push(&p.agency);
+                }
+                let mut tasks = Vec::with_capacity(parts.len());
+                for p in parts {
+                    required(&p.task, "task")?;
+                    let deadline = checked(p.deadline)?;
+                    if deadline <= at {
+                        return Err(WorkflowError::DeadlineNotAfter);
+                    }
+                    // Within the dossier's time (a dossier already late gets what it needs).
+                    if deadline > self.legal_due() && self.legal_due() > at {
+                        return Err(WorkflowError::JointDeadlineAfterDue);
+                    }
+                    let hand_to = p.hand_to.clone().unwrap_or_else(|| lead.clone());
+                    if hand_to == p.agency || !named.contains(&&hand_to) {
+                        return Err(WorkflowError::JointHandTo(p.agency.clone()));
+                    }
+                    tasks.push(JointTask {
+                        agency: p.agency.clone(),
+                        task: p.task.clone(),
+                        deadline: cal.in_zone(deadline),
+                        hand_to,
+                        result: None,
+                        done_at: None,
+                    });
+                }
+                EventKind::TransferredJoint {
+                    lead: lead.clone(),
+                    tasks,
+                }
+            }
+            Command::CompleteJointTask { agency, result } => {
+                if self.agency.is_none() || !self.is_open() {
+                    return Err(self.illegal(cmd));
+                }
+                required(result, "result")?;
+                if !self
+                    .joint
+                    .iter()
+                    .any(|j| &j.agency == agency && j.result.is_none())
+                {
+                    return Err(WorkflowError::NoSuchJointTask(agency.clone()));
+                }
+                EventKind::JointTaskDone {
+                    agency: agency.clone(),
+                    result: result.clone(),
                 }
             }
             Command::Supplemented => {
@@ -1060,7 +1326,8 @@ impl Dossier {
                 }
             }
             Command::AnswerConsultation { agency, answer } => {
-                if step != Consulting {
+                // Awaited opinions may come in while a notice is on its way or the clock stands.
+                if self.agency.is_none() || !self.is_open() {
                     return Err(self.illegal(cmd));
                 }
                 required(answer, "answer")?;
@@ -1105,6 +1372,10 @@ impl Dossier {
                 if open > 0 {
                     return Err(WorkflowError::ConsultationsPending(open));
                 }
+                let joint = self.joint.iter().filter(|j| j.result.is_none()).count();
+                if joint > 0 {
+                    return Err(WorkflowError::JointTasksPending(joint));
+                }
                 EventKind::SubmittedForApproval
             }
             Command::SendBack { reason: r } => {
@@ -1118,7 +1389,11 @@ impl Dossier {
                 if step != AwaitingApproval {
                     return Err(self.illegal(cmd));
                 }
-                EventKind::Approved
+                if self.notice.is_some() {
+                    EventKind::NoticeApproved
+                } else {
+                    EventKind::Approved
+                }
             }
             Command::Reject { reason: r } => {
                 if !matches!(
@@ -1255,6 +1530,37 @@ impl Dossier {
         Ok(events)
     }
 
+    /// A supplement request is complete, and the first of its round (Art. 8.1a: once, fully).
+    fn check_supplement(&self, items: &[MissingItem]) -> Result<(), WorkflowError> {
+        if self.supplement_requested_this_round {
+            return Err(WorkflowError::SupplementAlreadyRequested);
+        }
+        if items.is_empty() {
+            return Err(WorkflowError::EmptySupplement);
+        }
+        for (index, it) in items.iter().enumerate() {
+            for (value, field) in [
+                (&it.document, "document"),
+                (&it.reason, "reason"),
+                (&it.guidance, "guidance"),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(WorkflowError::SupplementItemIncomplete { index, field });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a dossier at `Consulting` goes once every opinion is in.
+    fn after_consulting(&self) -> Step {
+        if self.verification.is_some() {
+            Step::VerificationScheduled
+        } else {
+            Step::Assigned
+        }
+    }
+
     fn pause(&mut self, to: Step, at: Instant) {
         self.resume_to = Some(self.step);
         self.paused_at = Some(at);
@@ -1299,7 +1605,55 @@ impl Dossier {
             SupplementRequested { items } => {
                 self.supplement = items.clone();
                 self.supplement_requested_this_round = true;
+                // Sent by the desk for the agency (Art. 20.2): back to the officer after it.
+                let back = match self.notice.take() {
+                    Some(n) if self.step == Step::NoticeApproved => Some(n.back_to),
+                    _ => None,
+                };
                 self.pause(Step::SupplementRequested, e.at);
+                if back.is_some() {
+                    self.resume_to = back;
+                }
+            }
+            NoticeDrafted { notice } => {
+                self.notice = Some(PendingNotice {
+                    notice: notice.clone(),
+                    drafted_at: e.at,
+                    drafted_by: e.by.clone(),
+                    back_to: self.step,
+                    approved_at: None,
+                });
+                self.step = Step::AwaitingApproval;
+            }
+            NoticeApproved => {
+                if let Some(n) = &mut self.notice {
+                    n.approved_at = Some(e.at);
+                    match &n.notice {
+                        Notice::Supplement { .. } => self.step = Step::NoticeApproved,
+                        Notice::Ineligible { reason } => {
+                            self.reason = Some(reason.clone());
+                            self.finished_at = Some(e.at);
+                            self.step = Step::Rejected;
+                            self.notice = None;
+                        }
+                    }
+                }
+            }
+            TransferredJoint { lead, tasks } => {
+                self.agency = Some(lead.clone());
+                self.transferred_at = Some(e.at);
+                self.joint = tasks.clone();
+                self.step = Step::AcceptedTransferred;
+            }
+            JointTaskDone { agency, result } => {
+                if let Some(j) = self
+                    .joint
+                    .iter_mut()
+                    .find(|j| &j.agency == agency && j.result.is_none())
+                {
+                    j.result = Some(result.clone());
+                    j.done_at = Some(e.at);
+                }
             }
             Supplemented {
                 due,
@@ -1368,11 +1722,19 @@ impl Dossier {
                     c.answered_at = Some(e.at);
                 }
                 if self.consultations.iter().all(|c| c.answer.is_some()) {
-                    self.step = if self.verification.is_some() {
-                        Step::VerificationScheduled
-                    } else {
-                        Step::Assigned
-                    };
+                    // Back from waiting for opinions — now, or when a pause or a notice ends.
+                    let next = self.after_consulting();
+                    if self.step == Step::Consulting {
+                        self.step = next;
+                    }
+                    if self.resume_to == Some(Step::Consulting) {
+                        self.resume_to = Some(next);
+                    }
+                    if let Some(n) = &mut self.notice {
+                        if n.back_to == Step::Consulting {
+                            n.back_to = next;
+                        }
+                    }
                 }
             }
             VerificationScheduled(v) => {
@@ -1382,9 +1744,16 @@ impl Dossier {
                 }
             }
             SubmittedForApproval => self.step = Step::AwaitingApproval,
-            SentBack { .. } => self.step = Step::Assigned,
+            SentBack { .. } => {
+                // A drafted notice sent back: the officer takes it up where it was drafted.
+                self.step = match self.notice.take() {
+                    Some(n) => n.back_to,
+                    None => Step::Assigned,
+                };
+            }
             Approved => self.step = Step::Approved,
             Rejected { reason } => {
+                self.notice = None;
                 self.reason = Some(reason.clone());
                 self.finished_at = Some(e.at);
                 self.step = Step::Rejected;

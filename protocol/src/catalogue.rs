@@ -59,4 +59,56 @@ pub struct Procedure {
     /// applicant asks for one).
     #[serde(default)]
     pub immediate: bool,
+    /// Liên thông (Art. 10.1d): the agencies taking part besides the competent one (the lead),
+    /// each with its task and its time; the desk sends the dossier to all of them at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint: Vec<JointStep>,
+    /// How long a closed dossier of this procedure is kept (Art. 23.1); none until the centre
+    /// sets it from the retention schedule its archive applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+}
+
+/// A participating agency of a joint procedure (Art. 10.1d): its task, and how many working
+/// days it has from the transfer (never past the dossier's due date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointStep {
+    pub agency: AgencyCode,
+    pub task: String,
+    pub working_days: u32,
+    /// The agency that needs its result for the next step; the lead when none is named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_to: Option<AgencyCode>,
+}
+
+/// How long a closed dossier is kept (Art. 23.1: per the retention schedule the archive
+/// applies; the values are the centre's to set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    Permanent,
+    Years(u16),
+}
+
+impl Retention {
+    /// The most years a time-limited class may say.
+    pub const MAX_YEARS: u16 = 200;
+
+    /// The last year a dossier closed in `closed_year` is kept through; none when permanent.
+    pub fn keep_through(self, closed_year: i32) -> Option<i32> {
+        match self {
+            Retention::Permanent => None,
+            Retention::Years(n) => Some(closed_year.saturating_add(i32::from(n))),
+        }
+    }
+
+    /// In words: "Vĩnh viễn" / "Permanent", "20 năm" / "20 years".
+    pub fn label(self, lang: motcua_core::Lang) -> String {
+        match (self, lang) {
+            (Retention::Permanent, motcua_core::Lang::Vi) => "Vĩnh viễn".into(),
+            (Retention::Permanent, motcua_core::Lang::En) => "Permanent".into(),
+            (Retention::Years(n), motcua_core::Lang::Vi) => format!("{n} năm"),
+            (Retention::Years(n), motcua_core::Lang::En) => format!("{n} years"),
+        }
+    }
 }

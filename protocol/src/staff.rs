@@ -1,7 +1,9 @@
 //! What staff send and receive: sign-in, the dossier workflow, accounts and the kiosk fleet.
 
 use chrono::{DateTime, FixedOffset};
-use motcua_core::workflow::{Consultation, Fees, MissingItem, Verification};
+use motcua_core::workflow::{
+    Consultation, Fees, JointTask, MissingItem, PendingNotice, Verification,
+};
 use motcua_core::{AgencyCode, Channel, CitizenId, EventKind, ReturnChannel, Step, Timeliness};
 use serde::{Deserialize, Serialize};
 
@@ -199,6 +201,12 @@ pub struct DossierDetails {
     pub returned_at: Option<DateTime<FixedOffset>>,
     pub return_channel: Option<ReturnChannel>,
     pub apologies: u32,
+    /// A notice drafted by the officer, on its way through the head and the desk (Art. 20.2).
+    #[serde(default)]
+    pub notice: Option<PendingNotice>,
+    /// A joint (liên thông) dossier's participating agencies and their parts (Art. 10.1d).
+    #[serde(default)]
+    pub joint: Vec<JointTask>,
 }
 
 /// One event of a dossier's timeline, with its labels.

@@ -36,6 +36,11 @@ struct KioskLabels {
     state: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TaskLabels {
+    kind: String,
+}
+
 fn latency() -> Histogram {
     // 0.5 ms to about 8 s.
     Histogram::new(exponential_buckets(0.0005, 2.0, 15))
@@ -57,6 +62,10 @@ pub struct Figures {
     pub kiosks_silent: u64,
     pub kiosks_paper_out: u64,
     pub kiosks_paper_near_end: u64,
+    /// Opinions asked of another agency still awaited past their deadline (Art. 10.1b).
+    pub opinions_late: u64,
+    /// Joint agencies' parts still awaited past their deadline (Art. 10.1d).
+    pub joint_late: u64,
 }
 
 /// Every metric of the server.
@@ -82,6 +91,7 @@ pub struct Metrics {
     writer_failed_flushes: Counter<u64, AtomicU64>,
     calendar_days: Gauge,
     kiosks: Family<KioskLabels, Gauge>,
+    tasks_late: Family<TaskLabels, Gauge>,
     /// One scrape at a time moves the counters read from the writer.
     scrape: Mutex<()>,
 }
@@ -184,6 +194,12 @@ impl Default for Metrics {
             "Enrolled kiosks needing attention, by state: silent (no heartbeat for 5 minutes), paper_out, paper_near_end",
             kiosks.clone(),
         );
+        let tasks_late = Family::<TaskLabels, Gauge>::default();
+        registry.register(
+            "agency_tasks_late",
+            "Work asked of another agency still awaited past its deadline, by kind: opinion (Art. 10.1b), joint (a participating agency's part, Art. 10.1d)",
+            tasks_late.clone(),
+        );
         let calendar_days = Gauge::default();
         registry.register(
             "calendar_covered_days",
@@ -209,6 +225,7 @@ impl Default for Metrics {
             writer_failed_flushes,
             calendar_days,
             kiosks,
+            tasks_late,
             scrape: Mutex::new(()),
         }
     }
@@ -273,6 +290,13 @@ impl Metrics {
                 })
                 .set(i64::try_from(n).unwrap_or(i64::MAX));
         }
+        for (kind, n) in [("opinion", f.opinions_late), ("joint", f.joint_late)] {
+            self.tasks_late
+                .get_or_create(&TaskLabels {
+                    kind: kind.to_owned(),
+                })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
@@ -303,6 +327,8 @@ mod tests {
             kiosks_silent: 1,
             kiosks_paper_out: 2,
             kiosks_paper_near_end: 0,
+            opinions_late: 4,
+            joint_late: 5,
         });
         for line in [
             "motcua_http_requests_total{method=\"GET\",route=\"/api/v1/dossiers/{code}\",status=\"200\"} 1",
@@ -313,6 +339,8 @@ mod tests {
             "motcua_calendar_covered_days 396",
             "motcua_kiosks_alerting{state=\"silent\"} 1",
             "motcua_kiosks_alerting{state=\"paper_out\"} 2",
+            "motcua_agency_tasks_late{kind=\"opinion\"} 4",
+            "motcua_agency_tasks_late{kind=\"joint\"} 5",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");
         }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use motcua_core::workflow::{
-    Command, Dossier, Event, MissingItem, Receipt, Verification, WorkflowError, receive,
+    Command, Dossier, Event, JointPart, MissingItem, Notice, Receipt, Verification, WorkflowError,
+    receive,
 };
 use motcua_core::{
     AgencyCode, Calendar, Channel, Lang, Localized, NationalStatus, ProcessingTime, ReturnChannel,
@@ -64,6 +65,19 @@ impl Case {
         self.try_do(cmd, at)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         self
+    }
+
+    /// Art. 20.2: the officer drafts a supplement notice, the head approves it, the desk sends
+    /// it — all at `at`.
+    fn agency_supplement(&mut self, items: Vec<MissingItem>, at: &str) -> &mut Self {
+        self.step(
+            Command::DraftNotice {
+                notice: Notice::Supplement { items },
+            },
+            at,
+        );
+        self.step(Command::Approve, at);
+        self.step(Command::IssueNotice, at)
     }
 
     fn status(&self) -> u8 {
@@ -269,10 +283,7 @@ fn supplement_once_per_round_and_complete() {
         },
         "18/11/2025 10:00",
     );
-    c.step(
-        Command::RequestSupplement { items: items() },
-        "18/11/2025 11:00",
-    );
+    c.agency_supplement(items(), "18/11/2025 11:00");
     assert_eq!(
         c.try_do(
             Command::RequestSupplement { items: items() },
@@ -315,15 +326,9 @@ fn second_request_in_the_same_round_is_refused_even_after_moving_on() {
         Command::RecordFeePaid { amount: 50_000 },
         "10/11/2025 09:30",
     );
-    c.step(
-        Command::RequestSupplement { items: items() },
-        "10/11/2025 10:00",
-    );
+    c.agency_supplement(items(), "10/11/2025 10:00");
     c.step(Command::Supplemented, "10/11/2025 11:00");
-    c.step(
-        Command::RequestSupplement { items: items() },
-        "10/11/2025 13:30",
-    );
+    c.agency_supplement(items(), "10/11/2025 13:30");
     assert_eq!(c.d.round, 2);
     c.check_replay();
 }
@@ -730,9 +735,29 @@ fn any_command() -> impl Strategy<Value = Command> {
             reason: "r".into()
         }),
         text.clone().prop_map(|reason| Command::Withdraw { reason }),
-        text.prop_map(|reason| Command::Stop { reason }),
+        text.clone().prop_map(|reason| Command::Stop { reason }),
         Just(Command::Resume),
         Just(Command::ResolveAtOnce),
+        Just(Command::DraftNotice {
+            notice: Notice::Supplement { items: items() }
+        }),
+        text.prop_map(|reason| Command::DraftNotice {
+            notice: Notice::Ineligible { reason }
+        }),
+        Just(Command::IssueNotice),
+        Just(Command::TransferJoint {
+            lead: agency("000.00.12.H16"),
+            parts: vec![JointPart {
+                agency: agency("000.00.13.H16"),
+                task: "Xác nhận".into(),
+                deadline: t("11/11/2025 17:00"),
+                hand_to: None,
+            }],
+        }),
+        Just(Command::CompleteJointTask {
+            agency: agency("000.00.13.H16"),
+            result: "Đã xác nhận".into(),
+        }),
         (1i64..100).prop_map(|h| Command::Apologize {
             reason: "trễ".into(),
             new_due: t("01/01/2026 08:00") + Duration::hours(h)
@@ -889,14 +914,12 @@ fn a_supplement_at_the_desk_restarts_the_processing_time() {
         },
         "10/11/2025 09:00",
     );
-    c.step(
-        Command::RequestSupplement {
-            items: vec![MissingItem {
-                document: "Bản vẽ".into(),
-                reason: "Thiếu".into(),
-                guidance: "Nộp bản vẽ".into(),
-            }],
-        },
+    c.agency_supplement(
+        vec![MissingItem {
+            document: "Bản vẽ".into(),
+            reason: "Thiếu".into(),
+            guidance: "Nộp bản vẽ".into(),
+        }],
         "11/11/2025 08:00",
     );
     c.step(Command::Supplemented, "13/11/2025 08:00");
@@ -1143,4 +1166,325 @@ fn art_8_1c_an_online_dossier_is_received_when_found_valid() {
     let mut late = Case::new(Channel::Online, "10/11/2025 20:00", 3);
     late.step(Command::AcceptOnline, "10/11/2025 20:30");
     assert_eq!(late.d.received_at, t("11/11/2025 07:00"));
+}
+
+/// A dossier transferred and assigned, five working days, received Monday 10/11/2025 08:00.
+fn assigned_case() -> Case {
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 5);
+    c.step(
+        Command::AcceptAndTransfer {
+            agency: agency("000.00.12.H16"),
+        },
+        "10/11/2025 08:30",
+    );
+    c.step(
+        Command::Assign {
+            officer: "cv".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    c
+}
+
+/// Art. 20.2: "Đối với hồ sơ cần bổ sung thêm hoặc không đáp ứng các điều kiện về thủ tục hành
+/// chính, phải dự thảo văn bản thông báo trình lãnh đạo cơ quan duyệt và chuyển Bộ phận Tiếp nhận
+/// và Trả kết quả để thông báo cho các tổ chức, cá nhân liên quan" — the officer cannot ask the
+/// applicant directly; the draft goes to the head, then to the desk, and the clock stands only
+/// once the desk has sent it.
+#[test]
+fn art_20_2_a_supplement_notice_is_drafted_approved_then_sent_by_the_desk() {
+    let mut c = assigned_case();
+    let e = c
+        .try_do(
+            Command::RequestSupplement { items: items() },
+            "10/11/2025 10:00",
+        )
+        .unwrap_err();
+    assert_eq!(e, WorkflowError::NoticeNeedsApproval);
+    assert!(e.message(Lang::Vi).contains("Điều 20.2"));
+    // Drafted: with the head, the clock still running.
+    c.step(
+        Command::DraftNotice {
+            notice: Notice::Supplement { items: items() },
+        },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(c.d.step, Step::AwaitingApproval);
+    assert_eq!(c.status(), 4);
+    assert!(c.d.paused_at.is_none());
+    assert_eq!(
+        c.try_do(Command::IssueNotice, "10/11/2025 10:05")
+            .unwrap_err()
+            .code(),
+        "workflow.illegal_transition",
+        "not before the head approves"
+    );
+    // Sent back: the officer takes it up again; a new draft, approved this time.
+    c.step(
+        Command::SendBack {
+            reason: "Ghi rõ căn cứ".into(),
+        },
+        "10/11/2025 10:30",
+    );
+    assert_eq!(c.d.step, Step::Assigned);
+    assert!(c.d.notice.is_none());
+    c.step(
+        Command::DraftNotice {
+            notice: Notice::Supplement { items: items() },
+        },
+        "10/11/2025 11:00",
+    );
+    c.step(Command::Approve, "10/11/2025 14:00");
+    assert_eq!(c.d.step, Step::NoticeApproved);
+    assert_eq!(
+        c.status(),
+        4,
+        "still processing until the applicant is told"
+    );
+    assert!(c.d.paused_at.is_none());
+    // The desk sends it on Tuesday at 08:00: the clock stands from then.
+    c.step(Command::IssueNotice, "11/11/2025 08:00");
+    assert_eq!(c.status(), 5);
+    assert_eq!(c.d.paused_at, Some(t("11/11/2025 08:00")));
+    assert_eq!(c.d.supplement, items());
+    assert!(c.d.notice.is_none());
+    // Asked once in this round, through any path.
+    assert_eq!(
+        c.try_do(
+            Command::RequestSupplement { items: items() },
+            "11/11/2025 09:00"
+        )
+        .unwrap_err()
+        .code(),
+        "workflow.illegal_transition"
+    );
+    c.step(Command::Supplemented, "13/11/2025 08:00");
+    assert_eq!(c.d.step, Step::Assigned, "back to the officer");
+    assert_eq!(c.d.due, t("19/11/2025 08:00"), "two working days stood");
+    assert_eq!(
+        c.try_do(
+            Command::DraftNotice {
+                notice: Notice::Supplement { items: items() }
+            },
+            "13/11/2025 09:00"
+        )
+        .map(|_| c.d.step),
+        Ok(Step::AwaitingApproval),
+        "a new round may get its own request"
+    );
+    c.check_replay();
+}
+
+/// Art. 20.2 and 10.2: an ineligibility notice is drafted with its written reason, approved by
+/// the head — then it is the decision — and handed to the applicant by the desk.
+#[test]
+fn art_20_2_an_ineligibility_notice_is_approved_by_the_head_and_returned_by_the_desk() {
+    let mut c = assigned_case();
+    assert_eq!(
+        c.try_do(
+            Command::DraftNotice {
+                notice: Notice::Ineligible { reason: " ".into() }
+            },
+            "10/11/2025 10:00"
+        ),
+        Err(WorkflowError::ReasonRequired {
+            command: "draft_notice"
+        })
+    );
+    c.step(
+        Command::DraftNotice {
+            notice: Notice::Ineligible {
+                reason: "Thửa đất đang có tranh chấp".into(),
+            },
+        },
+        "10/11/2025 10:00",
+    );
+    assert_eq!(c.d.step, Step::AwaitingApproval);
+    assert!(c.d.finished_at.is_none());
+    c.step(Command::Approve, "10/11/2025 15:00");
+    assert_eq!(c.d.step, Step::Rejected);
+    assert_eq!(c.status(), 9);
+    assert_eq!(c.d.reason.as_deref(), Some("Thửa đất đang có tranh chấp"));
+    assert_eq!(c.d.finished_at, Some(t("10/11/2025 15:00")));
+    assert_eq!(
+        c.try_do(Command::IssueNotice, "10/11/2025 15:10")
+            .unwrap_err()
+            .code(),
+        "workflow.illegal_transition"
+    );
+    c.step(
+        Command::Return {
+            channel: ReturnChannel::Counter,
+        },
+        "11/11/2025 08:00",
+    );
+    assert_eq!(c.status(), 10);
+    c.check_replay();
+}
+
+/// Opinions asked before a notice was drafted may still come in while it is with the head; the
+/// dossier then goes back to the officer, not to waiting for opinions.
+#[test]
+fn art_10_1b_an_opinion_may_arrive_while_a_notice_is_with_the_head() {
+    let mut c = assigned_case();
+    c.step(
+        Command::Consult {
+            agency: agency("000.00.13.H16"),
+            subject: "Quy hoạch".into(),
+            deadline: t("12/11/2025 17:00"),
+        },
+        "10/11/2025 09:30",
+    );
+    c.step(
+        Command::DraftNotice {
+            notice: Notice::Supplement { items: items() },
+        },
+        "10/11/2025 10:00",
+    );
+    c.step(
+        Command::AnswerConsultation {
+            agency: agency("000.00.13.H16"),
+            answer: "Phù hợp quy hoạch".into(),
+        },
+        "10/11/2025 11:00",
+    );
+    assert_eq!(c.d.step, Step::AwaitingApproval);
+    c.step(
+        Command::SendBack {
+            reason: "Không cần bổ sung".into(),
+        },
+        "10/11/2025 14:00",
+    );
+    assert_eq!(c.d.step, Step::Assigned);
+    c.step(Command::SubmitForApproval, "10/11/2025 15:00");
+    c.check_replay();
+}
+
+fn joint_parts() -> Vec<JointPart> {
+    vec![
+        JointPart {
+            agency: agency("000.00.13.H16"),
+            task: "Xác định nghĩa vụ tài chính".into(),
+            deadline: t("12/11/2025 17:00"),
+            hand_to: Some(agency("000.00.14.H16")),
+        },
+        JointPart {
+            agency: agency("000.00.14.H16"),
+            task: "Thông báo thuế".into(),
+            deadline: t("14/11/2025 17:00"),
+            hand_to: None,
+        },
+    ]
+}
+
+/// Art. 10.1d: "chuyển hồ sơ điện tử đến tất cả các cơ quan tham gia giải quyết, trong đó ghi
+/// rõ cơ quan chủ trì, trách nhiệm, nội dung công việc, thời hạn trả kết quả của từng cơ quan" —
+/// each participating agency does its part by its deadline and hands its result on to the agency
+/// that needs it; the lead decides only once every part is done.
+#[test]
+fn art_10_1d_a_joint_dossier_names_its_lead_and_each_agency_s_task_and_deadline() {
+    let lead = agency("000.00.12.H16");
+    let mut c = Case::new(Channel::Direct, "10/11/2025 08:00", 10);
+    // Named twice, or the lead as a participant: refused.
+    let mut twice = joint_parts();
+    twice[1].agency = agency("000.00.13.H16");
+    assert_eq!(
+        c.try_do(
+            Command::TransferJoint {
+                lead: lead.clone(),
+                parts: twice
+            },
+            "10/11/2025 08:30"
+        ),
+        Err(WorkflowError::JointAgencyTwice(agency("000.00.13.H16")))
+    );
+    let mut to_self = joint_parts();
+    to_self[0].hand_to = Some(agency("000.00.13.H16"));
+    assert_eq!(
+        c.try_do(
+            Command::TransferJoint {
+                lead: lead.clone(),
+                parts: to_self
+            },
+            "10/11/2025 08:30"
+        ),
+        Err(WorkflowError::JointHandTo(agency("000.00.13.H16")))
+    );
+    let mut too_late = joint_parts();
+    too_late[1].deadline = t("30/11/2025 17:00");
+    assert_eq!(
+        c.try_do(
+            Command::TransferJoint {
+                lead: lead.clone(),
+                parts: too_late
+            },
+            "10/11/2025 08:30"
+        ),
+        Err(WorkflowError::JointDeadlineAfterDue)
+    );
+    assert_eq!(
+        c.try_do(
+            Command::TransferJoint {
+                lead: lead.clone(),
+                parts: vec![]
+            },
+            "10/11/2025 08:30"
+        ),
+        Err(WorkflowError::FieldRequired("parts"))
+    );
+    c.step(
+        Command::TransferJoint {
+            lead: lead.clone(),
+            parts: joint_parts(),
+        },
+        "10/11/2025 08:30",
+    );
+    assert_eq!(c.d.agency.as_ref(), Some(&lead));
+    assert_eq!(c.d.transferred_at, Some(t("10/11/2025 08:30")));
+    assert_eq!(c.d.joint.len(), 2);
+    assert_eq!(c.d.joint[1].hand_to, lead, "to the lead when none is named");
+    c.step(
+        Command::Assign {
+            officer: "cv".into(),
+        },
+        "10/11/2025 09:00",
+    );
+    assert_eq!(
+        c.try_do(Command::SubmitForApproval, "10/11/2025 10:00"),
+        Err(WorkflowError::JointTasksPending(2))
+    );
+    c.step(
+        Command::CompleteJointTask {
+            agency: agency("000.00.13.H16"),
+            result: "Số tiền sử dụng đất: 12.000.000 đồng".into(),
+        },
+        "12/11/2025 16:00",
+    );
+    assert!(!c.d.joint[0].late_at(t("20/11/2025 08:00")));
+    assert!(
+        c.d.joint[1].late_at(t("14/11/2025 17:01")),
+        "awaited after it"
+    );
+    assert_eq!(
+        c.try_do(
+            Command::CompleteJointTask {
+                agency: agency("000.00.13.H16"),
+                result: "lần hai".into()
+            },
+            "12/11/2025 16:30"
+        ),
+        Err(WorkflowError::NoSuchJointTask(agency("000.00.13.H16")))
+    );
+    c.step(
+        Command::CompleteJointTask {
+            agency: agency("000.00.14.H16"),
+            result: "Đã ra thông báo thuế".into(),
+        },
+        "17/11/2025 09:00",
+    );
+    assert!(c.d.joint[1].late_at(t("17/11/2025 09:00")), "done after it");
+    c.step(Command::SubmitForApproval, "17/11/2025 10:00");
+    c.step(Command::Approve, "17/11/2025 11:00");
+    assert_eq!(c.d.step, Step::Approved);
+    c.check_replay();
 }

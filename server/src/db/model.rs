@@ -12,7 +12,9 @@ use motcua_protocol::staff::{KioskView, RejectedEvent};
 use motcua_protocol::sync::{Heartbeat, KioskConfig};
 use serde::{Deserialize, Serialize};
 
-pub use motcua_protocol::catalogue::{Agency, Fee, Procedure, RequiredDocument};
+pub use motcua_protocol::catalogue::{
+    Agency, Fee, JointStep, Procedure, RequiredDocument, Retention,
+};
 pub use motcua_protocol::centre::{CentreInfo, Counter};
 pub use motcua_protocol::public::{FeedbackChannel, FeedbackStatus};
 pub use motcua_protocol::staff::{Applicant, AuditEntry, Role, SubmittedDocument};

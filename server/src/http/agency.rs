@@ -94,6 +94,7 @@ fn pile_id(p: AgencyPile) -> &'static str {
         AgencyPile::Working => "mine",
         AgencyPile::Paused => "paused",
         AgencyPile::Consulted => "consulted",
+        AgencyPile::Joint => "joint",
     }
 }
 
@@ -174,6 +175,7 @@ async fn work(
                 wanted.extend([AgencyPile::ToAssign, AgencyPile::ToApprove]);
             }
             wanted.extend([
+                AgencyPile::Joint,
                 AgencyPile::Working,
                 AgencyPile::Paused,
                 AgencyPile::Consulted,
@@ -183,13 +185,19 @@ async fn work(
                     continue;
                 }
                 let officer = match p {
-                    AgencyPile::ToAssign | AgencyPile::ToApprove | AgencyPile::Consulted => "",
+                    AgencyPile::ToAssign
+                    | AgencyPile::ToApprove
+                    | AgencyPile::Consulted
+                    | AgencyPile::Joint => "",
                     _ => me.as_str(),
                 };
                 let pile = one(p, officer)?;
                 // A head who holds nothing sees only the agency's piles; nobody sees an empty
                 // pile of opinions asked.
-                if (head && !officer.is_empty() || p == AgencyPile::Consulted) && pile.1 == 0 {
+                if (head && !officer.is_empty()
+                    || matches!(p, AgencyPile::Consulted | AgencyPile::Joint))
+                    && pile.1 == 0
+                {
                     continue;
                 }
                 piles.push(pile);
@@ -270,6 +278,13 @@ async fn work(
                     "Hạn trả lời",
                     "Answer by",
                 ),
+                AgencyPile::Joint => (
+                    "joint",
+                    "Phần việc liên thông của cơ quan (Điều 10.1d)",
+                    "Our part of joint dossiers (Art. 10.1d)",
+                    "Hạn phần việc",
+                    "Part due",
+                ),
             };
             let rows = recs
                 .iter()
@@ -280,10 +295,18 @@ async fn work(
                         .consultations
                         .iter()
                         .find(|c| c.agency == mine && c.answer.is_none());
+                    let part = s
+                        .joint
+                        .iter()
+                        .find(|j| j.agency == mine && j.result.is_none());
                     let (at, left, late) = if let (AgencyPile::Consulted, Some(c)) = (p, asked) {
                         let late = c.late_at(now);
                         let left = time_left(&cal, now, c.deadline, late);
                         (hm(&c.deadline), left, late)
+                    } else if let (AgencyPile::Joint, Some(j)) = (p, part) {
+                        let late = j.late_at(now);
+                        let left = time_left(&cal, now, j.deadline, late);
+                        (hm(&j.deadline), left, late)
                     } else if p == AgencyPile::Paused {
                         (
                             hm(&s.paused_at.unwrap_or(s.received_at)),

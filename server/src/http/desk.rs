@@ -680,13 +680,41 @@ struct Loaded {
     agency: String,
     /// Its procedure gives the result at once (Art. 8.2).
     immediate: bool,
-    /// The names of the agencies consulted: (code, name).
+    /// The names of the agencies consulted or taking part (liên thông): (code, name).
     consulted: Vec<(String, String)>,
+    /// A joint procedure's participating agencies as the catalogue names them, before the
+    /// transfer: (agency name, task, working days).
+    joint_plan: Vec<(String, String, u32)>,
+    /// How long its procedure's closed dossiers are kept (Art. 23.1), when the catalogue says.
+    retention: Option<crate::db::model::Retention>,
     /// (account, full name).
     names: Vec<(String, String)>,
 }
 
 impl Loaded {
+    /// The year the dossier closed (its last event's).
+    fn closed_year(&self) -> i32 {
+        use chrono::Datelike;
+        self.rec
+            .history
+            .last()
+            .map(|e| e.at.year())
+            .unwrap_or_else(|| self.rec.state.received_at.year())
+    }
+
+    /// Its retention in words (Art. 23.1), with the last year it is kept through.
+    fn retention_text(&self, lang: Lang) -> String {
+        match self.retention {
+            Some(r) => match (r.keep_through(self.closed_year()), lang) {
+                (Some(y), Lang::Vi) => format!("{} (đến hết năm {y})", r.label(lang)),
+                (Some(y), Lang::En) => format!("{} (through {y})", r.label(lang)),
+                (None, _) => r.label(lang),
+            },
+            None if lang == Lang::Vi => "chưa xác định trong danh mục thủ tục".into(),
+            None => "not set in the procedure catalogue".into(),
+        }
+    }
+
     /// A consulted agency's name (its code when unknown).
     fn agency_name(&self, code: &str) -> String {
         self.consulted
@@ -737,18 +765,32 @@ async fn load_for(st: &AppState, user: &User, code: &str) -> Result<Loaded, Erro
                     .map(|a| a.name)
                     .unwrap_or_else(|| code.to_owned()))
             };
-            let immediate =
-                get_value::<Procedure>(&txn.open_table(PROCEDURES)?, rec.procedure_id.as_str())?
-                    .is_some_and(|p| p.immediate);
+            let procedure =
+                get_value::<Procedure>(&txn.open_table(PROCEDURES)?, rec.procedure_id.as_str())?;
+            let immediate = procedure.as_ref().is_some_and(|p| p.immediate);
+            let mut joint_plan = Vec::new();
+            if rec.state.agency.is_none() {
+                for j in procedure.iter().flat_map(|p| &p.joint) {
+                    joint_plan.push((name(j.agency.as_str())?, j.task.clone(), j.working_days));
+                }
+            }
             let mut consulted = Vec::new();
-            for c in &rec.state.consultations {
-                let code = c.agency.to_string();
+            let involved = rec
+                .state
+                .consultations
+                .iter()
+                .map(|c| &c.agency)
+                .chain(rec.state.joint.iter().flat_map(|j| [&j.agency, &j.hand_to]));
+            for a in involved {
+                let code = a.to_string();
                 if !consulted.iter().any(|(a, _): &(String, String)| *a == code) {
                     consulted.push((code.clone(), name(&code)?));
                 }
             }
             Ok(Loaded {
+                retention: procedure.as_ref().and_then(|p| p.retention),
                 immediate,
+                joint_plan,
                 consulted,
                 centre: name(rec.receiving_agency.as_str())?,
                 agency: name(rec.handling_agency().as_str())?,
@@ -852,8 +894,67 @@ fn detail(
             reason, new_due, ..
         } => format!("hẹn mới {} · {reason}", hm(new_due)),
         K::Returned { channel } => channel.label(Lang::Vi).to_owned(),
+        K::NoticeDrafted { notice } => match notice {
+            motcua_core::workflow::Notice::Supplement { items } => format!(
+                "Yêu cầu bổ sung · Supplement: {}",
+                items
+                    .iter()
+                    .map(|i| i.document.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            motcua_core::workflow::Notice::Ineligible { reason } => {
+                format!("Không đủ điều kiện · Ineligible: {reason}")
+            }
+        },
+        K::TransferredJoint { lead, tasks } => format!(
+            "Chủ trì · Lead: {}; {}",
+            d.agency_name(lead.as_str()),
+            tasks
+                .iter()
+                .map(|t| format!(
+                    "{}: {} (hạn {})",
+                    d.agency_name(t.agency.as_str()),
+                    t.task,
+                    hm(&t.deadline)
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        K::JointTaskDone { agency, result } => {
+            let task = d.rec.state.joint.iter().find(|j| &j.agency == agency);
+            let late = task.is_some_and(|j| e.at > j.deadline);
+            format!(
+                "{}: {result}{}{}",
+                d.agency_name(agency.as_str()),
+                task.map(|j| format!(" → {}", d.agency_name(j.hand_to.as_str())))
+                    .unwrap_or_default(),
+                if late { " (muộn · late)" } else { "" }
+            )
+        }
         _ => String::new(),
     }
+}
+
+/// A participating agency's part of a joint dossier, as its page shows it.
+struct JointRow {
+    agency: String,
+    task: String,
+    deadline: String,
+    hand_to: String,
+    result: String,
+    done_at: String,
+    late: bool,
+}
+
+/// A notice on its way (Art. 20.2), as the page shows it.
+struct NoticeView {
+    supplement: bool,
+    approved: bool,
+    drafted_by: String,
+    /// The documents asked for (document, why, what to do), or the written reason.
+    items: Vec<(String, String, String)>,
+    reason: String,
 }
 
 #[derive(Template)]
@@ -882,6 +983,12 @@ struct DossierPage<'a> {
     agencies: Vec<(String, String)>,
     /// Open consultations: (agency name, agency code, subject, deadline, late).
     open: Vec<(String, String, String, String, bool)>,
+    /// A joint dossier's parts.
+    joint: Vec<JointRow>,
+    /// A notice drafted or approved, not yet sent.
+    notice: Option<NoticeView>,
+    /// The user's agency (a participating agency's part is recorded in its name).
+    my_agency: String,
 }
 
 impl DossierPage<'_> {
@@ -1004,7 +1111,53 @@ async fn render_dossier(
             )
         })
         .collect();
+    let joint = d
+        .rec
+        .state
+        .joint
+        .iter()
+        .map(|j| JointRow {
+            agency: d.agency_name(j.agency.as_str()),
+            task: j.task.clone(),
+            deadline: j.deadline.format("%H:%M %d/%m/%Y").to_string(),
+            hand_to: d.agency_name(j.hand_to.as_str()),
+            result: j.result.clone().unwrap_or_default(),
+            done_at: j
+                .done_at
+                .map(|t| t.format("%H:%M %d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            late: j.late_at(now),
+        })
+        .collect();
+    let notice = d.rec.state.notice.as_ref().map(|n| {
+        use motcua_core::workflow::Notice;
+        let (supplement, items, reason) = match &n.notice {
+            Notice::Supplement { items } => (
+                true,
+                items
+                    .iter()
+                    .map(|i| (i.document.clone(), i.reason.clone(), i.guidance.clone()))
+                    .collect(),
+                String::new(),
+            ),
+            Notice::Ineligible { reason } => (false, Vec::new(), reason.clone()),
+        };
+        NoticeView {
+            supplement,
+            approved: n.approved_at.is_some(),
+            drafted_by: d.name_of(&n.drafted_by),
+            items,
+            reason,
+        }
+    });
     let page = DossierPage {
+        joint,
+        notice,
+        my_agency: user
+            .agency
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
         csrf: &staff.csrf,
         user: &user.full_name,
         lines,
@@ -1183,6 +1336,28 @@ fn page_command(
             Some("mau-02"),
         ),
         "supplemented" => (Command::Supplemented, None),
+        "draft_supplement" => (
+            Command::DraftNotice {
+                notice: motcua_core::workflow::Notice::Supplement {
+                    items: missing_items(&bounded(&f.items, 10_000)),
+                },
+            },
+            None,
+        ),
+        "draft_ineligible" => (
+            Command::DraftNotice {
+                notice: motcua_core::workflow::Notice::Ineligible { reason },
+            },
+            None,
+        ),
+        "issue_notice" => (Command::IssueNotice, Some("mau-02")),
+        "joint_done" => (
+            Command::CompleteJointTask {
+                agency: agency()?,
+                result: bounded(&f.answer, motcua_core::workflow::MAX_TEXT + 1),
+            },
+            None,
+        ),
         "refuse" => (Command::Refuse { reason }, Some("mau-03")),
         "fee_request" => (
             Command::RequestFee {
@@ -1299,6 +1474,25 @@ fn probes(
             },
         ),
         ("supplemented", Command::Supplemented),
+        (
+            "draft_supplement",
+            Command::DraftNotice {
+                notice: motcua_core::workflow::Notice::Supplement {
+                    items: vec![MissingItem {
+                        document: x(),
+                        reason: x(),
+                        guidance: x(),
+                    }],
+                },
+            },
+        ),
+        (
+            "draft_ineligible",
+            Command::DraftNotice {
+                notice: motcua_core::workflow::Notice::Ineligible { reason: x() },
+            },
+        ),
+        ("issue_notice", Command::IssueNotice),
         ("refuse", Command::Refuse { reason: x() }),
         (
             "fee_request",
@@ -1380,6 +1574,8 @@ fn available(
                         WorkflowError::IllegalTransition { .. }
                         | WorkflowError::SupplementAlreadyRequested
                         | WorkflowError::ConsultationsPending(_)
+                        | WorkflowError::JointTasksPending(_)
+                        | WorkflowError::NoticeNeedsApproval
                         | WorkflowError::ResumeAfterRefund
                         | WorkflowError::NothingOwed,
                     ) => false,
@@ -1393,6 +1589,17 @@ fn available(
                 }
         })
         .map(|(name, _)| name)
+        .chain(
+            // A participating agency records its own part (Art. 10.1d).
+            user.agency
+                .as_ref()
+                .map(|a| motcua_core::Command::CompleteJointTask {
+                    agency: a.clone(),
+                    result: "x".into(),
+                })
+                .filter(|cmd| access::may_complete_joint_task(user, rec, cmd))
+                .map(|_| "joint_done"),
+        )
         .collect()
 }
 
@@ -1596,7 +1803,21 @@ async fn archive(
         let mut record = d.rec.clone();
         // The lookup secret opens the public detail: it stays out of the archive.
         record.secret = String::new();
-        return match serde_json::to_string_pretty(&record) {
+        let with_retention = serde_json::to_value(&record).map(|mut v| {
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "retention".into(),
+                    serde_json::json!({
+                        "class": d.retention,
+                        "closed_year": d.closed_year(),
+                        "keep_through": d.retention.and_then(|r| r.keep_through(d.closed_year())),
+                        "label": d.retention_text(Lang::Vi),
+                    }),
+                );
+            }
+            v
+        });
+        return match with_retention.and_then(|v| serde_json::to_string_pretty(&v)) {
             Ok(body) => (
                 [
                     (
@@ -1795,6 +2016,7 @@ fn pile_id(p: crate::projections::desk::Pile) -> &'static str {
         Pile::Supplement => "supplement",
         Pile::Fees => "fees",
         Pile::ToReturn => "return",
+        Pile::ToNotify => "notify",
     }
 }
 
@@ -1923,10 +2145,7 @@ async fn work(
     };
     let only: Option<&'static str> = match only {
         None => None,
-        Some(p) => match ["transfer", "supplement", "fees", "return"]
-            .iter()
-            .find(|x| **x == p)
-        {
+        Some(p) => match Pile::ALL.into_iter().map(pile_id).find(|x| *x == p) {
             Some(x) => Some(x),
             None => {
                 let e = Error::not_found("danh sách này", "Pile");
@@ -2043,6 +2262,12 @@ async fn work(
                     "Results to hand back",
                     "Có kết quả lúc · Result since",
                 ),
+                Some(Pile::ToNotify) => (
+                    "notify",
+                    "Thông báo bổ sung đã duyệt, chờ gửi người nộp (Điều 20.2)",
+                    "Approved supplement notices to send (Art. 20.2)",
+                    "Hạn giải quyết · Due",
+                ),
             };
             let rows = recs
                 .iter()
@@ -2057,6 +2282,11 @@ async fn work(
                         }
                         Some(Pile::ToReturn) => {
                             (hm(&s.finished_at.unwrap_or(s.due)), String::new(), false)
+                        }
+                        Some(Pile::ToNotify) => {
+                            let late = s.is_overdue(now);
+                            let left = time_left(&cal, now, s.legal_due(), late);
+                            (hm(&s.legal_due()), left, late)
                         }
                         Some(_) => (
                             hm(&s.paused_at.unwrap_or(s.received_at)),

@@ -53,7 +53,7 @@ async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
 
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let now = st.clock.now_vn().timestamp();
-    let (counts, overdue, transfer_overdue, kiosks) = st
+    let (counts, overdue, (transfer_overdue, tasks_late), kiosks) = st
         .store
         .read(move |txn| {
             let mut counts = Vec::new();
@@ -67,6 +67,18 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                 overdue += 1;
             }
             let late_transfers = crate::projections::desk::transfers_overdue(txn, now)?;
+            let tasks_late = (
+                crate::projections::desk::agency_pile_late(
+                    txn,
+                    crate::projections::desk::AgencyPile::Consulted,
+                    now,
+                )?,
+                crate::projections::desk::agency_pile_late(
+                    txn,
+                    crate::projections::desk::AgencyPile::Joint,
+                    now,
+                )?,
+            );
             // Kiosks an operator should hear about (the fleet page's rules).
             let mut alerting = (0u64, 0u64, 0u64);
             for item in txn.open_table(crate::db::KIOSKS)?.iter()? {
@@ -89,7 +101,7 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                     None => alerting.0 += 1,
                 }
             }
-            Ok::<_, Error>((counts, overdue, late_transfers, alerting))
+            Ok::<_, Error>((counts, overdue, (late_transfers, tasks_late), alerting))
         })
         .await?;
     let today = st.clock.now_vn().date_naive();
@@ -107,6 +119,8 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
         kiosks_silent: kiosks.0,
         kiosks_paper_out: kiosks.1,
         kiosks_paper_near_end: kiosks.2,
+        opinions_late: tasks_late.0,
+        joint_late: tasks_late.1,
     });
     Ok((
         [(

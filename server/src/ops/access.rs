@@ -22,6 +22,8 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | Withdraw { .. }
                 | ResolveAtOnce
                 | AcceptOnline
+                | IssueNotice
+                | TransferJoint { .. }
         ),
         Role::Officer => matches!(
             cmd,
@@ -31,6 +33,7 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | AnswerConsultation { .. }
                 | ScheduleVerification(_)
                 | SubmitForApproval
+                | DraftNotice { .. }
                 | RequestFee { .. }
                 | RecordFeePaid { .. }
                 | MarkResultReady
@@ -43,19 +46,52 @@ pub fn may_command(role: Role, cmd: &Command) -> bool {
                 | Withdraw { .. }
                 | ResolveAtOnce
                 | AcceptOnline
+                | IssueNotice
+                | TransferJoint { .. }
+                | CompleteJointTask { .. }
         ),
         Role::CentreAdmin | Role::SystemAdmin => false,
     }
 }
 
-/// Whether `user` may see this dossier: a desk sees what it received, an agency what it handles,
-/// admins everything (read-only).
+/// Whether `user` may see this dossier: a desk sees what it received, an agency what it handles
+/// or takes part in (liên thông: Art. 10.1d sends the whole dossier to every participating
+/// agency), admins everything (read-only).
 pub fn may_see(user: &User, rec: &DossierRecord) -> bool {
+    in_scope(user, rec) || joint_participant(user, rec)
+}
+
+/// Whether this dossier is in `user`'s own scope: received by its desk, handled by its agency.
+fn in_scope(user: &User, rec: &DossierRecord) -> bool {
     may_see_agencies(
         user,
         rec.receiving_agency.as_str(),
         rec.handling_agency().as_str(),
     )
+}
+
+/// Whether `user`'s agency takes part in this joint dossier (Art. 10.1d) without leading it.
+pub fn joint_participant(user: &User, rec: &DossierRecord) -> bool {
+    matches!(user.role, Role::Officer | Role::Head)
+        && user
+            .agency
+            .as_ref()
+            .is_some_and(|a| rec.state.joint.iter().any(|j| &j.agency == a))
+}
+
+/// Art. 10.1d: a participating agency's officer or head records its own part's result — for
+/// their own agency, while it is awaited — and nothing else of the lead's work.
+pub fn may_complete_joint_task(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
+    let Command::CompleteJointTask { agency, .. } = cmd else {
+        return false;
+    };
+    matches!(user.role, Role::Officer | Role::Head)
+        && user.agency.as_ref() == Some(agency)
+        && rec
+            .state
+            .joint
+            .iter()
+            .any(|j| &j.agency == agency && j.result.is_none())
 }
 
 /// [`may_see`] for a dossier received by `receiving` and handled by `handling`.
@@ -77,7 +113,7 @@ pub fn may_act(user: &User, rec: &DossierRecord, cmd: &Command) -> bool {
     let transferred = rec.state.agency.is_some();
     may_command(user.role, cmd)
         && user.role != Role::CentreAdmin
-        && may_see(user, rec)
+        && in_scope(user, rec)
         && (transferred || user.role == Role::Receptionist)
 }
 

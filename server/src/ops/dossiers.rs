@@ -82,7 +82,10 @@ pub fn workflow_kind(e: &WorkflowError) -> Kind {
         | WorkflowError::ResumeAfterRefund
         | WorkflowError::RefundNotOwed
         | WorkflowError::ConsultationAlreadyOpen(_)
-        | WorkflowError::NoSuchConsultation(_) => Kind::Conflict,
+        | WorkflowError::NoSuchConsultation(_)
+        | WorkflowError::NoticeNeedsApproval
+        | WorkflowError::JointTasksPending(_)
+        | WorkflowError::NoSuchJointTask(_) => Kind::Conflict,
         _ => Kind::Invalid,
     }
 }
@@ -315,7 +318,9 @@ pub async fn act(
             };
             // The consulted agency answers its own opinion (Art. 10.1b); everything else is the
             // dossier's own scope's.
-            if !super::access::may_answer_consultation(user, &old, &cmd) {
+            if !super::access::may_answer_consultation(user, &old, &cmd)
+                && !super::access::may_complete_joint_task(user, &old, &cmd)
+            {
                 if !may_see(user, &old) {
                     tx.audit_kept(a.entry(now, cmd.name(), &code, "dossier.out_of_scope"));
                     return Err(out_of_scope());
@@ -360,7 +365,40 @@ pub async fn act(
                     format!("No agency with code {agency}."),
                 ));
             }
-            let new_events = match old.state.decide(&cal, &cmd, now, &user.username) {
+            // A joint procedure goes to every participating agency the catalogue names, each
+            // with its task and its time from now (Art. 10.1d).
+            let expanded;
+            let cmd = match &cmd {
+                Command::AcceptAndTransfer { agency } => {
+                    let p: Option<Procedure> =
+                        get(&tx.open_table(PROCEDURES)?, old.procedure_id.as_str())?;
+                    match p.filter(|p| !p.joint.is_empty()) {
+                        Some(p) => match joint_transfer(&cal, &p, agency, old.state.legal_due(), now)
+                        {
+                            Ok(c) => {
+                                expanded = c;
+                                &expanded
+                            }
+                            Err(e) => return refuse(workflow(&e)),
+                        },
+                        None => &cmd,
+                    }
+                }
+                _ => &cmd,
+            };
+            if let Command::TransferJoint { lead, parts } = &cmd {
+                let agencies = tx.open_table(AGENCIES)?;
+                for a in std::iter::once(lead).chain(parts.iter().map(|p| &p.agency)) {
+                    if agencies.get(a.as_str())?.is_none() {
+                        return refuse(Error::invalid(
+                            "agency.unknown",
+                            format!("Không có cơ quan mã {a}."),
+                            format!("No agency with code {a}."),
+                        ));
+                    }
+                }
+            }
+            let new_events = match old.state.decide(&cal, cmd, now, &user.username) {
                 Ok(ev) => ev,
                 Err(e) => return refuse(workflow(&e)),
             };
@@ -374,6 +412,38 @@ pub async fn act(
             Ok(rec)
         })
         .await
+}
+
+/// The joint transfer of a procedure whose catalogue entry names its participating agencies:
+/// each part's deadline is its working days from `now`, within the dossier's due date.
+pub(crate) fn joint_transfer(
+    cal: &motcua_core::Calendar,
+    p: &Procedure,
+    lead: &motcua_core::AgencyCode,
+    due: motcua_core::time::Instant,
+    now: motcua_core::time::Instant,
+) -> Result<Command, motcua_core::WorkflowError> {
+    let start = cal.next_working_instant(now)?;
+    let mut parts = Vec::with_capacity(p.joint.len());
+    for s in &p.joint {
+        let mut deadline = cal.due(
+            start,
+            motcua_core::ProcessingTime::WorkingDays(s.working_days.max(1)),
+        )?;
+        if due > now && deadline > due {
+            deadline = due;
+        }
+        parts.push(motcua_core::workflow::JointPart {
+            agency: s.agency.clone(),
+            task: s.task.clone(),
+            deadline,
+            hand_to: s.hand_to.clone(),
+        });
+    }
+    Ok(Command::TransferJoint {
+        lead: lead.clone(),
+        parts,
+    })
 }
 
 /// Candidates one list request looks at most: a page of a rare filter stops here and says where

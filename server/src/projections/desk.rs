@@ -31,7 +31,7 @@ pub const PILE_COUNTS: TableDefinition<(&str, u8, &str), u64> =
 const AGENCY: u8 = 10;
 
 /// Bump when what goes in a pile changes: the piles are made again at open.
-pub const FORMAT: u8 = 4;
+pub const FORMAT: u8 = 5;
 
 /// Add `delta` to a pile's count.
 fn count(
@@ -68,11 +68,15 @@ pub enum Pile {
     Fees = 2,
     /// The result is at the desk, to hand back (since when).
     ToReturn = 3,
+    /// A supplement notice the agency head approved, for the desk to send (Art. 20.2), by
+    /// legal due instant — its clock runs until it is sent.
+    ToNotify = 4,
 }
 
 impl Pile {
-    pub const ALL: [Pile; 4] = [
+    pub const ALL: [Pile; 5] = [
         Pile::ToTransfer,
+        Pile::ToNotify,
         Pile::Supplement,
         Pile::Fees,
         Pile::ToReturn,
@@ -93,6 +97,7 @@ pub fn pile_of(rec: &DossierRecord) -> Option<(Pile, i64)> {
             Some((Pile::ToTransfer, st.transfer_due.timestamp()))
         }
         Step::SupplementRequested => Some((Pile::Supplement, since)),
+        Step::NoticeApproved => Some((Pile::ToNotify, st.legal_due().timestamp())),
         Step::FeeRequested => Some((Pile::Fees, since)),
         Step::ResultReady | Step::Rejected => {
             Some((Pile::ToReturn, st.finished_at.unwrap_or(st.due).timestamp()))
@@ -117,15 +122,19 @@ pub enum AgencyPile {
     /// Another agency's dossiers whose opinion this agency was asked for (Art. 10.1b), by the
     /// opinion's deadline.
     Consulted = 4,
+    /// Joint (liên thông) dossiers led by another agency where this agency's part is still to do
+    /// (Art. 10.1d), by the part's deadline.
+    Joint = 5,
 }
 
 impl AgencyPile {
-    pub const ALL: [AgencyPile; 5] = [
+    pub const ALL: [AgencyPile; 6] = [
         AgencyPile::ToAssign,
         AgencyPile::Working,
         AgencyPile::Paused,
         AgencyPile::ToApprove,
         AgencyPile::Consulted,
+        AgencyPile::Joint,
     ];
 }
 
@@ -138,9 +147,11 @@ pub fn agency_pile_of(rec: &DossierRecord) -> Option<(AgencyPile, &str, i64)> {
     let due = st.legal_due().timestamp();
     match st.step {
         Step::AcceptedTransferred => Some((AgencyPile::ToAssign, "", due)),
-        Step::Assigned | Step::Consulting | Step::VerificationScheduled | Step::Approved => {
-            Some((AgencyPile::Working, officer, due))
-        }
+        Step::Assigned
+        | Step::Consulting
+        | Step::VerificationScheduled
+        | Step::Approved
+        | Step::NoticeApproved => Some((AgencyPile::Working, officer, due)),
         Step::SupplementRequested | Step::FeeRequested | Step::Stopped => Some((
             AgencyPile::Paused,
             officer,
@@ -171,6 +182,14 @@ fn agency_entries(rec: &DossierRecord) -> Vec<(String, u8, String, i64)> {
                 AgencyPile::Consulted as u8,
                 String::new(),
                 c.deadline.timestamp(),
+            ));
+        }
+        for j in rec.state.joint.iter().filter(|j| j.result.is_none()) {
+            out.push((
+                j.agency.to_string(),
+                AgencyPile::Joint as u8,
+                String::new(),
+                j.deadline.timestamp(),
             ));
         }
     }
@@ -445,6 +464,31 @@ pub fn transfers_overdue(txn: &redb::ReadTransaction, now: i64) -> Result<u64, E
             continue;
         }
         for entry in piles.range((desk, p, i64::MIN, "")..(desk, p, now, ""))? {
+            entry?;
+            late += 1;
+        }
+    }
+    Ok(late)
+}
+
+/// How many entries of every agency's `pile` (opinions asked, joint parts) are past their
+/// deadline at `now`: the pile is sorted by deadline, so each agency's is one range.
+pub fn agency_pile_late(
+    txn: &redb::ReadTransaction,
+    pile: AgencyPile,
+    now: i64,
+) -> Result<u64, Error> {
+    let counts = txn.open_table(PILE_COUNTS)?;
+    let piles = txn.open_table(AGENCY_PILES)?;
+    let p = pile as u8;
+    let mut late = 0u64;
+    for item in counts.iter()? {
+        let (k, _) = item?;
+        let (agency, n, _) = k.value();
+        if n != AGENCY + p {
+            continue;
+        }
+        for entry in piles.range((agency, p, "", i64::MIN, "")..(agency, p, "", now, ""))? {
             entry?;
             late += 1;
         }

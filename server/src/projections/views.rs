@@ -11,7 +11,9 @@
 //! were made by another format has them all made again when it opens ([`rebuild`]).
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use motcua_core::workflow::{Consultation, Dossier, Fees, MissingItem, Verification};
+use motcua_core::workflow::{
+    Consultation, Dossier, Fees, JointTask, MissingItem, PendingNotice, Verification,
+};
 use motcua_core::{
     Calendar, Channel, EventKind, Lang, NationalStatus, ReturnChannel, Step, Timeliness,
 };
@@ -115,6 +117,10 @@ struct Details<'a> {
     returned_at: Option<DateTime<FixedOffset>>,
     return_channel: Option<ReturnChannel>,
     apologies: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: &'a Option<PendingNotice>,
+    #[serde(skip_serializing_if = "<[JointTask]>::is_empty")]
+    joint: &'a [JointTask],
 }
 
 impl<'a> Details<'a> {
@@ -133,6 +139,8 @@ impl<'a> Details<'a> {
             returned_at: d.returned_at,
             return_channel: d.return_channel,
             apologies: d.apologies,
+            notice: &d.notice,
+            joint: &d.joint,
         }
     }
 }
@@ -439,7 +447,10 @@ pub fn read(
 ) -> Result<Seen, Error> {
     if let Some(v) = txn.open_table(DOSSIER_VIEWS)?.get(code)? {
         if let Some(r) = Ready::parse(v.value()) {
-            if !r.visible_to(user) {
+            // A joint dossier's participating agencies see it too (Art. 10.1d): the view's head
+            // names only the receiving and handling agencies, so their staff are checked on the
+            // record.
+            if !r.visible_to(user) && !joint_participant(txn, code, user)? {
                 return Ok(Seen::OutOfScope);
             }
             if let Some(json) = r.answer(cal, now) {
@@ -458,6 +469,16 @@ pub fn read(
         return Ok(Seen::OutOfScope);
     }
     answer_of(&rec, cal, now).map(Seen::Json)
+}
+
+/// Whether `user`'s agency takes part in joint dossier `code` (staff of agencies only).
+fn joint_participant(txn: &ReadTransaction, code: &str, user: &User) -> Result<bool, Error> {
+    use crate::db::model::Role;
+    if !matches!(user.role, Role::Officer | Role::Head) {
+        return Ok(false);
+    }
+    Ok(get::<DossierRecord>(&txn.open_table(DOSSIERS)?, code)?
+        .is_some_and(|rec| crate::ops::access::joint_participant(user, &rec)))
 }
 
 /// The JSON answer for `rec` at `now`, made the way a stored view answers.

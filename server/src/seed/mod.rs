@@ -22,7 +22,8 @@ use serde::Deserialize;
 
 use crate::db::changes::{self, Key};
 use crate::db::model::{
-    Agency, Applicant, DossierRecord, Fee, Procedure, RequiredDocument, Role, SubmittedDocument,
+    Agency, Applicant, DossierRecord, Fee, JointStep, Procedure, RequiredDocument, Retention, Role,
+    SubmittedDocument,
 };
 use crate::db::model::{CentreInfo, Counter};
 use crate::db::{AGENCIES, CENTRES, CODE_SEQ, META, PROCEDURES, Store, encode, insert_new};
@@ -66,6 +67,11 @@ struct ProcedureIn {
     /// Art. 8.2: the result is given at once.
     #[serde(default)]
     immediate: bool,
+    /// Liên thông (Art. 10.1d).
+    #[serde(default)]
+    joint: Vec<JointStep>,
+    #[serde(default)]
+    retention: Option<Retention>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,6 +371,8 @@ pub fn seed_demo(
             field: p.field,
             processing_time: p.processing_time,
             immediate: p.immediate,
+            joint: p.joint,
+            retention: p.retention,
             fees: p.fees,
             documents: p
                 .documents
@@ -605,6 +613,8 @@ fn officer_of(a: &AgencyCode) -> (&'static str, &'static str) {
         "000.00.11.H16" => ("cv.xaydung", "ld.xaydung"),
         "000.00.12.H16" => ("cv.taichinh", "ld.taichinh"),
         "000.30.31.H16" => ("cv.tanlap", "ld.tanlap"),
+        "000.00.13.H16" => ("cv.nnmt", "ld.nnmt"),
+        "000.00.19.H16" => ("cv.thue", "cv.thue"),
         _ => ("chuyenvien", "lanhdao"),
     }
 }
@@ -667,6 +677,17 @@ fn build_dossier(
         guidance: "Ký, ghi rõ họ tên vào tờ khai và nộp lại tại quầy".into(),
     }];
     let r = |rng: &mut StdRng| rng.random_range(1..4);
+    // Accept and transfer: to the lead and every participating agency of a joint procedure.
+    let transfer = |s: &Story| -> Command {
+        let plain = Command::AcceptAndTransfer {
+            agency: p.agency.clone(),
+        };
+        if p.joint.is_empty() {
+            return plain;
+        }
+        crate::ops::dossiers::joint_transfer(cal, p, &p.agency, s.d.legal_due(), s.t)
+            .unwrap_or(plain)
+    };
     let h = r(rng);
     if fee > 0 && rng.random_bool(0.7) {
         s.act(0, reception, Command::RecordFeePaid { amount: fee });
@@ -697,24 +718,27 @@ fn build_dossier(
                     },
                 ) && s.act(r(rng) * 8, "applicant", Command::Supplemented)
                     && (channel != Channel::Online || s.act(1, reception, Command::AcceptOnline))
-                    && s.act(
-                        1,
-                        reception,
-                        Command::AcceptAndTransfer {
-                            agency: p.agency.clone(),
-                        },
-                    )
+                    && s.act(1, reception, transfer(&s))
             } else {
                 // An online submission is found valid first (Art. 8.1c).
                 (channel != Channel::Online || s.act(1, reception, Command::AcceptOnline))
-                    && s.act(
-                        h,
-                        reception,
-                        Command::AcceptAndTransfer {
-                            agency: p.agency.clone(),
-                        },
-                    )
+                    && s.act(h, reception, transfer(&s))
             };
+            // Liên thông: most participating agencies have done their part by now (Art. 10.1d).
+            let parts: Vec<AgencyCode> = s.d.joint.iter().map(|j| j.agency.clone()).collect();
+            for a in parts {
+                if ok && rng.random_bool(0.7) {
+                    s.act(
+                        step(0.2),
+                        officer_of(&a).0,
+                        Command::CompleteJointTask {
+                            agency: a,
+                            result: "Đã xác định nghĩa vụ tài chính và ra thông báo nộp thuế"
+                                .into(),
+                        },
+                    );
+                }
+            }
             if !ok || matches!(f, Fate::Transferred) {
                 return Ok(finish(rng, s, p, code, desk));
             }

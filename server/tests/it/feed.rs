@@ -107,7 +107,7 @@ async fn snapshot_scope_privacy_and_a_change_at_the_counter() {
     assert_eq!(d["code"], mine.as_str());
     assert!(!changes.iter().any(|c| c["code"] == other.as_str()));
     assert_eq!(of_type(&changes, "procedure").len(), 34);
-    assert_eq!(of_type(&changes, "agency").len(), 12);
+    assert_eq!(of_type(&changes, "agency").len(), 13);
     let centre = of_type(&changes, "centre");
     assert_eq!(centre.len(), 1);
     assert!(!centre[0]["hotline"].as_str().unwrap().is_empty());

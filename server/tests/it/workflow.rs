@@ -362,8 +362,196 @@ async fn the_agency_acts_only_after_the_desk_transfers() {
     head.ok(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
         .await;
     officer
-        .ok(&code, json!({"type": "request_supplement", "items": items}))
+        .ok(
+            &code,
+            json!({"type": "draft_notice", "notice": {"kind": "supplement", "items": items}}),
+        )
         .await;
+}
+
+/// Art. 20.2: at the handling agency a supplement notice is drafted by the officer, approved by
+/// the head and sent by the desk — each by its own role; the clock stands from the sending.
+#[tokio::test]
+async fn art_20_2_the_agency_s_supplement_notice_goes_officer_head_desk() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.tuphap").await;
+    let head = srv.staff("ld.tuphap").await;
+    let code = desk.receive(LLTP, "direct").await;
+    desk.ok(
+        &code,
+        json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    head.ok(&code, json!({"type": "assign", "officer": "cv.tuphap"}))
+        .await;
+    let items = json!([{"document": "Bản sao CCCD", "reason": "Bản chụp mờ", "guidance": "Nộp bản chụp rõ nét"}]);
+    // Directly: refused, saying how.
+    let (s, v) = officer
+        .act(&code, json!({"type": "request_supplement", "items": items}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "workflow.notice_needs_approval", "{v}");
+    let draft = json!({"type": "draft_notice", "notice": {"kind": "supplement", "items": items}});
+    let v = officer.ok(&code, draft).await;
+    assert_eq!(v["step"]["key"], "awaiting_approval");
+    assert_eq!(
+        v["details"]["notice"]["notice"]["kind"], "supplement",
+        "{v}"
+    );
+    // Neither the officer approves nor the desk sends a draft.
+    let (s, _) = officer.act(&code, json!({"type": "approve"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = desk.act(&code, json!({"type": "issue_notice"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    srv.clock.advance(Duration::hours(2));
+    let v = head.ok(&code, json!({"type": "approve"})).await;
+    assert_eq!(v["step"]["key"], "notice_approved");
+    assert_eq!(
+        v["status"]["code"], 4,
+        "the clock runs until the applicant is told"
+    );
+    // The head does not send it: the desk does.
+    let (s, _) = head.act(&code, json!({"type": "issue_notice"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // On the desk's worklist, in its own pile.
+    let work = page(&srv, &desk, "/desk/work?pile=notify").await;
+    assert!(work.contains(&code), "{work}");
+    srv.clock.advance(Duration::hours(1));
+    let v = desk.ok(&code, json!({"type": "issue_notice"})).await;
+    assert_eq!(v["status"]["code"], 5);
+    assert_eq!(v["details"]["supplement"][0]["document"], "Bản sao CCCD");
+    assert!(
+        v["details"]["paused_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-11-10T12:00"),
+        "{v}"
+    );
+    let v = desk.ok(&code, json!({"type": "supplemented"})).await;
+    assert_eq!(v["step"]["key"], "assigned", "back to the officer");
+    // Every step audited under its actor.
+    let admin = srv.staff("qt.hethong").await;
+    let (_, audit) = admin.get("/api/v1/admin/audit?limit=1000").await;
+    for (actor, action) in [
+        ("cv.tuphap", "draft_notice"),
+        ("ld.tuphap", "approve"),
+        ("tiepnhan1", "issue_notice"),
+    ] {
+        assert!(
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["actor"] == actor && r["action"] == action && r["outcome"] == "ok"),
+            "{actor} {action}: {audit}"
+        );
+    }
+}
+
+const LAND: &str = "1.004199.000.00.13.H16";
+
+/// A staff page as the signed-in `who` reads it in a browser.
+async fn page(srv: &TestServer, who: &Client, path: &str) -> String {
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", srv.base))
+        .header(
+            reqwest::header::COOKIE,
+            format!("motcua_session={}", who.token.as_deref().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.text().await.unwrap()
+}
+
+/// Art. 10.1d: a joint procedure is sent to its lead and to every participating agency the
+/// catalogue names, each with its task and deadline; the participant sees it in its own pile,
+/// records its own part and nothing else; the lead decides once every part is in.
+#[tokio::test]
+async fn art_10_1d_a_joint_dossier_reaches_each_agency_with_its_task() {
+    let srv = start().await;
+    let desk = srv.staff("tiepnhan1").await;
+    let officer = srv.staff("cv.nnmt").await;
+    let head = srv.staff("ld.nnmt").await;
+    let tax = srv.staff("cv.thue").await;
+    let other = srv.staff("cv.tuphap").await;
+    let code = desk.receive(LAND, "direct").await;
+    let v = desk
+        .ok(
+            &code,
+            json!({"type": "accept_and_transfer", "agency": "000.00.13.H16"}),
+        )
+        .await;
+    let joint = &v["details"]["joint"];
+    assert_eq!(joint.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(joint[0]["agency"], "000.00.19.H16");
+    assert_eq!(joint[0]["hand_to"], "000.00.13.H16");
+    // Three working days from Monday 09:00.
+    assert_eq!(joint[0]["deadline"], "2025-11-13T09:00:00+07:00", "{v}");
+    assert!(
+        v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"]["type"] == "transferred_joint")
+    );
+    // The tax office sees the whole dossier, and has it in its pile.
+    let (s, seen) = tax.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    let pile = page(&srv, &tax, "/agency?pile=joint").await;
+    assert!(pile.contains(&code), "{pile}");
+    // An agency not taking part sees nothing.
+    let (s, _) = other.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    head.ok(&code, json!({"type": "assign", "officer": "cv.nnmt"}))
+        .await;
+    // The participant cannot act for the lead, nor for another agency.
+    let (s, _) = tax.act(&code, json!({"type": "submit_for_approval"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = other
+        .act(
+            &code,
+            json!({"type": "complete_joint_task", "agency": "000.00.10.H16", "result": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = officer
+        .act(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(v["error"]["code"], "workflow.joint_tasks_pending");
+    srv.clock.advance(Duration::days(4));
+    // Late, where an operator can alert on it.
+    let metrics = reqwest::get(format!("{}/metrics", srv.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("motcua_agency_tasks_late{kind=\"joint\"} 1"),
+        "{metrics}"
+    );
+    let v = tax
+        .ok(
+            &code,
+            json!({"type": "complete_joint_task", "agency": "000.00.19.H16", "result": "Thông báo nộp thuế số 12/TB-T"}),
+        )
+        .await;
+    assert_eq!(
+        v["details"]["joint"][0]["result"],
+        "Thông báo nộp thuế số 12/TB-T"
+    );
+    // Done after its deadline: flagged late on the lead's page.
+    let lead = page(&srv, &officer, &format!("/desk/dossiers/{code}")).await;
+    assert!(lead.contains("Thông báo nộp thuế số 12/TB-T"), "{lead}");
+    assert!(lead.contains("quá hạn"), "{lead}");
+    officer
+        .ok(&code, json!({"type": "submit_for_approval"}))
+        .await;
+    head.ok(&code, json!({"type": "approve"})).await;
 }
 
 /// Art. 8.1b: a dossier received is transferred within 8 working hours. Those still at the desk
