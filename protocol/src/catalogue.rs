@@ -112,3 +112,25 @@ impl Retention {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_reads_as_the_catalogue_writes_it_and_says_the_last_year_kept() {
+        #[derive(Deserialize)]
+        struct P {
+            retention: Retention,
+        }
+        let p: P = toml::from_str("retention = { years = 20 }").unwrap();
+        assert_eq!(p.retention, Retention::Years(20));
+        assert_eq!(p.retention.keep_through(2026), Some(2046));
+        assert_eq!(p.retention.label(motcua_core::Lang::Vi), "20 năm");
+        let p: P = toml::from_str("retention = \"permanent\"").unwrap();
+        assert_eq!(p.retention, Retention::Permanent);
+        assert_eq!(p.retention.keep_through(2026), None);
+        assert_eq!(p.retention.label(motcua_core::Lang::En), "Permanent");
+        assert_eq!(Retention::Years(u16::MAX).keep_through(i32::MAX), Some(i32::MAX));
+    }
+}

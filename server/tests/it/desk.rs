@@ -1321,6 +1321,12 @@ async fn a_closed_dossier_is_exported_for_the_archive_without_its_secret() {
     let history = between(&page, "id=\"history\"", "</table>");
     assert!(history.contains("Tiếp nhận hồ sơ") && history.contains("Từ chối tiếp nhận"));
     assert!(history.contains("Không thuộc thẩm quyền của Trung tâm"));
+    // Art. 23.1: kept as long as its procedure's retention class says (khai sinh: permanent in
+    // the demo catalogue).
+    assert!(
+        page.contains("Thời hạn bảo quản: <strong>Vĩnh viễn</strong>"),
+        "{page}"
+    );
     let res = desk
         .get(format!(
             "{}/desk/dossiers/{code}/archive?format=json",
@@ -1333,6 +1339,9 @@ async fn a_closed_dossier_is_exported_for_the_archive_without_its_secret() {
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["code"], code.as_str());
     assert!(v["history"].as_array().unwrap().len() >= 2);
+    assert_eq!(v["retention"]["class"], "permanent", "{v}");
+    assert_eq!(v["retention"]["closed_year"], 2025);
+    assert!(v["retention"]["keep_through"].is_null());
     assert!(
         !v.to_string().contains(&format!("\"{secret}\"")),
         "no secret: {v}"
