@@ -727,7 +727,9 @@ fn build_dossier(
             // Liên thông: most participating agencies have done their part by now (Art. 10.1d).
             let parts: Vec<AgencyCode> = s.d.joint.iter().map(|j| j.agency.clone()).collect();
             for a in parts {
-                if ok && rng.random_bool(0.7) {
+                // Done before the lead goes on; some still awaited among the newest.
+                let done = !matches!(f, Fate::Transferred | Fate::Assigned) || rng.random_bool(0.6);
+                if ok && done {
                     s.act(
                         step(0.2),
                         officer_of(&a).0,
