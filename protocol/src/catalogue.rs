@@ -131,6 +131,9 @@ mod tests {
         assert_eq!(p.retention, Retention::Permanent);
         assert_eq!(p.retention.keep_through(2026), None);
         assert_eq!(p.retention.label(motcua_core::Lang::En), "Permanent");
-        assert_eq!(Retention::Years(u16::MAX).keep_through(i32::MAX), Some(i32::MAX));
+        assert_eq!(
+            Retention::Years(u16::MAX).keep_through(i32::MAX),
+            Some(i32::MAX)
+        );
     }
 }

@@ -40,6 +40,9 @@ pub const KIOSK_EVENTS: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("kiosk_events_v1");
 /// (kiosk id, kiosk sequence number) → event UUID.
 pub const KIOSK_SEQS: TableDefinition<(&str, u64), &str> = TableDefinition::new("kiosk_seqs_v1");
+/// (kiosk id, minute (Unix seconds)) → its last heartbeat in that minute, packed (see
+/// `ops::kiosks::Beat`); the last 24 hours are kept, for the fleet console's history.
+pub const KIOSK_BEATS: TableDefinition<(&str, i64), &[u8]> = TableDefinition::new("kiosk_beats_v1");
 /// Kiosk id → highest contiguous sequence number held.
 pub const KIOSK_ACK: TableDefinition<&str, u64> = TableDefinition::new("kiosk_ack_v1");
 /// The change feed, compacted by key: commit sequence → what changed (see `changes`).
@@ -110,6 +113,7 @@ pub fn create(txn: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     txn.open_table(KIOSK_EVENTS)?;
     txn.open_table(KIOSK_SEQS)?;
     txn.open_table(KIOSK_ACK)?;
+    txn.open_table(KIOSK_BEATS)?;
     txn.open_table(CHANGES)?;
     txn.open_table(CHANGE_KEYS)?;
     txn.open_table(COUNTERS)?;

@@ -23,6 +23,9 @@ pub enum Topic {
     Kiosk(String),
     /// A centre's queue: a ticket issued, called or served, a counter opened, the configuration.
     Queue(String),
+    /// A kiosk's health or record as the fleet console shows it: a heartbeat, an enrolment, a
+    /// change of settings, a revocation, an event refused.
+    Fleet,
 }
 
 /// The topics of one batch of commits, as published.

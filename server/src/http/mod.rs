@@ -12,6 +12,7 @@ pub mod board;
 pub mod booking;
 pub mod calendar;
 pub mod centres;
+pub mod charts;
 pub mod desk;
 pub mod dossiers;
 pub mod error;

@@ -13,7 +13,10 @@ use super::passwords::{new_token, token_key};
 use super::{Actor, Ctx, Error, Kind, audit_entry};
 use crate::db::changes::{self, Key};
 use crate::db::model::Kiosk;
-use crate::db::{AGENCIES, KIOSK_TOKENS, KIOSKS, Tx, decode, encode, get};
+use crate::db::{
+    AGENCIES, KIOSK_BEATS, KIOSK_EVENTS, KIOSK_SEQS, KIOSK_TOKENS, KIOSKS, Topic, Tx, decode,
+    encode, get,
+};
 
 fn unknown_agency(a: &AgencyCode) -> Error {
     Error::invalid(
@@ -119,6 +122,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, k: NewKiosk) -> Result<CreatedKios
         .write(move |tx| {
             let made = insert(tx, &k.name, &k.centre, &k.scope, now)?;
             tx.audit(a.entry(now, "create_kiosk", &made.0, "ok"))?;
+            tx.touch(Topic::Fleet);
             Ok::<_, Error>(made)
         })
         .await?;
@@ -205,6 +209,7 @@ pub async fn update(
             drop(t);
             changes::record(tx, &Key::Kiosk(id.clone()), vec![], vec![])?;
             tx.audit(a.entry(now, "update_kiosk", &id, "ok"))?;
+            tx.touch(Topic::Fleet);
             Ok(k.view())
         })
         .await
@@ -238,6 +243,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
             }
             drop(tokens);
             tx.audit(a.entry(now, "revoke_kiosk", &id, "ok"))?;
+            tx.touch(Topic::Fleet);
             Ok(())
         })
         .await
@@ -278,6 +284,7 @@ pub async fn enrol(ctx: &Ctx, enrolment_code: &str) -> Result<Enrolled, Error> {
             tx.open_table(KIOSK_TOKENS)?
                 .insert(token_hash.as_str(), k.id.as_str())?;
             tx.audit(audit_entry(now, &k.id, "kiosk", "enrol_kiosk", &k.id, "ok"))?;
+            tx.touch(Topic::Fleet);
             Ok(Enrolled {
                 kiosk_id: k.id,
                 token: token.clone(),
@@ -353,7 +360,185 @@ pub async fn heartbeat(ctx: &Ctx, kiosk: &Kiosk, h: Heartbeat) -> Result<(), Err
             };
             k.last_heartbeat = Some((now, h.clone()));
             t.insert(id.as_str(), encode(&k)?.as_slice())?;
+            drop(t);
+            // One sample a minute for the console's history; a day of them kept.
+            let minute = now.timestamp().div_euclid(60) * 60;
+            let mut beats = tx.open_table(KIOSK_BEATS)?;
+            beats.insert(
+                (id.as_str(), minute),
+                Beat::of(minute, &h).pack().as_slice(),
+            )?;
+            beats.retain_in(
+                (id.as_str(), i64::MIN)..(id.as_str(), minute - BEATS_KEPT_S),
+                |_, _| false,
+            )?;
+            drop(beats);
+            tx.touch(Topic::Fleet);
             Ok(())
+        })
+        .await
+}
+
+/// How long heartbeat samples are kept, in seconds.
+pub const BEATS_KEPT_S: i64 = 24 * 3600;
+
+/// A kiosk's heartbeat as its history keeps it (one a minute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Beat {
+    /// The minute, Unix seconds.
+    pub at: i64,
+    pub printer: motcua_core::devices::PrinterStatus,
+    pub scanner: motcua_core::devices::ScannerState,
+    pub outbox: u64,
+    pub free_disk_mb: u64,
+}
+
+const PRINTERS: [motcua_core::devices::PrinterStatus; 6] = {
+    use motcua_core::devices::PrinterStatus::*;
+    [Online, PaperNearEnd, PaperOut, CoverOpen, Offline, Unknown]
+};
+const SCANNERS: [motcua_core::devices::ScannerState; 3] = {
+    use motcua_core::devices::ScannerState::*;
+    [Connected, Disconnected, None]
+};
+
+impl Beat {
+    fn of(at: i64, h: &Heartbeat) -> Beat {
+        Beat {
+            at,
+            printer: h.printer,
+            scanner: h.scanner,
+            outbox: h.outbox_depth,
+            free_disk_mb: h.free_disk_mb,
+        }
+    }
+
+    /// `printer u8 | scanner u8 | outbox u64 | free disk u64` (little-endian).
+    fn pack(&self) -> [u8; 18] {
+        let mut out = [0u8; 18];
+        out[0] = PRINTERS
+            .iter()
+            .position(|p| *p == self.printer)
+            .unwrap_or(5) as u8;
+        out[1] = SCANNERS
+            .iter()
+            .position(|s| *s == self.scanner)
+            .unwrap_or(2) as u8;
+        out[2..10].copy_from_slice(&self.outbox.to_le_bytes());
+        out[10..18].copy_from_slice(&self.free_disk_mb.to_le_bytes());
+        out
+    }
+
+    fn unpack(at: i64, b: &[u8]) -> Option<Beat> {
+        let b: &[u8; 18] = b.try_into().ok()?;
+        Some(Beat {
+            at,
+            printer: *PRINTERS.get(usize::from(b[0]))?,
+            scanner: *SCANNERS.get(usize::from(b[1]))?,
+            outbox: u64::from_le_bytes(b[2..10].try_into().ok()?),
+            free_disk_mb: u64::from_le_bytes(b[10..18].try_into().ok()?),
+        })
+    }
+}
+
+/// A slip a kiosk failed to print, or a fault it reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub at: String,
+    /// `print_result` or `error`.
+    pub kind: &'static str,
+    /// The slip (`status`, `ticket`, …) or the fault's code.
+    pub what: String,
+    /// The printer's state and error, or the fault's detail.
+    pub detail: String,
+}
+
+/// What the console shows of one kiosk.
+#[derive(Debug, Clone)]
+pub struct KioskDetail {
+    pub view: KioskView,
+    /// The last day's heartbeats, oldest first.
+    pub beats: Vec<Beat>,
+    /// The latest print failures and faults, newest first.
+    pub incidents: Vec<Incident>,
+}
+
+/// Events looked at for a kiosk's incidents, newest first.
+const INCIDENT_SCAN: usize = 2000;
+/// Incidents shown at most.
+const INCIDENTS_SHOWN: usize = 20;
+
+/// One kiosk with its last day of heartbeats and its latest print failures and faults.
+pub async fn detail(ctx: &Ctx, actor: &Actor, id: &str) -> Result<KioskDetail, Error> {
+    actor.require_admin()?;
+    let id = id.to_owned();
+    ctx.store
+        .read(move |txn| {
+            let Some(k): Option<Kiosk> = get(&txn.open_table(KIOSKS)?, &id)? else {
+                return Err(no_kiosk());
+            };
+            let mut beats = Vec::new();
+            for item in txn
+                .open_table(KIOSK_BEATS)?
+                .range((id.as_str(), i64::MIN)..=(id.as_str(), i64::MAX))?
+            {
+                let (key, v) = item?;
+                if let Some(b) = Beat::unpack(key.value().1, v.value()) {
+                    beats.push(b);
+                }
+            }
+            let seqs = txn.open_table(KIOSK_SEQS)?;
+            let events = txn.open_table(KIOSK_EVENTS)?;
+            let mut incidents = Vec::new();
+            for item in seqs
+                .range((id.as_str(), 0)..=(id.as_str(), u64::MAX))?
+                .rev()
+                .take(INCIDENT_SCAN)
+            {
+                let (_, uuid) = item?;
+                let Some(raw) = events.get((id.as_str(), uuid.value()))? else {
+                    continue;
+                };
+                let v: serde_json::Value = decode(raw.value())?;
+                let at = v["at"]
+                    .as_str()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| {
+                        t.with_timezone(&motcua_core::time::VIETNAM)
+                            .format("%H:%M:%S %d/%m/%Y")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                let e = &v["event"];
+                let text = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_owned();
+                match e["type"].as_str() {
+                    Some("print_result") if e["data"]["ok"] == false => incidents.push(Incident {
+                        at,
+                        kind: "print_result",
+                        what: text(&e["data"]["slip"]),
+                        detail: [text(&e["data"]["printer"]), text(&e["data"]["error"])]
+                            .into_iter()
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" · "),
+                    }),
+                    Some("error") => incidents.push(Incident {
+                        at,
+                        kind: "error",
+                        what: text(&e["data"]["code"]),
+                        detail: text(&e["data"]["detail"]),
+                    }),
+                    _ => {}
+                }
+                if incidents.len() >= INCIDENTS_SHOWN {
+                    break;
+                }
+            }
+            Ok(KioskDetail {
+                view: k.view(),
+                beats,
+                incidents,
+            })
         })
         .await
 }

@@ -279,6 +279,7 @@ fn write_batch(tx: &Tx, b: &Batch<'_>, checked: Vec<Checked>) -> Result<EventAck
         for (r, kind) in &rejected {
             tracing::warn!(kiosk, seq = r.seq, kind, code = %r.code, "kiosk event rejected");
         }
+        tx.touch(crate::db::Topic::Fleet);
     }
     let mut acks = tx.open_table(KIOSK_ACK)?;
     let mut acked = acks.get(kiosk)?.map(|v| v.value()).unwrap_or(0);

@@ -292,6 +292,8 @@ pub fn concerns(kiosk: &Kiosk, t: &Topic) -> bool {
         Topic::Kiosk(id) => *id == kiosk.id,
         // Kiosks read the queue when a visitor opens it; boards follow it live.
         Topic::Queue(_) => false,
+        // The fleet console's; a kiosk learns of its own settings through `Topic::Kiosk`.
+        Topic::Fleet => false,
     }
 }
 

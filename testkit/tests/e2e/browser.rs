@@ -106,6 +106,46 @@ pub(crate) async fn browser(
         .expect("a browser session")
 }
 
+pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+pub(crate) async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Open `path`, sign in as `user` with the one-time password, set one's own, and land on
+/// `path`.
+pub(crate) async fn sign_in(c: &Client, centre: &motcua_testkit::Centre, path: &str, user: &str) {
+    c.goto(&format!("{}{path}", centre.base)).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    let once = centre.password(user);
+    fill(c, "username", user).await;
+    fill(c, "password", &once).await;
+    click(c, "#sign-in").await;
+    assert_eq!(
+        wait_path(c, "/password", Duration::from_secs(5)).await,
+        "/password",
+        "the first sign-in asks for a new password"
+    );
+    let mine = format!("{once}-cua-toi");
+    fill(c, "current", &once).await;
+    fill(c, "new", &mine).await;
+    fill(c, "confirm", &mine).await;
+    click(c, "button[type=submit]").await;
+    assert_eq!(wait_path(c, path, Duration::from_secs(5)).await, path);
+}
+
 /// The text of `css` once `ok` holds of it, within `limit`.
 pub(crate) async fn wait_text(
     c: &Client,
@@ -143,7 +183,7 @@ pub(crate) async fn wait_path(c: &Client, path: &str, limit: Duration) -> String
     }
 }
 
-async fn wait_attr(c: &Client, css: &str, attr: &str, limit: Duration) -> String {
+pub(crate) async fn wait_attr(c: &Client, css: &str, attr: &str, limit: Duration) -> String {
     let deadline = Instant::now() + limit;
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await

@@ -12,11 +12,13 @@ use std::time::Duration;
 use fantoccini::wd::{PrintConfiguration, PrintSize};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{apt_install, browser, chromedriver, wait_path, wait_text};
+use crate::browser::{
+    apt_install, browser, chromedriver, click, fill, sign_in, wait_path, wait_text,
+};
 
 /// poppler-utils (pdftotext, pdftoppm) and zbar-tools (zbarimg), installed when missing (as
 /// root, as on CI): the README's one test command needs nothing installed by hand.
-fn ensure_readers() {
+pub(crate) fn ensure_readers() {
     let present = |p: &str| std::path::Path::new(p).exists();
     if present("/usr/bin/pdftotext") && present("/usr/bin/pdftoppm") && present("/usr/bin/zbarimg")
     {
@@ -26,46 +28,6 @@ fn ensure_readers() {
         apt_install(&["poppler-utils", "zbar-tools"]),
         "the console's print test needs poppler-utils and zbar-tools (apt-get install, as root)"
     );
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Open `path`, sign in as `user` with the one-time password, set one's own, and land on
-/// `path`.
-async fn sign_in(c: &Client, centre: &motcua_testkit::Centre, path: &str, user: &str) {
-    c.goto(&format!("{}{path}", centre.base)).await.unwrap();
-    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-    let once = centre.password(user);
-    fill(c, "username", user).await;
-    fill(c, "password", &once).await;
-    click(c, "#sign-in").await;
-    assert_eq!(
-        wait_path(c, "/password", Duration::from_secs(5)).await,
-        "/password",
-        "the first sign-in asks for a new password"
-    );
-    let mine = format!("{once}-cua-toi");
-    fill(c, "current", &once).await;
-    fill(c, "new", &mine).await;
-    fill(c, "confirm", &mine).await;
-    click(c, "button[type=submit]").await;
-    assert_eq!(wait_path(c, path, Duration::from_secs(5)).await, path);
 }
 
 /// Press the dossier page's button `id` (after filling the form) and wait for the timeline to

@@ -5,6 +5,7 @@
 
 mod browser;
 mod console;
+mod fleet;
 mod kiosk_online;
 mod kiosk_ui;
 mod layers;
