@@ -39,6 +39,7 @@ pub fn admin_calendar_year(year: i32) -> String {
 
 // Administration.
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
+pub const ADMIN_USER: &str = "/api/v1/admin/users/{username}";
 pub const ADMIN_USER_RESET: &str = "/api/v1/admin/users/{username}/reset-password";
 pub const ADMIN_AUDIT: &str = "/api/v1/admin/audit";
 pub const ADMIN_SIGN_IN_LOCKS: &str = "/api/v1/admin/sign-in-locks";

@@ -18,6 +18,7 @@ use crate::ops::accounts::{self, AuditFilter};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(routes::ADMIN_USERS, get(list_users).post(create_user))
+        .route(routes::ADMIN_USER, axum::routing::patch(update_user))
         .route(routes::ADMIN_USER_RESET, post(reset_password))
         .route(routes::ADMIN_AUDIT, get(audit_log))
         .route(routes::ADMIN_SIGN_IN_LOCKS, get(sign_in_locks))
@@ -55,6 +56,17 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<Credentials>), ApiError> {
     let c = accounts::create_user(&st.ctx, &staff, n).await?;
     Ok((StatusCode::CREATED, Json(c)))
+}
+
+async fn update_user(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(username): Path<String>,
+    Body(u): Body<motcua_protocol::staff::UserUpdate>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(
+        accounts::update_user(&st.ctx, &staff, &username, u).await?,
+    ))
 }
 
 async fn reset_password(

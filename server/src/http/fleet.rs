@@ -341,21 +341,21 @@ async fn new_form(State(st): State<AppState>, staff: PageStaff) -> Response {
 /// saying it could not be read.
 type Fields = Result<Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>;
 
-fn fields(f: Fields) -> Result<Vec<(String, String)>, Response> {
-    match f {
-        Ok(Form(mut v)) => {
-            v.truncate(1000);
-            Ok(v)
-        }
-        Err(_) => Err(error_page(
-            StatusCode::BAD_REQUEST,
-            &Error::bad_request(
-                "page.form",
-                "Biểu mẫu không đọc được.",
-                "The form could not be read.",
-            ),
-        )),
-    }
+fn fields(f: Fields) -> Option<Vec<(String, String)>> {
+    let Form(mut v) = f.ok()?;
+    v.truncate(1000);
+    Some(v)
+}
+
+fn unreadable() -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        &Error::bad_request(
+            "page.form",
+            "Biểu mẫu không đọc được.",
+            "The form could not be read.",
+        ),
+    )
 }
 
 fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
@@ -404,9 +404,8 @@ async fn create(
     headers: axum::http::HeaderMap,
     f: Fields,
 ) -> Response {
-    let f = match fields(f) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(f) = fields(f) else {
+        return unreadable();
     };
     if let Some(r) = staff.forged(field(&f, "csrf")) {
         return r;
@@ -695,9 +694,8 @@ async fn settings(
     f: Fields,
 ) -> Response {
     use motcua_protocol::sync::{KioskConfig, Orientation};
-    let f = match fields(f) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(f) = fields(f) else {
+        return unreadable();
     };
     if let Some(r) = staff.forged(field(&f, "csrf")) {
         return r;
@@ -763,14 +761,7 @@ async fn revoke(
     f: Result<Form<RevokeForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &Error::bad_request(
-                "page.form",
-                "Biểu mẫu không đọc được.",
-                "The form could not be read.",
-            ),
-        );
+        return unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;

@@ -6,6 +6,7 @@
 //! Handlers parse, call `ops` (writes) or `projections` (reads), and answer.
 
 pub mod admin;
+pub mod admin_pages;
 pub mod agency;
 pub mod auth;
 pub mod board;
@@ -371,6 +372,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(search::router())
         .merge(feedback_desk::router())
         .merge(fleet::router())
+        .merge(admin_pages::router())
 }
 
 #[cfg(test)]

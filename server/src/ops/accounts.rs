@@ -593,6 +593,108 @@ pub async fn reset_password(
     })
 }
 
+/// Change an account's name, role, agency or whether it may sign in. An administrator changes
+/// only what it may manage (only a system admin touches admins, or makes one), never its own role
+/// or access (so no one locks themselves out); disabling ends the account's sessions.
+pub async fn update_user(
+    ctx: &Ctx,
+    actor: &Actor,
+    username: &str,
+    u: motcua_protocol::staff::UserUpdate,
+) -> Result<UserView, Error> {
+    actor.require_admin()?;
+    let full_name = match &u.full_name {
+        Some(n) => {
+            Some(motcua_core::contact::name(n).map_err(|e| Error::domain(Kind::Invalid, &e))?)
+        }
+        None => None,
+    };
+    if username == actor.user.username && (u.role.is_some() || u.disabled == Some(true)) {
+        return Err(Error::invalid(
+            "user.self",
+            "Không tự đổi vai trò hoặc tự khoá tài khoản của mình: hãy nhờ một quản trị viên khác.",
+            "You cannot change your own role or disable yourself: ask another administrator.",
+        ));
+    }
+    let now = ctx.clock.now_vn();
+    let a = actor.clone();
+    let username = username.to_owned();
+    let target = username.clone();
+    let view = ctx
+        .store
+        .write(move |tx| {
+            let mut users = tx.open_table(USERS)?;
+            let Some(mut user): Option<User> = get(&users, &username)? else {
+                return Err(Error::not_found("tài khoản", "Account"));
+            };
+            let role = u.role.unwrap_or(user.role);
+            if !may_manage(a.user.role, user.role) || !may_manage(a.user.role, role) {
+                return Err(Error::forbidden(
+                    "Chỉ quản trị hệ thống được thay đổi hoặc tạo tài khoản quản trị.",
+                    "Only a system administrator may change or make administrator accounts.",
+                ));
+            }
+            let agency = match &u.agency {
+                Some(a) => a.clone(),
+                None => user.agency.clone(),
+            };
+            let check = NewUser {
+                username: user.username.clone(),
+                full_name: full_name.clone().unwrap_or_else(|| user.full_name.clone()),
+                role,
+                agency: agency.clone(),
+            };
+            validate_new_user(&check)?;
+            if let Some(code) = &agency
+                && tx.open_table(AGENCIES)?.get(code.as_str())?.is_none()
+            {
+                return Err(Error::invalid(
+                    "agency.unknown",
+                    format!("Không có cơ quan mã {code}."),
+                    format!("No agency with code {code}."),
+                ));
+            }
+            let mut what = Vec::new();
+            if let Some(n) = &full_name
+                && *n != user.full_name
+            {
+                user.full_name = n.clone();
+                what.push("full_name".to_owned());
+            }
+            if role != user.role {
+                what.push(format!("role {:?} → {:?}", user.role, role));
+                user.role = role;
+            }
+            if agency != user.agency {
+                what.push(format!(
+                    "agency {} → {}",
+                    user.agency.as_ref().map_or("-".into(), |a| a.to_string()),
+                    agency.as_ref().map_or("-".into(), |a| a.to_string())
+                ));
+                user.agency = agency;
+            }
+            if let Some(d) = u.disabled
+                && d != user.disabled
+            {
+                user.disabled = d;
+                what.push(if d { "disabled" } else { "enabled" }.to_owned());
+            }
+            users.insert(username.as_str(), encode(&user)?.as_slice())?;
+            drop(users);
+            if user.disabled {
+                end_sessions(tx, &username, None)?;
+            }
+            let mut line = a.entry(now, "update_user", &username, "ok");
+            line.detail = what.join("; ");
+            tx.audit(line)?;
+            Ok::<_, Error>(user_view(&user))
+        })
+        .await?;
+    // A changed role or scope, or a disabled account, is seen from the next request on.
+    ctx.sessions.forget_user(&target);
+    Ok(view)
+}
+
 /// Remove every stored session of `username` but `keep` (a session key); how many.
 fn end_sessions(tx: &Tx, username: &str, keep: Option<&str>) -> Result<usize, Error> {
     remove_sessions(tx, |key, s| s.username == username && keep != Some(key))
@@ -667,6 +769,98 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub action: Option<String>,
     pub target: Option<String>,
+}
+
+/// The audit log searched newest first: by actor, action, target (a dossier code, an account,
+/// a kiosk) and time.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Lines before this sequence number (the previous page's last); none: from the newest.
+    pub before: Option<u64>,
+    pub limit: usize,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub from: Option<DateTime<FixedOffset>>,
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// A page of [`audit_search`]: the lines, newest first, and where the next page starts (none
+/// at the oldest line or the `from` instant).
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub lines: Vec<AuditEntry>,
+    pub next: Option<u64>,
+}
+
+/// The first sequence number whose line is at or after `t` (lines are written in time order),
+/// found by halving: some twenty reads in a million lines.
+fn first_at(
+    t: &impl redb::ReadableTable<u64, &'static [u8]>,
+    at: DateTime<FixedOffset>,
+    last: u64,
+) -> Result<u64, Error> {
+    let (mut lo, mut hi) = (1u64, last.saturating_add(1));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        // The first line at or after `mid` (sequence numbers have no gaps, but be safe).
+        let found = match t.range(mid..)?.next() {
+            Some(item) => {
+                let (k, v) = item?;
+                Some((k.value(), decode::<AuditEntry>(v.value())?.at))
+            }
+            None => None,
+        };
+        match found {
+            Some((_, when)) if when < at => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    Ok(lo)
+}
+
+/// Audit lines matching `q`, newest first, looking at [`AUDIT_SCAN`] lines at most a page.
+pub async fn audit_search(ctx: &Ctx, actor: &Actor, q: AuditQuery) -> Result<AuditPage, Error> {
+    actor.require_admin()?;
+    let limit = q.limit.clamp(1, 500);
+    ctx.store
+        .read(move |txn| {
+            let t = txn.open_table(AUDIT)?;
+            let Some(last) = t.last()?.map(|(k, _)| k.value()) else {
+                return Ok(AuditPage {
+                    lines: Vec::new(),
+                    next: None,
+                });
+            };
+            let mut end = q.before.unwrap_or(u64::MAX).min(last.saturating_add(1));
+            if let Some(to) = q.to {
+                end = end.min(first_at(&t, to, last)?);
+            }
+            let start = match q.from {
+                Some(from) => first_at(&t, from, last)?,
+                None => 1,
+            };
+            let mut lines = Vec::new();
+            let mut next = None;
+            let mut scanned = 0usize;
+            for item in t.range(start..end)?.rev() {
+                let (k, v) = item?;
+                scanned += 1;
+                let e: AuditEntry = decode(v.value())?;
+                let keep = q.actor.as_ref().is_none_or(|a| &e.actor == a)
+                    && q.action.as_ref().is_none_or(|a| &e.action == a)
+                    && q.target.as_ref().is_none_or(|x| &e.target == x);
+                if keep {
+                    lines.push(e);
+                }
+                if lines.len() == limit || scanned == AUDIT_SCAN {
+                    next = Some(k.value()).filter(|s| *s > start);
+                    break;
+                }
+            }
+            Ok(AuditPage { lines, next })
+        })
+        .await
 }
 
 /// Lines read per request at most when filtering (the next page starts after the last one read).

@@ -245,3 +245,85 @@ async fn each_role_sees_and_does_only_what_it_must() {
     );
     srv.running.stop().await;
 }
+
+/// An account's role, scope and access are changed through the API as through the page: only
+/// what the administrator may manage, never its own role or access; a disabled account's
+/// sessions end at once; each change is audited with what changed.
+#[tokio::test]
+async fn accounts_change_role_scope_and_access_within_what_an_admin_manages() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let officer = srv.staff("cv.tuphap").await;
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/cv.tuphap",
+            json!({"role": "head", "agency": "000.00.11.H16"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["role"], "head");
+    assert_eq!(v["agency"], "000.00.11.H16");
+    // A centre administrator does not make or touch administrators, nor change itself.
+    let (s, _) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/cv.tuphap",
+            json!({"role": "system_admin", "agency": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/qt.hethong",
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/qt.trungtam",
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "user.self");
+    // An agency role keeps an agency.
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/cv.tuphap",
+            json!({"agency": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // Disabled: its session ends now.
+    let (s, _) = officer.get("/api/v1/auth/me").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = admin
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/cv.tuphap",
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = officer.get("/api/v1/auth/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let audit = srv.staff("qt.hethong").await;
+    let (_, v) = audit
+        .get("/api/v1/admin/audit?action=update_user&target=cv.tuphap")
+        .await;
+    let details: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "ok")
+        .map(|r| r["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(details.len(), 2, "{v}");
+    assert!(details[0].contains("role Officer → Head") && details[0].contains("000.00.11.H16"));
+    assert_eq!(details[1], "disabled");
+}

@@ -12,9 +12,7 @@ use std::time::Duration;
 use fantoccini::wd::{PrintConfiguration, PrintSize};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{
-    apt_install, browser, chromedriver, click, fill, sign_in, wait_path, wait_text,
-};
+use crate::browser::{apt_install, browser, chromedriver, click, fill, sign_in, wait_text};
 
 /// poppler-utils (pdftotext, pdftoppm) and zbar-tools (zbarimg), installed when missing (as
 /// root, as on CI): the README's one test command needs nothing installed by hand.

@@ -3,6 +3,7 @@
 //! scanner simulators; and the shape of the house (which crate may link which, the server's
 //! layers).
 
+mod admin;
 mod browser;
 mod console;
 mod fleet;
