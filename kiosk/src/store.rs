@@ -419,10 +419,11 @@ impl Store {
 
 /// Change types this kiosk knows; a page may bring others from a newer server, which are
 /// skipped (forward compatibility), while a known one that does not read refuses the page.
-const KNOWN: [&str; 7] = [
+const KNOWN: [&str; 8] = [
     "dossier",
     "dossier_removed",
     "procedure",
+    "procedure_removed",
     "agency",
     "centre",
     "config",
@@ -439,7 +440,7 @@ fn apply_one(
     let h = head(json)?;
     match h.kind.as_ref() {
         "dossier" | "dossier_removed" => changed.dossiers = true,
-        "procedure" | "agency" => changed.catalogue = true,
+        "procedure" | "procedure_removed" | "agency" => changed.catalogue = true,
         "centre" => changed.centre = true,
         "config" => changed.settings = true,
         "queue" => changed.queue = true,
@@ -478,6 +479,9 @@ fn apply_other(txn: &WriteTransaction, c: &Change) -> Result<(), StoreError> {
         Change::Procedure(p) => {
             txn.open_table(PROCEDURES)?
                 .insert(p.id.as_str(), enc(p.as_ref())?.as_slice())?;
+        }
+        Change::ProcedureRemoved { id } => {
+            txn.open_table(PROCEDURES)?.remove(id.as_str())?;
         }
         Change::Agency(a) => {
             txn.open_table(AGENCIES)?

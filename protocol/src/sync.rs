@@ -263,6 +263,10 @@ pub enum Change {
         code: String,
     },
     Procedure(Box<Procedure>),
+    /// The procedure left the catalogue: drop it.
+    ProcedureRemoved {
+        id: String,
+    },
     Agency(Box<Agency>),
     Centre(Box<CentreInfo>),
     Config(Box<KioskSettings>),

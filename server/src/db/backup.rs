@@ -84,6 +84,7 @@ pub fn snapshot(db: &Database, hooks: &dyn Hooks, to: &Path) -> Result<BackupRep
         entries += copy(f, t, KIOSK_EVENTS, n)?;
         entries += copy(f, t, KIOSK_SEQS, n)?;
         entries += copy(f, t, KIOSK_ACK, n)?;
+        entries += copy(f, t, KIOSK_BEATS, n)?;
         entries += copy(f, t, CHANGES, n)?;
         entries += copy(f, t, CHANGE_KEYS, n)?;
         entries += copy(f, t, COUNTERS, n)?;

@@ -449,6 +449,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "counter.js" => (include_str!("../../static/counter.js"), "text/javascript"),
         "forms.js" => (include_str!("../../static/forms.js"), "text/javascript"),
         "fleet.js" => (include_str!("../../static/fleet.js"), "text/javascript"),
+        "catalogue.js" => (include_str!("../../static/catalogue.js"), "text/javascript"),
         "site.css" => (include_str!("../../static/site.css"), "text/css"),
         "print.css" => (include_str!("../../static/print.css"), "text/css"),
         "landscape.css" => (include_str!("../../static/landscape.css"), "text/css"),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod board;
 pub mod booking;
 pub mod calendar;
+pub mod catalogue;
 pub mod centres;
 pub mod charts;
 pub mod desk;
@@ -373,6 +374,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(feedback_desk::router())
         .merge(fleet::router())
         .merge(admin_pages::router())
+        .merge(catalogue::router())
 }
 
 #[cfg(test)]

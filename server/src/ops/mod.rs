@@ -24,6 +24,7 @@ pub mod access;
 pub mod accounts;
 pub mod booking;
 pub mod calendar;
+pub mod catalogue;
 pub mod centres;
 pub mod dossiers;
 pub mod feedback;

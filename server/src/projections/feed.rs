@@ -158,10 +158,12 @@ impl Projector<'_> {
                     None => Some(Change::DossierRemoved { code }),
                 }
             }
-            Seen::Show(Key::Procedure(id)) => {
-                get::<Procedure>(&txn.open_table(crate::db::PROCEDURES)?, &id)?
-                    .map(|p| Change::Procedure(Box::new(p)))
-            }
+            Seen::Show(Key::Procedure(id)) => Some(
+                match get::<Procedure>(&txn.open_table(crate::db::PROCEDURES)?, &id)? {
+                    Some(p) => Change::Procedure(Box::new(p)),
+                    None => Change::ProcedureRemoved { id },
+                },
+            ),
             Seen::Show(Key::Agency(code)) => get::<Agency>(&txn.open_table(AGENCIES)?, &code)?
                 .map(|a| Change::Agency(Box::new(a))),
             Seen::Show(Key::Centre(code)) => get::<CentreInfo>(&txn.open_table(CENTRES)?, &code)?

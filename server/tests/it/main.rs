@@ -5,6 +5,7 @@ mod backup;
 mod bad_input;
 mod booking;
 mod calendar;
+mod catalogue;
 mod common;
 mod concurrency;
 mod connections;

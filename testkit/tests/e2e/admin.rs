@@ -143,3 +143,100 @@ async fn an_account_made_on_the_page_must_change_its_password_and_the_log_says_s
     })
     .await;
 }
+
+/// The catalogue's import in a browser: the file chosen is read into the form by the page's
+/// script; one wrong row is named (row and what is wrong) and nothing is imported; fixed, every
+/// row is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_import_with_a_bad_row_names_it_and_imports_nothing() {
+    let centre = motcua_testkit::start().await;
+    let driver = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let admin = browser(&driver, &profiles.path().join("admin"), (1280, 1200)).await;
+    sign_in(&admin, &centre, "/admin/catalogue", "qt.trungtam").await;
+    let before = wait_text(&admin, "main", Duration::from_secs(5), |t| {
+        t.contains("Danh mục thủ tục")
+    })
+    .await;
+    assert!(before.contains("34 / 34"), "{before}");
+    let csv = "national_code,name,field,agency,working_days,fees,documents\n\
+        1.888001,Thủ tục nhập thử một,Thử,000.00.10.H16,5,Lệ phí: 20000,Đơn\n\
+        1.888002,Thủ tục nhập thử hai,Thử,000.00.10.H16,năm,,Đơn\n";
+    let path = files.path().join("danh-muc.csv");
+    std::fs::write(&path, csv).unwrap();
+    admin
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_text(&admin, "#content", Duration::from_secs(5), |_| true).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let v = admin
+            .find(Locator::Id("content"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if v.contains("1.888002") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the file read into the form"
+        );
+        tokio::task::yield_now().await;
+    }
+    click(&admin, "#import-btn").await;
+    let refused = wait_text(&admin, "#refused", Duration::from_secs(5), |t| {
+        t.contains("Chưa nhập thủ tục nào")
+    })
+    .await;
+    assert!(
+        refused.contains("“năm” không phải số nguyên dương"),
+        "{refused}"
+    );
+    let bad = admin
+        .find(Locator::Css("#bad-rows tbody tr"))
+        .await
+        .unwrap()
+        .attr("data-row")
+        .await
+        .unwrap();
+    assert_eq!(bad.as_deref(), Some("2"));
+    let listed = admin
+        .find(Locator::Id("procedures"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains("Thủ tục nhập thử một"), "nothing imported");
+    let page = admin
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("34 / 34"), "{page}");
+    // The text is kept: fixed in place, imported.
+    let content = admin.find(Locator::Id("content")).await.unwrap();
+    let fixed = csv.replace(",năm,", ",5,");
+    content.clear().await.unwrap();
+    content.send_keys(&fixed).await.unwrap();
+    click(&admin, "#import-btn").await;
+    wait_text(&admin, "#imported", Duration::from_secs(5), |t| {
+        t.contains("2 thủ tục mới")
+    })
+    .await;
+    wait_text(&admin, "main", Duration::from_secs(5), |t| {
+        t.contains("36 / 36") && t.contains("Thủ tục nhập thử hai")
+    })
+    .await;
+}

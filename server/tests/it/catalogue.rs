@@ -1,0 +1,145 @@
+//! The catalogue kept by administrators: an import with one wrong row imports nothing and names
+//! the row; a good one adds and replaces, and kiosks receive the procedures; a procedure removed
+//! leaves the kiosks' replicas too; only administrators touch it, and each change is audited.
+
+use reqwest::StatusCode;
+
+use crate::common::*;
+
+const CSV: &str = "national_code,name,field,agency,working_days,fees,documents,retention\n\
+1.999001,Cấp giấy phép thử nghiệm,Thử nghiệm,000.00.10.H16,5,Lệ phí: 50.000,Đơn đề nghị; Bản sao CCCD,10\n\
+1.999002,Thủ tục thứ hai,Thử nghiệm,000.00.99.H16,3,,Đơn,\n\
+1.999003,Thủ tục thứ ba,Thử nghiệm,000.00.10.H16,ba,,Đơn,\n";
+
+async fn import(who: &Client, body: &str) -> (StatusCode, serde_json::Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/procedures/import", who.base))
+        .bearer_auth(who.token.as_deref().unwrap())
+        .header("content-type", "text/csv; charset=utf-8")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let s = res.status();
+    (s, res.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_import_with_wrong_rows_imports_nothing_and_names_each_row() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let (s, v) = import(&admin, CSV).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let rows: Vec<u64> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [2, 3], "{v}");
+    assert!(
+        v["rows"][0]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("000.00.99.H16")
+    );
+    assert!(
+        v["rows"][1]["message"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("ba")
+    );
+    let (_, procedures) = admin.get("/api/v1/procedures").await;
+    assert!(
+        !procedures.to_string().contains("1.999001"),
+        "the good row is not imported either"
+    );
+
+    // Fixed, it is imported whole; the kiosk receives it.
+    let good = CSV
+        .replace("000.00.99.H16", "000.00.10.H16")
+        .replace(",ba,", ",3,");
+    let (store, kiosk, _) = srv.enrol_kiosk("k1").await;
+    let (s, v) = import(&admin, &good).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["added"], 3);
+    kiosk.pull(0).await.unwrap();
+    let p = store
+        .procedures()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "1.999001.000.00.10.H16")
+        .expect("on the kiosk");
+    assert_eq!(p.fees[0].amount, 50_000);
+    assert_eq!(p.documents.len(), 2);
+    // Again: replaced, not added twice.
+    let (_, v) = import(&admin, &good).await;
+    assert_eq!(v["replaced"], 3);
+
+    // Not for the desk.
+    let desk = srv.staff("tiepnhan1").await;
+    let (s, _) = import(&desk, &good).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Removed on the page: gone from the kiosk as well.
+    let browser = cookie_client(&admin);
+    let html = browser
+        .get(format!(
+            "{}/admin/catalogue/p/1.999002.000.00.10.H16",
+            srv.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = browser
+        .post(format!(
+            "{}/admin/catalogue/p/1.999002.000.00.10.H16/remove",
+            srv.base
+        ))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    kiosk.pull(0).await.unwrap();
+    assert!(
+        !store
+            .procedures()
+            .unwrap()
+            .iter()
+            .any(|p| p.id == "1.999002.000.00.10.H16"),
+        "dropped by the kiosk"
+    );
+    let audit = srv.staff("qt.hethong").await;
+    let (_, log) = audit.get("/api/v1/admin/audit?actor=qt.trungtam").await;
+    let log = log.to_string();
+    assert!(log.contains("import_catalogue") && log.contains("catalogue.rows"));
+    assert!(log.contains("remove_procedure"));
+}
+
+/// A browser-like client carrying `who`'s session as its cookie, not following redirects.
+fn cookie_client(who: &Client) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("motcua_session={}", who.token.as_deref().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
