@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod centres;
 pub mod charts;
+pub mod dashboard;
 pub mod desk;
 pub mod dossiers;
 pub mod error;
@@ -375,6 +376,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(fleet::router())
         .merge(admin_pages::router())
         .merge(catalogue::router())
+        .merge(dashboard::router())
 }
 
 #[cfg(test)]

@@ -513,6 +513,82 @@ pub fn build(
     })
 }
 
+/// Each day of `from`–`to`: dossiers received and finished (early, on time, late), for one
+/// agency or every one — the same counters as [`build`], so the days add up to its totals.
+pub fn daily(
+    txn: &ReadTransaction,
+    from: NaiveDate,
+    to: NaiveDate,
+    agency: Option<&str>,
+) -> Result<Vec<(NaiveDate, Row)>, Error> {
+    let (d0, d1) = (as_day(from), as_day(to));
+    let mut days: BTreeMap<u32, Row> = BTreeMap::new();
+    for item in txn
+        .open_table(REPORT_DAYS)?
+        .range((d0, "", "", 0)..(d1 + 1, "", "", 0))?
+    {
+        let (k, v) = item?;
+        let (d, a, _, m) = k.value();
+        if agency.is_none_or(|x| x == a) {
+            days.entry(d).or_default().count(m, v.value());
+        }
+    }
+    let mut out = Vec::new();
+    let mut d = from;
+    while d <= to {
+        let mut row = days.remove(&as_day(d)).unwrap_or_default();
+        row.finish();
+        out.push((d, row));
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// A criterion's key, how many rated it, and the mean as a share of the best (0–1).
+pub type CriterionScore = (&'static str, u64, Option<f64>);
+
+/// The 12 criteria of the ratings given from `from` to `to`: (key, how many rated it, the mean
+/// as a share of the scale's best, 0–1). Ratings are read newest first until the period's start.
+pub fn criteria(
+    txn: &ReadTransaction,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CriterionScore>, Error> {
+    use motcua_core::rating::CRITERIA;
+    let (d0, d1) = (as_day(from), as_day(to));
+    let mut sums = [(0u64, 0f64); CRITERIA.len()];
+    for item in txn
+        .open_table(crate::db::RATINGS)?
+        .iter()?
+        .rev()
+        .take(1_000_000)
+    {
+        let r: crate::db::model::Rating = decode(item?.1.value())?;
+        let d = day(r.at);
+        if d < d0 {
+            break;
+        }
+        if d > d1 {
+            continue;
+        }
+        let best = f64::from(r.scale.levels().max(1));
+        for (i, (key, _, _)) in CRITERIA.iter().enumerate() {
+            if let Some(l) = r.criteria.get(*key) {
+                sums[i].0 += 1;
+                sums[i].1 += f64::from(*l) / best;
+            }
+        }
+    }
+    Ok(CRITERIA
+        .iter()
+        .zip(sums)
+        .map(|((key, _, _), (n, s))| (*key, n, (n > 0).then(|| s / n as f64)))
+        .collect())
+}
+
 /// The report as CSV (a header in Vietnamese and English, a line per row, the total last).
 pub fn csv(r: &Report) -> Result<String, Error> {
     let mut w = csv::WriterBuilder::new()

@@ -240,3 +240,135 @@ async fn a_catalogue_import_with_a_bad_row_names_it_and_imports_nothing() {
     })
     .await;
 }
+
+/// The reports' dashboard in a browser: its headline figures and every table equal the JSON
+/// report's for the same period, and its charts are drawn (as SVG, one bar a figure).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_draws_the_json_report_s_figures() {
+    use motcua_testkit::{LLTP, TU_PHAP, receipt};
+    let centre = motcua_testkit::start().await;
+    let desk = centre.staff("tiepnhan1").await;
+    let head = centre.staff("ld.tuphap").await;
+    let officer = centre.staff("cv.tuphap").await;
+    let mut codes = Vec::new();
+    for channel in ["direct", "direct", "postal"] {
+        let (s, v) = desk.post("/api/v1/dossiers", receipt(LLTP, channel)).await;
+        assert_eq!(s, 201, "{v}");
+        codes.push(v["code"].as_str().unwrap().to_owned());
+    }
+    let first = &codes[0];
+    desk.ok(
+        first,
+        serde_json::json!({"type": "accept_and_transfer", "agency": TU_PHAP}),
+    )
+    .await;
+    head.ok(
+        first,
+        serde_json::json!({"type": "assign", "officer": "cv.tuphap"}),
+    )
+    .await;
+    officer
+        .ok(first, serde_json::json!({"type": "submit_for_approval"}))
+        .await;
+    head.ok(first, serde_json::json!({"type": "approve"})).await;
+    officer
+        .ok(first, serde_json::json!({"type": "mark_result_ready"}))
+        .await;
+    // Two weeks on, the others are past their ten working days.
+    centre.clock.advance(chrono::Duration::days(15));
+    let period = "from=2025-11-01&to=2025-11-25";
+    let admin_api = centre.staff("qt.trungtam").await;
+    let (s, json) = admin_api
+        .get(&format!("/api/v1/reports/dossiers?{period}"))
+        .await;
+    assert_eq!(s, 200, "{json}");
+    let total = &json["total"];
+    assert_eq!(total["received"]["total"], 3);
+    assert_eq!(total["in_progress"]["overdue"], 2, "{json}");
+
+    let driver = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+    let admin = browser(&driver, &profiles.path().join("admin"), (1280, 1200)).await;
+    sign_in(&admin, &centre, "/reports", "qt.hethong").await;
+    admin
+        .goto(&format!("{}/reports?{period}", centre.base))
+        .await
+        .unwrap();
+    let tile = |id: &'static str| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .find(Locator::Css(&format!("#{id} .value")))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        tile("tile-received").await,
+        total["received"]["total"].to_string()
+    );
+    assert_eq!(
+        tile("tile-finished").await,
+        total["finished"]["total"].to_string()
+    );
+    assert_eq!(
+        tile("tile-overdue").await,
+        total["in_progress"]["overdue"].to_string()
+    );
+    let rate = total["on_time_rate"].as_f64().unwrap();
+    assert_eq!(
+        tile("tile-rate").await,
+        format!("{:.1}%", rate * 100.0).replace('.', ",")
+    );
+    // The table beside each chart: a row per agency, the same figures.
+    let row = admin
+        .find(Locator::Css("#chart-received table tbody tr"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let agency_row = &json["rows"][0];
+    let expect = format!(
+        "{} {} {} {} {}",
+        agency_row["agency_name"].as_str().unwrap(),
+        agency_row["received"]["direct"],
+        agency_row["received"]["postal"],
+        agency_row["received"]["online"],
+        agency_row["received"]["total"]
+    );
+    assert_eq!(row, expect);
+    // Drawn: the received chart has a bar for each channel that received anything, each
+    // titled with its figure.
+    let bars = admin
+        .find_all(Locator::Css("#svg-received rect title"))
+        .await
+        .unwrap();
+    let mut titles = Vec::new();
+    for b in bars {
+        titles.push(b.html(true).await.unwrap());
+    }
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.iter().any(|t| t.ends_with(": 2")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.ends_with(": 1")), "{titles:?}");
+    assert!(
+        admin.find(Locator::Css("#svg-finished")).await.is_ok()
+            && admin.find(Locator::Css("#svg-days path")).await.is_ok()
+    );
+    // The CSV of the same figures downloads from the page.
+    let href = admin
+        .find(Locator::Id("csv-dossiers"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        href.starts_with("/reports/dossiers.csv?from=2025-11-01"),
+        "{href}"
+    );
+}
