@@ -54,6 +54,9 @@ pub struct Config {
     /// Portals that push dossiers submitted online (`POST /api/v1/portal/dossiers`): a name →
     /// the SHA-256 (hex) of its token, so that the file holds no token itself.
     pub portal_tokens: std::collections::BTreeMap<String, String>,
+    /// Minutes without a heartbeat after which a kiosk counts as silent on the fleet page and
+    /// in `motcua_kiosks_alerting{state="silent"}`.
+    pub fleet_silent_minutes: i64,
 }
 
 impl Default for Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             desk_printers: Default::default(),
             desk_printer_profile: "generic-80".into(),
             portal_tokens: Default::default(),
+            fleet_silent_minutes: 5,
         }
     }
 }
@@ -116,7 +120,7 @@ impl Config {
     /// Refuse values that would break the server (a session that overflows the calendar, no
     /// connection at all, a body too small for any request).
     pub fn check(&self) -> Result<(), ConfigError> {
-        let ranges: [(&'static str, bool, &'static str); 7] = [
+        let ranges: [(&'static str, bool, &'static str); 8] = [
             (
                 "session_minutes",
                 (5..=366 * 24 * 60).contains(&self.session_minutes),
@@ -151,6 +155,11 @@ impl Config {
                 "max_polls_per_kiosk",
                 (1..=16).contains(&self.max_polls_per_kiosk),
                 "1..=16",
+            ),
+            (
+                "fleet_silent_minutes",
+                (1..=1440).contains(&self.fleet_silent_minutes),
+                "1..=1440",
             ),
         ];
         if let Some(u) = &self.public_url

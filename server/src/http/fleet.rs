@@ -29,12 +29,12 @@ use crate::AppState;
 use crate::db::Topic;
 use crate::ops::{Error, kiosks};
 
-/// A kiosk is silent past this many minutes without a heartbeat.
-pub const SILENT_MINUTES: i64 = 5;
 /// Events waiting in a kiosk's outbox past which it is flagged.
 const OUTBOX_WARN: u64 = 50;
 /// Free disk below which a kiosk is flagged, in MiB.
 const DISK_WARN_MB: u64 = 1024;
+/// Changes of the feed a kiosk may be behind before it is flagged.
+const LAG_WARN: u64 = 500;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,6 +62,8 @@ struct Row {
     disk: String,
     printer: String,
     scanner: String,
+    /// How far behind the change feed it is.
+    sync: String,
 }
 
 #[derive(Template)]
@@ -82,7 +84,20 @@ struct FleetRows {
     rows: Vec<Row>,
 }
 
-fn row(k: &KioskView, now: chrono::DateTime<chrono::FixedOffset>) -> Row {
+/// What a row is judged with: now, the feed's head, and the minutes of silence that count.
+#[derive(Debug, Clone, Copy)]
+struct Judge {
+    now: chrono::DateTime<chrono::FixedOffset>,
+    head: u64,
+    silent_minutes: i64,
+}
+
+fn row(k: &KioskView, j: Judge) -> Row {
+    let Judge {
+        now,
+        head,
+        silent_minutes,
+    } = j;
     let mut problems: Vec<(u8, String, String)> = Vec::new();
     let mut push = |rank: u8, vi: String, en: String| problems.push((rank, vi, en));
     if k.revoked {
@@ -90,6 +105,7 @@ fn row(k: &KioskView, now: chrono::DateTime<chrono::FixedOffset>) -> Row {
     } else if k.enrolled_at.is_none() {
         push(5, "Chưa ghi danh".into(), "Not enrolled yet".into());
     }
+    let mut sync = String::new();
     let (heartbeat, version, outbox, disk, printer, scanner) = match &k.last_heartbeat {
         None => {
             if !k.revoked && k.enrolled_at.is_some() {
@@ -103,7 +119,7 @@ fn row(k: &KioskView, now: chrono::DateTime<chrono::FixedOffset>) -> Row {
         }
         Some((at, h)) => {
             let age = (now - *at).num_minutes();
-            if !k.revoked && age > SILENT_MINUTES {
+            if !k.revoked && age > silent_minutes {
                 push(
                     0,
                     format!("Im lặng {age} phút"),
@@ -138,6 +154,26 @@ fn row(k: &KioskView, now: chrono::DateTime<chrono::FixedOffset>) -> Row {
                     format!("{} sự kiện chưa gửi", h.outbox_depth),
                     format!("{} events not sent", h.outbox_depth),
                 );
+            }
+            // Behind the change feed: the kiosk shows older figures than the server's.
+            if let Some(c) = h
+                .cursor
+                .as_deref()
+                .and_then(crate::projections::feed::Cursor::parse)
+            {
+                let lag = head.saturating_sub(c.seq());
+                sync = if lag == 0 {
+                    "Kịp · Up to date".into()
+                } else {
+                    format!("Chậm {lag} thay đổi · {lag} behind")
+                };
+                if lag > LAG_WARN {
+                    push(
+                        3,
+                        format!("Đồng bộ chậm {lag} thay đổi"),
+                        format!("Sync {lag} changes behind"),
+                    );
+                }
             }
             if h.free_disk_mb < DISK_WARN_MB {
                 push(
@@ -190,14 +226,32 @@ fn row(k: &KioskView, now: chrono::DateTime<chrono::FixedOffset>) -> Row {
         disk,
         printer,
         scanner,
+        sync,
     }
+}
+
+/// The change feed's head: the last change a kiosk may have read.
+async fn feed_head(st: &AppState) -> Result<u64, Error> {
+    st.store
+        .read(|txn| {
+            Ok(crate::db::changes::head(
+                &txn.open_table(crate::db::COUNTERS)?,
+            )?)
+        })
+        .await
 }
 
 /// Every kiosk's row, the worst first.
 async fn rows(st: &AppState, staff: &PageStaff) -> Result<Vec<Row>, Error> {
     let kiosks = kiosks::list(&st.ctx, &staff.actor).await?;
+    let head = feed_head(st).await?;
     let now = st.clock.now_vn();
-    let mut rows: Vec<Row> = kiosks.iter().map(|k| row(k, now)).collect();
+    let j = Judge {
+        now,
+        head,
+        silent_minutes: st.config.fleet_silent_minutes,
+    };
+    let mut rows: Vec<Row> = kiosks.iter().map(|k| row(k, j)).collect();
     rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(&b.name)));
     Ok(rows)
 }
@@ -266,7 +320,7 @@ async fn fleet(State(st): State<AppState>, staff: PageStaff) -> Response {
             nav_desk: false,
             here: staff.here.clone(),
             rows,
-            silent_minutes: SILENT_MINUTES,
+            silent_minutes: st.config.fleet_silent_minutes,
         }
         .render()
         .unwrap_or_default(),
@@ -642,6 +696,10 @@ async fn render_kiosk(
         Ok(a) => a,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
+    let head = match feed_head(st).await {
+        Ok(h) => h,
+        Err(e) => return error_page(super::error::status(e.kind), &e),
+    };
     let now = st.clock.now_vn();
     let [strip, outbox, disk] = charts(&d.beats, now);
     let mut res = html(
@@ -650,7 +708,14 @@ async fn render_kiosk(
             user: &staff.actor.user.full_name,
             nav_desk: false,
             here: staff.here.clone(),
-            row: row(&d.view, now),
+            row: row(
+                &d.view,
+                Judge {
+                    now,
+                    head,
+                    silent_minutes: st.config.fleet_silent_minutes,
+                },
+            ),
             k: &d.view,
             agencies,
             error,

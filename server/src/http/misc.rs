@@ -53,6 +53,7 @@ async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
 
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let now = st.clock.now_vn().timestamp();
+    let silent_minutes = st.config.fleet_silent_minutes;
     let (counts, overdue, (transfer_overdue, tasks_late), kiosks) = st
         .store
         .read(move |txn| {
@@ -89,7 +90,7 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                 }
                 match &v.last_heartbeat {
                     Some((at, h)) => {
-                        if now - at.timestamp() > super::fleet::SILENT_MINUTES * 60 {
+                        if now - at.timestamp() > silent_minutes * 60 {
                             alerting.0 += 1;
                         }
                         match h.printer {

@@ -45,6 +45,11 @@ impl Cursor {
     pub fn render(&self) -> String {
         format!("{}-{}-{}", self.epoch, self.scope_version, self.seq)
     }
+
+    /// The last change of the feed read (the feed's head minus it is how far behind).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
 }
 
 fn resnapshot() -> Error {
