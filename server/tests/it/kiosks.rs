@@ -125,9 +125,11 @@ async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     srv.clock.advance(chrono::Duration::minutes(10));
-    kiosks[0]
-        .post("/api/v1/sync/heartbeat", beat("online"))
-        .await;
+    // A has read one change of the feed: it says how far behind it is.
+    let (_, first) = kiosks[0].get("/api/v1/sync/changes?limit=1").await;
+    let mut a_beat = beat("online");
+    a_beat["cursor"] = first["cursor"].clone();
+    kiosks[0].post("/api/v1/sync/heartbeat", a_beat).await;
     kiosks[1]
         .post("/api/v1/sync/heartbeat", beat("paper_out"))
         .await;
@@ -156,6 +158,10 @@ async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
     assert!(body.contains("Máy in: "), "{body}");
     assert!(body.contains("fleet-bad") && body.contains("Bình thường"));
     assert!(body.contains("http-equiv=\"refresh\""));
+    assert!(
+        body.contains(" thay đổi · ") && body.contains(" behind"),
+        "the sync lag shown: {body}"
+    );
     // The same, for an operator's alerts.
     let metrics = reqwest::get(format!("{}/metrics", srv.base))
         .await
