@@ -12,6 +12,7 @@ pub mod auth;
 pub mod board;
 pub mod booking;
 pub mod calendar;
+pub mod calendar_page;
 pub mod catalogue;
 pub mod centres;
 pub mod charts;
@@ -377,6 +378,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(admin_pages::router())
         .merge(catalogue::router())
         .merge(dashboard::router())
+        .merge(calendar_page::router())
 }
 
 #[cfg(test)]

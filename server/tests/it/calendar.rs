@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{LLTP, restart, start_at};
+use crate::common::{Client, LLTP, restart, start, start_at};
 
 /// Monday 20/12/2027 09:00 in Vietnam: ten working days from here reach into 2028.
 fn december_2027() -> chrono::DateTime<Utc> {
@@ -171,4 +171,107 @@ async fn years_are_listed_loaded_confirmed_and_kept() {
     assert_eq!(v["years"][4]["origin"], "loaded");
     assert_eq!(v["years"][4]["loaded_by"], "qt.hethong");
     srv.running.stop().await;
+}
+
+/// The calendar's years in the browser: every year with its status; a system administrator
+/// loads a year's file from the page (a wrong one is refused in words and what was pasted is
+/// kept), a centre administrator may only look.
+#[tokio::test]
+async fn the_calendar_page_lists_loads_and_refuses_in_words() {
+    let srv = start().await;
+    let system = srv.staff("qt.hethong").await;
+    let centre = srv.staff("qt.trungtam").await;
+    let client = |who: &Client| {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::COOKIE,
+            format!("motcua_session={}", who.token.as_deref().unwrap())
+                .parse()
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(h)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    };
+    let (b, c) = (client(&system), client(&centre));
+    let page = b
+        .get(format!("{}/admin/calendar", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"year-2027\" data-status=\"provisional\""),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let year = motcua_core::CalendarYear::provisional(2028)
+        .unwrap()
+        .to_toml();
+    let res = b
+        .post(format!("{}/admin/calendar/load", srv.base))
+        .form(&[("csrf", csrf.as_str()), ("content", year.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = b
+        .get(format!("{}/admin/calendar?done=2028", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"year-2028\" data-status=\"provisional\""));
+    assert!(page.contains("31/12/2028"), "covered through 2028");
+    // A file that does not read: refused in words, the text kept.
+    let res = b
+        .post(format!("{}/admin/calendar/load", srv.base))
+        .form(&[("csrf", csrf.as_str()), ("content", "year = \"hai nghìn\"")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("id=\"error\"") && body.contains("hai nghìn"),
+        "{body}"
+    );
+    // A centre administrator looks, and may not load.
+    let cpage = c
+        .get(format!("{}/admin/calendar", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!cpage.contains("id=\"load\""));
+    let ccsrf = cpage
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = c
+        .post(format!("{}/admin/calendar/load", srv.base))
+        .form(&[("csrf", ccsrf.as_str()), ("content", year.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
