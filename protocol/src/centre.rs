@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Information a centre shows on its kiosks. (Kiosks read it from the feed, so it accepts fields
 /// it does not know: a newer server may add some.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CentreInfo {
     #[serde(default)]
     pub code: String,

@@ -108,7 +108,7 @@ async fn render(
             })
         })
         .collect();
-    years.sort_by(|a, b| b.year.cmp(&a.year));
+    years.sort_by_key(|y| std::cmp::Reverse(y.year));
     let mut res = html(
         Page {
             csrf: &staff.csrf,

@@ -14,6 +14,7 @@ pub mod booking;
 pub mod calendar;
 pub mod calendar_page;
 pub mod catalogue;
+pub mod centre_page;
 pub mod centres;
 pub mod charts;
 pub mod dashboard;
@@ -379,6 +380,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(catalogue::router())
         .merge(dashboard::router())
         .merge(calendar_page::router())
+        .merge(centre_page::router())
 }
 
 #[cfg(test)]

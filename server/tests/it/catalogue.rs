@@ -143,3 +143,68 @@ fn cookie_client(who: &Client) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The centre's information and counters saved from the page reach the kiosks; a counter line
+/// that does not read is refused in words and what was typed is kept.
+#[tokio::test]
+async fn the_centre_page_saves_what_kiosks_show() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let b = cookie_client(&admin);
+    let html = b
+        .get(format!("{}/admin/centre", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let form = |counters: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("code", "000.00.01.H16".to_owned()),
+            (
+                "name",
+                "Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk".to_owned(),
+            ),
+            ("hotline", "0262 3999 999".to_owned()),
+            ("hours", "Sáng 7:00–11:30, chiều 13:30–17:00".to_owned()),
+            ("counters", counters.to_owned()),
+        ]
+    };
+    let res = b
+        .post(format!("{}/admin/centre", srv.base))
+        .form(&form(
+            "1 | Tư pháp | Nguyễn Thị Hồng Nhung\nhai | Đất đai |",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("hai | Đất đai") && body.contains("id=\"error\""),
+        "{body}"
+    );
+    let (store, kiosk, _) = srv.enrol_kiosk("k1").await;
+    let res = b
+        .post(format!("{}/admin/centre", srv.base))
+        .form(&form("1 | Tư pháp | Nguyễn Thị Hồng Nhung\n2 | Đất đai |"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    kiosk.pull(0).await.unwrap();
+    let centre = store.centre().unwrap().expect("the centre on the kiosk");
+    assert_eq!(centre.hotline, "0262 3999 999");
+    assert_eq!(centre.counters.len(), 2);
+    assert_eq!(centre.counters[1].name, "Đất đai");
+}
