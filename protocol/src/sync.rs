@@ -76,6 +76,9 @@ pub struct KioskConfig {
     /// The language a visitor first sees.
     #[serde(default)]
     pub language: Lang,
+    /// The satisfaction scale this kiosk asks on (3 or 5 levels); none: the server's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_levels: Option<Scale>,
 }
 
 /// The idle timeout unless an admin says otherwise, in seconds.
@@ -93,6 +96,7 @@ impl Default for KioskConfig {
             idle_timeout_s: DEFAULT_IDLE_S,
             orientation: Orientation::default(),
             language: Lang::Vi,
+            rating_levels: None,
         }
     }
 }

@@ -557,6 +557,8 @@ struct KioskPage<'a> {
     incidents: Vec<kiosks::Incident>,
     /// Asking to confirm a revocation.
     confirm_revoke: bool,
+    /// Levels of the server's scale.
+    server_levels: u8,
 }
 
 impl KioskPage<'_> {
@@ -574,6 +576,18 @@ impl KioskPage<'_> {
 
     fn english_first(&self) -> bool {
         self.k.config.language == Lang::En
+    }
+
+    /// `server`, `3` or `5`: the rating scale set for this kiosk.
+    fn levels_is(&self, v: &str) -> bool {
+        let now = match self.k.config.rating_levels {
+            None => "server",
+            Some(s) => match s.levels() {
+                5 => "5",
+                _ => "3",
+            },
+        };
+        now == v
     }
 }
 
@@ -725,6 +739,7 @@ async fn render_kiosk(
             disk,
             incidents: d.incidents,
             confirm_revoke,
+            server_levels: st.config.rating_scale.levels(),
         }
         .render()
         .unwrap_or_default(),
@@ -788,6 +803,11 @@ async fn settings(
                 language: match field(&f, "language") {
                     "en" => Lang::En,
                     _ => Lang::Vi,
+                },
+                rating_levels: match field(&f, "rating_levels") {
+                    "3" => Some(motcua_core::rating::Scale::Three),
+                    "5" => Some(motcua_core::rating::Scale::Five),
+                    _ => None,
                 },
             }),
         })

@@ -82,7 +82,11 @@ pub async fn push(ctx: &Ctx, kiosk: &Kiosk, b: EventBatch) -> Result<EventAck, E
         }
     }
     let now = ctx.clock.now_vn();
-    let scale = ctx.config.rating_scale;
+    // The scale this kiosk asks on: its own setting, or the server's.
+    let scale = kiosk
+        .config
+        .rating_levels
+        .unwrap_or(ctx.config.rating_scale);
     let cal = ctx.cal.get();
     let centre = kiosk.centre.to_string();
     let kiosk = kiosk.id.clone();

@@ -174,13 +174,15 @@ impl Projector<'_> {
             Seen::Show(Key::Centre(code)) => get::<CentreInfo>(&txn.open_table(CENTRES)?, &code)?
                 .map(|c| Change::Centre(Box::new(c))),
             Seen::Show(Key::Kiosk(id)) => get::<Kiosk>(&txn.open_table(KIOSKS)?, &id)?.map(|k| {
+                // The scale this kiosk asks on: its own setting, or the server's.
+                let rating_scale = k.config.rating_levels.unwrap_or(self.settings.rating_scale);
                 Change::Config(Box::new(KioskSettings {
                     kiosk_id: k.id,
                     name: k.name,
                     centre: k.centre,
                     scope: k.scope,
                     config: k.config,
-                    rating_scale: self.settings.rating_scale,
+                    rating_scale,
                     queue_slot: k.queue_slot,
                     public_url: self.settings.public_url.clone(),
                 }))

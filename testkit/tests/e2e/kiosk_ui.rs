@@ -413,6 +413,7 @@ fn a_visitor_at_the_kiosk() {
             idle_timeout_s: 30,
             orientation: motcua_protocol::sync::Orientation::Landscape,
             language: motcua_core::Lang::En,
+            rating_levels: Some(motcua_core::rating::Scale::Five),
         }),
         ..Default::default()
     };
@@ -428,6 +429,12 @@ fn a_visitor_at_the_kiosk() {
         k.shell().get_english(),
         "at rest, the new default language shows at once"
     );
+    // The rating screen asks on the scale set for this kiosk.
+    k.press("Rate us");
+    assert_eq!(k.screen(), Screen::Rating);
+    assert_eq!(k.rating().get_levels().row_count(), 5, "five levels now");
+    k.press("‹ Home");
+    assert_eq!(k.screen(), Screen::Home);
     // The next wipe comes after 30 s now, and a new visitor starts in English.
     k.press("Tiếng Việt");
     k.press("Thủ tục hành chính");
