@@ -84,6 +84,8 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let base = centre.base.clone();
     motcua_server::seed::open_demo_queue_all_day(&centre.state.store).map_err(|e| e.message.en)?;
+    motcua_server::seed::seed_example_kiosk(&centre.state.store, centre.state.clock.now_vn())
+        .map_err(|e| e.message.en)?;
     println!("Máy chủ / server: {base}");
     println!(
         "Bảng gọi số / display board: {base}/board/{}   (số thứ tự cấp cả ngày trong bản demo / \

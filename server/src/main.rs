@@ -185,6 +185,8 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                 dossiers,
             )
             .map_err(|e| e.message.en)?;
+            motcua_server::seed::seed_example_kiosk(&state.store, state.clock.now_vn())
+                .map_err(|e| e.message.en)?;
             println!(
                 "Đã tạo / seeded: {} cơ quan / agencies, {} thủ tục / procedures, {} hồ sơ / dossiers, {} số thứ tự / queue tickets in {:.1} s",
                 report.agencies,

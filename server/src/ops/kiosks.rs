@@ -403,7 +403,7 @@ const SCANNERS: [motcua_core::devices::ScannerState; 3] = {
 };
 
 impl Beat {
-    fn of(at: i64, h: &Heartbeat) -> Beat {
+    pub(crate) fn of(at: i64, h: &Heartbeat) -> Beat {
         Beat {
             at,
             printer: h.printer,
@@ -414,7 +414,7 @@ impl Beat {
     }
 
     /// `printer u8 | scanner u8 | outbox u64 | free disk u64` (little-endian).
-    fn pack(&self) -> [u8; 18] {
+    pub(crate) fn pack(&self) -> [u8; 18] {
         let mut out = [0u8; 18];
         out[0] = PRINTERS
             .iter()

@@ -285,6 +285,82 @@ pub fn open_demo_queue_all_day(store: &Store) -> Result<(), Error> {
 pub const DEMO_CENTRE: &str = "000.00.01.H16";
 
 /// What the demo centre shows on its kiosks.
+/// An example kiosk for the demonstration's fleet page: enrolled a month ago, its last day of
+/// heartbeats (paper running low in the afternoon, a few events waiting at busy hours, a short
+/// outage at night), silent for the last two hours — what a kiosk needing a visit looks like.
+/// Once per store; none in the tests' centres.
+pub fn seed_example_kiosk(store: &Store, now: DateTime<FixedOffset>) -> Result<(), Error> {
+    use crate::ops::kiosks::{BEATS_KEPT_S, Beat};
+    use motcua_core::devices::{PrinterStatus, ScannerState};
+    use motcua_protocol::sync::Heartbeat;
+    let centre = AgencyCode::parse(DEMO_CENTRE).map_err(|e| Error::internal(e.to_string()))?;
+    let scope = agency_codes(store)?;
+    store.write_blocking(move |tx| {
+        if tx
+            .open_table(crate::db::META)?
+            .get("example_kiosk")?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let (id, _) = crate::ops::kiosks::insert(tx, "Kiosk tầng 2 (mẫu)", &centre, &scope, now)?;
+        let last = now.timestamp() - 2 * 3600;
+        let start = now.timestamp() - BEATS_KEPT_S;
+        let beat = |t: i64| -> Heartbeat {
+            let hour = (t + 7 * 3600).rem_euclid(86_400) / 3600;
+            let busy = matches!(hour, 8..=10 | 14..=16);
+            Heartbeat {
+                app_version: env!("CARGO_PKG_VERSION").into(),
+                uptime_s: u64::try_from(t - start).unwrap_or(0),
+                cursor: None,
+                outbox_depth: if busy {
+                    [0, 1, 3, 4, 2, 1][((t / 900) % 6) as usize]
+                } else {
+                    0
+                },
+                printer: if t > last - 3 * 3600 {
+                    PrinterStatus::PaperNearEnd
+                } else {
+                    PrinterStatus::Online
+                },
+                scanner: ScannerState::Connected,
+                free_disk_mb: 21_000u64
+                    .saturating_sub(u64::try_from((t - start) / 600).unwrap_or(0)),
+                protocol: motcua_protocol::VERSION,
+            }
+        };
+        let mut beats = tx.open_table(crate::db::KIOSK_BEATS)?;
+        let mut t = start - start.rem_euclid(60);
+        let mut latest = None;
+        while t <= last {
+            // A short outage in the night.
+            let hour = (t + 7 * 3600).rem_euclid(86_400) / 3600;
+            if hour != 2 {
+                let h = beat(t);
+                beats.insert((id.as_str(), t), Beat::of(t, &h).pack().as_slice())?;
+                latest = Some((t, h));
+            }
+            t += 60;
+        }
+        drop(beats);
+        let mut kiosks = tx.open_table(crate::db::KIOSKS)?;
+        let found: Option<crate::db::model::Kiosk> = crate::db::get(&kiosks, &id)?;
+        if let Some(mut k) = found {
+            k.enrolment_key = None;
+            k.enrolled_at = Some(now - Duration::days(30));
+            k.last_heartbeat = latest.and_then(|(t, h)| {
+                chrono::DateTime::from_timestamp(t, 0)
+                    .map(|at| (at.with_timezone(&now.timezone()), h))
+            });
+            kiosks.insert(id.as_str(), encode(&k)?.as_slice())?;
+        }
+        drop(kiosks);
+        tx.open_table(crate::db::META)?
+            .insert("example_kiosk", id.as_str())?;
+        Ok::<_, Error>(())
+    })
+}
+
 pub fn demo_centre() -> CentreInfo {
     CentreInfo {
         code: DEMO_CENTRE.into(),
