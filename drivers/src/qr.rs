@@ -269,11 +269,57 @@ pub fn booking_in_scan(raw: &[u8]) -> Option<motcua_core::booking::BookingCode> 
     BookingCode::parse(code).ok()
 }
 
+/// What the fleet console's enrolment QR starts with: `motcua-enrol:{server}#{code}`.
+pub const ENROL_PREFIX: &str = "motcua-enrol:";
+
+/// The one-time enrolment code a scan of the console's enrolment QR carries (twelve hexadecimal
+/// characters, as the console shows them), if it is one. Never panics, whatever the bytes.
+pub fn enrolment_in_scan(raw: &[u8]) -> Option<String> {
+    if raw.len() > MAX_PAYLOAD {
+        return None;
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let rest = text.strip_prefix(ENROL_PREFIX)?;
+    let (_, code) = rest.rsplit_once('#')?;
+    let code = code.trim().to_ascii_uppercase();
+    (code.len() == 12 && code.bytes().all(|b| b.is_ascii_hexdigit())).then_some(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const CODE: &str = "000.17.22.H56-210531-0001";
+
+    #[test]
+    fn enrolment_scans() {
+        assert_eq!(
+            enrolment_in_scan(b"motcua-enrol:http://10.0.0.5:8080#8ab084e00eaa\r\n").as_deref(),
+            Some("8AB084E00EAA")
+        );
+        for bad in [
+            &b"motcua-enrol:http://x#8AB084E00EA"[..],
+            b"motcua-enrol:http://x#8AB084E00EAG",
+            b"http://x#8AB084E00EAA",
+            b"8AB084E00EAA",
+            b"motcua-enrol:",
+            b"\xff\xfe",
+        ] {
+            assert_eq!(enrolment_in_scan(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a scanner sends, reading it as an enrolment never panics, and what it
+        /// yields is always a well-formed code.
+        #[test]
+        fn any_bytes_read_as_an_enrolment_or_not(raw in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            if let Some(c) = enrolment_in_scan(&raw) {
+                proptest::prop_assert_eq!(c.len(), 12);
+            }
+        }
+    }
 
     #[test]
     fn booking_scans() {

@@ -72,7 +72,16 @@ impl KioskConfig {
     }
 
     pub fn parse(text: &str) -> Result<KioskConfig, String> {
-        let c: KioskConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut c: KioskConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        // The enrolment QR's text as the fleet console shows it under the code will do too.
+        if let Some(code) = &c.enrolment_code
+            && code.trim().starts_with(motcua_drivers::qr::ENROL_PREFIX)
+        {
+            c.enrolment_code = Some(
+                motcua_drivers::qr::enrolment_in_scan(code.as_bytes())
+                    .ok_or("enrolment_code: the enrolment QR's text does not read")?,
+            );
+        }
         if !(c.server.starts_with("http://") || c.server.starts_with("https://")) {
             return Err(format!(
                 "server must be an http:// or https:// address, not {:?}",
@@ -108,6 +117,20 @@ impl KioskConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_enrolment_qr_text_gives_the_code() {
+        let c = KioskConfig::parse(
+            "server = \"http://10.0.0.2:8080\"\nenrolment_code = \"motcua-enrol:http://10.0.0.2:8080#8ab084e00eaa\"",
+        )
+        .unwrap();
+        assert_eq!(c.enrolment_code.as_deref(), Some("8AB084E00EAA"));
+        let e = KioskConfig::parse(
+            "server = \"http://10.0.0.2:8080\"\nenrolment_code = \"motcua-enrol:http://x#12\"",
+        )
+        .unwrap_err();
+        assert!(e.contains("enrolment QR"), "{e}");
+    }
 
     #[test]
     fn a_full_file_parses_and_mistakes_are_named() {

@@ -120,12 +120,18 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
         health,
         ..
     } = open(path)?;
-    if !client.enrolled() {
-        // Enrolled by the sync thread as soon as the server answers: a kiosk started while
-        // the server is down waits with its window open instead of exiting (and being
-        // restarted in a loop by its service manager).
-        enrolment_code(&cfg)?;
+    // Enrolled by the sync thread as soon as the server answers — with the configured code, or
+    // the one scanned from the fleet console's QR: a kiosk started while the server is down,
+    // or before it has a code, waits with its window open instead of exiting (and being
+    // restarted in a loop by its service manager).
+    if !client.enrolled() && cfg.enrolment_code.is_none() {
+        tracing::warn!(
+            "not enrolled and no enrolment_code: scan the enrolment QR from the fleet console at the kiosk"
+        );
     }
+    health
+        .enrolled
+        .store(client.enrolled(), std::sync::atomic::Ordering::Relaxed);
     let stop = Arc::new(AtomicBool::new(false));
     let sync = client.spawn_enrolling(cfg.enrolment_code.clone(), stop.clone());
     quit_on_signal();

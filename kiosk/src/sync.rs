@@ -56,6 +56,11 @@ pub struct Health {
     pub printer: std::sync::Mutex<PrinterStatus>,
     pub scanner: std::sync::Mutex<ScannerState>,
     pub started: Instant,
+    /// An enrolment code scanned at the kiosk (the console's enrolment QR), for the sync thread
+    /// of a kiosk not enrolled yet.
+    pub enrolment: std::sync::Mutex<Option<String>>,
+    /// Whether the kiosk is enrolled (kept by the sync thread).
+    pub enrolled: AtomicBool,
 }
 
 impl Default for Health {
@@ -65,6 +70,8 @@ impl Default for Health {
             printer: std::sync::Mutex::new(PrinterStatus::Unknown),
             scanner: std::sync::Mutex::new(ScannerState::None),
             started: Instant::now(),
+            enrolment: std::sync::Mutex::new(None),
+            enrolled: AtomicBool::new(false),
         }
     }
 }
@@ -284,23 +291,40 @@ impl SyncClient {
             })
     }
 
-    /// Enrol with `code` unless already enrolled, retrying while the server is unreachable;
-    /// false when it cannot be done (stopped, refused, or no code).
+    /// Enrol with `code` — or, without one, with the code a technician scans at the kiosk
+    /// (the console's enrolment QR) — unless already enrolled, retrying while the server is
+    /// unreachable; a refused code waits for another scan. False only when stopped.
     async fn enrol_until_done(&self, code: Option<String>, stop: &AtomicBool) -> bool {
         let mut backoff = Duration::from_secs(1);
+        let mut code = code;
+        let mut said = false;
         while !self.enrolled() {
-            let Some(code) = code.as_deref() else {
-                tracing::error!("not enrolled and no enrolment code");
-                return false;
+            if let Some(scanned) = self.health.enrolment.lock().ok().and_then(|mut s| s.take()) {
+                code = Some(scanned);
+            }
+            let Some(current) = code.clone() else {
+                if !said {
+                    tracing::warn!(
+                        "not enrolled: waiting for the enrolment QR from the fleet console to be scanned"
+                    );
+                    said = true;
+                }
+                if stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
             };
-            match self.enrol(code).await {
+            match self.enrol(&current).await {
                 Ok(()) => break,
                 Err(SyncError::Unreachable(e)) => {
                     tracing::warn!(error = %e, "cannot reach the server to enrol; trying again");
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, "enrolment refused");
-                    return false;
+                    tracing::error!(error = %e, "enrolment refused; waiting for another code");
+                    code = None;
+                    said = false;
+                    continue;
                 }
             }
             let until = tokio::time::Instant::now() + backoff;
@@ -312,6 +336,7 @@ impl SyncClient {
             }
             backoff = (backoff * 2).min(Duration::from_secs(60));
         }
+        self.health.enrolled.store(true, Ordering::Relaxed);
         true
     }
 

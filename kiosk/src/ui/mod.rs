@@ -565,6 +565,25 @@ impl Ui<'_> {
             return;
         }
         self.activity();
+        // The fleet console's enrolment QR, scanned by the technician setting the kiosk up.
+        if let Some(code) = motcua_drivers::qr::enrolment_in_scan(raw) {
+            let n = if self.k.health.enrolled.load(Ordering::Relaxed) {
+                Notice::new(
+                    "Kiosk đã được đăng ký với máy chủ.",
+                    "This kiosk is enrolled already.",
+                )
+            } else {
+                if let Ok(mut slot) = self.k.health.enrolment.lock() {
+                    *slot = Some(code);
+                }
+                Notice::new(
+                    "Đã nhận mã đăng ký: kiosk đang đăng ký với máy chủ…",
+                    "Enrolment code read: the kiosk is enrolling with the server…",
+                )
+            };
+            self.notice(Some(n));
+            return;
+        }
         match motcua_drivers::qr::booking_in_scan(raw) {
             Some(code) => queue::check_in(self, code.digits()),
             None => lookup::scan(self, raw),

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(dashboard))
         .route("/reports/dossiers.csv", get(dossiers_csv))
         .route("/reports/queue.csv", get(queue_csv))
+        .route("/reports/table.csv", get(table_csv))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +38,9 @@ struct Period {
     to: String,
     #[serde(default)]
     agency: String,
+    /// For one chart's table as CSV: the chart's id.
+    #[serde(default)]
+    chart: String,
 }
 
 /// The period and agency asked for, as the account may see them: a head its own agency only.
@@ -540,6 +544,77 @@ fn charts_of(
     out
 }
 
+/// The report, its charts and whether the queue's figures are among them.
+async fn figures(
+    st: &AppState,
+    staff: &PageStaff,
+    a: &Asked,
+) -> Result<(Report, Vec<Chart>, bool), Error> {
+    let now = st.clock.now_vn();
+    let (from, to, agency) = (a.from, a.to, a.agency.clone());
+    let (r, days, criteria) = st
+        .store
+        .read(move |txn| {
+            let r = reports::build(txn, By::Agency, from, to, agency.as_deref(), now)?;
+            let days = reports::daily(txn, from, to, agency.as_deref())?;
+            let criteria = reports::criteria(txn, from, to)?;
+            Ok::<_, Error>((r, days, criteria))
+        })
+        .await?;
+    // The queue's figures: administrators, a period the queue keeps (a year at most).
+    let queue = if staff.actor.user.role.is_admin() && (to - from).num_days() <= 366 {
+        match queue_centre(st).await? {
+            Some(c) => crate::ops::queue::stats(
+                &st.ctx,
+                &staff.actor,
+                &c,
+                from,
+                to,
+                motcua_protocol::queue::StatsBy::Service,
+            )
+            .await
+            .ok(),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let charts = charts_of(&r, &days, &criteria, queue.as_ref());
+    Ok((r, charts, queue.is_some()))
+}
+
+/// One chart's table as CSV (its column heads, then its rows).
+async fn table_csv(
+    State(st): State<AppState>,
+    staff: PageStaff,
+    q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let p = q.map(|Query(p)| p).unwrap_or_default();
+    let now = st.clock.now_vn();
+    let done = async {
+        let a = asked(&staff, &p, now.date_naive())?;
+        let (_, charts, _) = figures(&st, &staff, &a).await?;
+        let c = charts
+            .into_iter()
+            .find(|c| c.id == p.chart)
+            .ok_or_else(|| Error::not_found("bảng này", "Table"))?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        w.write_record(&c.head).map_err(Error::internal)?;
+        for r in &c.rows {
+            w.write_record(r).map_err(Error::internal)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::internal(e.to_string()))?;
+        Ok::<_, Error>((c.id, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+    .await;
+    match done {
+        Ok((id, body)) => csv_response(&format!("{}.csv", id.trim_start_matches("chart-")), body),
+        Err(e) => error_page(super::error::status(e.kind), &e),
+    }
+}
+
 /// The first centre with a queue, for the queue's figures.
 async fn queue_centre(st: &AppState) -> Result<Option<String>, Error> {
     st.store
@@ -562,7 +637,6 @@ async fn dashboard(
 ) -> Response {
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let now = st.clock.now_vn();
-    let admin = staff.actor.user.role.is_admin();
     let a = match asked(&staff, &p, now.date_naive()) {
         Ok(a) => a,
         Err(e) if e.kind == crate::ops::Kind::Invalid => {
@@ -570,37 +644,9 @@ async fn dashboard(
         }
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
-    let (from, to, agency) = (a.from, a.to, a.agency.clone());
-    let found = st
-        .store
-        .read(move |txn| {
-            let r = reports::build(txn, By::Agency, from, to, agency.as_deref(), now)?;
-            let days = reports::daily(txn, from, to, agency.as_deref())?;
-            let criteria = reports::criteria(txn, from, to)?;
-            Ok::<_, Error>((r, days, criteria))
-        })
-        .await;
-    let (r, days, criteria) = match found {
+    let (r, charts, queue) = match figures(&st, &staff, &a).await {
         Ok(x) => x,
         Err(e) => return error_page(super::error::status(e.kind), &e),
-    };
-    // The queue's figures: administrators, a period the queue keeps (a year at most).
-    let queue = if admin && (to - from).num_days() <= 366 {
-        match queue_centre(&st).await {
-            Ok(Some(c)) => crate::ops::queue::stats(
-                &st.ctx,
-                &staff.actor,
-                &c,
-                from,
-                to,
-                motcua_protocol::queue::StatsBy::Service,
-            )
-            .await
-            .ok(),
-            _ => None,
-        }
-    } else {
-        None
     };
     let t = &r.total;
     let tiles = vec![
@@ -674,13 +720,13 @@ async fn dashboard(
             },
         ),
     ];
-    let charts = charts_of(&r, &days, &criteria, queue.as_ref());
     let p = Period {
-        from: from.format("%Y-%m-%d").to_string(),
-        to: to.format("%Y-%m-%d").to_string(),
+        chart: String::new(),
+        from: a.from.format("%Y-%m-%d").to_string(),
+        to: a.to.format("%Y-%m-%d").to_string(),
         agency: a.agency.unwrap_or_default(),
     };
-    render(&st, &staff, &p, tiles, charts, queue.is_some(), None).await
+    render(&st, &staff, &p, tiles, charts, queue, None).await
 }
 
 #[allow(clippy::type_complexity)]

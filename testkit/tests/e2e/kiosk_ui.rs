@@ -442,6 +442,57 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(k.screen(), Screen::Home);
     assert!(k.shell().get_english());
 
+    // A kiosk set up without a code enrols when the technician scans the fleet console's
+    // enrolment QR at it.
+    {
+        let path = centre.dir().join("ui-setup").join("kiosk.redb");
+        let store3 = motcua_kiosk::store::Store::open(&path).unwrap();
+        let health3 = std::sync::Arc::new(motcua_kiosk::sync::Health::default());
+        let client3 =
+            motcua_kiosk::sync::SyncClient::new(&centre.base, store3.clone(), health3.clone())
+                .unwrap();
+        assert!(!client3.enrolled());
+        let stop3 = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sync3 = client3.clone().spawn_enrolling(None, stop3.clone());
+        let scope = motcua_server::seed::agency_codes(&centre.state.store).unwrap();
+        let at = centre.state.clock.now_vn();
+        let home = motcua_core::AgencyCode::parse(motcua_server::seed::DEMO_CENTRE).unwrap();
+        let (_, code) = centre
+            .rt
+            .block_on(centre.state.store.write(move |tx| {
+                motcua_server::ops::kiosks::insert(tx, "Kiosk cài đặt", &home, &scope, at)
+            }))
+            .unwrap();
+        let setup = Kiosk::new(
+            Logic::new(
+                store3,
+                Options {
+                    server: Some(centre.base.clone()),
+                    printer: None,
+                    health: Some(health3.clone()),
+                },
+            ),
+            health3.clone(),
+            Rc::new(move || now),
+        )
+        .unwrap();
+        let s = K { kiosk: &setup };
+        s.scan(format!("motcua-enrol:{}#{}", centre.base, code.to_lowercase()).as_bytes());
+        assert!(s.message().contains("đang đăng ký"), "{}", s.message());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !client3.enrolled() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "enrolled from the scan"
+            );
+            std::thread::yield_now();
+        }
+        stop3.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = sync3.join();
+        s.scan(format!("motcua-enrol:{}#{}", centre.base, code).as_bytes());
+        assert!(s.message().contains("đã được đăng ký"), "{}", s.message());
+    }
+
     // Printing runs off the UI thread: with the printer stalled the screen says "Đang in…" and
     // the window goes on (its timers tick); when the printer wakes the slip comes out and the
     // screen is free again.
