@@ -61,6 +61,8 @@ pub struct Health {
     pub enrolment: std::sync::Mutex<Option<String>>,
     /// Whether the kiosk is enrolled (kept by the sync thread).
     pub enrolled: AtomicBool,
+    /// When a visitor last asked for a member of staff (sent with every heartbeat).
+    pub help_requested_at: std::sync::Mutex<Option<chrono::DateTime<chrono::FixedOffset>>>,
 }
 
 impl Default for Health {
@@ -72,6 +74,7 @@ impl Default for Health {
             started: Instant::now(),
             enrolment: std::sync::Mutex::new(None),
             enrolled: AtomicBool::new(false),
+            help_requested_at: std::sync::Mutex::new(None),
         }
     }
 }
@@ -246,6 +249,7 @@ impl SyncClient {
             scanner: self.health.scanner(),
             free_disk_mb: self.store.free_disk_mb(),
             protocol: motcua_protocol::VERSION,
+            help_requested_at: self.health.help_requested_at.lock().ok().and_then(|g| *g),
         };
         self.seen(api.heartbeat(&h).await)
     }

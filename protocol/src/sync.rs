@@ -54,6 +54,9 @@ pub struct Heartbeat {
     /// The protocol version the kiosk speaks (0: before versions were reported).
     #[serde(default)]
     pub protocol: u32,
+    /// When a visitor last pressed "Gọi cán bộ hỗ trợ" (call for staff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_requested_at: Option<DateTime<FixedOffset>>,
 }
 
 /// Screen orientation of a kiosk.

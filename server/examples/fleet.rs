@@ -165,6 +165,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         scanner: ScannerState::Connected,
                         free_disk_mb: 20_000,
                         protocol: motcua_protocol::VERSION,
+                        help_requested_at: None,
                     };
                     let ok = kiosk.heartbeat(&beat).await.is_ok();
                     let mut s = stats.lock().await;

@@ -62,6 +62,8 @@ pub struct Figures {
     pub kiosks_silent: u64,
     pub kiosks_paper_out: u64,
     pub kiosks_paper_near_end: u64,
+    /// Kiosks where a visitor asked for staff in the last minutes.
+    pub kiosks_help: u64,
     /// Opinions asked of another agency still awaited past their deadline (Art. 10.1b).
     pub opinions_late: u64,
     /// Joint agencies' parts still awaited past their deadline (Art. 10.1d).
@@ -191,7 +193,7 @@ impl Default for Metrics {
         let kiosks = Family::<KioskLabels, Gauge>::default();
         registry.register(
             "kiosks_alerting",
-            "Enrolled kiosks needing attention, by state: silent (no heartbeat for 5 minutes), paper_out, paper_near_end",
+            "Enrolled kiosks needing attention, by state: silent (no heartbeat for fleet_silent_minutes), paper_out, paper_near_end, help (a visitor asked for staff in the last 15 minutes)",
             kiosks.clone(),
         );
         let tasks_late = Family::<TaskLabels, Gauge>::default();
@@ -283,6 +285,7 @@ impl Metrics {
             ("silent", f.kiosks_silent),
             ("paper_out", f.kiosks_paper_out),
             ("paper_near_end", f.kiosks_paper_near_end),
+            ("help", f.kiosks_help),
         ] {
             self.kiosks
                 .get_or_create(&KioskLabels {
@@ -327,6 +330,7 @@ mod tests {
             kiosks_silent: 1,
             kiosks_paper_out: 2,
             kiosks_paper_near_end: 0,
+            kiosks_help: 1,
             opinions_late: 4,
             joint_late: 5,
         });
@@ -340,6 +344,7 @@ mod tests {
             "motcua_kiosks_alerting{state=\"silent\"} 1",
             "motcua_kiosks_alerting{state=\"paper_out\"} 2",
             "motcua_agency_tasks_late{kind=\"opinion\"} 4",
+            "motcua_kiosks_alerting{state=\"help\"} 1",
             "motcua_agency_tasks_late{kind=\"joint\"} 5",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");

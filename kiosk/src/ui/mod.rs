@@ -246,6 +246,7 @@ impl Kiosk {
         });
         // Touching anything counts as activity (done by `on!`); nothing else to do.
         on!(Shell, on_still_here, |ui| {});
+        on!(Shell, on_call_staff, |ui| { ui.call_staff() });
         lookup::wire(self);
         feedback::wire(self);
         rating::wire(self);
@@ -557,6 +558,18 @@ impl Ui<'_> {
                 }
             }
         }
+    }
+
+    /// A visitor asks for help: the next heartbeat (within seconds) says so, and the fleet page
+    /// shows it at once; the screen says someone is coming.
+    fn call_staff(&self) {
+        if let Ok(mut at) = self.k.health.help_requested_at.lock() {
+            *at = Some((self.k.now)());
+        }
+        self.notice(Some(Notice::new(
+            "Đã báo cán bộ hỗ trợ. Xin quý vị chờ trong giây lát tại kiosk.",
+            "Staff have been called. Please wait a moment at the kiosk.",
+        )));
     }
 
     /// A scan: a booking's QR checks it in; anything else is a receipt to look up.

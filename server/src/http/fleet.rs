@@ -35,6 +35,18 @@ const OUTBOX_WARN: u64 = 50;
 const DISK_WARN_MB: u64 = 1024;
 /// Changes of the feed a kiosk may be behind before it is flagged.
 const LAG_WARN: u64 = 500;
+/// Minutes a visitor's call for staff stays on the fleet page.
+pub const HELP_MINUTES: i64 = 15;
+
+/// Whether a visitor at this kiosk asked for staff within the last [`HELP_MINUTES`] at `now`.
+pub fn help_wanted(
+    h: &motcua_protocol::sync::Heartbeat,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    h.help_requested_at.filter(|at| {
+        (now - *at).num_minutes() < HELP_MINUTES && *at <= now + chrono::Duration::minutes(5)
+    })
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -124,6 +136,18 @@ fn row(k: &KioskView, j: Judge) -> Row {
                     0,
                     format!("Im lặng {age} phút"),
                     format!("Silent for {age} minutes"),
+                );
+            }
+            if let Some(at) = help_wanted(h, now)
+                && !k.revoked
+            {
+                let at = at
+                    .with_timezone(&motcua_core::time::VIETNAM)
+                    .format("%H:%M");
+                push(
+                    0,
+                    format!("Khách cần cán bộ hỗ trợ (gọi lúc {at})"),
+                    format!("A visitor asks for staff (at {at})"),
                 );
             }
             match h.printer {

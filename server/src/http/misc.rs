@@ -54,6 +54,7 @@ async fn healthz(State(st): State<AppState>) -> Result<Response, ApiError> {
 async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let now = st.clock.now_vn().timestamp();
     let silent_minutes = st.config.fleet_silent_minutes;
+    let st_now = st.clock.now_vn();
     let (counts, overdue, (transfer_overdue, tasks_late), kiosks) = st
         .store
         .read(move |txn| {
@@ -81,7 +82,7 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                 )?,
             );
             // Kiosks an operator should hear about (the fleet page's rules).
-            let mut alerting = (0u64, 0u64, 0u64);
+            let mut alerting = (0u64, 0u64, 0u64, 0u64);
             for item in txn.open_table(crate::db::KIOSKS)?.iter()? {
                 let k: crate::db::model::Kiosk = crate::db::decode(item?.1.value())?;
                 let v = k.view();
@@ -92,6 +93,9 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
                     Some((at, h)) => {
                         if now - at.timestamp() > silent_minutes * 60 {
                             alerting.0 += 1;
+                        }
+                        if super::fleet::help_wanted(h, st_now).is_some() {
+                            alerting.3 += 1;
                         }
                         match h.printer {
                             motcua_core::devices::PrinterStatus::PaperOut => alerting.1 += 1,
@@ -120,6 +124,7 @@ async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiErr
         kiosks_silent: kiosks.0,
         kiosks_paper_out: kiosks.1,
         kiosks_paper_near_end: kiosks.2,
+        kiosks_help: kiosks.3,
         opinions_late: tasks_late.0,
         joint_late: tasks_late.1,
     });

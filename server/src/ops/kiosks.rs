@@ -336,7 +336,9 @@ fn check_heartbeat(h: &Heartbeat) -> Result<(), Error> {
     let ok = visible(&h.app_version, 64)
         && h.cursor.as_deref().is_none_or(|c| visible(c, 64))
         && serde_json::to_vec(&h.printer).is_ok_and(|v| v.len() <= 1024)
-        && serde_json::to_vec(&h.scanner).is_ok_and(|v| v.len() <= 1024);
+        && serde_json::to_vec(&h.scanner).is_ok_and(|v| v.len() <= 1024)
+        && h.help_requested_at
+            .is_none_or(|t| motcua_core::time::check(t).is_ok());
     if ok {
         Ok(())
     } else {

@@ -327,6 +327,7 @@ pub fn seed_example_kiosk(store: &Store, now: DateTime<FixedOffset>) -> Result<(
                 free_disk_mb: 21_000u64
                     .saturating_sub(u64::try_from((t - start) / 600).unwrap_or(0)),
                 protocol: motcua_protocol::VERSION,
+                help_requested_at: None,
             }
         };
         let mut beats = tx.open_table(crate::db::KIOSK_BEATS)?;

@@ -176,6 +176,25 @@ async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
     ] {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
+    // A visitor at A calls for staff: A goes first, in red, and the alert is counted.
+    let mut help = beat("online");
+    help["help_requested_at"] = json!(srv.clock.now_vn());
+    let (s, _) = kiosks[0].post("/api/v1/sync/heartbeat", help).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, body) = page(admin.token.clone().unwrap()).await;
+    assert!(body.contains("Khách cần cán bộ hỗ trợ"), "{body}");
+    assert!(body.find("Kiosk A").unwrap() < body.find("Kiosk C").unwrap());
+    let metrics = reqwest::get(format!("{}/metrics", srv.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("motcua_kiosks_alerting{state=\"help\"} 1"));
+    // Fifteen minutes on, it has been seen to.
+    srv.clock.advance(chrono::Duration::minutes(16));
+    let (_, body) = page(admin.token.clone().unwrap()).await;
+    assert!(!body.contains("Khách cần cán bộ hỗ trợ"));
     let desk = srv.staff("tiepnhan1").await;
     let (s, _) = page(desk.token.clone().unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);

@@ -125,6 +125,26 @@ fn a_visitor_at_the_kiosk() {
     let k = K { kiosk: &kiosk };
     assert_eq!(k.screen(), Screen::Home);
 
+    // A visitor calls for staff: the screen says someone is coming, the next heartbeat says so,
+    // and the fleet page puts the kiosk first, in red.
+    k.press("Gọi cán bộ hỗ trợ");
+    assert!(
+        k.message().contains("Đã báo cán bộ hỗ trợ"),
+        "{}",
+        k.message()
+    );
+    centre.rt.block_on(client.heartbeat()).unwrap();
+    let kiosks = centre.kiosks();
+    let me = kiosks
+        .iter()
+        .find(|x| x.last_heartbeat.is_some() && x.name == "Kiosk thử")
+        .expect("this kiosk");
+    assert_eq!(
+        me.last_heartbeat.as_ref().unwrap().1.help_requested_at,
+        Some(now),
+        "the call travels with the heartbeat"
+    );
+
     // By code: the secret pad first, then the detail with the status in words.
     let rec = centre.dossier(|r| r.state.step == Step::ResultReady);
     k.press("Tra cứu hồ sơ");
