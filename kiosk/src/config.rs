@@ -12,6 +12,8 @@
 //! idle_timeout_s = 60
 //! orientation = "portrait"           # or "landscape"
 //! language = "vi"                    # or "en"
+//! fullscreen = true                  # the whole screen, no title bar (a kiosk's normal)
+//! frameless = true                   # no title bar or border in a window
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,12 @@ pub struct KioskConfig {
     pub orientation: Option<Orientation>,
     #[serde(default)]
     pub language: Option<Lang>,
+    /// Take the whole screen, without a title bar or border.
+    #[serde(default)]
+    pub fullscreen: bool,
+    /// No title bar or border (implied by `fullscreen`).
+    #[serde(default)]
+    pub frameless: bool,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -141,9 +149,11 @@ printer = "tcp://127.0.0.1:9100"
 printer_profile = "epson-tm-t88"
 scanner = "/dev/ttyACM0"
 orientation = "landscape"
+fullscreen = true
 "#,
         )
         .unwrap();
+        assert!(c.fullscreen && !c.frameless);
         assert_eq!(c.printer_profile, "epson-tm-t88");
         assert_eq!(c.data_dir, PathBuf::from("./kiosk-data"));
         assert_eq!(c.orientation, Some(Orientation::Landscape));

@@ -152,6 +152,13 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
     if landscape {
         kiosk.set_landscape(true);
     }
+    {
+        use slint::ComponentHandle;
+        kiosk.window.set_frameless(cfg.frameless || cfg.fullscreen);
+        if cfg.fullscreen {
+            kiosk.window.window().set_fullscreen(true);
+        }
+    }
     if let Some(port) = &cfg.scanner {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut sc = motcua_drivers::scanner::SerialScannerConfig::new(port);

@@ -83,6 +83,21 @@ enum AdminCmd {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Create a kiosk (as the fleet console's "Thêm kiosk" does): its id, one-time enrolment
+    /// code and the enrolment QR's text are printed once.
+    CreateKiosk {
+        #[arg(long)]
+        name: String,
+        /// The centre (agency code) it stands in.
+        #[arg(long)]
+        centre: String,
+        /// The agencies whose dossiers it shows, comma-separated; every agency when left out.
+        #[arg(long, value_delimiter = ',')]
+        scope: Vec<String>,
+        /// The server's address as the kiosk reaches it, for the QR's text.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        server: String,
+    },
     /// Print a random sample of dossier codes, one a line (for load tests and checks).
     SampleCodes {
         #[arg(long, default_value_t = 1000)]
@@ -203,6 +218,51 @@ fn run(cmd: Cmd, mut config: Config) -> Result<(), String> {
                     println!("  {u:<18} {:<20} {pw}", role.label_vi());
                 }
             }
+            Ok(())
+        }
+        Cmd::Admin {
+            command:
+                AdminCmd::CreateKiosk {
+                    name,
+                    centre,
+                    scope,
+                    server,
+                },
+        } => {
+            let state = AppState::open(config, Clock::system()).map_err(|e| e.to_string())?;
+            let parse =
+                |s: &str| motcua_core::AgencyCode::parse(s.trim()).map_err(|e| format!("{s}: {e}"));
+            let centre = parse(&centre)?;
+            let scope = if scope.is_empty() {
+                motcua_server::seed::agency_codes(&state.store).map_err(|e| e.message.en)?
+            } else {
+                scope
+                    .iter()
+                    .map(|s| parse(s))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let now = state.clock.now_vn();
+            let (id, code) = state
+                .store
+                .write_blocking(move |tx| {
+                    let made = motcua_server::ops::kiosks::insert(tx, &name, &centre, &scope, now)?;
+                    tx.audit(motcua_server::ops::audit_entry(
+                        now,
+                        "system",
+                        "local",
+                        "create_kiosk",
+                        &made.0,
+                        "ok",
+                    ))?;
+                    Ok::<_, motcua_server::ops::Error>(made)
+                })
+                .map_err(|e| e.message.en)?;
+            println!("Kiosk: {id}");
+            println!("Mã đăng ký dùng một lần / one-time enrolment code: {code}");
+            println!(
+                "Nội dung mã QR đăng ký / enrolment QR text: motcua-enrol:{}#{code}",
+                server.trim_end_matches('/')
+            );
             Ok(())
         }
         Cmd::Admin {

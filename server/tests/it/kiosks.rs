@@ -199,3 +199,55 @@ async fn the_fleet_page_puts_the_worst_kiosk_first_in_words() {
     let (s, _) = page(desk.token.clone().unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// `motcua-server admin create-kiosk` (for a technician at the server's console): the kiosk is
+/// made with the scope asked, its one-time code and the enrolment QR's text printed once, and
+/// the code enrols.
+#[tokio::test]
+async fn a_kiosk_is_created_from_the_command_line() {
+    const BIN: &str = env!("CARGO_BIN_EXE_motcua-server");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(["--data-dir", data])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["seed", "--demo", "--dossiers", "0"]);
+    let printed = run(&[
+        "admin",
+        "create-kiosk",
+        "--name",
+        "Kiosk sảnh B",
+        "--centre",
+        "000.00.01.H16",
+        "--scope",
+        "000.00.10.H16,000.00.11.H16",
+        "--server",
+        "http://10.0.0.2:8080/",
+    ]);
+    let qr = printed
+        .lines()
+        .find_map(|l| l.split("enrolment QR text: ").nth(1))
+        .unwrap_or_else(|| panic!("{printed}"))
+        .to_owned();
+    assert!(qr.starts_with("motcua-enrol:http://10.0.0.2:8080#"), "{qr}");
+    let code = motcua_drivers::qr::enrolment_in_scan(qr.as_bytes()).expect("a QR the kiosk reads");
+    let state = motcua_server::AppState::open(
+        motcua_server::config::Config {
+            data_dir: dir.path().to_owned(),
+            ..Default::default()
+        },
+        motcua_server::clock::Clock::system(),
+    )
+    .unwrap();
+    let enrolled = motcua_server::ops::kiosks::enrol(&state.ctx, &code)
+        .await
+        .unwrap();
+    assert_eq!(enrolled.name, "Kiosk sảnh B");
+    assert_eq!(enrolled.scope.len(), 2);
+}
