@@ -455,6 +455,42 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(k.rating().get_levels().row_count(), 5, "five levels now");
     k.press("‹ Home");
     assert_eq!(k.screen(), Screen::Home);
+    // Landscape, the feedback form with a message under it: every button stays whole on the
+    // screen (the message once pushed "Send" below its edge).
+    k.press("Feedback");
+    assert_eq!(k.screen(), Screen::Feedback);
+    k.press("Send feedback");
+    assert!(!k.message().is_empty(), "a message is shown");
+    let size = k
+        .w()
+        .window()
+        .size()
+        .to_logical(k.w().window().scale_factor());
+    let buttons: Vec<ElementHandle> = i_slint_backend_testing::ElementQuery::from_root(k.w())
+        .match_descendants()
+        .match_accessible_role(i_slint_backend_testing::AccessibleRole::Button)
+        .find_all();
+    assert!(
+        buttons.len() > 30,
+        "the keys and the buttons: {}",
+        buttons.len()
+    );
+    for b in &buttons {
+        let (p, s) = (b.absolute_position(), b.size());
+        if s.width <= 0.0 || s.height <= 0.0 {
+            continue;
+        }
+        assert!(
+            p.x >= 0.0
+                && p.y >= 0.0
+                && p.x + s.width <= size.width + 0.5
+                && p.y + s.height <= size.height + 0.5,
+            "{:?} at {p:?} {s:?} leaves the {size:?} screen",
+            b.accessible_label()
+        );
+    }
+    k.press("‹ Home");
+    assert_eq!(k.screen(), Screen::Home);
     // The next wipe comes after 30 s now, and a new visitor starts in English.
     k.press("Tiếng Việt");
     k.press("Thủ tục hành chính");
