@@ -164,6 +164,10 @@ fn set_mode(ui: &Ui<'_>, m: LookupMode) {
 
 /// A key into the lookup's input, or into the secret.
 pub(super) fn key(ui: &Ui<'_>, v: &str) {
+    // Clearing the field starts over: the message about what was there goes with it.
+    if v == "clear" {
+        ui.notice(None);
+    }
     let mut s = ui.k.lookup.borrow_mut();
     if ui.screen() == Screen::Secret {
         edit_plain(&mut s.secret, v, 4);

@@ -228,11 +228,22 @@ fn a_visitor_at_the_kiosk() {
     let id = rec.applicant.citizen_id.canonical();
     k.press("Tra cứu hồ sơ");
     k.press("Số CCCD/CMND");
+    let key_at = || {
+        ElementHandle::find_by_accessible_label(k.w(), "5")
+            .next()
+            .map(|e| e.absolute_position())
+    };
+    let before = key_at();
     k.type_keys(&id[..11]);
     k.press("Tra cứu");
     assert_eq!(k.screen(), Screen::Lookup, "a wrong digit count is refused");
     assert!(!k.message().is_empty());
-    k.type_keys(&id[11..]);
+    assert_eq!(key_at(), before, "the message does not move the keys");
+    // Cleared: the message goes with what was typed.
+    k.press("Xoá");
+    assert!(k.message().is_empty(), "{}", k.message());
+    assert_eq!(k.lookup().get_input(), "");
+    k.type_keys(&id);
     k.press("Tra cứu");
     assert_eq!(k.screen(), Screen::Results, "{}", k.message());
     let rows = k.lookup().get_rows();
