@@ -423,9 +423,11 @@ impl Logic {
         );
         match checked {
             Err(motcua_core::rating::RatingError::Level(_)) => {
+                // Said when "send" is pressed before a face is chosen (the criteria alone are
+                // not a rating).
                 return Err(Notice::new(
-                    "Vui lòng chọn một mức đánh giá.",
-                    "Please choose a level.",
+                    "Vui lòng chọn mức hài lòng chung (một trong các mặt cười) trước khi gửi.",
+                    "Please choose your overall level (one of the faces) before sending.",
                 ));
             }
             Err(e) => return Err(Notice::of(&e)),

@@ -341,7 +341,19 @@ fn a_visitor_at_the_kiosk() {
     );
     k.press("Gửi đánh giá");
     assert_eq!(k.screen(), Screen::Rating, "no level chosen yet");
+    assert!(
+        k.message().contains("mặt cười"),
+        "says why: {}",
+        k.message()
+    );
     assert_eq!(store.outbox_depth().unwrap(), 0);
+    // Criteria alone are not a rating either, and the criteria screen says so.
+    k.press("Thêm tiêu chí");
+    assert_eq!(k.screen(), Screen::RatingCriteria);
+    k.press("Gửi đánh giá");
+    assert_eq!(k.screen(), Screen::RatingCriteria);
+    assert!(k.message().contains("mặt cười"), "{}", k.message());
+    k.press("‹ Quay lại");
     k.press("Rất hài lòng");
     assert_eq!(k.rating().get_level(), 3);
     k.press("Thêm tiêu chí");
