@@ -199,8 +199,61 @@ impl Logic {
                 "Please enter the dossier code printed on your receipt.",
             ));
         }
-        let code = DossierCode::parse(&cleaned.to_uppercase()).map_err(|e| Notice::of(&e))?;
+        let upper = cleaned.to_uppercase();
+        // A feedback's tracking code (on its slip): its answer, asked of the server.
+        if upper.starts_with("PA-") {
+            return Err(self.feedback_answer(&upper));
+        }
+        let code = DossierCode::parse(&upper).map_err(|e| Notice::of(&e))?;
         self.by_valid_code(&code.to_string())
+    }
+
+    /// Where a feedback stands, by its tracking code (`PA-…`, printed on its slip): its answer
+    /// when there is one, else the date it is due by — said on the screen.
+    pub fn feedback_answer(&self, code: &str) -> Notice {
+        let code: String = code.chars().take(40).collect();
+        let asked = code.clone();
+        let d = |t: DateTime<FixedOffset>| {
+            t.with_timezone(&motcua_core::time::VIETNAM)
+                .format("%d/%m/%Y")
+                .to_string()
+        };
+        match self.online(|c| async move { c.public_feedback(&asked).await }) {
+            Some(Ok(f)) => match (f.answer, f.answered_at) {
+                (Some(a), Some(at)) => {
+                    let mut a: String = a.chars().take(600).collect();
+                    if a.chars().count() == 600 {
+                        a.push('…');
+                    }
+                    Notice::new(
+                        format!("Phản ánh {code} đã được trả lời ngày {}: {a}", d(at)),
+                        format!("Feedback {code} was answered on {}: {a}", d(at)),
+                    )
+                }
+                _ => Notice::new(
+                    format!(
+                        "Phản ánh {code} đang được xử lý; Trung tâm trả lời chậm nhất ngày {}.",
+                        d(f.due)
+                    ),
+                    format!(
+                        "Feedback {code} is being handled; the centre answers by {}.",
+                        d(f.due)
+                    ),
+                ),
+            },
+            Some(Err(ClientError::Refused { status: 404, .. })) => Notice::new(
+                format!(
+                    "Không tìm thấy phản ánh mã {code}. Vui lòng kiểm tra lại mã trên phiếu phản ánh."
+                ),
+                format!(
+                    "No feedback {code} was found. Please check the code on the feedback slip."
+                ),
+            ),
+            Some(Err(ClientError::Refused { error, .. })) => {
+                Notice::new(error.message.vi.clone(), error.message.en.clone())
+            }
+            _ => offline("tra cứu được phản ánh", "look feedback up"),
+        }
     }
 
     fn by_valid_code(&self, code: &str) -> Result<Found, Notice> {
@@ -327,6 +380,15 @@ impl Logic {
 
     /// A scan from the receipt's QR (or a typed code from a wedge scanner).
     pub fn scan(&self, raw: &[u8]) -> Result<Found, Notice> {
+        // A feedback slip's tracking code, scanned: its answer.
+        if let Ok(text) = std::str::from_utf8(raw)
+            && raw.len() <= 64
+        {
+            let t = text.trim().to_uppercase();
+            if t.starts_with("PA-") {
+                return Err(self.feedback_answer(&t));
+            }
+        }
         let s = motcua_drivers::qr::parse_scan(raw).map_err(|e| {
             let n = Notice::of(&e);
             Notice::new(

@@ -309,6 +309,32 @@ fn a_visitor_at_the_kiosk() {
         .block_on(centre.api().public_feedback(&code))
         .unwrap();
     assert_eq!(fb.code, code);
+    // The slip's code looks the answer up at the kiosk: awaited, then answered.
+    k.scan(code.as_bytes());
+    assert!(
+        k.message().contains("đang được xử lý") && k.message().contains(&code),
+        "{}",
+        k.message()
+    );
+    let staff = centre.staff_api("qt.trungtam");
+    centre
+        .rt
+        .block_on(staff.raw(
+            "POST",
+            &format!("/api/v1/feedback/{code}/actions"),
+            Some((
+                serde_json::to_vec(&serde_json::json!({"type": "answer", "answer": "Đã thay ghế mới ở sảnh chờ."}))
+                    .unwrap(),
+                "application/json",
+            )),
+        ))
+        .unwrap();
+    k.scan(code.as_bytes());
+    assert!(
+        k.message().contains("Đã thay ghế mới ở sảnh chờ."),
+        "{}",
+        k.message()
+    );
 
     // Printing without a printer says so and keeps the screen.
     k.press("In phiếu");
