@@ -53,6 +53,43 @@ pub enum NextStep {
     },
 }
 
+/// An amount of đồng as Vietnamese write it: `150.000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A supplement request's items in one line: `1) document — why: what to do; 2) …`, bounded so
+/// that it fits a screen and a slip.
+fn listed(items: &[crate::workflow::MissingItem]) -> String {
+    let mut out = String::new();
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&format!(
+            "{}) {} — {}: {}",
+            i + 1,
+            it.document,
+            it.reason,
+            it.guidance
+        ));
+        if out.chars().count() > 700 {
+            out = out.chars().take(700).collect();
+            out.push('…');
+            break;
+        }
+    }
+    out
+}
+
 impl NextStep {
     pub fn of(d: &Dossier) -> NextStep {
         let reason = || d.reason.clone().unwrap_or_default();
@@ -81,18 +118,24 @@ impl NextStep {
             (NextStep::Wait, Lang::En) => {
                 "Your dossier is being handled; nothing is needed from you yet.".into()
             }
+            // Which documents, why and what to do, as the desk wrote them: the visitor need not
+            // ask at the counter.
             (NextStep::Supplement { items }, Lang::Vi) => format!(
-                "Cần bổ sung {} giấy tờ; mang đến Bộ phận Một cửa theo hướng dẫn.",
-                items.len()
+                "Cần bổ sung {} giấy tờ, mang đến Bộ phận Một cửa: {}",
+                items.len(),
+                listed(items)
             ),
             (NextStep::Supplement { items }, Lang::En) => format!(
-                "{} document(s) to supplement; bring them to the one-stop desk as guided.",
-                items.len()
+                "{} document(s) to supplement, to bring to the one-stop desk: {}",
+                items.len(),
+                listed(items)
             ),
             (NextStep::PayFees { amount }, Lang::Vi) => {
-                format!("Cần nộp phí, lệ phí: {amount} đồng.")
+                format!("Cần nộp phí, lệ phí: {} đồng.", thousands(*amount))
             }
-            (NextStep::PayFees { amount }, Lang::En) => format!("Fees to pay: {amount} đồng."),
+            (NextStep::PayFees { amount }, Lang::En) => {
+                format!("Fees to pay: {} đồng.", thousands(*amount))
+            }
             (NextStep::Collect, Lang::Vi) => {
                 "Đã có kết quả: mời quý vị đến Bộ phận Một cửa nhận, mang theo giấy hẹn.".into()
             }
@@ -216,5 +259,58 @@ pub fn detail_at_rest(row: PublicRow, agency: &str, d: &Dossier, events: &[Event
                 en: e.kind.label(Lang::En).to_owned(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod next_step_tests {
+    use super::*;
+    use crate::workflow::MissingItem;
+
+    #[test]
+    fn a_supplement_says_which_documents_why_and_what_to_do() {
+        let n = NextStep::Supplement {
+            items: vec![
+                MissingItem {
+                    document: "Tờ khai".into(),
+                    reason: "Thiếu chữ ký".into(),
+                    guidance: "Ký và ghi rõ họ tên".into(),
+                },
+                MissingItem {
+                    document: "Bản sao CCCD".into(),
+                    reason: "Bản chụp mờ".into(),
+                    guidance: "Nộp bản chụp rõ nét".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            n.sentence(Lang::Vi),
+            "Cần bổ sung 2 giấy tờ, mang đến Bộ phận Một cửa: 1) Tờ khai — Thiếu chữ ký: Ký và ghi rõ họ tên; 2) Bản sao CCCD — Bản chụp mờ: Nộp bản chụp rõ nét"
+        );
+        assert!(
+            n.sentence(Lang::En)
+                .starts_with("2 document(s) to supplement")
+        );
+        let long = NextStep::Supplement {
+            items: vec![
+                MissingItem {
+                    document: "x".repeat(300),
+                    reason: "y".repeat(300),
+                    guidance: "z".repeat(300),
+                };
+                50
+            ],
+        };
+        assert!(long.sentence(Lang::Vi).chars().count() < 800, "bounded");
+    }
+
+    #[test]
+    fn fees_are_written_with_thousands_separators() {
+        assert_eq!(
+            NextStep::PayFees { amount: 150_000 }.sentence(Lang::Vi),
+            "Cần nộp phí, lệ phí: 150.000 đồng."
+        );
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_000_000_000_000), "1.000.000.000.000");
     }
 }

@@ -97,7 +97,13 @@ pub(super) fn filter(ui: &Ui<'_>) {
             } else {
                 p.fees
                     .iter()
-                    .map(|f| format!("{}: {} đ", f.name, f.amount))
+                    .map(|f| {
+                        format!(
+                            "{}: {} đồng",
+                            f.name,
+                            motcua_core::public::thousands(f.amount)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
                     .into()

@@ -1034,15 +1034,7 @@ impl DossierPage<'_> {
 
 /// `1500000` as `1.500.000`.
 pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    motcua_core::public::thousands(n)
 }
 
 async fn render_dossier(
