@@ -431,8 +431,13 @@ impl Ui<'_> {
     }
 
     /// Whether the kiosk waits for the next visitor (home, nothing said, nothing typed).
+    /// Nothing of a visitor is left: home, no message, nothing under way, the first language.
+    /// (A language chosen on the home screen and left counts as a visitor's: it is reset.)
     fn at_rest(&self) -> bool {
-        self.screen() == Screen::Home && self.shell().get_message().is_empty() && !self.busy()
+        self.screen() == Screen::Home
+            && self.shell().get_message().is_empty()
+            && !self.busy()
+            && self.lang() == self.k.default_lang.get()
     }
 
     /// Take the settings the server pushed (idle timeout, orientation, language, rating scale)
@@ -448,8 +453,10 @@ impl Ui<'_> {
                 c.orientation,
                 motcua_protocol::sync::Orientation::Landscape
             ));
+            // At rest as it stood before the new first language: then the screen takes it now.
+            let rest = self.at_rest();
             self.k.default_lang.set(c.language);
-            if !starting && self.at_rest() && self.lang() != c.language {
+            if !starting && rest && self.lang() != c.language {
                 self.set_language(c.language);
             }
         }

@@ -553,6 +553,16 @@ fn a_visitor_at_the_kiosk() {
     seconds(30);
     assert_eq!(k.screen(), Screen::Home);
     assert!(k.shell().get_english());
+    // Idle counts on the home screen too: a language chosen there and left is reset for the
+    // next visitor.
+    k.press("Tiếng Việt");
+    assert!(!k.shell().get_english());
+    seconds(45);
+    assert_eq!(k.screen(), Screen::Home);
+    assert!(
+        k.shell().get_english(),
+        "back to the kiosk's first language"
+    );
 
     // A kiosk set up without a code enrols when the technician scans the fleet console's
     // enrolment QR at it.
