@@ -52,8 +52,8 @@ impl CodePart {
             (CodePart::AgencyLevel3, Lang::En) => "agency code part Y1Y2",
             (CodePart::AgencyRoot, Lang::Vi) => "phần MX1X2 của mã cơ quan",
             (CodePart::AgencyRoot, Lang::En) => "agency code part MX1X2",
-            (CodePart::Date, Lang::Vi) => "ngày tiếp nhận (YYMMDD)",
-            (CodePart::Date, Lang::En) => "receipt date (YYMMDD)",
+            (CodePart::Date, Lang::Vi) => "ngày tiếp nhận",
+            (CodePart::Date, Lang::En) => "receipt date",
             (CodePart::Sequence, Lang::Vi) => "số thứ tự trong ngày",
             (CodePart::Sequence, Lang::En) => "daily sequence number",
         }
@@ -73,8 +73,12 @@ impl CodePart {
             (CodePart::AgencyRoot, Lang::En) => {
                 "must be one capital letter and two digits, e.g. H16"
             }
-            (CodePart::Date, Lang::Vi) => "phải là một ngày có thật dạng YYMMDD",
-            (CodePart::Date, Lang::En) => "must be a real date written YYMMDD",
+            (CodePart::Date, Lang::Vi) => {
+                "phải là một ngày có thật, 6 chữ số năm-tháng-ngày (ví dụ 251110 là ngày 10/11/2025)"
+            }
+            (CodePart::Date, Lang::En) => {
+                "must be a real day, 6 digits year-month-day (e.g. 251110 is 10 November 2025)"
+            }
             (CodePart::Sequence, Lang::Vi) => "phải gồm từ 4 đến 9 chữ số",
             (CodePart::Sequence, Lang::En) => "must be 4 to 9 digits",
         }
@@ -147,11 +151,13 @@ impl Localized for CodeError {
             (CodeError::AgencyShape, Lang::En) => {
                 "An agency code has four parts separated by dots: V1V2V3.Z1Z2.Y1Y2.MX1X2.".into()
             }
+            // Said to a visitor at the kiosk: what the code on the receipt looks like, in words.
             (CodeError::DossierShape, Lang::Vi) => {
-                "Mã hồ sơ có dạng <mã cơ quan>-YYMMDD-NNNN, ví dụ 000.17.22.H56-210531-0001.".into()
+                "Mã hồ sơ chưa đúng. Vui lòng nhập đúng mã in trên giấy tiếp nhận: mã cơ quan, ngày tiếp nhận và số thứ tự, cách nhau bởi dấu gạch ngang (ví dụ 000.00.01.H16-251110-0001)."
+                    .into()
             }
             (CodeError::DossierShape, Lang::En) => {
-                "A dossier code is <agency code>-YYMMDD-NNNN, e.g. 000.17.22.H56-210531-0001."
+                "The dossier code is not right. Please type it as printed on your receipt: the agency's code, the day received and a number, separated by dashes (e.g. 000.00.01.H16-251110-0001)."
                     .into()
             }
             (CodeError::Part { part, found }, lang) => match lang {
@@ -547,5 +553,32 @@ mod tests {
                 .bytes()
                 .all(|b| super::TRACKING_ALPHABET.contains(&b))
         );
+    }
+}
+
+#[cfg(test)]
+mod visitor_words {
+    use super::*;
+
+    /// What a visitor reads at the kiosk after a mistyped code: words and an example of this
+    /// province's codes, not a developer's pattern.
+    #[test]
+    fn a_wrong_code_is_explained_in_a_visitor_s_words() {
+        for bad in [
+            "12345",
+            "000.00.01.H16-2511-0001",
+            "000.00.01.H16-251340-0001",
+        ] {
+            let e = DossierCode::parse(bad).unwrap_err();
+            for lang in [Lang::Vi, Lang::En] {
+                let m = e.message(lang);
+                assert!(
+                    !m.contains("YYMMDD") && !m.contains('<') && !m.contains("H56"),
+                    "{bad}: {m}"
+                );
+            }
+        }
+        let m = DossierCode::parse("12345").unwrap_err().message(Lang::Vi);
+        assert!(m.contains("giấy tiếp nhận") && m.contains("H16"), "{m}");
     }
 }
