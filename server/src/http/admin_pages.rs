@@ -60,30 +60,6 @@ fn status_of(e: &Error) -> axum::http::StatusCode {
     super::error::status(e.kind)
 }
 
-fn unreadable() -> Response {
-    let e = Error::bad_request(
-        "page.form",
-        "Biểu mẫu không đọc được.",
-        "The form could not be read.",
-    );
-    error_page(status_of(&e), &e)
-}
-
-/// Agencies as a form offers them: (code, name).
-async fn agencies(st: &AppState) -> Result<Vec<(String, String)>, Error> {
-    st.store
-        .read(|txn| {
-            use redb::ReadableTable;
-            let mut out = Vec::new();
-            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
-                let a: crate::db::model::Agency = crate::db::decode(item?.1.value())?;
-                out.push((a.code.to_string(), a.name));
-            }
-            Ok(out)
-        })
-        .await
-}
-
 /// A role and an agency as a form sends them.
 fn role_of(s: &str) -> Result<Role, Error> {
     ROLES
@@ -152,7 +128,7 @@ async fn render_users(
     let found = async {
         let mut users = accounts::users(&st.ctx, &staff.actor).await?;
         users.sort_by(|a, b| a.username.cmp(&b.username));
-        Ok::<_, Error>((users, agencies(st).await?))
+        Ok::<_, Error>((users, super::pages::agency_names(st).await?))
     }
     .await;
     let (users, agencies) = match found {
@@ -212,7 +188,7 @@ async fn create(
     f: Result<Form<NewUserForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -304,7 +280,7 @@ async fn render_user(
         )
         .await?
         .lines;
-        Ok::<_, Error>((u, agencies(st).await?, recent))
+        Ok::<_, Error>((u, super::pages::agency_names(st).await?, recent))
     }
     .await;
     let (u, agencies, recent) = match found {
@@ -371,7 +347,7 @@ async fn update(
     f: Result<Form<UserForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -414,7 +390,7 @@ async fn reset(
     f: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -517,7 +493,7 @@ async fn audit_page(
     q: Result<Params<AuditForm>, ApiError>,
 ) -> Response {
     let Ok(Params(q)) = q else {
-        return unreadable();
+        return super::board::unreadable();
     };
     let found = async {
         let query = AuditQuery {

@@ -155,12 +155,7 @@ async fn load(
     f: Result<Form<LoadForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        let e = Error::bad_request(
-            "page.form",
-            "Biểu mẫu không đọc được.",
-            "The form could not be read.",
-        );
-        return error_page(super::error::status(e.kind), &e);
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -192,12 +187,7 @@ async fn confirm(
     f: Result<Form<ConfirmForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        let e = Error::bad_request(
-            "page.form",
-            "Biểu mẫu không đọc được.",
-            "The form could not be read.",
-        );
-        return error_page(super::error::status(e.kind), &e);
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;

@@ -36,29 +36,6 @@ fn status_of(e: &Error) -> StatusCode {
     super::error::status(e.kind)
 }
 
-fn unreadable() -> Response {
-    let e = Error::bad_request(
-        "page.form",
-        "Biểu mẫu không đọc được.",
-        "The form could not be read.",
-    );
-    error_page(status_of(&e), &e)
-}
-
-async fn agencies(st: &AppState) -> Result<Vec<(String, String)>, Error> {
-    st.store
-        .read(|txn| {
-            use redb::ReadableTable;
-            let mut out = Vec::new();
-            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
-                let a: crate::db::model::Agency = crate::db::decode(item?.1.value())?;
-                out.push((a.code.to_string(), a.name));
-            }
-            Ok(out)
-        })
-        .await
-}
-
 /// A procedure as the list shows it.
 struct Line {
     id: String,
@@ -123,8 +100,13 @@ async fn render_list(
     if let Err(e) = staff.actor.require_admin() {
         return error_page(status_of(&e), &e);
     }
-    let found =
-        async { Ok::<_, Error>((catalogue::list(&st.ctx).await?, agencies(st).await?)) }.await;
+    let found = async {
+        Ok::<_, Error>((
+            catalogue::list(&st.ctx).await?,
+            super::pages::agency_names(st).await?,
+        ))
+    }
+    .await;
     let (all, agencies) = match found {
         Ok(x) => x,
         Err(e) => return error_page(status_of(&e), &e),
@@ -227,7 +209,7 @@ async fn import_page(
     f: Result<Form<ImportForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -531,7 +513,7 @@ async fn render_edit(
     if let Err(e) = staff.actor.require_admin() {
         return error_page(status_of(&e), &e);
     }
-    let agencies = match agencies(st).await {
+    let agencies = match super::pages::agency_names(st).await {
         Ok(a) => a,
         Err(e) => return error_page(status_of(&e), &e),
     };
@@ -593,7 +575,7 @@ async fn save(
     f: Result<Form<ProcedureForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;
@@ -622,7 +604,7 @@ async fn remove(
     f: Result<Form<RemoveForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;

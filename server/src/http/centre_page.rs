@@ -44,20 +44,6 @@ struct Which {
     saved: Option<u8>,
 }
 
-async fn choices(st: &AppState) -> Result<Vec<(String, String)>, Error> {
-    st.store
-        .read(|txn| {
-            use redb::ReadableTable;
-            let mut out = Vec::new();
-            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
-                let a: crate::db::model::Agency = crate::db::decode(item?.1.value())?;
-                out.push((a.code.to_string(), a.name));
-            }
-            Ok(out)
-        })
-        .await
-}
-
 fn counters_text(c: &[Counter]) -> String {
     c.iter()
         .map(|c| format!("{} | {} | {}", c.number, c.name, c.officer))
@@ -78,7 +64,7 @@ async fn render(
     if let Err(e) = staff.actor.require_admin() {
         return error_page(super::error::status(e.kind), &e);
     }
-    let centres = match choices(st).await {
+    let centres = match super::pages::agency_names(st).await {
         Ok(c) => c,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
@@ -149,12 +135,7 @@ async fn save(
     f: Result<Form<CentreForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        let e = Error::bad_request(
-            "page.form",
-            "Biểu mẫu không đọc được.",
-            "The form could not be read.",
-        );
-        return error_page(super::error::status(e.kind), &e);
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;

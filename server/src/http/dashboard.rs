@@ -145,6 +145,15 @@ struct Page<'a> {
     error: Option<&'a Error>,
 }
 
+/// A row's first cell: its agency, or the total.
+fn row_name(x: &reports::Row) -> String {
+    if x.agency_name.is_empty() {
+        "Tổng cộng · Total".into()
+    } else {
+        x.agency_name.clone()
+    }
+}
+
 fn n(v: u64) -> String {
     super::desk::thousands(v)
 }
@@ -207,11 +216,7 @@ fn charts_of(
             .chain([&r.total])
             .map(|x| {
                 vec![
-                    if x.agency_name.is_empty() {
-                        "Tổng cộng · Total".into()
-                    } else {
-                        x.agency_name.clone()
-                    },
+                    row_name(x),
                     n(x.received.direct),
                     n(x.received.postal),
                     n(x.received.online),
@@ -261,11 +266,7 @@ fn charts_of(
             .chain([&r.total])
             .map(|x| {
                 vec![
-                    if x.agency_name.is_empty() {
-                        "Tổng cộng · Total".into()
-                    } else {
-                        x.agency_name.clone()
-                    },
+                    row_name(x),
                     n(x.finished.early),
                     n(x.finished.on_time),
                     n(x.finished.overdue),
@@ -314,11 +315,7 @@ fn charts_of(
             .chain([&r.total])
             .map(|x| {
                 vec![
-                    if x.agency_name.is_empty() {
-                        "Tổng cộng · Total".into()
-                    } else {
-                        x.agency_name.clone()
-                    },
+                    row_name(x),
                     n(x.in_progress.not_yet_due),
                     n(x.in_progress.overdue),
                     n(x.in_progress.waiting_applicant),
@@ -747,18 +744,7 @@ async fn render(
 ) -> Response {
     let admin = staff.actor.user.role.is_admin();
     let agencies = if admin {
-        st.store
-            .read(|txn| {
-                use redb::ReadableTable;
-                let mut out = Vec::new();
-                for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
-                    let a: crate::db::model::Agency = crate::db::decode(item?.1.value())?;
-                    out.push((a.code.to_string(), a.name));
-                }
-                Ok::<_, Error>(out)
-            })
-            .await
-            .unwrap_or_default()
+        super::pages::agency_names(st).await.unwrap_or_default()
     } else {
         Vec::new()
     };

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -352,18 +352,12 @@ async fn fleet(State(st): State<AppState>, staff: PageStaff) -> Response {
 }
 
 /// The agencies a kiosk may be given: (code, name, level).
-async fn agencies(st: &AppState) -> Result<Vec<(String, String, String)>, Error> {
-    st.store
-        .read(|txn| {
-            use redb::ReadableTable;
-            let mut out = Vec::new();
-            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
-                let a: crate::db::model::Agency = crate::db::decode(item?.1.value())?;
-                out.push((a.code.to_string(), a.name, a.level));
-            }
-            Ok(out)
-        })
-        .await
+async fn levels(st: &AppState) -> Result<Vec<(String, String, String)>, Error> {
+    Ok(super::pages::all_agencies(st)
+        .await?
+        .into_iter()
+        .map(|a| (a.code.to_string(), a.name, a.level))
+        .collect())
 }
 
 #[derive(Template)]
@@ -393,7 +387,7 @@ async fn new_form(State(st): State<AppState>, staff: PageStaff) -> Response {
     if let Err(e) = staff.actor.require_admin() {
         return error_page(super::error::status(e.kind), &e);
     }
-    let agencies = match agencies(&st).await {
+    let agencies = match levels(&st).await {
         Ok(a) => a,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
@@ -423,17 +417,6 @@ fn fields(f: Fields) -> Option<Vec<(String, String)>> {
     let Form(mut v) = f.ok()?;
     v.truncate(1000);
     Some(v)
-}
-
-fn unreadable() -> Response {
-    error_page(
-        StatusCode::BAD_REQUEST,
-        &Error::bad_request(
-            "page.form",
-            "Biểu mẫu không đọc được.",
-            "The form could not be read.",
-        ),
-    )
 }
 
 fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
@@ -483,7 +466,7 @@ async fn create(
     f: Fields,
 ) -> Response {
     let Some(f) = fields(f) else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(field(&f, "csrf")) {
         return r;
@@ -516,7 +499,7 @@ async fn create(
         .await
     }
     .await;
-    let agencies = match agencies(&st).await {
+    let agencies = match levels(&st).await {
         Ok(a) => a,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
@@ -730,7 +713,7 @@ async fn render_kiosk(
         Ok(d) => d,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
-    let agencies = match agencies(st).await {
+    let agencies = match levels(st).await {
         Ok(a) => a,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
@@ -799,7 +782,7 @@ async fn settings(
 ) -> Response {
     use motcua_protocol::sync::{KioskConfig, Orientation};
     let Some(f) = fields(f) else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(field(&f, "csrf")) {
         return r;
@@ -870,7 +853,7 @@ async fn revoke(
     f: Result<Form<RevokeForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let Ok(Form(f)) = f else {
-        return unreadable();
+        return super::board::unreadable();
     };
     if let Some(r) = staff.forged(&f.csrf) {
         return r;

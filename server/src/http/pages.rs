@@ -577,6 +577,29 @@ pub async fn language(req: axum::extract::Request, next: axum::middleware::Next)
     Response::from_parts(parts, axum::body::Body::from(text))
 }
 
+/// Every agency, for the forms that offer a choice of them.
+pub(crate) async fn all_agencies(st: &AppState) -> Result<Vec<crate::db::model::Agency>, Error> {
+    st.store
+        .read(|txn| {
+            use redb::ReadableTable;
+            let mut out = Vec::new();
+            for item in txn.open_table(crate::db::AGENCIES)?.iter()? {
+                out.push(crate::db::decode(item?.1.value())?);
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// Every agency as a form offers it: (code, name).
+pub(crate) async fn agency_names(st: &AppState) -> Result<Vec<(String, String)>, Error> {
+    Ok(all_agencies(st)
+        .await?
+        .into_iter()
+        .map(|a| (a.code.to_string(), a.name))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Client, LLTP, restart, start, start_at};
+use crate::common::{LLTP, cookie_client, csrf_in, restart, start, start_at};
 
 /// Monday 20/12/2027 09:00 in Vietnam: ten working days from here reach into 2028.
 fn december_2027() -> chrono::DateTime<Utc> {
@@ -181,21 +181,7 @@ async fn the_calendar_page_lists_loads_and_refuses_in_words() {
     let srv = start().await;
     let system = srv.staff("qt.hethong").await;
     let centre = srv.staff("qt.trungtam").await;
-    let client = |who: &Client| {
-        let mut h = reqwest::header::HeaderMap::new();
-        h.insert(
-            reqwest::header::COOKIE,
-            format!("motcua_session={}", who.token.as_deref().unwrap())
-                .parse()
-                .unwrap(),
-        );
-        reqwest::Client::builder()
-            .default_headers(h)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    };
-    let (b, c) = (client(&system), client(&centre));
+    let (b, c) = (cookie_client(&system), cookie_client(&centre));
     let page = b
         .get(format!("{}/admin/calendar", srv.base))
         .send()
@@ -208,14 +194,7 @@ async fn the_calendar_page_lists_loads_and_refuses_in_words() {
         page.contains("id=\"year-2027\" data-status=\"provisional\""),
         "{page}"
     );
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_in(&page);
     let year = motcua_core::CalendarYear::provisional(2028)
         .unwrap()
         .to_toml();
@@ -259,14 +238,7 @@ async fn the_calendar_page_lists_loads_and_refuses_in_words() {
         .await
         .unwrap();
     assert!(!cpage.contains("id=\"load\""));
-    let ccsrf = cpage
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let ccsrf = csrf_in(&cpage);
     let res = c
         .post(format!("{}/admin/calendar/load", srv.base))
         .form(&[("csrf", ccsrf.as_str()), ("content", year.as_str())])

@@ -94,14 +94,7 @@ async fn an_import_with_wrong_rows_imports_nothing_and_names_each_row() {
         .text()
         .await
         .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_in(&html);
     let res = browser
         .post(format!(
             "{}/admin/catalogue/p/1.999002.000.00.10.H16/remove",
@@ -128,22 +121,6 @@ async fn an_import_with_wrong_rows_imports_nothing_and_names_each_row() {
     assert!(log.contains("remove_procedure"));
 }
 
-/// A browser-like client carrying `who`'s session as its cookie, not following redirects.
-fn cookie_client(who: &Client) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::COOKIE,
-        format!("motcua_session={}", who.token.as_deref().unwrap())
-            .parse()
-            .unwrap(),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The centre's information and counters saved from the page reach the kiosks; a counter line
 /// that does not read is refused in words and what was typed is kept.
 #[tokio::test]
@@ -159,14 +136,7 @@ async fn the_centre_page_saves_what_kiosks_show() {
         .text()
         .await
         .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_in(&html);
     let form = |counters: &'static str| {
         vec![
             ("csrf", csrf.clone()),
