@@ -248,6 +248,11 @@ fn a_visitor_at_the_kiosk() {
     assert_eq!(k.screen(), Screen::Results, "{}", k.message());
     let rows = k.lookup().get_rows();
     assert!(rows.row_count() >= 1);
+    // A few rows keep their natural height (they once stretched to fill the screen).
+    for e in ElementHandle::find_by_accessible_label(k.w(), rec.code.as_str()) {
+        let h = e.size().height;
+        assert!(h > 0.0 && h < 400.0, "a result row {h} px high");
+    }
     let row = rows
         .iter()
         .find(|r| r.code == rec.code.as_str())
