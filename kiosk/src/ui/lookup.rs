@@ -163,6 +163,21 @@ fn set_mode(ui: &Ui<'_>, m: LookupMode) {
 }
 
 /// A key into the lookup's input, or into the secret.
+/// A dossier code's characters as printed: `000.00.01.H16-251110-0001` from
+/// `0000001H162511100001`, as far as they go.
+pub(crate) fn with_separators(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 5);
+    for (i, c) in raw.chars().enumerate() {
+        match i {
+            3 | 5 | 7 => out.push('.'),
+            10 | 16 => out.push('-'),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(super) fn key(ui: &Ui<'_>, v: &str) {
     // Clearing the field starts over: the message about what was there goes with it.
     if v == "clear" {
@@ -179,7 +194,26 @@ pub(super) fn key(ui: &Ui<'_>, v: &str) {
         s.input = s.name.text();
     } else {
         let max = if s.mode == Mode::Code { 40 } else { 12 };
-        edit_plain(&mut s.input, v, max);
+        if s.mode == Mode::Code && !s.input.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            // A dossier code: the visitor types its digits and letters, the dots and dashes
+            // come by themselves (a feedback's PA-… code is typed as it is).
+            let mut raw: String = s
+                .input
+                .chars()
+                .filter(|c| !matches!(c, '.' | '-'))
+                .collect();
+            match v {
+                "." | "-" => {}
+                _ => edit_plain(&mut raw, v, 22),
+            }
+            s.input = if raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                raw
+            } else {
+                with_separators(&raw)
+            };
+        } else {
+            edit_plain(&mut s.input, v, max);
+        }
     }
     g(ui).set_input(s.input.as_str().into());
 }

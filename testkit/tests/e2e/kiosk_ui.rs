@@ -183,6 +183,25 @@ fn a_visitor_at_the_kiosk() {
     let rec = centre.dossier(|r| r.state.step == Step::ResultReady);
     k.press("Tra cứu hồ sơ");
     assert_eq!(k.screen(), Screen::Lookup);
+    // The visitor types the digits and letters; the dots and dashes come by themselves.
+    let raw: String = rec
+        .code
+        .chars()
+        .filter(|c| !matches!(c, '.' | '-'))
+        .collect();
+    k.type_keys(&raw);
+    assert_eq!(k.lookup().get_input(), rec.code.as_str());
+    k.press("⌫");
+    k.press("⌫");
+    k.press("⌫");
+    k.press("⌫");
+    assert_eq!(
+        k.lookup().get_input(),
+        &rec.code[..rec.code.len() - 5],
+        "no dash left dangling"
+    );
+    k.press("Xoá hết");
+    // Typed with its dots and dashes, it reads the same.
     k.type_keys(&rec.code);
     assert_eq!(k.lookup().get_input(), rec.code.as_str());
     k.press("Tra cứu");
