@@ -843,6 +843,11 @@ pub async fn audit_search(ctx: &Ctx, actor: &Actor, q: AuditQuery) -> Result<Aud
             let mut lines = Vec::new();
             let mut next = None;
             let mut scanned = 0usize;
+            // A `from` after the `to` (or after the page's `before`): nothing, never a range
+            // whose ends are crossed.
+            if start >= end {
+                return Ok(AuditPage { lines, next });
+            }
             for item in t.range(start..end)?.rev() {
                 let (k, v) = item?;
                 scanned += 1;

@@ -327,3 +327,36 @@ async fn accounts_change_role_scope_and_access_within_what_an_admin_manages() {
     assert!(details[0].contains("role Officer → Head") && details[0].contains("000.00.11.H16"));
     assert_eq!(details[1], "disabled");
 }
+
+/// The audit log's page takes any day and position the address bar can hold: crossed days, a
+/// position before the first line or past the last, give an empty page, never an error.
+#[tokio::test]
+async fn the_audit_page_takes_crossed_days_and_any_position() {
+    let srv = start().await;
+    let admin = srv.staff("qt.hethong").await;
+    let b = cookie_client(&admin);
+    for q in [
+        "from=2026-01-02&to=2025-01-01",
+        "before=0",
+        "before=1",
+        "before=18446744073709551615",
+        "from=2099-12-31",
+        "to=2000-01-01&before=3",
+    ] {
+        let res = b
+            .get(format!("{}/admin/audit?{q}", srv.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{q}");
+    }
+    let res = b
+        .get(format!(
+            "{}/admin/audit?from=2026-01-02&to=2025-01-01",
+            srv.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("id=\"none\""));
+}
