@@ -211,7 +211,19 @@ impl Logic {
     /// Where a feedback stands, by its tracking code (`PA-…`, printed on its slip): its answer
     /// when there is one, else the date it is due by — said on the screen.
     pub fn feedback_answer(&self, code: &str) -> Notice {
-        let code: String = code.chars().take(40).collect();
+        // A tracking code is capitals, digits and dashes: anything else (a crafted QR with a
+        // path in it) never reaches the server's address.
+        let well_formed = code.len() <= 40
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if !well_formed {
+            return Notice::new(
+                "Mã phản ánh chỉ gồm chữ in hoa, chữ số và dấu gạch ngang, như in trên phiếu phản ánh.",
+                "A feedback code is capitals, digits and dashes, as printed on the feedback slip.",
+            );
+        }
+        let code = code.to_owned();
         let asked = code.clone();
         let d = |t: DateTime<FixedOffset>| {
             t.with_timezone(&motcua_core::time::VIETNAM)

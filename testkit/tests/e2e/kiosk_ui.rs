@@ -359,6 +359,9 @@ fn a_visitor_at_the_kiosk() {
         "{}",
         k.message()
     );
+    // A crafted code never becomes a path on the server.
+    k.scan(b"PA-x/../../api/v1/admin/users");
+    assert!(k.message().contains("chữ in hoa"), "{}", k.message());
 
     // Printing without a printer says so and keeps the screen.
     k.press("In phiếu");
