@@ -295,8 +295,8 @@ async fn events(State(st): State<AppState>, staff: PageStaff) -> Response {
     let stream = futures_util::stream::unfold(
         (st, staff, topics, stopping, tick, Some(first)),
         |(st, staff, mut topics, mut stopping, mut tick, first)| async move {
-            let rows = match first {
-                Some(r) => r,
+            let (staff, rows) = match first {
+                Some(r) => (staff, r),
                 None => {
                     loop {
                         tokio::select! {
@@ -312,8 +312,13 @@ async fn events(State(st): State<AppState>, staff: PageStaff) -> Response {
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     while topics.try_recv().is_ok() {}
-                    // A session ended or an account disabled: the stream ends with it.
-                    rows(&st, &staff).await.ok()?
+                    // A session ended or an account disabled (or no longer an administrator):
+                    // the stream ends with it.
+                    let mut staff = staff;
+                    let key = staff.actor.session_key.clone();
+                    staff.actor.user = super::session_user_by_key(&st, key).await.ok()?;
+                    let r = rows(&st, &staff).await.ok()?;
+                    (staff, r)
                 }
             };
             let body = FleetRows { rows }.render().unwrap_or_default();

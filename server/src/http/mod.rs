@@ -286,7 +286,12 @@ pub(crate) fn password_change_required() -> Error {
 
 /// The account of a live session token (from the cache, else the store), not disabled.
 pub(crate) async fn session_user(state: &AppState, token: &str) -> Result<User, ApiError> {
-    let key = token_key(token);
+    session_user_by_key(state, token_key(token)).await
+}
+
+/// The account of the session stored under `key` (a token's digest), if it still holds: not
+/// expired, not ended, the account not disabled. Live pages ask again before each update.
+pub(crate) async fn session_user_by_key(state: &AppState, key: String) -> Result<User, ApiError> {
     let now = state.clock.now_vn();
     let user = match state.sessions.get(&key) {
         Some((session, user)) if session.expires_at > now => user,

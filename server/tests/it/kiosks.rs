@@ -251,3 +251,70 @@ async fn a_kiosk_is_created_from_the_command_line() {
     assert_eq!(enrolled.name, "Kiosk sảnh B");
     assert_eq!(enrolled.scope.len(), 2);
 }
+
+/// The fleet's live stream asks for the session again before each update: an administrator
+/// disabled while the page is open gets no more of the fleet, the stream ends.
+#[tokio::test]
+async fn the_live_fleet_ends_with_the_session() {
+    let srv = start().await;
+    let admin = srv.staff("qt.trungtam").await;
+    let system = srv.staff("qt.hethong").await;
+    let (s, v) = admin
+        .post(
+            "/api/v1/admin/kiosks",
+            json!({"name": "Kiosk A", "centre": "000.00.01.H16", "scope": ["000.00.10.H16"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, e) = srv
+        .anon()
+        .post(
+            "/api/v1/sync/enrol",
+            json!({"enrolment_code": v["enrolment_code"]}),
+        )
+        .await;
+    let mut kiosk = srv.anon();
+    kiosk.token = Some(e["token"].as_str().unwrap().to_owned());
+    let beat = json!({"app_version": "0.1.0", "uptime_s": 60, "cursor": null, "outbox_depth": 0,
+                      "printer": "online", "scanner": "connected", "free_disk_mb": 20480});
+    let mut res = cookie_client(&admin)
+        .get(format!("{}/fleet/events", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let first = res.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: rows"));
+    // While the session holds, a heartbeat brings the rows again.
+    kiosk.post("/api/v1/sync/heartbeat", beat.clone()).await;
+    let again = tokio::time::timeout(std::time::Duration::from_secs(10), res.chunk())
+        .await
+        .expect("an update")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again).contains("Kiosk A"));
+    // Disabled: the next update ends the stream instead.
+    let (s, _) = system
+        .send(
+            "PATCH",
+            "/api/v1/admin/users/qt.trungtam",
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    kiosk.post("/api/v1/sync/heartbeat", beat).await;
+    let end = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match res.chunk().await {
+                Ok(Some(c)) if String::from_utf8_lossy(&c).contains("event: rows") => {
+                    return Err("rows sent to a disabled account");
+                }
+                Ok(Some(_)) => continue,
+                _ => return Ok(()),
+            }
+        }
+    })
+    .await
+    .expect("the stream ends");
+    assert_eq!(end, Ok(()));
+}
