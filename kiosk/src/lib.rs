@@ -6,6 +6,7 @@
 //! # Layout
 //!
 //! - [`store`]: the kiosk's redb file — the replica of the change feed, the outbox, sync state.
+//! - [`compact`]: how the replica keeps a dossier in a few dozen bytes.
 //! - [`sync`]: enrolment, pull (long-poll), push, heartbeat.
 //! - [`app`]: what a visitor can do, without the drawing (lookups, secret, feedback, ratings,
 //!   printing); every failure a bilingual notice.
@@ -14,6 +15,7 @@
 //! - [`config`]: the kiosk's TOML configuration.
 
 pub mod app;
+pub mod compact;
 pub mod config;
 pub mod slips;
 pub mod store;

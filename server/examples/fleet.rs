@@ -110,18 +110,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // One full snapshot, timed.
     let t0 = Instant::now();
-    let (mut cursor, mut pages, mut dossiers, mut bytes) = (None::<String>, 0, 0usize, 0usize);
+    let (mut cursor, mut pages, mut dossiers, mut bytes, mut wire) =
+        (None::<String>, 0, 0usize, 0usize, 0usize);
     loop {
         let q = ChangesQuery {
             since: cursor.clone(),
             limit: Some(2000),
             wait: None,
         };
-        let body = kiosks[0]
-            .changes_raw(&q)
+        let (body, sent) = kiosks[0]
+            .changes_measured(&q)
             .await?
             .ok_or("the server asked for a new snapshot during the snapshot")?;
         bytes += body.len();
+        wire += sent;
         let page: Page = serde_json::from_slice(&body)?;
         pages += 1;
         dossiers += page
@@ -136,8 +138,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let snap = t0.elapsed();
     println!(
-        "snapshot: {dossiers} dossiers in {pages} pages, {:.1} MB, {:.1} s",
+        "snapshot: {dossiers} dossiers in {pages} pages, {:.1} MB of JSON, {:.1} MB on the wire \
+         ({:.0} bytes a dossier), {:.1} s",
         bytes as f64 / 1e6,
+        wire as f64 / 1e6,
+        wire as f64 / dossiers.max(1) as f64,
         snap.as_secs_f64()
     );
     let cursor = cursor.ok_or("no cursor")?;

@@ -424,3 +424,83 @@ async fn a_kiosk_holds_two_long_polls_and_a_stop_answers_them() {
         assert_eq!(v["changes"].as_array().unwrap().len(), 0);
     }
 }
+
+/// A snapshot goes gzip-compressed to a kiosk that asks for it: under 400 bytes a dossier on the
+/// wire, the same JSON once inflated; a client that does not ask gets the JSON as it is.
+#[tokio::test]
+async fn a_snapshot_goes_compressed_in_under_400_bytes_a_dossier() {
+    let srv = Centre::start(
+        CentreOptions {
+            dossiers: 3_000,
+            ..CentreOptions::default()
+        },
+        |_| {},
+    )
+    .await;
+    let admin = srv.staff("qt.trungtam").await;
+    let (_, agencies) = admin.get("/api/v1/agencies").await;
+    let scope: Vec<&str> = agencies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    let k = enrol(&srv, &admin, &scope).await;
+    let http = reqwest::Client::new();
+    let token = k.client.token.clone().unwrap();
+    let page = |since: Option<String>, gzip: bool| {
+        let mut r = http
+            .get(format!("{}/api/v1/sync/changes", srv.base))
+            .bearer_auth(&token)
+            .query(&[("limit", "2000")]);
+        if let Some(c) = since {
+            r = r.query(&[("since", c)]);
+        }
+        if gzip {
+            r = r.header("accept-encoding", "gzip, deflate;q=0.5");
+        }
+        r.send()
+    };
+    let (mut wire, mut json_bytes, mut dossiers) = (0usize, 0usize, 0usize);
+    let mut since = None;
+    loop {
+        let r = page(since.clone(), true).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        let body = r.bytes().await.unwrap();
+        wire += body.len();
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+            .unwrap();
+        json_bytes += text.len();
+        let v: Value = serde_json::from_slice(&text).unwrap();
+        if since.is_none() {
+            // The same page as plain JSON to a client that does not ask for gzip.
+            let plain = page(None, false).await.unwrap();
+            assert!(plain.headers().get("content-encoding").is_none());
+            let plain: Value = plain.json().await.unwrap();
+            assert_eq!(plain, v);
+        }
+        dossiers += of_type(v["changes"].as_array().unwrap(), "dossier").len();
+        since = Some(v["cursor"].as_str().unwrap().to_owned());
+        if v["more"] != true {
+            break;
+        }
+    }
+    assert!(dossiers >= 2_900, "{dossiers} dossiers");
+    let (per_wire, per_json) = (wire / dossiers, json_bytes / dossiers);
+    assert!(
+        per_wire < 400,
+        "{per_wire} bytes a dossier on the wire ({per_json} as JSON)"
+    );
+    assert!(per_wire * 4 < per_json, "{per_wire} vs {per_json}");
+    // Asked with gzip refused (q=0), the answer is plain.
+    let r = http
+        .get(format!("{}/api/v1/sync/changes", srv.base))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+}
