@@ -25,6 +25,7 @@
 //!   rating.
 //! - [`feedback`]: the check of a feedback as the public drafts it (kiosk and server alike).
 //! - [`slip`]: printer-independent receipt documents.
+//! - [`vietqr`]: the NAPAS VietQR code a banking app scans to pay a dossier's fees.
 //! - [`i18n`]: Vietnamese-first bilingual messages; every error implements [`Localized`].
 //!
 //! The calendar and the province list are data files under `assets/`, compiled in as defaults;
@@ -46,6 +47,7 @@ pub mod slip;
 pub mod status;
 pub mod text;
 pub mod time;
+pub mod vietqr;
 pub mod workflow;
 
 pub use calendar::{Calendar, CalendarYear, NotCovered, ProcessingTime, Timeliness, YearStatus};

@@ -239,7 +239,8 @@ pub fn draw_paragraph(canvas: &mut Canvas, text: &str, size: TextSize, bold: boo
     draw_text(canvas, &mut cache, &[(text, bold)], size, align);
 }
 
-fn qr_matrix(payload: &str, ec: QrEc) -> Result<(usize, Vec<bool>), RenderError> {
+/// The modules of a QR code of `payload`, row by row (dark = true), and its width.
+pub fn qr_matrix(payload: &str, ec: QrEc) -> Result<(usize, Vec<bool>), RenderError> {
     if payload.len() > MAX_QR_BYTES {
         return Err(RenderError::QrTooLong(payload.len()));
     }

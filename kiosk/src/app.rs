@@ -521,6 +521,42 @@ impl Logic {
         Ok(())
     }
 
+    /// The fees of `d` as a bank transfer, when it has fees due and the centre set an account
+    /// for them.
+    pub fn payment(&self, d: &PublicDetail) -> Option<Payment> {
+        let motcua_core::public::NextStep::PayFees { amount } = d.next else {
+            return None;
+        };
+        let account = self.store.centre().ok().flatten()?.payment?;
+        let payload = motcua_core::vietqr::payload(&account, amount, &d.row.code)
+            .inspect_err(|e| tracing::warn!(error = %e, "no payment code for the fees"))
+            .ok()?;
+        let amount = motcua_core::public::thousands(amount);
+        let part = |label: &str, v: &str| match v {
+            "" => String::new(),
+            v => format!(", {label} {v}"),
+        };
+        Some(Payment {
+            payload,
+            vi: format!(
+                "Quét mã bằng ứng dụng ngân hàng để nộp {amount} đồng: tài khoản {}{}{}. \
+                 Nội dung chuyển khoản: {}. Giữ lại biên lai chuyển khoản.",
+                account.account,
+                part("ngân hàng", &account.bank),
+                part("chủ tài khoản", &account.holder),
+                d.row.code
+            ),
+            en: format!(
+                "Scan with a banking app to pay {amount} đồng: account {}{}{}. Transfer \
+                 content: {}. Keep the transfer receipt.",
+                account.account,
+                part("bank", &account.bank),
+                part("holder", &account.holder),
+                d.row.code
+            ),
+        })
+    }
+
     fn centre_name(&self) -> String {
         self.store
             .centre()
@@ -605,6 +641,7 @@ impl Logic {
             step_en: d.step_en.clone(),
             timeliness: d.timeliness,
             next: Some(d.next_vi.clone()),
+            payment: self.payment(d),
             printed_at: fmt(now),
         });
         self.print("status", &slip)
@@ -619,6 +656,14 @@ impl Logic {
         );
         self.print("feedback", &slip)
     }
+}
+
+/// A dossier's fees as a VietQR transfer: the code's payload and what it asks, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub payload: String,
+    pub vi: String,
+    pub en: String,
 }
 
 /// What the queue screen shows of a service.

@@ -22,6 +22,8 @@ pub struct StatusSlip {
     pub step_en: String,
     pub timeliness: Option<Timeliness>,
     pub next: Option<String>,
+    /// The fees due as a VietQR transfer, when the centre takes them so.
+    pub payment: Option<crate::app::Payment>,
     pub printed_at: String,
 }
 
@@ -53,6 +55,24 @@ pub fn status_slip(s: &StatusSlip) -> Slip {
     }
     if let Some(n) = &s.next {
         slip = slip.line(n.clone());
+    }
+    if let Some(p) = &s.payment {
+        slip = slip
+            .separator()
+            .text(TextLine {
+                text: "NỘP PHÍ, LỆ PHÍ BẰNG MÃ VIETQR".into(),
+                size: TextSize::Normal,
+                bold: true,
+                align: Align::Center,
+            })
+            .qr(p.payload.clone())
+            .line(p.vi.clone())
+            .text(TextLine {
+                text: p.en.clone(),
+                size: TextSize::Small,
+                bold: false,
+                align: Align::Left,
+            });
     }
     slip.separator()
         .qr(motcua_drivers::qr::own_payload(
@@ -182,6 +202,7 @@ mod tests {
             step_en: Step::ResultReady.label(Lang::En).into(),
             timeliness: Some(Timeliness::Early),
             next: Some("Mời quý vị đến quầy nhận kết quả.".into()),
+            payment: None,
             printed_at: "10:15 11/11/2025".into(),
         };
         let slip = status_slip(&s);

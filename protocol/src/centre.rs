@@ -29,6 +29,10 @@ pub struct CentreInfo {
     /// The counters of the centre's hall, for visitors to rate the one that served them.
     #[serde(default)]
     pub counters: Vec<Counter>,
+    /// The account fees may be transferred to: when set, a kiosk shows a dossier's fees due with
+    /// a VietQR code (on the screen and the slip).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<motcua_core::vietqr::PaymentAccount>,
 }
 
 /// A counter of the hall as visitors see it: its number, what it handles and the officer's name

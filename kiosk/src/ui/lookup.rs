@@ -315,6 +315,11 @@ fn fill_detail(ui: &Ui<'_>) {
         d.timeliness = x.timeliness.map(|t| t.label(lang)).unwrap_or("").into();
         d.overdue = x.overdue;
         d.next = pick(&x.next_vi, &x.next_en);
+        if let Some(p) = ui.logic().payment(x) {
+            d.pay = true;
+            d.pay_qr = qr_image(&p.payload);
+            d.pay_text = pick(&p.vi, &p.en);
+        }
         if let Some(a) = &x.apology {
             // An apology does not make a late dossier on time: the screen says both.
             d.apology = match lang {
@@ -342,6 +347,36 @@ fn fill_detail(ui: &Ui<'_>) {
     }
     g(ui).set_detail(d);
     g(ui).set_timeline(ModelRc::new(VecModel::from(steps)));
+}
+
+/// A QR code as an image for the screen: a pixel a module with a quiet zone of four (the
+/// screen scales it up without smoothing); an empty image if it cannot be made.
+fn qr_image(payload: &str) -> slint::Image {
+    use slint::{Rgb8Pixel, SharedPixelBuffer};
+    let Ok((n, dark)) =
+        motcua_drivers::render::qr_matrix(payload, motcua_drivers::profile::QrEc::M)
+    else {
+        return slint::Image::default();
+    };
+    let side = n + 8;
+    let Ok(side32) = u32::try_from(side) else {
+        return slint::Image::default();
+    };
+    let mut buf = SharedPixelBuffer::<Rgb8Pixel>::new(side32, side32);
+    let white = Rgb8Pixel {
+        r: 255,
+        g: 255,
+        b: 255,
+    };
+    let black = Rgb8Pixel { r: 0, g: 0, b: 0 };
+    for (i, px) in buf.make_mut_slice().iter_mut().enumerate() {
+        let (y, x) = (i / side, i % side);
+        let on = (4..n + 4).contains(&x)
+            && (4..n + 4).contains(&y)
+            && dark.get((y - 4) * n + (x - 4)).copied().unwrap_or(false);
+        *px = if on { black } else { white };
+    }
+    slint::Image::from_rgb8(buf)
 }
 
 fn submit_secret(ui: &Ui<'_>) {

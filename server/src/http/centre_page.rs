@@ -127,6 +127,14 @@ struct CentreForm {
     feedback: String,
     #[serde(default)]
     counters: String,
+    #[serde(default)]
+    bank_bin: String,
+    #[serde(default)]
+    bank_account: String,
+    #[serde(default)]
+    bank_holder: String,
+    #[serde(default)]
+    bank_name: String,
 }
 
 async fn save(
@@ -176,6 +184,12 @@ async fn save(
         fees: f.fees.clone(),
         feedback: f.feedback.clone(),
         counters,
+        payment: Some(motcua_core::vietqr::PaymentAccount {
+            bin: f.bank_bin.clone(),
+            account: f.bank_account.clone(),
+            holder: f.bank_holder.clone(),
+            bank: f.bank_name.clone(),
+        }),
     };
     let done = match bad {
         Some(e) => Err(e),

@@ -70,6 +70,15 @@ pub async fn set(
             ));
         }
     }
+    info.payment = match info.payment.take() {
+        Some(p) if !(p.bin.trim().is_empty() && p.account.trim().is_empty()) => {
+            let mut p = p.checked().map_err(|e| Error::domain(Kind::Invalid, &e))?;
+            p.holder = t("payment.holder", &p.holder, 100, false)?;
+            p.bank = t("payment.bank", &p.bank, 100, false)?;
+            Some(p)
+        }
+        _ => None,
+    };
     info.code = code.clone();
     let now = ctx.clock.now_vn();
     let a = actor.clone();

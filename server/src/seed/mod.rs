@@ -394,6 +394,13 @@ pub fn demo_centre() -> CentreInfo {
             officer: officer.into(),
         })
         .collect(),
+        // An example account (the demo's data is marked as such wherever it shows).
+        payment: Some(motcua_core::vietqr::PaymentAccount {
+            bin: "970415".into(),
+            account: "113000001234".into(),
+            holder: "TRUNG TAM PHUC VU HCC TINH DAK LAK (VI DU)".into(),
+            bank: "VietinBank".into(),
+        }),
     }
 }
 

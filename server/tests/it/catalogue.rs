@@ -177,4 +177,46 @@ async fn the_centre_page_saves_what_kiosks_show() {
     assert_eq!(centre.hotline, "0262 3999 999");
     assert_eq!(centre.counters.len(), 2);
     assert_eq!(centre.counters[1].name, "Đất đai");
+    assert_eq!(centre.payment, None, "no account typed: no payment code");
+
+    // The account for fees by VietQR: a BIN that is not 6 digits is refused in words; a good
+    // one reaches the kiosk.
+    let with_bank = |bin: &str| {
+        let mut f = form("1 | Tư pháp |");
+        f.push(("bank_bin", bin.to_owned()));
+        f.push(("bank_account", " 0011001932418 ".to_owned()));
+        f.push(("bank_holder", "TRUNG TAM PVHCC".to_owned()));
+        f.push(("bank_name", "VietinBank".to_owned()));
+        f
+    };
+    let res = b
+        .post(format!("{}/admin/centre", srv.base))
+        .form(&with_bank("97041"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("6 chữ số") && body.contains("value=\"97041\""),
+        "{body}"
+    );
+    let res = b
+        .post(format!("{}/admin/centre", srv.base))
+        .form(&with_bank("970415"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    kiosk.pull(0).await.unwrap();
+    let pay = store
+        .centre()
+        .unwrap()
+        .unwrap()
+        .payment
+        .expect("the account");
+    assert_eq!(
+        (pay.bin.as_str(), pay.account.as_str()),
+        ("970415", "0011001932418")
+    );
 }

@@ -647,7 +647,7 @@ fn a_visitor_at_the_kiosk() {
     // screen is free again.
     let sim = SimPrinter::new(&centre.dir().join("slips"), 576).unwrap();
     let listening = sim.listen("127.0.0.1:0").unwrap();
-    let (store2, _client2, health2) = centre.kiosk("ui-printer");
+    let (store2, client2, health2) = centre.kiosk("ui-printer");
     let logic = Logic::new(
         store2,
         Options {
@@ -685,6 +685,65 @@ fn a_visitor_at_the_kiosk() {
     assert!(p.kiosk.settle());
     assert_eq!(sim.slips().len(), 1, "one slip however often it is tapped");
 
+    // Fees due, the centre taking them by VietQR: the detail shows the code and what it asks,
+    // and the slip prints it. Read back from the printed image, it asks that amount into the
+    // centre's account with the dossier code as the transfer's content.
+    let (fee_code, fee_secret) = centre.rt.block_on(async {
+        let desk = centre.staff("tiepnhan1").await;
+        let head = centre.staff("ld.xaydung").await;
+        let officer = centre.staff("cv.xaydung").await;
+        let c = desk.receive(motcua_testkit::GPXD, "direct").await;
+        desk.ok(&c, serde_json::json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}))
+            .await;
+        head.ok(&c, serde_json::json!({"type": "assign", "officer": "cv.xaydung"}))
+            .await;
+        officer
+            .ok(
+                &c,
+                serde_json::json!({"type": "request_fee", "amount": 1_250_000, "description": "Phí thẩm định"}),
+            )
+            .await;
+        let secret = motcua_testkit::secret_of(&desk, &c).await;
+        (c, secret)
+    });
+    centre.rt.block_on(client2.pull(0)).unwrap();
+    let code = motcua_core::DossierCode::parse(&fee_code).unwrap();
+    p.scan(motcua_drivers::qr::own_payload(&code, Some(&fee_secret)).as_bytes());
+    assert_eq!(p.screen(), Screen::Detail, "{}", p.message());
+    let d = p.lookup().get_detail();
+    assert!(d.pay, "the fees come with a payment code");
+    assert!(
+        d.pay_text.contains("1.250.000 đồng") && d.pay_text.contains("113000001234"),
+        "{}",
+        d.pay_text
+    );
+    assert!(d.pay_qr.size().width > 20, "the code is drawn");
+    on_screen(&p, "detail with fees, portrait");
+    p.press("In phiếu");
+    let slips = sim.wait_for(2, std::time::Duration::from_secs(10));
+    let (w, h, px) = motcua_drivers::sim::read_png(&slips[1].png).unwrap();
+    let qrs = motcua_drivers::sim::read_qr_grey(w, h, &px);
+    assert_eq!(
+        qrs.len(),
+        2,
+        "the payment code and the lookup code: {qrs:?}"
+    );
+    let pay = qrs
+        .iter()
+        .find(|q| q.starts_with("000201010212"))
+        .unwrap_or_else(|| panic!("a VietQR code on the slip: {qrs:?}"));
+    assert!(pay.contains("00069704150112113000001234"), "{pay}");
+    assert!(pay.contains("54071250000"), "the amount: {pay}");
+    assert!(
+        pay.contains(&format!("0825{fee_code}")),
+        "the content: {pay}"
+    );
+    let (body, crc) = pay.split_at(pay.len() - 4);
+    assert_eq!(
+        u16::from_str_radix(crc, 16).unwrap(),
+        motcua_core::vietqr::crc16(body.as_bytes())
+    );
+
     // A queue number: the services with the people waiting, a priority, the number on screen,
     // printed at once with a QR that opens the ticket's page on a phone.
     p.press("‹ Trang chủ");
@@ -695,9 +754,9 @@ fn a_visitor_at_the_kiosk() {
     p.press("Tư pháp – Hộ tịch");
     assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
     assert_eq!(p.value_of("Số thứ tự của quý vị"), "A001");
-    let slips = sim.wait_for(2, std::time::Duration::from_secs(10));
-    assert_eq!(slips.len(), 2);
-    let (w, h, px) = motcua_drivers::sim::read_png(&slips[1].png).unwrap();
+    let slips = sim.wait_for(3, std::time::Duration::from_secs(10));
+    assert_eq!(slips.len(), 3);
+    let (w, h, px) = motcua_drivers::sim::read_png(&slips[2].png).unwrap();
     let qrs = motcua_drivers::sim::read_qr_grey(w, h, &px);
     assert_eq!(qrs.len(), 1, "one QR on the ticket");
     let prefix = format!("{}/q/", centre.base);
@@ -749,7 +808,7 @@ fn a_visitor_at_the_kiosk() {
             .contains("Theo lịch hẹn 09:15"),
         "the screen says the booking"
     );
-    assert_eq!(sim.wait_for(3, std::time::Duration::from_secs(10)).len(), 3);
+    assert_eq!(sim.wait_for(4, std::time::Duration::from_secs(10)).len(), 4);
     p.press("‹ Trang chủ");
     p.scan(format!("{}/lich-hen/{}", centre.base, second.code.replace('-', "")).as_bytes());
     assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
@@ -759,7 +818,7 @@ fn a_visitor_at_the_kiosk() {
     p.scan(format!("{}/lich-hen/{}", centre.base, second.code.replace('-', "")).as_bytes());
     assert_eq!(p.screen(), Screen::QueueDone, "{}", p.message());
     assert_eq!(p.value_of("Số thứ tự của quý vị"), "A003");
-    assert_eq!(sim.wait_for(5, std::time::Duration::from_secs(10)).len(), 5);
+    assert_eq!(sim.wait_for(6, std::time::Duration::from_secs(10)).len(), 6);
     let b = centre
         .rt
         .block_on(centre.api().booking(&second.code))
