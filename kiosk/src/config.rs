@@ -14,6 +14,7 @@
 //! language = "vi"                    # or "en"
 //! fullscreen = true                  # the whole screen, no title bar (a kiosk's normal)
 //! frameless = true                   # no title bar or border in a window
+//! hide_cursor = true                 # no pointer drawn (a touch panel seen as a mouse)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,10 @@ pub struct KioskConfig {
     /// No title bar or border (implied by `fullscreen`).
     #[serde(default)]
     pub frameless: bool,
+    /// Draw no pointer over the window (many touch panels present themselves as a mouse under
+    /// X11, and a pointer left in the middle of the screen distracts).
+    #[serde(default)]
+    pub hide_cursor: bool,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -150,10 +155,11 @@ printer_profile = "epson-tm-t88"
 scanner = "/dev/ttyACM0"
 orientation = "landscape"
 fullscreen = true
+hide_cursor = true
 "#,
         )
         .unwrap();
-        assert!(c.fullscreen && !c.frameless);
+        assert!(c.fullscreen && !c.frameless && c.hide_cursor);
         assert_eq!(c.printer_profile, "epson-tm-t88");
         assert_eq!(c.data_dir, PathBuf::from("./kiosk-data"));
         assert_eq!(c.orientation, Some(Orientation::Landscape));

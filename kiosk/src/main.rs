@@ -155,6 +155,7 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
     {
         use slint::ComponentHandle;
         kiosk.window.set_frameless(cfg.frameless || cfg.fullscreen);
+        kiosk.hide_cursor(cfg.hide_cursor);
         if cfg.fullscreen {
             kiosk.window.window().set_fullscreen(true);
         }

@@ -48,6 +48,9 @@ pub use generated::*;
 /// Seconds of countdown shown before the screen is wiped.
 pub const COUNTDOWN_S: u32 = 10;
 
+/// How much larger the screens' texts are in large-text mode.
+pub const LARGE_TEXT_ZOOM: f32 = 1.3;
+
 /// What the kiosk's own configuration sets until the server's settings arrive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Defaults {
@@ -199,6 +202,11 @@ impl Kiosk {
         self.ui(|ui| ui.set_landscape(landscape));
     }
 
+    /// Draw no pointer over the window (or draw it again).
+    pub fn hide_cursor(&self, hide: bool) {
+        self.window.global::<Layout>().set_hide_cursor(hide);
+    }
+
     /// The seconds without a touch before the screen is wiped.
     pub fn idle_timeout(&self) -> u32 {
         self.inner.idle_timeout.get()
@@ -243,6 +251,10 @@ impl Kiosk {
                 Lang::En => Lang::Vi,
             };
             ui.set_language(lang);
+        });
+        on!(Shell, on_toggle_large_text, |ui| {
+            let on = !ui.shell().get_large_text();
+            ui.set_large_text(on);
         });
         // Touching anything counts as activity (done by `on!`); nothing else to do.
         on!(Shell, on_still_here, |ui| {});
@@ -390,7 +402,24 @@ impl Ui<'_> {
     }
 
     pub(crate) fn set_keys(&self, keys: slint::ModelRc<slint::ModelRc<KeyData>>) {
+        use slint::Model;
+        // The widest row, a wide key counting as its width: the keyboard sizes its keys by it.
+        let columns = keys
+            .iter()
+            .map(|row| row.iter().map(|k| k.wide.max(1)).sum::<i32>())
+            .max()
+            .unwrap_or(1);
+        self.shell().set_key_columns(columns);
         self.shell().set_keys(keys);
+    }
+
+    /// Large text for an older visitor: the screens' texts a third larger (the header keeps
+    /// its size); the next visitor starts with the usual size.
+    fn set_large_text(&self, on: bool) {
+        self.shell().set_large_text(on);
+        self.w
+            .global::<Layout>()
+            .set_zoom(if on { LARGE_TEXT_ZOOM } else { 1.0 });
     }
 
     fn activity(&self) {
@@ -418,15 +447,20 @@ impl Ui<'_> {
         let was = self.shell().get_landscape();
         self.shell().set_landscape(landscape);
         self.w.global::<Layout>().set_compact(landscape);
-        if was != landscape {
-            let (w, h) = if landscape {
-                (1920.0, 1080.0)
-            } else {
-                (1080.0, 1920.0)
-            };
-            self.w
-                .window()
-                .set_size(slint::WindowSize::Logical(slint::LogicalSize::new(w, h)));
+        self.w
+            .global::<Layout>()
+            .set_screen_width(if landscape { 1920.0 } else { 1080.0 });
+        let (w, h) = if landscape {
+            (1920.0, 1080.0)
+        } else {
+            (1080.0, 1920.0)
+        };
+        let window = self.w.window();
+        let now = window.size().to_logical(window.scale_factor());
+        // Turned, or not yet at the screen's size (a window opens at whatever size its backend
+        // gives it first).
+        if was != landscape || (now.width, now.height) != (w, h) {
+            window.set_size(slint::WindowSize::Logical(slint::LogicalSize::new(w, h)));
         }
     }
 
@@ -438,6 +472,7 @@ impl Ui<'_> {
             && self.shell().get_message().is_empty()
             && !self.busy()
             && self.lang() == self.k.default_lang.get()
+            && !self.shell().get_large_text()
     }
 
     /// Take the settings the server pushed (idle timeout, orientation, language, rating scale)
@@ -471,7 +506,9 @@ impl Ui<'_> {
     fn tick(&self) {
         let now = self.now();
         self.shell()
-            .set_clock(now.format("%H:%M  %d/%m/%Y").to_string().into());
+            .set_clock_time(now.format("%H:%M").to_string().into());
+        self.shell()
+            .set_clock_date(now.format("%d/%m/%Y").to_string().into());
         self.shell()
             .set_offline(!self.k.health.online.load(Ordering::Relaxed));
         if self.at_rest() {
@@ -488,6 +525,7 @@ impl Ui<'_> {
             if self.lang() != lang {
                 self.set_language(lang);
             }
+            self.set_large_text(false);
         } else if idle + COUNTDOWN_S >= timeout {
             self.shell().set_idle_countdown((timeout - idle) as i32);
         }

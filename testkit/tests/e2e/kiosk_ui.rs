@@ -591,6 +591,39 @@ fn a_visitor_at_the_kiosk() {
         "back to the kiosk's first language"
     );
 
+    // Large text from the header, on any screen: the screens' texts a third larger, the header
+    // as it was; the next visitor starts with the usual size (idle counts at home too).
+    k.press("Look up a dossier");
+    let height = |label: &str| {
+        ElementHandle::find_by_accessible_label(k.w(), label)
+            .next()
+            .map(|e| e.size().height)
+            .unwrap_or_else(|| panic!("{label:?} on screen"))
+    };
+    let (title, key, header) = (
+        height("Look up a dossier"),
+        height("5"),
+        height("Tiếng Việt"),
+    );
+    k.press("Large text");
+    assert!(k.shell().get_large_text());
+    assert!(
+        height("Look up a dossier") > title * 1.2,
+        "the title grows: {title} → {}",
+        height("Look up a dossier")
+    );
+    assert_eq!(height("5"), key, "the keys keep their place and size");
+    assert_eq!(height("Tiếng Việt"), header, "the header keeps its size");
+    on_screen(&k, "lookup in large text, landscape");
+    k.press("‹ Home");
+    assert!(k.shell().get_large_text(), "kept while the visitor goes on");
+    seconds(45);
+    assert!(
+        !k.shell().get_large_text(),
+        "the next visitor starts with the usual size"
+    );
+    assert_eq!(k.w().global::<motcua_kiosk::ui::Layout>().get_zoom(), 1.0);
+
     // A kiosk set up without a code enrols when the technician scans the fleet console's
     // enrolment QR at it.
     {
@@ -829,9 +862,12 @@ fn a_visitor_at_the_kiosk() {
     // languages, keeps its buttons and texts inside the window.
     for landscape in [false, true] {
         printing.set_landscape(landscape);
-        for english in [false, true] {
+        for (english, large) in [(false, false), (true, false), (false, true), (true, true)] {
             if p.shell().get_english() != english {
                 p.shell().invoke_toggle_language();
+            }
+            if p.shell().get_large_text() != large {
+                p.shell().invoke_toggle_large_text();
             }
             for screen in [
                 Screen::Home,
@@ -861,9 +897,10 @@ fn a_visitor_at_the_kiosk() {
                 on_screen(
                     &p,
                     &format!(
-                        "{screen:?}, {}, {}",
+                        "{screen:?}, {}, {}{}",
                         if landscape { "landscape" } else { "portrait" },
-                        if english { "English" } else { "Vietnamese" }
+                        if english { "English" } else { "Vietnamese" },
+                        if large { ", large text" } else { "" },
                     ),
                 );
             }
