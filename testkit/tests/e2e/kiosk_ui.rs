@@ -79,11 +79,14 @@ impl K<'_> {
             .unwrap_or_default()
     }
 
-    /// Whether something labelled `label` is on screen.
+    /// Whether something labelled `label` is on screen (looked for in repeated and
+    /// conditional parts too).
     fn shown(&self, label: &str) -> bool {
-        ElementHandle::find_by_accessible_label(self.w(), label)
-            .next()
-            .is_some()
+        i_slint_backend_testing::ElementQuery::from_root(self.w())
+            .match_descendants()
+            .find_all()
+            .iter()
+            .any(|e| e.accessible_label().is_some_and(|l| l == label))
     }
 
     fn scan(&self, raw: &[u8]) {
@@ -751,6 +754,7 @@ fn a_visitor_at_the_kiosk() {
         d.pay_text
     );
     assert!(d.pay_qr.size().width > 20, "the code is drawn");
+    assert!(p.shown("Mã VietQR nộp phí"));
     on_screen(&p, "detail with fees, portrait");
     p.press("In phiếu");
     let slips = sim.wait_for(2, std::time::Duration::from_secs(10));
@@ -906,4 +910,63 @@ fn a_visitor_at_the_kiosk() {
             }
         }
     }
+
+    // A list is dragged like a list on a phone, also by a panel that reports itself as a mouse
+    // (many do under X11): the procedures move up under the pointer and none is opened.
+    printing.set_landscape(false);
+    if p.shell().get_english() {
+        p.shell().invoke_toggle_language();
+    }
+    if p.shell().get_large_text() {
+        p.shell().invoke_toggle_large_text();
+    }
+    p.shell().invoke_go(Screen::Procedures);
+    assert!(printing.settle());
+    let first = p
+        .w()
+        .global::<motcua_kiosk::ui::ProceduresState>()
+        .get_procedures()
+        .row_data(5)
+        .unwrap()
+        .name
+        .to_string();
+    let top = |label: &str| {
+        i_slint_backend_testing::ElementQuery::from_root(p.w())
+            .match_descendants()
+            .find_all()
+            .iter()
+            .find(|e| e.accessible_label().is_some_and(|l| l == label))
+            .map(|e| e.absolute_position().y)
+            .unwrap_or_else(|| panic!("{label:?} on screen"))
+    };
+    let before = top(&first);
+    use slint::platform::{PointerEventButton, WindowEvent};
+    let at = |y: f32| slint::LogicalPosition::new(540.0, y);
+    let window = p.w().window();
+    window.dispatch_event(WindowEvent::PointerPressed {
+        position: at(before + 40.0),
+        button: PointerEventButton::Left,
+    });
+    for step in 1..=10 {
+        i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(30));
+        window.dispatch_event(WindowEvent::PointerMoved {
+            position: at(before + 40.0 - 30.0 * step as f32),
+        });
+    }
+    // Held still a moment before lifting: no fling, the list stays where the pointer left it.
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(300));
+    window.dispatch_event(WindowEvent::PointerMoved {
+        position: at(before + 40.0 - 300.0),
+    });
+    window.dispatch_event(WindowEvent::PointerReleased {
+        position: at(before + 40.0 - 300.0),
+        button: PointerEventButton::Left,
+    });
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(500));
+    assert_eq!(p.screen(), Screen::Procedures, "a drag opens nothing");
+    assert!(
+        (top(&first) - (before - 300.0)).abs() < 30.0,
+        "the list moved with the pointer: {before} → {}",
+        top(&first)
+    );
 }
