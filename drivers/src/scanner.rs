@@ -1,5 +1,7 @@
 //! QR and barcode scanners: a serial reader with framing, duplicate suppression and automatic
-//! reconnection, and a keyboard-wedge decoder that tells a scan from typing by its speed.
+//! reconnection; a reader of a USB keyboard-wedge scanner's own input device (its scans arrive
+//! whatever window has the keyboard focus); and a keyboard-wedge decoder that tells a scan from
+//! typing by its speed.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -295,6 +297,156 @@ fn run(config: &SerialScannerConfig, sink: &Sender<ScannerEvent>, stop: &AtomicB
     }
 }
 
+/// The size of a Linux `struct input_event`: a `timeval` (two longs), then type, code, value.
+const EVENT_BYTES: usize = if cfg!(target_pointer_width = "64") {
+    24
+} else {
+    16
+};
+const EV_KEY: u16 = 1;
+const KEY_ENTER: u16 = 28;
+const KEY_KPENTER: u16 = 96;
+const KEY_TAB: u16 = 15;
+const KEY_LEFTSHIFT: u16 = 42;
+const KEY_RIGHTSHIFT: u16 = 54;
+
+/// Turns the raw events of a keyboard-wedge scanner's input device (`/dev/input/event…`) into
+/// the text it types: shift gives capitals and symbols (US layout, as scanners send), Enter and
+/// Tab end a scan (as CR). Pure: bytes in, text out, a partial event kept for the next read.
+#[derive(Debug, Default)]
+pub struct KeyEvents {
+    partial: Vec<u8>,
+    left_shift: bool,
+    right_shift: bool,
+}
+
+impl KeyEvents {
+    pub fn new() -> Self {
+        KeyEvents::default()
+    }
+
+    /// Add bytes read from the device; the text they type.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        self.partial.extend_from_slice(bytes);
+        let whole = self.partial.len() - self.partial.len() % EVENT_BYTES;
+        let mut out = Vec::new();
+        for ev in self.partial[..whole].chunks_exact(EVENT_BYTES) {
+            let (_, tail) = ev.split_at(EVENT_BYTES - 8);
+            let (kind, rest) = tail.split_at(2);
+            let (code, value) = rest.split_at(2);
+            let kind = u16::from_ne_bytes([kind[0], kind[1]]);
+            let code = u16::from_ne_bytes([code[0], code[1]]);
+            let value = i32::from_ne_bytes([value[0], value[1], value[2], value[3]]);
+            if kind != EV_KEY {
+                continue;
+            }
+            match (code, value) {
+                (KEY_LEFTSHIFT, v) => self.left_shift = v != 0,
+                (KEY_RIGHTSHIFT, v) => self.right_shift = v != 0,
+                // Presses only: releases (0) and auto-repeats (2) type nothing.
+                (KEY_ENTER | KEY_KPENTER | KEY_TAB, 1) => out.push(b'\r'),
+                (code, 1) => {
+                    if let Some(c) = keycode_char(code, self.left_shift || self.right_shift) {
+                        // Every character of the table is ASCII.
+                        out.push(c as u8);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.partial.drain(..whole);
+        out
+    }
+}
+
+/// Settings of a scanner read from its input device.
+#[derive(Debug, Clone)]
+pub struct InputScannerConfig {
+    /// Its event device, best by its stable name: `/dev/input/by-id/usb-…-event-kbd`.
+    pub path: PathBuf,
+    /// Window in which the same scan is ignored.
+    pub duplicate_window: Duration,
+    /// Wait between attempts to reopen a vanished device.
+    pub retry: Duration,
+}
+
+impl InputScannerConfig {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        InputScannerConfig {
+            path: path.into(),
+            duplicate_window: Duration::from_millis(1500),
+            retry: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A running reader of a scanner's input device; stops when dropped (at its next event).
+#[derive(Debug)]
+pub struct InputScanner {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for InputScanner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+impl InputScanner {
+    /// Read `config.path` on a thread, sending events to `sink`, reopening it when it goes
+    /// (unplugged, replugged).
+    pub fn spawn(config: InputScannerConfig, sink: Sender<ScannerEvent>) -> InputScanner {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("scanner-input".into())
+            .spawn(move || run_input(&config, &sink, &flag))
+            .expect("spawn the scanner thread");
+        InputScanner { stop }
+    }
+}
+
+fn run_input(config: &InputScannerConfig, sink: &Sender<ScannerEvent>, stop: &AtomicBool) {
+    let mut dedup = Deduper::new(config.duplicate_window);
+    while !stop.load(Ordering::SeqCst) {
+        let Ok(mut device) = std::fs::File::open(&config.path) else {
+            std::thread::sleep(config.retry);
+            continue;
+        };
+        if sink.send(ScannerEvent::Connected).is_err() {
+            return;
+        }
+        let mut keys = KeyEvents::new();
+        let mut frames = FrameParser::new(Framing::default());
+        let mut buf = [0u8; EVENT_BYTES * 64];
+        loop {
+            let n = match device.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            for f in frames.feed(&keys.feed(&buf[..n])) {
+                let ev = match f {
+                    Frame::Scan(s) if dedup.accept(&s, Instant::now()) => ScannerEvent::Scan(s),
+                    Frame::Scan(_) => continue,
+                    Frame::Noise => ScannerEvent::Noise,
+                };
+                if sink.send(ev).is_err() {
+                    return;
+                }
+            }
+        }
+        if sink.send(ScannerEvent::Disconnected).is_err() {
+            return;
+        }
+        std::thread::sleep(config.retry);
+    }
+}
+
 /// A key from a keyboard-wedge scanner or a keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WedgeKey {
@@ -447,6 +599,97 @@ pub fn keycode_char(code: u16, shift: bool) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The events a scanner sends to type `text` (US layout), then Enter.
+    fn typed(text: &str) -> Vec<u8> {
+        let ev = |kind: u16, code: u16, value: i32| {
+            let mut e = vec![0u8; EVENT_BYTES - 8];
+            e.extend_from_slice(&kind.to_ne_bytes());
+            e.extend_from_slice(&code.to_ne_bytes());
+            e.extend_from_slice(&value.to_ne_bytes());
+            e
+        };
+        let mut out = Vec::new();
+        for c in text.chars() {
+            let (code, shift) = (1..200)
+                .find_map(|k| {
+                    [false, true]
+                        .into_iter()
+                        .find(|&s| keycode_char(k, s) == Some(c))
+                        .map(|s| (k, s))
+                })
+                .unwrap();
+            if shift {
+                out.extend(ev(EV_KEY, KEY_LEFTSHIFT, 1));
+            }
+            out.extend(ev(EV_KEY, code, 1));
+            // A sync event between, as the kernel sends.
+            out.extend(ev(0, 0, 0));
+            out.extend(ev(EV_KEY, code, 0));
+            if shift {
+                out.extend(ev(EV_KEY, KEY_LEFTSHIFT, 0));
+            }
+        }
+        out.extend(ev(EV_KEY, KEY_ENTER, 1));
+        out.extend(ev(EV_KEY, KEY_ENTER, 0));
+        out
+    }
+
+    #[test]
+    fn a_scanners_key_events_read_as_what_it_typed_however_they_are_cut() {
+        let raw = typed("MC1:000.00.01.H16-251110-0001:4464:75");
+        for cut in [1, 7, EVENT_BYTES, EVENT_BYTES * 3 + 5, raw.len()] {
+            let mut keys = KeyEvents::new();
+            let mut text = Vec::new();
+            for part in raw.chunks(cut) {
+                text.extend(keys.feed(part));
+            }
+            assert_eq!(
+                text,
+                b"MC1:000.00.01.H16-251110-0001:4464:75\r".to_vec(),
+                "cut {cut}"
+            );
+        }
+    }
+
+    /// The reader through the operating system: events written into a named pipe (standing in
+    /// for the device node) come out as one scan; the pipe closing is a disconnection.
+    #[test]
+    fn the_input_reader_sends_a_scan_from_the_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("event-kbd");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _reader = InputScanner::spawn(InputScannerConfig::new(&path), tx);
+        let mut w = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut w, &typed("PA-251110-0042")).unwrap();
+        drop(w);
+        let wait = Duration::from_secs(10);
+        assert_eq!(rx.recv_timeout(wait).unwrap(), ScannerEvent::Connected);
+        assert_eq!(
+            rx.recv_timeout(wait).unwrap(),
+            ScannerEvent::Scan(b"PA-251110-0042".to_vec())
+        );
+        assert_eq!(rx.recv_timeout(wait).unwrap(), ScannerEvent::Disconnected);
+    }
+
+    proptest::proptest! {
+        /// Whatever a device gives, the decoder types ASCII or nothing, and never panics.
+        #[test]
+        fn any_bytes_type_ascii_or_nothing(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut keys = KeyEvents::new();
+            let text = keys.feed(&bytes);
+            proptest::prop_assert!(text.iter().all(u8::is_ascii));
+            proptest::prop_assert!(keys.partial.len() < EVENT_BYTES);
+        }
+    }
 
     fn scans(framing: Framing, bytes: &[u8]) -> Vec<Frame> {
         let mut p = FrameParser::new(framing);

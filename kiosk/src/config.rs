@@ -7,7 +7,9 @@
 //! data_dir = "/var/lib/motcua-kiosk"
 //! printer = "tcp://192.168.1.50:9100"   # or "serial:/dev/ttyUSB0?baud=19200", "/dev/usb/lp0"
 //! printer_profile = "generic-80"
-//! scanner = "/dev/ttyACM0"           # a serial scanner; leave out for a keyboard-wedge one
+//! scanner = "/dev/ttyACM0"           # a serial scanner; or a keyboard-wedge one's input device,
+//!                                    # /dev/input/by-id/usb-…-event-kbd (scans whatever has focus);
+//!                                    # leave out to take a keyboard-wedge one's typing in the window
 //! scanner_suffix = "cr"              # cr, lf, crlf, tab or none
 //! idle_timeout_s = 60
 //! orientation = "portrait"           # or "landscape"

@@ -161,10 +161,21 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
         }
     }
     if let Some(port) = &cfg.scanner {
+        use motcua_drivers::scanner::{
+            InputScanner, InputScannerConfig, SerialScanner, SerialScannerConfig,
+        };
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut sc = motcua_drivers::scanner::SerialScannerConfig::new(port);
-        sc.framing.suffix = cfg.scanner_suffix;
-        let scanner = motcua_drivers::scanner::SerialScanner::spawn(sc, tx);
+        // A USB keyboard-wedge scanner read from its own input device: its scans arrive
+        // whichever window has the keyboard's focus; keys reaching the window are then not
+        // taken as scans (they would come twice).
+        let scanner: Box<dyn std::any::Any> = if port.starts_with("/dev/input/") {
+            kiosk.ignore_window_keys();
+            Box::new(InputScanner::spawn(InputScannerConfig::new(port), tx))
+        } else {
+            let mut sc = SerialScannerConfig::new(port);
+            sc.framing.suffix = cfg.scanner_suffix;
+            Box::new(SerialScanner::spawn(sc, tx))
+        };
         kiosk.attach_scanner(rx);
         let r = kiosk.run().map_err(|e| e.to_string());
         drop(scanner);

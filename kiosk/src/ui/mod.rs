@@ -63,6 +63,9 @@ pub struct Defaults {
 struct Wedge {
     decoder: motcua_drivers::scanner::WedgeDecoder,
     start: std::time::Instant,
+    /// Keys reaching the window are not decoded (the scanner is read from its own device, and
+    /// its keys would otherwise arrive twice).
+    off: bool,
 }
 
 /// Everything the screens share, owned by the UI thread.
@@ -142,6 +145,7 @@ impl Kiosk {
             wedge: RefCell::new(Wedge {
                 decoder: motcua_drivers::scanner::WedgeDecoder::default(),
                 start: std::time::Instant::now(),
+                off: false,
             }),
         });
         let mut k = Kiosk {
@@ -200,6 +204,12 @@ impl Kiosk {
     /// Orientation in pixels (`--landscape` on a desktop, or the server's setting).
     pub fn set_landscape(&self, landscape: bool) {
         self.ui(|ui| ui.set_landscape(landscape));
+    }
+
+    /// Stop taking keys that reach the window as scans (the scanner is read from its own input
+    /// device).
+    pub fn ignore_window_keys(&self) {
+        self.inner.wedge.borrow_mut().off = true;
     }
 
     /// Draw no pointer over the window (or draw it again).
@@ -278,6 +288,9 @@ impl Kiosk {
                 use motcua_drivers::scanner::{WedgeKey, WedgeOut};
                 let out = {
                     let mut wd = inner.wedge.borrow_mut();
+                    if wd.off {
+                        return;
+                    }
                     let at = wd.start.elapsed();
                     let mut out = WedgeOut::Pending;
                     for c in text.chars() {
