@@ -21,12 +21,18 @@ impl Client {
     }
 
     pub async fn heartbeat(&self, h: &Heartbeat) -> Result<()> {
-        self.post_empty(routes::SYNC_HEARTBEAT, h).await
+        let r = crate::dispatch(
+            self.request(reqwest::Method::POST, routes::SYNC_HEARTBEAT)
+                .json(h),
+            true,
+        )
+        .await?;
+        Self::success(r).await.map(drop)
     }
 
     /// Push events from the outbox; what the server now holds.
     pub async fn push_events(&self, batch: &EventBatch) -> Result<EventAck> {
-        self.post(routes::SYNC_EVENTS, batch).await
+        self.post_repeatable(routes::SYNC_EVENTS, batch).await
     }
 
     /// One page of the change feed as its JSON text; `None` when the server says to start over
@@ -38,12 +44,13 @@ impl Client {
 
     /// [`Client::changes_raw`], with the bytes the page took on the wire.
     pub async fn changes_measured(&self, q: &ChangesQuery) -> Result<Option<(Vec<u8>, usize)>> {
-        let r = self
-            .request(reqwest::Method::GET, routes::SYNC_CHANGES)
-            .header(reqwest::header::ACCEPT_ENCODING, "gzip")
-            .query(q)
-            .send()
-            .await?;
+        let r = crate::dispatch(
+            self.request(reqwest::Method::GET, routes::SYNC_CHANGES)
+                .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+                .query(q),
+            true,
+        )
+        .await?;
         if r.status() == reqwest::StatusCode::GONE {
             return Ok(None);
         }

@@ -74,7 +74,15 @@ impl ClientError {
 
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
-        ClientError::Unreachable(e.to_string())
+        // With its causes: "error sending request" alone does not say why.
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        ClientError::Unreachable(text)
     }
 }
 
@@ -95,6 +103,38 @@ impl Default for Timeouts {
             connect: Duration::from_secs(3),
             total: Duration::from_secs(60),
         }
+    }
+}
+
+/// How long an idle connection may wait to be used again.
+pub const IDLE_REUSE: Duration = Duration::from_secs(4);
+
+/// Whether `e` says the connection closed before an answer came, on a kept-alive connection the
+/// server had closed meanwhile (its idle timeout): the request never reached the server.
+fn closed_before_answer(e: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(h) = c.downcast_ref::<hyper::Error>() {
+            return h.is_incomplete_message() || h.is_canceled();
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// Send `r`; when it may be repeated without harm (`again`) and the connection closed under it
+/// before any answer, send it once more, on a new connection.
+async fn dispatch(
+    r: reqwest::RequestBuilder,
+    again: bool,
+) -> std::result::Result<reqwest::Response, reqwest::Error> {
+    let retry = if again { r.try_clone() } else { None };
+    match r.send().await {
+        Err(e) if closed_before_answer(&e) => match retry {
+            Some(r) => r.send().await,
+            None => Err(e),
+        },
+        answer => answer,
     }
 }
 
@@ -131,6 +171,10 @@ impl Client {
         let http = reqwest::Client::builder()
             .connect_timeout(t.connect)
             .timeout(t.total)
+            // Under the idle time servers and proxies keep a connection (10 s for ours by
+            // default, 75 s for nginx): a connection idle longer is not reused, so a kiosk's
+            // first call after a quiet minute does not land on one the server has closed.
+            .pool_idle_timeout(IDLE_REUSE)
             .build()?;
         Ok(Client {
             base: base.trim_end_matches('/').to_owned(),
@@ -207,7 +251,7 @@ impl Client {
 
     /// `GET path`, the answer as `T`.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let r = self.request(reqwest::Method::GET, path).send().await?;
+        let r = dispatch(self.request(reqwest::Method::GET, path), true).await?;
         Self::answer(r).await
     }
 
@@ -217,11 +261,7 @@ impl Client {
         path: &str,
         query: &Q,
     ) -> Result<T> {
-        let r = self
-            .request(reqwest::Method::GET, path)
-            .query(query)
-            .send()
-            .await?;
+        let r = dispatch(self.request(reqwest::Method::GET, path).query(query), true).await?;
         Self::answer(r).await
     }
 
@@ -241,18 +281,27 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T> {
-        let r = self.request(method, path).json(body).send().await?;
+        let again = method == reqwest::Method::GET;
+        let r = dispatch(self.request(method, path).json(body), again).await?;
         Self::answer(r).await
     }
 
     /// `POST path` with a JSON body, expecting no content.
     pub async fn post_empty<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<()> {
-        let r = self
-            .request(reqwest::Method::POST, path)
-            .json(body)
-            .send()
-            .await?;
+        let r = dispatch(self.request(reqwest::Method::POST, path).json(body), false).await?;
         Self::success(r).await.map(drop)
+    }
+
+    /// `POST path` of what the server takes the same however often it comes (a kiosk's
+    /// heartbeat; events, each with its identity), the answer as `T`: sent again once if the
+    /// connection closed before any answer.
+    pub async fn post_repeatable<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        let r = dispatch(self.request(reqwest::Method::POST, path).json(body), true).await?;
+        Self::answer(r).await
     }
 
     /// Any request, its answer as received whatever the status: for what the typed calls

@@ -4,7 +4,7 @@
 //! writing slips to `./demo-out/`, all in this process; the kiosk enrols itself, takes its
 //! snapshot and opens its window. Closing the window stops everything.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -17,6 +17,8 @@ use motcua_testkit::{Blocking, CentreOptions};
 use redb::ReadableTable;
 
 use motcua_kiosk::app::{Logic, Options};
+
+pub mod tour;
 
 /// Where the demo keeps its accounts' one-time passwords (readable by its owner only).
 pub const ACCOUNTS_FILE: &str = "demo-accounts.txt";
@@ -49,11 +51,13 @@ fn save_accounts(
 }
 
 /// How the demo shows itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoOptions {
     /// Open the kiosk window (else serve until Ctrl-C).
     pub window: bool,
     pub landscape: bool,
+    /// Walk the window through its screens, save each as a PNG here, then end.
+    pub tour: Option<PathBuf>,
 }
 
 /// Run the demo. `out` receives the server's data, the kiosk's replica and the printed slips.
@@ -124,7 +128,7 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         t0.elapsed().as_secs_f64(),
         store.dossier_count().unwrap_or(0)
     );
-    if let Some((code, secret)) = sample(&centre.state)? {
+    if let Some((code, secret)) = sample(&centre.state, motcua_core::Step::ResultReady)? {
         println!("Thử tra cứu / try: mã hồ sơ {code}, mã tra cứu / secret {secret}");
         if let Ok(c) = motcua_core::DossierCode::parse(&code) {
             println!(
@@ -164,9 +168,26 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
             }
         });
         kiosk.attach_scanner(rx);
-        println!(
-            "Gõ hoặc dán nội dung mã QR ở đây để giả lập máy quét / type or paste a QR payload here to simulate a scan."
-        );
+        let kiosk = Rc::new(kiosk);
+        let _tour = match &opts.tour {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                let fees = sample(&centre.state, motcua_core::Step::FeeRequested)?.and_then(
+                    |(code, secret)| {
+                        motcua_core::DossierCode::parse(&code)
+                            .ok()
+                            .map(|c| motcua_drivers::qr::own_payload(&c, Some(&secret)))
+                    },
+                );
+                Some(tour::start(kiosk.clone(), dir.clone(), fees))
+            }
+            None => {
+                println!(
+                    "Gõ hoặc dán nội dung mã QR ở đây để giả lập máy quét / type or paste a QR payload here to simulate a scan."
+                );
+                None
+            }
+        };
         kiosk.run().map_err(|e| e.to_string())?;
     } else {
         println!("Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");
@@ -180,14 +201,14 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// A dossier with a result ready, to try the lookup with.
-fn sample(state: &AppState) -> Result<Option<(String, String)>, String> {
+/// A dossier at `step` (a result ready, to try the lookup with), its code and secret.
+fn sample(state: &AppState, step: motcua_core::Step) -> Result<Option<(String, String)>, String> {
     state
         .store
         .read_now(|txn| {
             for item in txn.open_table(DOSSIERS)?.iter()? {
                 let rec: DossierRecord = decode(item?.1.value())?;
-                if rec.state.step == motcua_core::Step::ResultReady {
+                if rec.state.step == step {
                     return Ok(Some((rec.code, rec.secret)));
                 }
             }

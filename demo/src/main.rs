@@ -14,6 +14,10 @@ struct Cli {
     /// No window: serve until Ctrl-C.
     #[arg(long)]
     headless: bool,
+    /// Walk the kiosk window through its screens (both orientations, both languages, large
+    /// text), save each as a PNG in this folder, then end.
+    #[arg(long, value_name = "DIR")]
+    tour: Option<std::path::PathBuf>,
     /// Where the server's data, the kiosk's replica and the printed slips go.
     #[arg(long, default_value = "./demo-out")]
     out: std::path::PathBuf,
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
         motcua_demo::DemoOptions {
             window: !cli.headless,
             landscape: cli.landscape,
+            tour: cli.tour,
         },
     ) {
         Ok(()) => ExitCode::SUCCESS,

@@ -174,6 +174,9 @@ impl Logic {
             None => client.clone(),
         };
         let r = rt.block_on(call(client));
+        if let Err(ClientError::Unreachable(e)) = &r {
+            tracing::warn!(error = %e, "the server could not be reached");
+        }
         if let Some(h) = &self.options.health {
             let reached = !matches!(r, Err(ClientError::Unreachable(_)));
             h.online

@@ -724,8 +724,16 @@ fn a_visitor_at_the_kiosk() {
     // Fees due, the centre taking them by VietQR: the detail shows the code and what it asks,
     // and the slip prints it. Read back from the printed image, it asks that amount into the
     // centre's account with the dossier code as the transfer's content.
-    let (fee_code, fee_secret) = centre.rt.block_on(async {
+    let (fee_code, fee_secret, late_code, late_secret) = centre.rt.block_on(async {
         let desk = centre.staff("tiepnhan1").await;
+        // Received at the same time, its clock left running (for the end of this test).
+        let late = desk.receive(motcua_testkit::GPXD, "direct").await;
+        desk.ok(
+            &late,
+            serde_json::json!({"type": "accept_and_transfer", "agency": "000.00.11.H16"}),
+        )
+        .await;
+        let late_secret = motcua_testkit::secret_of(&desk, &late).await;
         let head = centre.staff("ld.xaydung").await;
         let officer = centre.staff("cv.xaydung").await;
         let c = desk.receive(motcua_testkit::GPXD, "direct").await;
@@ -740,7 +748,7 @@ fn a_visitor_at_the_kiosk() {
             )
             .await;
         let secret = motcua_testkit::secret_of(&desk, &c).await;
-        (c, secret)
+        (c, secret, late, late_secret)
     });
     centre.rt.block_on(client2.pull(0)).unwrap();
     let code = motcua_core::DossierCode::parse(&fee_code).unwrap();
@@ -969,4 +977,20 @@ fn a_visitor_at_the_kiosk() {
         "the list moved with the pointer: {before} → {}",
         top(&first)
     );
+
+    // Two months on: the dossier waiting for its fees (its clock stopped when they were asked
+    // for) is not shown late, however far past its date; the one whose clock ran is. The kiosk
+    // says what the server judges.
+    centre.clock.advance(chrono::Duration::days(60));
+    p.shell().invoke_go(Screen::Home);
+    let scan_detail = |code: &str, secret: &str| {
+        let code = motcua_core::DossierCode::parse(code).unwrap();
+        p.scan(motcua_drivers::qr::own_payload(&code, Some(secret)).as_bytes());
+        assert_eq!(p.screen(), Screen::Detail, "{}", p.message());
+        (p.lookup().get_detail().overdue, p.value_of("Trạng thái"))
+    };
+    let (overdue, status) = scan_detail(&fee_code, &fee_secret);
+    assert!(!overdue && !status.contains("Quá hạn"), "paused: {status}");
+    let (overdue, status) = scan_detail(&late_code, &late_secret);
+    assert!(overdue && status.contains("Quá hạn"), "running: {status}");
 }

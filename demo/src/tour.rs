@@ -1,0 +1,138 @@
+//! The screenshot tour: the demo's kiosk window walked through its screens in both orientations,
+//! both languages and large text, each screen saved as a PNG (`motcua-demo --tour DIR`), then the
+//! demo ends. The pictures in `docs/screenshots/kiosk-*.png` are made with it.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use motcua_kiosk::ui::{Kiosk, Screen, Shell};
+use slint::ComponentHandle;
+
+/// Something done to the window.
+type Act = Box<dyn Fn(&Kiosk)>;
+
+/// One step: what to do, then the picture's name (none: nothing to save).
+struct Step {
+    act: Act,
+    name: Option<String>,
+}
+
+fn go(screen: Screen) -> Act {
+    Box::new(move |k: &Kiosk| {
+        k.window.global::<Shell>().invoke_go(screen);
+        k.settle();
+    })
+}
+
+fn steps(fees: Option<String>) -> Vec<Step> {
+    let mut out = Vec::new();
+    for landscape in [false, true] {
+        for english in [false, true] {
+            let tag = format!(
+                "{}-{}",
+                if english { "en" } else { "vi" },
+                if landscape { "landscape" } else { "portrait" }
+            );
+            out.push(Step {
+                act: Box::new(move |k: &Kiosk| {
+                    k.set_landscape(landscape);
+                    let shell = k.window.global::<Shell>();
+                    if shell.get_english() != english {
+                        shell.invoke_toggle_language();
+                    }
+                    if shell.get_large_text() {
+                        shell.invoke_toggle_large_text();
+                    }
+                    shell.invoke_go(Screen::Home);
+                }),
+                name: None,
+            });
+            let mut screens: Vec<(&str, Act)> = vec![
+                ("home", go(Screen::Home)),
+                ("lookup", go(Screen::Lookup)),
+                ("scan", go(Screen::Scan)),
+            ];
+            if let Some(payload) = fees.clone() {
+                screens.push((
+                    "detail-fees",
+                    Box::new(move |k: &Kiosk| {
+                        k.scan(payload.as_bytes());
+                        k.settle();
+                    }),
+                ));
+            }
+            screens.extend([
+                ("feedback", go(Screen::Feedback)),
+                ("rating", go(Screen::Rating)),
+                ("queue", go(Screen::Queue)),
+                ("procedures", go(Screen::Procedures)),
+                ("contacts", go(Screen::Contacts)),
+            ]);
+            screens.push((
+                "home-large-text",
+                Box::new(|k: &Kiosk| {
+                    let shell = k.window.global::<Shell>();
+                    shell.invoke_go(Screen::Home);
+                    if !shell.get_large_text() {
+                        shell.invoke_toggle_large_text();
+                    }
+                }),
+            ));
+            for (screen, act) in screens {
+                out.push(Step {
+                    act,
+                    name: Some(format!("kiosk-{screen}-{tag}.png")),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Save what the window shows as a PNG.
+fn save(k: &Kiosk, path: &Path) -> Result<(), String> {
+    let shot = k
+        .window
+        .window()
+        .take_snapshot()
+        .map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), shot.width(), shot.height());
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(shot.as_bytes())
+        .map_err(|e| e.to_string())
+}
+
+/// Walk `kiosk` through the tour, a step every 0.8 s (the window draws between), saving into
+/// `dir`; the event loop ends after the last. `fees`: a receipt QR of a dossier with fees due.
+pub fn start(kiosk: Rc<Kiosk>, dir: PathBuf, fees: Option<String>) -> slint::Timer {
+    let steps = steps(fees);
+    let mut next = 0usize;
+    // A step acts on one tick and is saved on the next.
+    let mut saving: Option<String> = None;
+    let timer = slint::Timer::default();
+    timer.start(
+        slint::TimerMode::Repeated,
+        std::time::Duration::from_millis(800),
+        move || {
+            if let Some(name) = saving.take() {
+                let path = dir.join(&name);
+                match save(&kiosk, &path) {
+                    Ok(()) => println!("{}", path.display()),
+                    Err(e) => eprintln!("{name}: {e}"),
+                }
+                return;
+            }
+            let Some(step) = steps.get(next) else {
+                let _ = slint::quit_event_loop();
+                return;
+            };
+            next += 1;
+            (step.act)(&kiosk);
+            saving = step.name.clone();
+        },
+    );
+    timer
+}
