@@ -172,14 +172,16 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
         let _tour = match &opts.tour {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-                let fees = sample(&centre.state, motcua_core::Step::FeeRequested)?.and_then(
-                    |(code, secret)| {
+                let receipt = |step| -> Result<Option<String>, String> {
+                    Ok(sample(&centre.state, step)?.and_then(|(code, secret)| {
                         motcua_core::DossierCode::parse(&code)
                             .ok()
                             .map(|c| motcua_drivers::qr::own_payload(&c, Some(&secret)))
-                    },
-                );
-                Some(tour::start(kiosk.clone(), dir.clone(), fees))
+                    }))
+                };
+                let ready = receipt(motcua_core::Step::ResultReady)?;
+                let fees = receipt(motcua_core::Step::FeeRequested)?;
+                Some(tour::start(kiosk.clone(), dir.clone(), ready, fees))
             }
             None => {
                 println!(

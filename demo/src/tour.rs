@@ -24,7 +24,14 @@ fn go(screen: Screen) -> Act {
     })
 }
 
-fn steps(fees: Option<String>) -> Vec<Step> {
+fn scan(payload: String) -> Act {
+    Box::new(move |k: &Kiosk| {
+        k.scan(payload.as_bytes());
+        k.settle();
+    })
+}
+
+fn steps(ready: Option<String>, fees: Option<String>) -> Vec<Step> {
     let mut out = Vec::new();
     for landscape in [false, true] {
         for english in [false, true] {
@@ -52,19 +59,26 @@ fn steps(fees: Option<String>) -> Vec<Step> {
                 ("lookup", go(Screen::Lookup)),
                 ("scan", go(Screen::Scan)),
             ];
+            if let Some(payload) = ready.clone() {
+                screens.push(("detail", scan(payload)));
+            }
             if let Some(payload) = fees.clone() {
-                screens.push((
-                    "detail-fees",
-                    Box::new(move |k: &Kiosk| {
-                        k.scan(payload.as_bytes());
-                        k.settle();
-                    }),
-                ));
+                screens.push(("detail-fees", scan(payload)));
             }
             screens.extend([
                 ("feedback", go(Screen::Feedback)),
                 ("rating", go(Screen::Rating)),
+                ("rating-criteria", go(Screen::RatingCriteria)),
                 ("queue", go(Screen::Queue)),
+                (
+                    "queue-done",
+                    Box::new(|k: &Kiosk| {
+                        k.window
+                            .global::<motcua_kiosk::ui::QueueState>()
+                            .invoke_take(0);
+                        k.settle();
+                    }),
+                ),
                 ("procedures", go(Screen::Procedures)),
                 ("contacts", go(Screen::Contacts)),
             ]);
@@ -89,26 +103,47 @@ fn steps(fees: Option<String>) -> Vec<Step> {
     out
 }
 
-/// Save what the window shows as a PNG.
+/// Save what the window shows as a PNG at half its size (each pixel the mean of four: small
+/// enough for the documentation, sharp enough to read).
 fn save(k: &Kiosk, path: &Path) -> Result<(), String> {
     let shot = k
         .window
         .window()
         .take_snapshot()
         .map_err(|e| e.to_string())?;
+    let (w, h) = (shot.width() as usize, shot.height() as usize);
+    let (hw, hh) = (w / 2, h / 2);
+    let px = shot.as_bytes();
+    let mut half = Vec::with_capacity(hw * hh * 3);
+    for y in 0..hh {
+        for x in 0..hw {
+            for c in 0..3 {
+                let at =
+                    |dx: usize, dy: usize| u32::from(px[((2 * y + dy) * w + 2 * x + dx) * 4 + c]);
+                let sum = at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1);
+                half.push(((sum + 2) / 4) as u8);
+            }
+        }
+    }
     let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), shot.width(), shot.height());
-    enc.set_color(png::ColorType::Rgba);
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), hw as u32, hh as u32);
+    enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    let mut w = enc.write_header().map_err(|e| e.to_string())?;
-    w.write_image_data(shot.as_bytes())
-        .map_err(|e| e.to_string())
+    enc.set_compression(png::Compression::High);
+    let mut out = enc.write_header().map_err(|e| e.to_string())?;
+    out.write_image_data(&half).map_err(|e| e.to_string())
 }
 
 /// Walk `kiosk` through the tour, a step every 0.8 s (the window draws between), saving into
-/// `dir`; the event loop ends after the last. `fees`: a receipt QR of a dossier with fees due.
-pub fn start(kiosk: Rc<Kiosk>, dir: PathBuf, fees: Option<String>) -> slint::Timer {
-    let steps = steps(fees);
+/// `dir`; the event loop ends after the last. `ready`, `fees`: receipt QRs of a dossier with its
+/// result ready and of one with fees due.
+pub fn start(
+    kiosk: Rc<Kiosk>,
+    dir: PathBuf,
+    ready: Option<String>,
+    fees: Option<String>,
+) -> slint::Timer {
+    let steps = steps(ready, fees);
     let mut next = 0usize;
     // A step acts on one tick and is saved on the next.
     let mut saving: Option<String> = None;

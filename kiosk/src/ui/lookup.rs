@@ -314,6 +314,7 @@ fn fill_detail(ui: &Ui<'_>) {
         d.step = pick(&x.step_vi, &x.step_en);
         d.timeliness = x.timeliness.map(|t| t.label(lang)).unwrap_or("").into();
         d.overdue = x.overdue;
+        d.late = x.timeliness == Some(motcua_core::Timeliness::Overdue);
         d.next = pick(&x.next_vi, &x.next_en);
         if let Some(p) = ui.logic().payment(x) {
             d.pay = true;

@@ -203,7 +203,22 @@ fn a_visitor_at_the_kiosk() {
         &rec.code[..rec.code.len() - 5],
         "no dash left dangling"
     );
+    // Cut short, the code is explained in a visitor's words, with an example of this
+    // province's codes (not a pattern of placeholders).
+    k.press("Tra cứu");
+    assert_eq!(k.screen(), Screen::Lookup);
+    let said = k.message();
+    assert!(
+        said.contains("Mã hồ sơ chưa đúng") && said.contains("ví dụ 000.00.01.H16-"),
+        "{said}"
+    );
+    assert!(!said.contains('‹') && !said.contains("YYMMDD"), "{said}");
     k.press("Xoá hết");
+    assert_eq!(
+        k.message(),
+        "",
+        "clearing the field clears what was said of it"
+    );
     // Typed with its dots and dashes, it reads the same.
     k.type_keys(&rec.code);
     assert_eq!(k.lookup().get_input(), rec.code.as_str());
@@ -724,7 +739,7 @@ fn a_visitor_at_the_kiosk() {
     // Fees due, the centre taking them by VietQR: the detail shows the code and what it asks,
     // and the slip prints it. Read back from the printed image, it asks that amount into the
     // centre's account with the dossier code as the transfer's content.
-    let (fee_code, fee_secret, late_code, late_secret) = centre.rt.block_on(async {
+    let (fee_code, fee_secret, late_code, late_secret, short_code, short_secret) = centre.rt.block_on(async {
         let desk = centre.staff("tiepnhan1").await;
         // Received at the same time, its clock left running (for the end of this test).
         let late = desk.receive(motcua_testkit::GPXD, "direct").await;
@@ -734,6 +749,14 @@ fn a_visitor_at_the_kiosk() {
         )
         .await;
         let late_secret = motcua_testkit::secret_of(&desk, &late).await;
+        // One waiting for a document: which, why and what to do.
+        let short = desk.receive(motcua_testkit::LLTP, "direct").await;
+        desk.ok(
+            &short,
+            serde_json::json!({"type": "request_supplement", "items": [{"document": "Tờ khai cấp Phiếu lý lịch tư pháp", "reason": "Thiếu chữ ký của người yêu cầu", "guidance": "Ký và ghi rõ họ tên vào mục cuối tờ khai"}]}),
+        )
+        .await;
+        let short_secret = motcua_testkit::secret_of(&desk, &short).await;
         let head = centre.staff("ld.xaydung").await;
         let officer = centre.staff("cv.xaydung").await;
         let c = desk.receive(motcua_testkit::GPXD, "direct").await;
@@ -748,7 +771,7 @@ fn a_visitor_at_the_kiosk() {
             )
             .await;
         let secret = motcua_testkit::secret_of(&desk, &c).await;
-        (c, secret, late, late_secret)
+        (c, secret, late, late_secret, short, short_secret)
     });
     centre.rt.block_on(client2.pull(0)).unwrap();
     let code = motcua_core::DossierCode::parse(&fee_code).unwrap();
@@ -993,4 +1016,16 @@ fn a_visitor_at_the_kiosk() {
     assert!(!overdue && !status.contains("Quá hạn"), "paused: {status}");
     let (overdue, status) = scan_detail(&late_code, &late_secret);
     assert!(overdue && status.contains("Quá hạn"), "running: {status}");
+    // Waiting for a document, the clock stopped: not late either, and the next step says which
+    // document, why and what to do, on the screen and on the slip (the slip prints that line).
+    let (overdue, _) = scan_detail(&short_code, &short_secret);
+    assert!(!overdue);
+    let next = p.lookup().get_detail().next.to_string();
+    for said in [
+        "Tờ khai cấp Phiếu lý lịch tư pháp",
+        "Thiếu chữ ký của người yêu cầu",
+        "Ký và ghi rõ họ tên vào mục cuối tờ khai",
+    ] {
+        assert!(next.contains(said), "{said:?} in {next:?}");
+    }
 }
