@@ -84,7 +84,8 @@ pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// A gzip body inflated; an error when it does not inflate or grows past [`MAX_PAGE_BYTES`].
 fn inflate(body: &[u8]) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut out = Vec::with_capacity(body.len().saturating_mul(8));
+    let room = body.len().saturating_mul(8).min(MAX_PAGE_BYTES as usize);
+    let mut out = Vec::with_capacity(room);
     flate2::read::GzDecoder::new(body)
         .take(MAX_PAGE_BYTES + 1)
         .read_to_end(&mut out)

@@ -74,7 +74,9 @@ impl ClientError {
 
 impl From<reqwest::Error> for ClientError {
     fn from(e: reqwest::Error) -> Self {
-        // With its causes: "error sending request" alone does not say why.
+        // With its causes ("error sending request" alone does not say why), without the URL:
+        // a lookup's query carries a secret, a citizen ID or a name, and this text is logged.
+        let e = e.without_url();
         let mut text = e.to_string();
         let mut cause = std::error::Error::source(&e);
         while let Some(c) = cause {
@@ -109,8 +111,10 @@ impl Default for Timeouts {
 /// How long an idle connection may wait to be used again.
 pub const IDLE_REUSE: Duration = Duration::from_secs(4);
 
-/// Whether `e` says the connection closed before an answer came, on a kept-alive connection the
-/// server had closed meanwhile (its idle timeout): the request never reached the server.
+/// Whether `e` says the connection closed before an answer came: most often a kept-alive
+/// connection the server had closed meanwhile (its idle timeout), the request unread; but the
+/// server may also have read it and failed before answering, so only what may be repeated
+/// without harm is sent again.
 fn closed_before_answer(e: &reqwest::Error) -> bool {
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
@@ -261,7 +265,18 @@ impl Client {
         path: &str,
         query: &Q,
     ) -> Result<T> {
-        let r = dispatch(self.request(reqwest::Method::GET, path).query(query), true).await?;
+        self.get_query_with(path, query, true).await
+    }
+
+    /// [`Client::get_query`]; `again`: whether it may be sent a second time when the connection
+    /// closed under it (not a secret's check, which the server counts).
+    pub(crate) async fn get_query_with<Q: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &Q,
+        again: bool,
+    ) -> Result<T> {
+        let r = dispatch(self.request(reqwest::Method::GET, path).query(query), again).await?;
         Self::answer(r).await
     }
 

@@ -11,11 +11,14 @@ use crate::{Client, Result};
 impl Client {
     /// A dossier by code: the minimal row, or with the right secret the detail.
     pub async fn public_dossier(&self, code: &str, secret: Option<&str>) -> Result<ByCode> {
-        self.get_query(
+        // A secret's check is counted by the server (wrong ones lock the code for a while): it
+        // is never sent twice.
+        self.get_query_with(
             &routes::public_dossier(code),
             &SecretQuery {
                 secret: secret.map(str::to_owned),
             },
+            secret.is_none(),
         )
         .await
     }

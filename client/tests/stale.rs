@@ -62,3 +62,35 @@ fn a_connection_closed_while_idle_is_replaced_not_reported_unreachable() {
     let _ = call();
     assert!(server.join().unwrap() >= 2);
 }
+
+/// What a failed call says (and the kiosk logs) never holds the request's query: a lookup's
+/// query carries a receipt's secret, a citizen ID or a name.
+#[test]
+fn a_failed_lookup_says_why_without_its_query() {
+    // A port nothing listens on: refused at once.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let c = motcua_client::Client::new(&format!("http://127.0.0.1:{port}")).unwrap();
+    let e = rt
+        .block_on(c.public_dossier("000.00.01.H16-251110-0001", Some("4464")))
+        .unwrap_err();
+    let said = e.to_string();
+    assert!(
+        matches!(e, motcua_client::ClientError::Unreachable(_)),
+        "{said}"
+    );
+    assert!(!said.contains("4464") && !said.contains("secret"), "{said}");
+    let e = rt
+        .block_on(c.lookup(&motcua_protocol::public::LookupQuery {
+            citizen_id: Some("066185012345".into()),
+            ..Default::default()
+        }))
+        .unwrap_err();
+    assert!(!e.to_string().contains("066185012345"), "{e}");
+}

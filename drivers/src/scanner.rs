@@ -310,14 +310,25 @@ const KEY_TAB: u16 = 15;
 const KEY_LEFTSHIFT: u16 = 42;
 const KEY_RIGHTSHIFT: u16 = 54;
 
+/// Said by [`KeyEvents::feed`] where keys stopped for longer than a scanner ever pauses: what
+/// came before and was not ended by Enter is a broken scan, to drop (ASCII CAN).
+pub const BROKEN_OFF: u8 = 0x18;
+
+/// The longest pause between two keys of one scan, in microseconds (scanners type a code in a
+/// few tens of milliseconds).
+const SCAN_PAUSE_US: i64 = 1_000_000;
+
 /// Turns the raw events of a keyboard-wedge scanner's input device (`/dev/input/event…`) into
 /// the text it types: shift gives capitals and symbols (US layout, as scanners send), Enter and
-/// Tab end a scan (as CR). Pure: bytes in, text out, a partial event kept for the next read.
+/// Tab end a scan (as CR), a long pause before a key gives [`BROKEN_OFF`]. Pure: bytes in, text
+/// out, a partial event kept for the next read.
 #[derive(Debug, Default)]
 pub struct KeyEvents {
     partial: Vec<u8>,
     left_shift: bool,
     right_shift: bool,
+    /// When the last key was pressed, in microseconds of the event's clock.
+    last_press_us: Option<i64>,
 }
 
 impl KeyEvents {
@@ -331,7 +342,21 @@ impl KeyEvents {
         let whole = self.partial.len() - self.partial.len() % EVENT_BYTES;
         let mut out = Vec::new();
         for ev in self.partial[..whole].chunks_exact(EVENT_BYTES) {
-            let (_, tail) = ev.split_at(EVENT_BYTES - 8);
+            let (time, tail) = ev.split_at(EVENT_BYTES - 8);
+            let (sec, usec) = time.split_at(time.len() / 2);
+            let long = |b: &[u8]| -> i64 {
+                let mut v = [0u8; 8];
+                if cfg!(target_endian = "little") {
+                    v[..b.len()].copy_from_slice(b);
+                    i64::from_le_bytes(v)
+                } else {
+                    v[8 - b.len()..].copy_from_slice(b);
+                    i64::from_be_bytes(v)
+                }
+            };
+            let at_us = long(sec)
+                .saturating_mul(1_000_000)
+                .saturating_add(long(usec));
             let (kind, rest) = tail.split_at(2);
             let (code, value) = rest.split_at(2);
             let kind = u16::from_ne_bytes([kind[0], kind[1]]);
@@ -344,9 +369,18 @@ impl KeyEvents {
                 (KEY_LEFTSHIFT, v) => self.left_shift = v != 0,
                 (KEY_RIGHTSHIFT, v) => self.right_shift = v != 0,
                 // Presses only: releases (0) and auto-repeats (2) type nothing.
-                (KEY_ENTER | KEY_KPENTER | KEY_TAB, 1) => out.push(b'\r'),
                 (code, 1) => {
-                    if let Some(c) = keycode_char(code, self.left_shift || self.right_shift) {
+                    if self
+                        .last_press_us
+                        .is_some_and(|t| at_us.saturating_sub(t) > SCAN_PAUSE_US)
+                    {
+                        out.push(BROKEN_OFF);
+                    }
+                    self.last_press_us = Some(at_us);
+                    if matches!(code, KEY_ENTER | KEY_KPENTER | KEY_TAB) {
+                        out.push(b'\r');
+                    } else if let Some(c) = keycode_char(code, self.left_shift || self.right_shift)
+                    {
                         // Every character of the table is ASCII.
                         out.push(c as u8);
                     }
@@ -408,11 +442,20 @@ impl InputScanner {
 
 fn run_input(config: &InputScannerConfig, sink: &Sender<ScannerEvent>, stop: &AtomicBool) {
     let mut dedup = Deduper::new(config.duplicate_window);
+    // Said once when the device cannot be opened (missing, or not readable by the kiosk's
+    // user): the heartbeat then reports the scanner lost.
+    let mut lost_said = false;
     while !stop.load(Ordering::SeqCst) {
         let Ok(mut device) = std::fs::File::open(&config.path) else {
+            if !std::mem::replace(&mut lost_said, true)
+                && sink.send(ScannerEvent::Disconnected).is_err()
+            {
+                return;
+            }
             std::thread::sleep(config.retry);
             continue;
         };
+        lost_said = false;
         if sink.send(ScannerEvent::Connected).is_err() {
             return;
         }
@@ -429,7 +472,15 @@ fn run_input(config: &InputScannerConfig, sink: &Sender<ScannerEvent>, stop: &At
             if stop.load(Ordering::SeqCst) {
                 return;
             }
-            for f in frames.feed(&keys.feed(&buf[..n])) {
+            let text = keys.feed(&buf[..n]);
+            let mut parts = text.split(|&b| b == BROKEN_OFF);
+            let mut ready = frames.feed(parts.next().unwrap_or_default());
+            for after_pause in parts {
+                // A fragment left before the pause is dropped, not glued to the next scan.
+                frames = FrameParser::new(Framing::default());
+                ready.extend(frames.feed(after_pause));
+            }
+            for f in ready {
                 let ev = match f {
                     Frame::Scan(s) if dedup.accept(&s, Instant::now()) => ScannerEvent::Scan(s),
                     Frame::Scan(_) => continue,
@@ -600,10 +651,22 @@ pub fn keycode_char(code: u16, shift: bool) -> Option<char> {
 mod tests {
     use super::*;
 
-    /// The events a scanner sends to type `text` (US layout), then Enter.
+    /// The events a scanner sends to type `text` (US layout), then Enter, at `at_s` seconds.
     fn typed(text: &str) -> Vec<u8> {
+        typed_at(text, 0, true)
+    }
+
+    fn typed_at(text: &str, at_s: i64, enter: bool) -> Vec<u8> {
         let ev = |kind: u16, code: u16, value: i32| {
-            let mut e = vec![0u8; EVENT_BYTES - 8];
+            let half = (EVENT_BYTES - 8) / 2;
+            let mut e = Vec::new();
+            if half == 8 {
+                e.extend_from_slice(&at_s.to_ne_bytes());
+                e.extend_from_slice(&0i64.to_ne_bytes());
+            } else {
+                e.extend_from_slice(&(at_s as i32).to_ne_bytes());
+                e.extend_from_slice(&0i32.to_ne_bytes());
+            }
             e.extend_from_slice(&kind.to_ne_bytes());
             e.extend_from_slice(&code.to_ne_bytes());
             e.extend_from_slice(&value.to_ne_bytes());
@@ -630,9 +693,21 @@ mod tests {
                 out.extend(ev(EV_KEY, KEY_LEFTSHIFT, 0));
             }
         }
-        out.extend(ev(EV_KEY, KEY_ENTER, 1));
-        out.extend(ev(EV_KEY, KEY_ENTER, 0));
+        if enter {
+            out.extend(ev(EV_KEY, KEY_ENTER, 1));
+            out.extend(ev(EV_KEY, KEY_ENTER, 0));
+        }
         out
+    }
+
+    #[test]
+    fn a_pause_longer_than_a_scan_breaks_off_what_came_before() {
+        let mut keys = KeyEvents::new();
+        let mut raw = typed_at("MC1:000.00", 100, false);
+        raw.extend(typed_at("PA-251110-0042", 105, true));
+        let text = keys.feed(&raw);
+        let after: Vec<&[u8]> = text.split(|&b| b == BROKEN_OFF).collect();
+        assert_eq!(after, vec![&b"MC1:000.00"[..], &b"PA-251110-0042\r"[..]]);
     }
 
     #[test]

@@ -40,7 +40,16 @@ pub fn encode(
 ) -> Result<Vec<u8>, crate::store::StoreError> {
     let mut out = Vec::with_capacity(64);
     out.push(FORM);
-    put_text(&mut out, &d.row.masked_name);
+    // Read back only up to MAX_TEXT: longer (a masked name never is) is cut, at a character.
+    let mut name = d.row.masked_name.as_str();
+    while name.len() as u64 > MAX_TEXT {
+        let mut end = name.len() - 1;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name = &name[..end];
+    }
+    put_text(&mut out, name);
     let step =
         serde_json::to_string(&d.step).map_err(|e| crate::store::StoreError::new(e.to_string()))?;
     for shared in [
@@ -288,6 +297,15 @@ mod tests {
         let again = encode(&d, &mut words).unwrap();
         assert_eq!(again, bytes);
         assert_eq!(words.1.len(), 8);
+    }
+
+    #[test]
+    fn an_overlong_name_is_cut_and_the_record_still_reads() {
+        let mut words = Table::default();
+        let d = dossier(&"Ễ".repeat(3000), [0, 0, 0, 0], 0, false, true);
+        let back = decode(&d.row.code, &encode(&d, &mut words).unwrap(), &words).unwrap();
+        assert!(back.row.masked_name.len() as u64 <= MAX_TEXT);
+        assert!(d.row.masked_name.starts_with(&back.row.masked_name));
     }
 
     #[test]

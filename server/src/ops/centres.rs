@@ -87,13 +87,38 @@ pub async fn set(
             if tx.open_table(AGENCIES)?.get(code.as_str())?.is_none() {
                 return Err(Error::not_found("cơ quan có mã này", "Agency"));
             }
+            let before: Option<CentreInfo> = get(&tx.open_table(CENTRES)?, &code)?;
+            let was = before.and_then(|b| b.payment);
             tx.open_table(CENTRES)?
                 .insert(code.as_str(), encode(&info)?.as_slice())?;
             changes::record(tx, &Key::Centre(code.clone()), vec![], vec![])?;
-            tx.audit(a.entry(now, "set_centre", &code, "ok"))?;
+            // Where fees go is what a dishonest change would aim at: the audit says it changed,
+            // from what to what (the account's last digits).
+            let outcome = if was == info.payment {
+                "ok".to_owned()
+            } else {
+                format!(
+                    "ok; payment account {} → {}",
+                    account_in_audit(was.as_ref()),
+                    account_in_audit(info.payment.as_ref())
+                )
+            };
+            tx.audit(a.entry(now, "set_centre", &code, &outcome))?;
             Ok(info.clone())
         })
         .await
+}
+
+/// An account as the audit names it: the bank's BIN, the number's last four, the holder.
+fn account_in_audit(p: Option<&motcua_core::vietqr::PaymentAccount>) -> String {
+    match p {
+        None => "none".into(),
+        Some(p) => {
+            let n = p.account.chars().count();
+            let last: String = p.account.chars().skip(n.saturating_sub(4)).collect();
+            format!("{} …{last} ({})", p.bin, p.holder)
+        }
+    }
 }
 
 pub async fn show(ctx: &Ctx, code: &str) -> Result<CentreInfo, Error> {

@@ -219,4 +219,14 @@ async fn the_centre_page_saves_what_kiosks_show() {
         (pay.bin.as_str(), pay.account.as_str()),
         ("970415", "0011001932418")
     );
+    // Where fees go is audited, from what to what.
+    let audit = srv.staff("qt.hethong").await;
+    let (_, log) = audit
+        .get("/api/v1/admin/audit?actor=qt.trungtam&action=set_centre")
+        .await;
+    let log = log.to_string();
+    assert!(
+        log.contains("payment account none → 970415 …2418 (TRUNG TAM PVHCC)"),
+        "{log}"
+    );
 }

@@ -1001,6 +1001,42 @@ fn a_visitor_at_the_kiosk() {
         top(&first)
     );
 
+    // The header's clock follows the time minute by minute, whatever the screen shows (it once
+    // stood still for minutes on an idle screen).
+    {
+        let t = Rc::new(std::cell::Cell::new(now));
+        let read = t.clone();
+        let (store4, _client4, health4) = centre.kiosk("ui-clock");
+        let logic = Logic::new(
+            store4,
+            Options {
+                server: None,
+                printer: None,
+                health: None,
+            },
+        );
+        let clock = Kiosk::new(logic, health4, Rc::new(move || read.get())).unwrap();
+        let shown = || {
+            let shell = clock.window.global::<Shell>();
+            format!("{} {}", shell.get_clock_time(), shell.get_clock_date())
+        };
+        seconds(1);
+        let mut seen = vec![shown()];
+        for _ in 0..3 {
+            t.set(t.get() + chrono::Duration::minutes(1));
+            seconds(1);
+            seen.push(shown());
+        }
+        let expected: Vec<String> = (0..4)
+            .map(|m| {
+                (now + chrono::Duration::minutes(m))
+                    .format("%H:%M %d/%m/%Y")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(seen, expected);
+    }
+
     // Two months on: the dossier waiting for its fees (its clock stopped when they were asked
     // for) is not shown late, however far past its date; the one whose clock ran is. The kiosk
     // says what the server judges.
