@@ -217,28 +217,39 @@ impl SerialScannerConfig {
     }
 }
 
+/// A reader's thread, told to stop when this is dropped.
+#[derive(Debug)]
+struct Stopper(Arc<AtomicBool>);
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Run `body` on a thread named `name`, with the flag it stops at.
+fn start(name: &str, body: impl FnOnce(&AtomicBool) + Send + 'static) -> Stopper {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || body(&flag))
+        .expect("spawn the scanner thread");
+    Stopper(stop)
+}
+
 /// A running serial scanner reader; stops when dropped.
 #[derive(Debug)]
 pub struct SerialScanner {
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for SerialScanner {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
+    _stop: Stopper,
 }
 
 impl SerialScanner {
     /// Read `config.path` on a thread, sending events to `sink`, reconnecting as needed.
     pub fn spawn(config: SerialScannerConfig, sink: Sender<ScannerEvent>) -> SerialScanner {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        std::thread::Builder::new()
-            .name("scanner".into())
-            .spawn(move || run(&config, &sink, &flag))
-            .expect("spawn the scanner thread");
-        SerialScanner { stop }
+        SerialScanner {
+            _stop: start("scanner", move |stop| run(&config, &sink, stop)),
+        }
     }
 }
 
@@ -417,26 +428,16 @@ impl InputScannerConfig {
 /// A running reader of a scanner's input device; stops when dropped (at its next event).
 #[derive(Debug)]
 pub struct InputScanner {
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for InputScanner {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
+    _stop: Stopper,
 }
 
 impl InputScanner {
     /// Read `config.path` on a thread, sending events to `sink`, reopening it when it goes
     /// (unplugged, replugged).
     pub fn spawn(config: InputScannerConfig, sink: Sender<ScannerEvent>) -> InputScanner {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        std::thread::Builder::new()
-            .name("scanner-input".into())
-            .spawn(move || run_input(&config, &sink, &flag))
-            .expect("spawn the scanner thread");
-        InputScanner { stop }
+        InputScanner {
+            _stop: start("scanner-input", move |stop| run_input(&config, &sink, stop)),
+        }
     }
 }
 
