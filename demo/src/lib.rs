@@ -181,7 +181,19 @@ pub fn run(out: &Path, opts: DemoOptions) -> Result<(), String> {
                 };
                 let ready = receipt(motcua_core::Step::ResultReady)?;
                 let fees = receipt(motcua_core::Step::FeeRequested)?;
-                Some(tour::start(kiosk.clone(), dir.clone(), ready, fees))
+                // The same receipt's code alone (typed, or a QR without the secret).
+                let code_only = sample(&centre.state, motcua_core::Step::ResultReady)?
+                    .and_then(|(code, _)| motcua_core::DossierCode::parse(&code).ok())
+                    .map(|c| motcua_drivers::qr::own_payload(&c, None));
+                Some(tour::start(
+                    kiosk.clone(),
+                    dir.clone(),
+                    tour::Receipts {
+                        code_only,
+                        ready,
+                        fees,
+                    },
+                ))
             }
             None => {
                 println!(

@@ -31,7 +31,16 @@ fn scan(payload: String) -> Act {
     })
 }
 
-fn steps(ready: Option<String>, fees: Option<String>) -> Vec<Step> {
+/// Receipt QRs the tour scans: a code without its secret, a dossier with its result ready and
+/// one with fees due.
+#[derive(Debug, Clone, Default)]
+pub struct Receipts {
+    pub code_only: Option<String>,
+    pub ready: Option<String>,
+    pub fees: Option<String>,
+}
+
+fn steps(receipts: Receipts) -> Vec<Step> {
     let mut out = Vec::new();
     for landscape in [false, true] {
         for english in [false, true] {
@@ -59,10 +68,13 @@ fn steps(ready: Option<String>, fees: Option<String>) -> Vec<Step> {
                 ("lookup", go(Screen::Lookup)),
                 ("scan", go(Screen::Scan)),
             ];
-            if let Some(payload) = ready.clone() {
+            if let Some(payload) = receipts.code_only.clone() {
+                screens.push(("secret", scan(payload)));
+            }
+            if let Some(payload) = receipts.ready.clone() {
                 screens.push(("detail", scan(payload)));
             }
-            if let Some(payload) = fees.clone() {
+            if let Some(payload) = receipts.fees.clone() {
                 screens.push(("detail-fees", scan(payload)));
             }
             screens.extend([
@@ -92,6 +104,9 @@ fn steps(ready: Option<String>, fees: Option<String>) -> Vec<Step> {
                     }
                 }),
             ));
+            if let Some(payload) = receipts.fees.clone() {
+                screens.push(("detail-fees-large-text", scan(payload)));
+            }
             for (screen, act) in screens {
                 out.push(Step {
                     act,
@@ -135,15 +150,9 @@ fn save(k: &Kiosk, path: &Path) -> Result<(), String> {
 }
 
 /// Walk `kiosk` through the tour, a step every 0.8 s (the window draws between), saving into
-/// `dir`; the event loop ends after the last. `ready`, `fees`: receipt QRs of a dossier with its
-/// result ready and of one with fees due.
-pub fn start(
-    kiosk: Rc<Kiosk>,
-    dir: PathBuf,
-    ready: Option<String>,
-    fees: Option<String>,
-) -> slint::Timer {
-    let steps = steps(ready, fees);
+/// `dir`; the event loop ends after the last.
+pub fn start(kiosk: Rc<Kiosk>, dir: PathBuf, receipts: Receipts) -> slint::Timer {
+    let steps = steps(receipts);
     let mut next = 0usize;
     // A step acts on one tick and is saved on the next.
     let mut saving: Option<String> = None;

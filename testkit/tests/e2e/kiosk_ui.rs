@@ -1064,4 +1064,35 @@ fn a_visitor_at_the_kiosk() {
     ] {
         assert!(next.contains(said), "{said:?} in {next:?}");
     }
+
+    // Screens with a visitor's data hold in every orientation, language and text size too: the
+    // detail with fees due (its payment code) and the secret pad.
+    for (screen, code, secret) in [
+        (Screen::Detail, &fee_code, Some(&fee_secret)),
+        (Screen::Secret, &short_code, None),
+    ] {
+        for landscape in [false, true] {
+            printing.set_landscape(landscape);
+            for (english, large) in [(false, false), (true, false), (false, true), (true, true)] {
+                p.shell().invoke_go(Screen::Home);
+                if p.shell().get_english() != english {
+                    p.shell().invoke_toggle_language();
+                }
+                if p.shell().get_large_text() != large {
+                    p.shell().invoke_toggle_large_text();
+                }
+                let code = motcua_core::DossierCode::parse(code).unwrap();
+                p.scan(
+                    motcua_drivers::qr::own_payload(&code, secret.map(String::as_str)).as_bytes(),
+                );
+                assert_eq!(p.screen(), screen, "{}", p.message());
+                on_screen(
+                    &p,
+                    &format!(
+                        "{screen:?} of {code}, landscape {landscape}, English {english}, large {large}"
+                    ),
+                );
+            }
+        }
+    }
 }
