@@ -110,6 +110,13 @@ fn lookups_go_to_the_server_with_the_device_token_and_the_disk_holds_nobody() {
     );
     let found = logic.by_code(&rec.code).unwrap();
     assert_eq!(found.row.code, rec.code);
+    // A code the replica does not hold is not "not found": the server cannot be asked.
+    let elsewhere = logic.by_code("000.00.01.H16-251110-9999").unwrap_err();
+    assert!(
+        elsewhere.vi.contains("mất kết nối") && !elsewhere.vi.contains("không tìm thấy"),
+        "{}",
+        elsewhere.vi
+    );
     for e in [
         logic.unlock(&found, &rec.secret).unwrap_err(),
         logic.by_citizen(&id).unwrap_err(),
