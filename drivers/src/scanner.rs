@@ -227,15 +227,15 @@ impl Drop for Stopper {
     }
 }
 
-/// Run `body` on a thread named `name`, with the flag it stops at.
-fn start(name: &str, body: impl FnOnce(&AtomicBool) + Send + 'static) -> Stopper {
+/// Run `body` on a thread named `name`, with the flag it stops at (an error when the system
+/// gives no thread).
+fn start(name: &str, body: impl FnOnce(&AtomicBool) + Send + 'static) -> std::io::Result<Stopper> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     std::thread::Builder::new()
         .name(name.into())
-        .spawn(move || body(&flag))
-        .expect("spawn the scanner thread");
-    Stopper(stop)
+        .spawn(move || body(&flag))?;
+    Ok(Stopper(stop))
 }
 
 /// A running serial scanner reader; stops when dropped.
@@ -246,10 +246,13 @@ pub struct SerialScanner {
 
 impl SerialScanner {
     /// Read `config.path` on a thread, sending events to `sink`, reconnecting as needed.
-    pub fn spawn(config: SerialScannerConfig, sink: Sender<ScannerEvent>) -> SerialScanner {
-        SerialScanner {
-            _stop: start("scanner", move |stop| run(&config, &sink, stop)),
-        }
+    pub fn spawn(
+        config: SerialScannerConfig,
+        sink: Sender<ScannerEvent>,
+    ) -> std::io::Result<SerialScanner> {
+        Ok(SerialScanner {
+            _stop: start("scanner", move |stop| run(&config, &sink, stop))?,
+        })
     }
 }
 
@@ -434,10 +437,13 @@ pub struct InputScanner {
 impl InputScanner {
     /// Read `config.path` on a thread, sending events to `sink`, reopening it when it goes
     /// (unplugged, replugged).
-    pub fn spawn(config: InputScannerConfig, sink: Sender<ScannerEvent>) -> InputScanner {
-        InputScanner {
-            _stop: start("scanner-input", move |stop| run_input(&config, &sink, stop)),
-        }
+    pub fn spawn(
+        config: InputScannerConfig,
+        sink: Sender<ScannerEvent>,
+    ) -> std::io::Result<InputScanner> {
+        Ok(InputScanner {
+            _stop: start("scanner-input", move |stop| run_input(&config, &sink, stop))?,
+        })
     }
 }
 
@@ -743,7 +749,7 @@ mod tests {
         )
         .unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
-        let _reader = InputScanner::spawn(InputScannerConfig::new(&path), tx);
+        let _reader = InputScanner::spawn(InputScannerConfig::new(&path), tx).unwrap();
         let mut w = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         std::io::Write::write_all(&mut w, &typed("PA-251110-0042")).unwrap();
         drop(w);

@@ -168,14 +168,19 @@ fn run(path: &std::path::Path, landscape: bool) -> Result<(), String> {
         // A USB keyboard-wedge scanner read from its own input device: its scans arrive
         // whichever window has the keyboard's focus; keys reaching the window are then not
         // taken as scans (they would come twice).
-        let scanner: Box<dyn std::any::Any> = if port.starts_with("/dev/input/") {
+        type Reader = Box<dyn std::any::Any>;
+        let scanner: std::io::Result<Reader> = if port.starts_with("/dev/input/") {
             kiosk.ignore_window_keys();
-            Box::new(InputScanner::spawn(InputScannerConfig::new(port), tx))
+            InputScanner::spawn(InputScannerConfig::new(port), tx).map(|s| Box::new(s) as Reader)
         } else {
             let mut sc = SerialScannerConfig::new(port);
             sc.framing.suffix = cfg.scanner_suffix;
-            Box::new(SerialScanner::spawn(sc, tx))
+            SerialScanner::spawn(sc, tx).map(|s| Box::new(s) as Reader)
         };
+        // Without a thread for it the kiosk still runs: codes are typed on the screen.
+        let scanner = scanner
+            .inspect_err(|e| tracing::error!(error = %e, "the scanner cannot be read"))
+            .ok();
         kiosk.attach_scanner(rx);
         let r = kiosk.run().map_err(|e| e.to_string());
         drop(scanner);

@@ -20,7 +20,7 @@ fn reader(path: &str, framing: Framing) -> (SerialScanner, Receiver<ScannerEvent
     let mut cfg = SerialScannerConfig::new(path);
     cfg.framing = framing;
     cfg.retry = Duration::from_millis(50);
-    let s = SerialScanner::spawn(cfg, tx);
+    let s = SerialScanner::spawn(cfg, tx).unwrap();
     assert_eq!(next(&rx), ScannerEvent::Connected);
     (s, rx)
 }

@@ -534,7 +534,7 @@ async fn audit_page(
             enc(&q.to)
         )
     });
-    let mut res = html(
+    super::board::html_page(
         AuditPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -547,9 +547,6 @@ async fn audit_page(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = &error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+        error.as_ref(),
+    )
 }

@@ -441,7 +441,7 @@ async fn render_consultation(
     };
     let hm = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%H:%M %d/%m/%Y").to_string();
     let now = st.clock.now_vn();
-    let mut res = html(
+    super::board::html_page(
         ConsultationPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -462,11 +462,8 @@ async fn render_consultation(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error,
+    )
 }
 
 async fn consultation(

@@ -252,6 +252,16 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self';
      img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// A page that may carry a refusal: its status is the refusal's (a form sent back with what
+/// was wrong), else 200.
+pub(crate) fn html_page(body: String, error: Option<&Error>) -> Response {
+    let mut res = html(body);
+    if let Some(e) = error {
+        *res.status_mut() = super::error::status(e.kind);
+    }
+    res
+}
+
 /// An HTML page with the pages' security policy.
 pub(crate) fn html(body: String) -> Response {
     let mut res = axum::response::Html(body).into_response();

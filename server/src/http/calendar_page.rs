@@ -12,7 +12,7 @@ use motcua_core::calendar::{CalendarYear, YearStatus};
 use motcua_protocol::staff::Role;
 use serde::Deserialize;
 
-use super::board::{error_page, html};
+use super::board::error_page;
 use super::pages::PageStaff;
 use crate::AppState;
 use crate::ops::{Error, Kind, calendar};
@@ -109,7 +109,7 @@ async fn render(
         })
         .collect();
     years.sort_by_key(|y| std::cmp::Reverse(y.year));
-    let mut res = html(
+    super::board::html_page(
         Page {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -126,11 +126,8 @@ async fn render(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error,
+    )
 }
 
 async fn page(

@@ -517,7 +517,7 @@ async fn render_edit(
         Ok(a) => a,
         Err(e) => return error_page(status_of(&e), &e),
     };
-    let mut res = html(
+    super::board::html_page(
         EditPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -531,11 +531,8 @@ async fn render_edit(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+        error,
+    )
 }
 
 async fn new_page(State(st): State<AppState>, staff: PageStaff) -> Response {

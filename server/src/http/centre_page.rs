@@ -10,7 +10,7 @@ use axum::routing::get;
 use motcua_protocol::centre::{CentreInfo, Counter};
 use serde::Deserialize;
 
-use super::board::{error_page, html};
+use super::board::error_page;
 use super::pages::PageStaff;
 use crate::AppState;
 use crate::ops::{Error, centres};
@@ -68,7 +68,7 @@ async fn render(
         Ok(c) => c,
         Err(e) => return error_page(super::error::status(e.kind), &e),
     };
-    let mut res = html(
+    super::board::html_page(
         Page {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -83,11 +83,8 @@ async fn render(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error,
+    )
 }
 
 async fn page(

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use motcua_protocol::staff::Role;
 use serde::Deserialize;
 
-use super::board::{error_page, html};
+use super::board::error_page;
 use super::charts::{self, Series};
 use super::pages::PageStaff;
 use crate::AppState;
@@ -627,6 +627,11 @@ async fn queue_centre(st: &AppState) -> Result<Option<String>, Error> {
         .await
 }
 
+/// A tile's class: `level` when anything is counted, else "good".
+fn flag(count: u64, level: &'static str) -> &'static str {
+    if count > 0 { level } else { "good" }
+}
+
 async fn dashboard(
     State(st): State<AppState>,
     staff: PageStaff,
@@ -677,44 +682,28 @@ async fn dashboard(
             "Giải quyết quá hạn",
             "Finished late",
             n(t.finished.overdue),
-            if t.finished.overdue > 0 {
-                "bad"
-            } else {
-                "good"
-            },
+            flag(t.finished.overdue, "bad"),
         ),
         (
             "tile-overdue",
             "Đang quá hạn",
             "Overdue now",
             n(t.in_progress.overdue),
-            if t.in_progress.overdue > 0 {
-                "bad"
-            } else {
-                "good"
-            },
+            flag(t.in_progress.overdue, "bad"),
         ),
         (
             "tile-transfer",
             "Chuyển quá 8 giờ",
             "Transferred late",
             n(t.transferred_late),
-            if t.transferred_late > 0 {
-                "warn"
-            } else {
-                "good"
-            },
+            flag(t.transferred_late, "warn"),
         ),
         (
             "tile-feedback",
             "Phản ánh quá hạn",
             "Feedback late",
             n(r.feedback.overdue),
-            if r.feedback.overdue > 0 {
-                "warn"
-            } else {
-                "good"
-            },
+            flag(r.feedback.overdue, "warn"),
         ),
     ];
     let p = Period {
@@ -765,7 +754,7 @@ async fn render(
         enc(&p.to),
         enc(&p.agency)
     );
-    let mut res = html(
+    super::board::html_page(
         Page {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -784,11 +773,8 @@ async fn render(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error,
+    )
 }
 
 fn csv_response(name: &str, body: String) -> Response {

@@ -272,11 +272,7 @@ fn render_receive(
         f,
         error,
     };
-    let mut res = html(page.render().unwrap_or_default());
-    if let Some(e) = error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+    super::board::html_page(page.render().unwrap_or_default(), error)
 }
 
 async fn receive_form(
@@ -1169,11 +1165,7 @@ async fn render_dossier(
         agencies,
         open,
     };
-    let mut res = html(page.render().unwrap_or_default());
-    if let Some(e) = error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+    super::board::html_page(page.render().unwrap_or_default(), error)
 }
 
 async fn dossier(

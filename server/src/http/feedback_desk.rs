@@ -12,7 +12,7 @@ use motcua_protocol::staff::Role;
 use redb::ReadableTable;
 use serde::Deserialize;
 
-use super::board::{error_page, html};
+use super::board::error_page;
 use super::desk::time_left;
 use super::pages::PageStaff;
 use crate::AppState;
@@ -160,7 +160,7 @@ async fn render_list(
         })
         .collect();
     let role = staff.actor.user.role;
-    let mut res = html(
+    super::board::html_page(
         ListPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -174,11 +174,8 @@ async fn render_list(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+        error,
+    )
 }
 
 async fn list(State(st): State<AppState>, staff: PageStaff) -> Response {
@@ -360,7 +357,7 @@ async fn render_one(
         .collect();
     let (status_vi, status_en) = status_label(f.status);
     let (channel_vi, channel_en) = channel_label(f.channel);
-    let mut res = html(
+    super::board::html_page(
         OnePage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -382,11 +379,8 @@ async fn render_one(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = status_of(e);
-    }
-    res
+        error,
+    )
 }
 
 async fn one(State(st): State<AppState>, staff: PageStaff, Path(code): Path<String>) -> Response {

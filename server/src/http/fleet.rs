@@ -728,7 +728,7 @@ async fn render_kiosk(
     };
     let now = st.clock.now_vn();
     let [strip, outbox, disk] = charts(&d.beats, now);
-    let mut res = html(
+    super::board::html_page(
         KioskPage {
             csrf: &staff.csrf,
             user: &staff.actor.user.full_name,
@@ -755,11 +755,8 @@ async fn render_kiosk(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error,
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -394,11 +394,7 @@ async fn counter_page(st: &AppState, staff: &PageStaff, error: Option<&Error>) -
         services: &services,
         error,
     };
-    let mut res = html(page.render().unwrap_or_default());
-    if let Some(e) = error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+    super::board::html_page(page.render().unwrap_or_default(), error)
 }
 
 async fn counter(State(st): State<AppState>, staff: PageStaff) -> Response {

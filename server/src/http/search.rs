@@ -13,7 +13,7 @@ use motcua_protocol::staff::{DossierRow, ListQuery, Role};
 use redb::ReadableTable;
 use serde::Deserialize;
 
-use super::board::{html, unreadable};
+use super::board::unreadable;
 use super::pages::PageStaff;
 use super::{ApiError, Params};
 use crate::AppState;
@@ -155,7 +155,7 @@ async fn search(
         .iter()
         .map(|s| (s.code(), s.label(Lang::Vi), s.label(Lang::En)))
         .collect();
-    let mut res = html(
+    super::board::html_page(
         SearchPage {
             csrf: &staff.csrf,
             user: &user.full_name,
@@ -172,9 +172,6 @@ async fn search(
         }
         .render()
         .unwrap_or_default(),
-    );
-    if let Some(e) = &error {
-        *res.status_mut() = super::error::status(e.kind);
-    }
-    res
+        error.as_ref(),
+    )
 }

@@ -30,7 +30,7 @@ fn scan_a_receipt_then_print_its_status() {
 
     let mut scanner = SimScanner::open(Suffix::Cr, "").unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    let _reader = SerialScanner::spawn(SerialScannerConfig::new(scanner.path()), tx);
+    let _reader = SerialScanner::spawn(SerialScannerConfig::new(scanner.path()), tx).unwrap();
     let rec = centre.dossier(|r| r.state.step == Step::ResultReady);
     let receipt = own_payload(&DossierCode::parse(&rec.code).unwrap(), Some(&rec.secret));
     scanner.scan(&receipt).unwrap();
